@@ -1,0 +1,116 @@
+# The two commands that matter on a fresh machine:
+#   make dist   build the plugin bundle dist/<id>-<version>.tar.gz
+#   make test   install what the tests need, then lint, unit, fuzz and end-to-end tests on the real stack
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := dist
+
+PLUGIN_ID := $(shell node -p "require('./plugin.json').id")
+PLUGIN_VERSION := $(shell node -p "require('./plugin.json').version")
+BUNDLE := dist/$(PLUGIN_ID)-$(PLUGIN_VERSION).tar.gz
+
+MMBB_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/mattermost-plugin-buildbot
+export MMBB_CACHE
+GOLANGCI_VERSION := v2.11.0
+GOLANGCI := $(MMBB_CACHE)/golangci-lint-$(GOLANGCI_VERSION)/golangci-lint
+
+PLATFORMS := linux-amd64 linux-arm64 darwin-amd64 darwin-arm64 windows-amd64
+GO_SOURCES := $(shell find server -name '*.go' -not -path '*/testdata/*') go.mod go.sum
+SERVER_BINS := $(foreach p,$(PLATFORMS),server/dist/plugin-$(p)$(if $(findstring windows,$(p)),.exe))
+FUZZTIME ?= 10s
+
+.PHONY: dist server webapp manifest deps node-deps lint unit fuzz e2e test stack-up stack-down dev dev-down clean
+
+## Bundle ####################################################################
+
+dist: $(BUNDLE)
+	@echo "Artifacts:"
+	@for f in $(SERVER_BINS) webapp/dist/main.js $(BUNDLE); do \
+		printf '  %-42s %8s KiB\n' "$$f" "$$(( $$(stat -c %s $$f) / 1024 ))"; \
+	done
+	@printf '  %-42s %8s KiB\n' "webapp/dist/main.js (gzipped)" "$$(( $$(gzip -9c webapp/dist/main.js | wc -c) / 1024 ))"
+
+$(BUNDLE): plugin.json assets/* $(SERVER_BINS) webapp/dist/main.js
+	rm -rf dist/stage && mkdir -p dist/stage/$(PLUGIN_ID)/server/dist dist/stage/$(PLUGIN_ID)/webapp/dist
+	cp plugin.json dist/stage/$(PLUGIN_ID)/
+	cp -r assets dist/stage/$(PLUGIN_ID)/
+	cp $(SERVER_BINS) dist/stage/$(PLUGIN_ID)/server/dist/
+	cp webapp/dist/main.js dist/stage/$(PLUGIN_ID)/webapp/dist/
+	tar -C dist/stage -czf $@ $(PLUGIN_ID)
+	rm -rf dist/stage
+
+server: $(SERVER_BINS)
+
+server/dist/plugin-%: $(GO_SOURCES) server/manifest.go
+	GOOS=$(word 1,$(subst -, ,$(basename $*))) GOARCH=$(word 2,$(subst -, ,$(basename $*))) CGO_ENABLED=0 \
+		go build -trimpath -ldflags='-s -w' -o $@ ./server
+
+webapp: webapp/dist/main.js
+
+webapp/dist/main.js: node_modules/.installed $(shell find webapp/src -type f 2>/dev/null) webapp/webpack.config.js webapp/src/manifest.ts
+	npm run build -w webapp
+
+# The Go and TypeScript sides read id and version from files generated out of plugin.json.
+manifest server/manifest.go webapp/src/manifest.ts: plugin.json node_modules/.installed
+	npm run --silent manifest
+
+## Dependencies ##############################################################
+
+node_modules/.installed: package.json package-lock.json webapp/package.json e2e/package.json build/manifest/package.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+node-deps: node_modules/.installed
+
+$(GOLANGCI):
+	GOBIN=$(dir $@) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+
+# Everything the tests need on a fresh Debian machine; each step is skipped when already done.
+deps: node-deps $(GOLANGCI)
+	e2e/stack/postgres.sh install
+	e2e/stack/mattermost.sh build
+
+## Checks ####################################################################
+
+lint: node-deps $(GOLANGCI)
+	npm run --silent manifest:check
+	@test -z "$$(gofmt -l server)" || { gofmt -l server; echo "gofmt: the files above need formatting"; exit 1; }
+	go vet ./...
+	$(GOLANGCI) run ./...
+	npm run --silent lint
+	npm run --silent typecheck
+
+unit: node-deps
+	go test -race -count=1 ./server/...
+	npm test -w webapp
+
+# Each fuzz target runs briefly from its committed seed corpus; a panic fails the build.
+fuzz:
+	@for pkg in $$(go list ./server/...); do \
+		for target in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
+			go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+## The real stack and the end-to-end suite ###################################
+
+stack-up: node-deps
+	e2e/stack/up.sh
+
+stack-down:
+	e2e/stack/down.sh
+
+# Contract tests of the Buildbot client and the TypeScript suite, against the servers stack-up runs.
+e2e: $(BUNDLE) stack-up
+	e2e/stack/run-e2e.sh
+
+test: deps lint unit fuzz e2e
+
+dev: $(BUNDLE)
+	e2e/stack/dev.sh
+
+dev-down: stack-down
+
+clean:
+	rm -rf dist server/dist webapp/dist e2e/artifacts

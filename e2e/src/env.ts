@@ -1,0 +1,29 @@
+// Where the stack started by e2e/stack/up.sh listens. The defaults match e2e/stack/lib.sh and
+// e2e/stack/buildbot.sh; both read the same environment variables.
+import path from 'node:path';
+
+const port = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+
+export const repoRoot = path.resolve(__dirname, '..', '..');
+
+export const mattermostURL = `http://127.0.0.1:${port('MMBB_MM_PORT', 58065)}`;
+
+export interface BuildbotMaster {
+    label: string;
+    url: string;
+    version: string;
+}
+
+export const buildbotMasters: BuildbotMaster[] = [
+    {label: 'Buildbot 4.x', url: `http://127.0.0.1:${port('MMBB_BB4_PORT', 58010)}/`, version: '4.3.0'},
+    {label: 'Buildbot 3.7', url: `http://127.0.0.1:${port('MMBB_BB37_PORT', 58020)}/`, version: '3.7.0'},
+];
+
+// Users and credentials the stack's master.cfg defines.
+export const buildbotUsers = {
+    admin: {username: 'admin', password: 'admin-pass'},
+    viewer: {username: 'viewer', password: 'viewer-pass'},
+    hook: {username: 'hook', password: 'hook-pass'},
+};
+
+export const artifactsDir = path.join(repoRoot, 'e2e', 'artifacts');

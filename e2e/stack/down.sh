@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Stops everything up.sh started. Idempotent; keeps state and logs.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+"$(dirname "$0")/buildbot.sh" down all || true
+"$(dirname "$0")/mattermost.sh" down || true
+"$(dirname "$0")/postgres.sh" down || true

@@ -1,0 +1,44 @@
+# Shared by the stack scripts: where things live and how to wait for them.
+# Sourced, never run.
+
+MMBB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+MMBB_CACHE=${MMBB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mattermost-plugin-buildbot}
+MMBB_STACK_DIR=${MMBB_STACK_DIR:-$MMBB_REPO/e2e/.stack}
+MMBB_LOGS=$MMBB_STACK_DIR/logs
+
+MMBB_PG_PORT=${MMBB_PG_PORT:-58432}
+MMBB_MM_PORT=${MMBB_MM_PORT:-58065}
+MMBB_MM_URL=http://127.0.0.1:$MMBB_MM_PORT
+
+mkdir -p "$MMBB_CACHE" "$MMBB_LOGS"
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
+
+# pid_alive FILE: the process recorded in FILE is still running.
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# wait_for SECONDS WHAT COMMAND...: retry COMMAND every half second; on timeout, fail naming WHAT.
+wait_for() {
+	local seconds=$1 what=$2
+	shift 2
+	local deadline=$((SECONDS + seconds))
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.5
+	done
+	log "$what is ready"
+}
+
+# stop_pidfile FILE NAME: TERM the process, then KILL it if it lingers; no-op when not running.
+stop_pidfile() {
+	local file=$1 name=$2 pid
+	if pid_alive "$file"; then
+		pid=$(cat "$file")
+		log "stopping $name (pid $pid)"
+		kill "$pid" 2>/dev/null || true
+		for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+		kill -9 "$pid" 2>/dev/null || true
+	fi
+	rm -f "$file"
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs everything that needs the real stack: the Buildbot client's contract tests (Go) against both
+# masters, then the TypeScript end-to-end suite. The stack is stopped afterwards unless
+# MMBB_KEEP_STACK=1; when anything fails, its logs are copied to e2e/artifacts/logs.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$MMBB_REPO"
+
+finish() {
+	local status=$?
+	if [ "$status" != 0 ]; then
+		rm -rf e2e/artifacts/logs && mkdir -p e2e/artifacts && cp -rL "$MMBB_LOGS" e2e/artifacts/logs 2>/dev/null || true
+		log "failed; stack logs copied to e2e/artifacts/logs"
+	fi
+	[ "${MMBB_KEEP_STACK:-0}" = 1 ] || "$(dirname "$0")/down.sh"
+	exit "$status"
+}
+trap finish EXIT
+
+# The contract tests refuse to skip when these are set, so a missing master fails the run.
+MMBB_CONTRACT_BB4_URL=http://127.0.0.1:${MMBB_BB4_PORT:-58010}/ \
+MMBB_CONTRACT_BB37_URL=http://127.0.0.1:${MMBB_BB37_PORT:-58020}/ \
+	go test -count=1 -v -run '^TestContract' ./server/buildbot/
+
+npm test -w e2e

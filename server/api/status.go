@@ -1,0 +1,84 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"sync"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+)
+
+// StatusReport tells an admin whether the plugin is set up and what it reached. It never carries
+// secrets: only the URL, which the admin typed, and what Buildbot answered.
+type StatusReport struct {
+	Plugin     PluginInfo       `json:"plugin"`
+	Configured bool             `json:"configured"`
+	Problems   []config.Problem `json:"problems"`
+	Buildbot   *BuildbotStatus  `json:"buildbot,omitempty"`
+}
+
+// PluginInfo names the running plugin.
+type PluginInfo struct {
+	ID      string `json:"id"`
+	Version string `json:"version"`
+}
+
+// BuildbotStatus is what one round of calls to Buildbot found.
+type BuildbotStatus struct {
+	URL       string           `json:"url"`
+	Reachable bool             `json:"reachable"`
+	Version   string           `json:"version,omitempty"`
+	Builders  []BuilderSummary `json:"builders"`
+	Error     string           `json:"error,omitempty"`
+}
+
+// BuilderSummary is one builder as the status report lists it.
+type BuilderSummary struct {
+	ID     int    `json:"id"`
+	Name   string `json:"name"`
+	Active bool   `json:"active"`
+}
+
+func (h *handler) status(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, Status(r.Context(), h.deps.Snapshot(), PluginInfo{ID: h.deps.PluginID, Version: h.deps.Version}))
+}
+
+// Status asks Buildbot for its version and builders at the same time; either failing makes the
+// report say why, in the words a user would see.
+func Status(ctx context.Context, snap *config.Snapshot, info PluginInfo) StatusReport {
+	report := StatusReport{Plugin: info, Configured: snap.Ready(), Problems: snap.Problems}
+	if report.Problems == nil {
+		report.Problems = []config.Problem{}
+	}
+	if !snap.Ready() {
+		return report
+	}
+	bb := &BuildbotStatus{URL: snap.Config.BuildbotURL, Builders: []BuilderSummary{}}
+	report.Buildbot = bb
+
+	var (
+		wg                  sync.WaitGroup
+		version             string
+		builders            []buildbot.Builder
+		versionErr, listErr error
+	)
+	wg.Add(2)
+	go func() { defer wg.Done(); version, versionErr = snap.Buildbot.Version(ctx) }()
+	go func() { defer wg.Done(); builders, listErr = snap.Buildbot.Builders(ctx) }()
+	wg.Wait()
+
+	if listErr != nil {
+		bb.Error = buildbot.UserMessage(listErr)
+		return report
+	}
+	bb.Reachable = true
+	if versionErr != nil {
+		bb.Error = buildbot.UserMessage(versionErr)
+	}
+	bb.Version = version
+	for _, b := range builders {
+		bb.Builders = append(bb.Builders, BuilderSummary{ID: b.BuilderID, Name: b.Name, Active: len(b.MasterIDs) > 0})
+	}
+	return report
+}

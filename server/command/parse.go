@@ -1,0 +1,116 @@
+package command
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Subcommands of /build. Anything else in first position is a repo.
+const (
+	SubHelp   = "help"
+	SubList   = "list"
+	SubStatus = "status"
+	SubBuild  = ""
+)
+
+// Limits on what a user may type, checked before anything is sent to Buildbot.
+const (
+	maxRepoLength     = 100
+	maxBranchLength   = 200
+	maxRevisionLength = 100
+)
+
+// The same checks Buildbot's own chat bots apply to a forced branch and revision, so whatever
+// passes here Buildbot accepts too.
+var (
+	branchPattern   = regexp.MustCompile(`^[\w.+/~-]*$`)
+	revisionPattern = regexp.MustCompile(`^[ \w.\-/]*$`)
+	repoPattern     = regexp.MustCompile(`^[\w.+/~-]+$`)
+)
+
+// Invocation is one parsed /build command.
+type Invocation struct {
+	Sub      string
+	Repo     string
+	Branch   string
+	Revision string
+}
+
+// ParseError is a mistake in what the user typed, worded for them.
+type ParseError struct{ Message string }
+
+func (e *ParseError) Error() string { return e.Message }
+
+func parseErrorf(format string, args ...any) error {
+	return &ParseError{Message: fmt.Sprintf(format, args...)}
+}
+
+// Parse reads the text of a /build command, with or without the leading trigger.
+func Parse(text string) (Invocation, error) {
+	if !utf8.ValidString(text) {
+		return Invocation{}, parseErrorf("The command is not valid text.")
+	}
+	fields := strings.Fields(text)
+	if len(fields) > 0 && strings.EqualFold(fields[0], "/"+Trigger) {
+		fields = fields[1:]
+	}
+	if len(fields) == 0 {
+		return Invocation{Sub: SubHelp}, nil
+	}
+
+	switch sub := strings.ToLower(fields[0]); sub {
+	case SubHelp, SubList:
+		if len(fields) > 1 {
+			return Invocation{}, parseErrorf("`/build %s` takes no arguments.", sub)
+		}
+		return Invocation{Sub: sub}, nil
+	case SubStatus:
+		if len(fields) > 3 {
+			return Invocation{}, parseErrorf("Use `/build status [repo] [branch]`.")
+		}
+		inv := Invocation{Sub: SubStatus}
+		fields = fields[1:]
+		if len(fields) > 0 {
+			inv.Repo = fields[0]
+		}
+		if len(fields) > 1 {
+			inv.Branch = fields[1]
+		}
+		return inv, inv.check()
+	}
+
+	if len(fields) > 3 {
+		return Invocation{}, parseErrorf("Too many words: use `/build <repo> [branch] [revision]`.")
+	}
+	inv := Invocation{Sub: SubBuild, Repo: fields[0]}
+	if len(fields) > 1 {
+		inv.Branch = fields[1]
+	}
+	if len(fields) > 2 {
+		inv.Revision = fields[2]
+	}
+	return inv, inv.check()
+}
+
+func (inv Invocation) check() error {
+	switch {
+	case inv.Repo != "" && (len(inv.Repo) > maxRepoLength || !repoPattern.MatchString(inv.Repo)):
+		return parseErrorf("`%s` is not a repo name: use letters, digits and `._-+/~`, at most %d characters.", shorten(inv.Repo), maxRepoLength)
+	case len(inv.Branch) > maxBranchLength || !branchPattern.MatchString(inv.Branch):
+		return parseErrorf("`%s` is not a branch name Buildbot accepts: use letters, digits and `._-+/~`, at most %d characters.", shorten(inv.Branch), maxBranchLength)
+	case len(inv.Revision) > maxRevisionLength || !revisionPattern.MatchString(inv.Revision):
+		return parseErrorf("`%s` is not a revision Buildbot accepts: use letters, digits and `._-/`, at most %d characters.", shorten(inv.Revision), maxRevisionLength)
+	}
+	return nil
+}
+
+// shorten keeps an echoed input readable and free of Markdown that would break the message.
+func shorten(s string) string {
+	s = strings.ReplaceAll(s, "`", "'")
+	if utf8.RuneCountInString(s) > 40 {
+		return string([]rune(s)[:40]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,80 @@
+package command
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want Invocation
+		err  string
+	}{
+		{"nothing after the trigger shows help", "/build", Invocation{Sub: SubHelp}, ""},
+		{"spaces alone show help", "   ", Invocation{Sub: SubHelp}, ""},
+		{"help is a subcommand", "/build help", Invocation{Sub: SubHelp}, ""},
+		{"subcommands ignore case", "/build LIST", Invocation{Sub: SubList}, ""},
+		{"list takes no arguments", "/build list x", Invocation{}, "takes no arguments"},
+		{"status alone", "/build status", Invocation{Sub: SubStatus}, ""},
+		{"status of a repo and branch", "/build status project-example main", Invocation{Sub: SubStatus, Repo: "project-example", Branch: "main"}, ""},
+		{"status with too much", "/build status a b c", Invocation{}, "/build status [repo] [branch]"},
+		{"a repo alone", "/build project-example", Invocation{Repo: "project-example"}, ""},
+		{"a repo and branch", "/build project-example feature/x-1", Invocation{Repo: "project-example", Branch: "feature/x-1"}, ""},
+		{"a repo, branch and revision", "/build p main 1a2b3c", Invocation{Repo: "p", Branch: "main", Revision: "1a2b3c"}, ""},
+		{"the trigger is optional", "project-example main", Invocation{Repo: "project-example", Branch: "main"}, ""},
+		{"tabs and repeated spaces separate words", "/build\tp  \t main", Invocation{Repo: "p", Branch: "main"}, ""},
+		{"four words are too many", "/build a b c d", Invocation{}, "Too many words"},
+		{"a branch with a shell character is refused", "/build p main;rm", Invocation{}, "not a branch name Buildbot accepts"},
+		{"a branch with a backtick is echoed safely", "/build p `x`", Invocation{}, "`'x'`"},
+		{"a revision with a colon is refused", "/build p main a:b", Invocation{}, "not a revision Buildbot accepts"},
+		{"a repo with a quote is refused", "/build p\"x", Invocation{}, "not a repo name"},
+		{"a very long branch is refused", "/build p " + strings.Repeat("b", 201), Invocation{}, "at most 200"},
+		{"invalid UTF-8 is refused", "/build \xff", Invocation{}, "not valid text"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse(tt.text)
+			if tt.err != "" {
+				var pe *ParseError
+				if !errors.As(err, &pe) || !strings.Contains(pe.Message, tt.err) {
+					t.Fatalf("want a ParseError containing %q, got %v", tt.err, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("unexpected error %v", err)
+			}
+			if got != tt.want {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzParse checks that no input panics, and that whatever Parse accepts obeys the rules Buildbot
+// would apply, so nothing unchecked reaches it.
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{"/build", "/build help", "/build p main abc", "/build status p", "/build a b c d", "/build p `x`", "\xff"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		inv, err := Parse(text)
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Message == "" || !utf8.ValidString(pe.Message) {
+				t.Fatalf("an error that is not a readable ParseError: %#v", err)
+			}
+			return
+		}
+		if !branchPattern.MatchString(inv.Branch) || !revisionPattern.MatchString(inv.Revision) || len(inv.Branch) > maxBranchLength {
+			t.Fatalf("accepted %+v from %q", inv, text)
+		}
+		if inv.Sub == SubBuild && !repoPattern.MatchString(inv.Repo) {
+			t.Fatalf("accepted repo %q from %q", inv.Repo, text)
+		}
+	})
+}

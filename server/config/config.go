@@ -1,0 +1,286 @@
+// Package config holds the plugin's settings: how they are read from System Console, checked, and
+// explained to an admin when they are wrong.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Authentication modes, as stored by the AuthMode dropdown.
+const (
+	AuthNone   = "none"
+	AuthLogin  = "login"
+	AuthHeader = "header"
+	AuthBasic  = "basic"
+)
+
+// Trigger modes, as stored by the TriggerMode dropdown.
+const (
+	TriggerForce      = "force"
+	TriggerChangeHook = "changehook"
+)
+
+// Build permissions, as stored by the BuildPermission radio.
+const (
+	PermissionEveryone = "everyone"
+	PermissionUsers    = "users"
+	PermissionAdmins   = "admins"
+)
+
+// Defaults for settings an admin left empty; plugin.json shows the same values in System Console.
+const (
+	DefaultRequestTimeout  = 10 * time.Second
+	DefaultPollInterval    = 10 * time.Second
+	DefaultChangeHookPath  = "change_hook/base"
+	DefaultProjectTemplate = "mattermost_build_{repo}_{branch}"
+	DefaultChangeCategory  = "mattermost"
+)
+
+// Configuration is the plugin's settings exactly as System Console stores them. Field names match
+// the keys in plugin.json. It is loaded whole and replaced whole, never changed in place.
+type Configuration struct {
+	BuildbotURL string
+	PublicURL   string
+
+	AuthMode    string
+	Username    string
+	Password    string
+	HeaderName  string
+	HeaderValue string
+
+	RequestTimeoutSeconds Number
+	PollIntervalSeconds   Number
+
+	TriggerMode        string
+	ChangeHookPath     string
+	ChangeHookUsername string
+	ChangeHookPassword string
+	RepositoryBaseURL  string
+	ProjectTemplate    string
+	ChangeCategory     string
+
+	AllowedTeams    string
+	AllowedChannels string
+	BuildPermission string
+	AllowedUsers    string
+}
+
+// Clone returns a copy, so callers can derive a configuration without touching the shared one.
+func (c *Configuration) Clone() *Configuration {
+	clone := *c
+	return &clone
+}
+
+// Normalized returns a copy with surrounding spaces trimmed and empty choices set to their defaults,
+// so that the rest of the plugin reads one spelling of every setting.
+func (c *Configuration) Normalized() *Configuration {
+	n := c.Clone()
+	for _, s := range []*string{
+		&n.BuildbotURL, &n.PublicURL, &n.AuthMode, &n.Username, &n.HeaderName, &n.TriggerMode,
+		&n.ChangeHookPath, &n.ChangeHookUsername, &n.RepositoryBaseURL, &n.ProjectTemplate,
+		&n.ChangeCategory, &n.AllowedTeams, &n.AllowedChannels, &n.BuildPermission, &n.AllowedUsers,
+	} {
+		*s = strings.TrimSpace(*s)
+	}
+	n.AuthMode = strings.ToLower(n.AuthMode)
+	n.TriggerMode = strings.ToLower(n.TriggerMode)
+	n.BuildPermission = strings.ToLower(n.BuildPermission)
+	if n.AuthMode == "" {
+		n.AuthMode = AuthNone
+	}
+	if n.TriggerMode == "" {
+		n.TriggerMode = TriggerForce
+	}
+	if n.BuildPermission == "" {
+		n.BuildPermission = PermissionEveryone
+	}
+	if n.ChangeHookPath == "" {
+		n.ChangeHookPath = DefaultChangeHookPath
+	}
+	n.ChangeHookPath = strings.TrimPrefix(n.ChangeHookPath, "/")
+	if n.ProjectTemplate == "" {
+		n.ProjectTemplate = DefaultProjectTemplate
+	}
+	if n.ChangeCategory == "" {
+		n.ChangeCategory = DefaultChangeCategory
+	}
+	return n
+}
+
+// RequestTimeout is how long one Buildbot call may take.
+func (c *Configuration) RequestTimeout() time.Duration {
+	return c.RequestTimeoutSeconds.Seconds(DefaultRequestTimeout)
+}
+
+// PollInterval is how often followed builds are refreshed.
+func (c *Configuration) PollInterval() time.Duration {
+	return c.PollIntervalSeconds.Seconds(DefaultPollInterval)
+}
+
+// LinkBaseURL is the Buildbot address used in links people open.
+func (c *Configuration) LinkBaseURL() string {
+	if c.PublicURL != "" {
+		return withSlash(c.PublicURL)
+	}
+	return withSlash(c.BuildbotURL)
+}
+
+// Problem is one thing an admin must fix, worded for them, naming the setting as System Console
+// shows it.
+type Problem struct {
+	Setting string `json:"setting"`
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string { return fmt.Sprintf("**%s** %s", p.Setting, p.Message) }
+
+// Validate lists every problem at once, so an admin fixes them in one visit to System Console.
+// It expects a Normalized configuration.
+func (c *Configuration) Validate() []Problem {
+	var problems []Problem
+	add := func(setting, format string, args ...any) {
+		problems = append(problems, Problem{Setting: setting, Message: fmt.Sprintf(format, args...)})
+	}
+
+	if msg := checkURL(c.BuildbotURL, true); msg != "" {
+		add("Buildbot URL", "%s", msg)
+	}
+	if msg := checkURL(c.PublicURL, false); msg != "" {
+		add("Public Buildbot URL", "%s", msg)
+	}
+
+	switch c.AuthMode {
+	case AuthNone:
+	case AuthLogin, AuthBasic:
+		if c.Username == "" {
+			add("Buildbot username", "is empty, but the authentication mode needs a user.")
+		}
+		if c.Password == "" {
+			add("Buildbot password", "is empty, but the authentication mode needs a password.")
+		}
+	case AuthHeader:
+		if c.HeaderName == "" {
+			add("Header name", "is empty, but the authentication mode sends a header.")
+		} else if !validHeaderName(c.HeaderName) {
+			add("Header name", "`%s` is not a valid HTTP header name (letters, digits and `-` only).", c.HeaderName)
+		}
+		if c.HeaderValue == "" {
+			add("Header value", "is empty, but the authentication mode sends a header.")
+		}
+	default:
+		add("Authentication", "`%s` is not a known mode; choose one in System Console.", c.AuthMode)
+	}
+
+	if msg := c.RequestTimeoutSeconds.check(1, 120); msg != "" {
+		add("Request timeout", "%s", msg)
+	}
+	if msg := c.PollIntervalSeconds.check(2, 3600); msg != "" {
+		add("Poll interval", "%s", msg)
+	}
+
+	switch c.TriggerMode {
+	case TriggerForce:
+	case TriggerChangeHook:
+		if strings.Contains(c.ChangeHookPath, "://") {
+			add("Change hook path", "must be a path below the Buildbot URL such as `change_hook/base`, not a full URL.")
+		}
+		if (c.ChangeHookUsername == "") != (c.ChangeHookPassword == "") {
+			add("Change hook username", "and **Change hook password** go together: fill in both or neither.")
+		}
+		if msg := checkURL(c.RepositoryBaseURL, false); msg != "" && !strings.Contains(c.RepositoryBaseURL, "@") {
+			add("Repository base URL", "%s", msg)
+		}
+		if !strings.Contains(c.ProjectTemplate, "{repo}") && !strings.Contains(c.ProjectTemplate, "{branch}") {
+			add("Change project", "`%s` names neither `{repo}` nor `{branch}`, so every build would get the same project.", c.ProjectTemplate)
+		}
+	default:
+		add("Start builds with", "`%s` is not a known mode; choose one in System Console.", c.TriggerMode)
+	}
+
+	switch c.BuildPermission {
+	case PermissionEveryone, PermissionAdmins:
+	case PermissionUsers:
+		if len(c.AllowedUserList()) == 0 {
+			add("Listed users", "is empty, so nobody could start a build. Add usernames or choose another option.")
+		}
+	default:
+		add("Who may start and stop builds", "`%s` is not a known option; choose one in System Console.", c.BuildPermission)
+	}
+	return problems
+}
+
+// AllowedTeamList is the allowed team names, lower case.
+func (c *Configuration) AllowedTeamList() []string { return splitList(c.AllowedTeams) }
+
+// AllowedChannelList is the allowed channels, as `channel` or `team/channel`, lower case.
+func (c *Configuration) AllowedChannelList() []string { return splitList(c.AllowedChannels) }
+
+// AllowedUserList is the listed usernames without `@`, lower case.
+func (c *Configuration) AllowedUserList() []string {
+	users := splitList(c.AllowedUsers)
+	for i, u := range users {
+		users[i] = strings.TrimPrefix(u, "@")
+	}
+	return users
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == ' ' }) {
+		if f = strings.ToLower(strings.TrimSpace(f)); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// checkURL explains what is wrong with a URL setting, or returns "".
+func checkURL(raw string, required bool) string {
+	if raw == "" {
+		if required {
+			return "is empty: enter the address of your Buildbot, e.g. `https://ci.example.com/`."
+		}
+		return ""
+	}
+	if !strings.Contains(raw, "://") {
+		return fmt.Sprintf("`%s` has no scheme: write it as `https://%s`.", raw, strings.TrimPrefix(raw, "//"))
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Sprintf("`%s` is not a valid URL.", raw)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Sprintf("`%s` uses `%s:`; only `http://` and `https://` work.", raw, u.Scheme)
+	case u.Host == "":
+		return fmt.Sprintf("`%s` has no host name.", raw)
+	case u.User != nil:
+		return fmt.Sprintf("`%s` contains credentials; put them in the authentication settings instead.", redactUser(u))
+	}
+	return ""
+}
+
+func redactUser(u *url.URL) string {
+	r := *u
+	r.User = nil
+	return strings.Replace(r.String(), "://", "://…@", 1)
+}
+
+func validHeaderName(name string) bool {
+	for _, r := range name {
+		if !(r == '-' || r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')) {
+			return false
+		}
+	}
+	return name != ""
+}
+
+func withSlash(s string) string {
+	if s == "" || strings.HasSuffix(s, "/") {
+		return s
+	}
+	return s + "/"
+}

@@ -1,0 +1,82 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Number is a number setting. System Console stores numbers as JSON numbers, but the config API and
+// config.json edited by hand may hold strings; both load, and a bad value becomes a Problem instead
+// of a failed activation.
+type Number struct {
+	Value float64
+	Set   bool
+	Raw   string
+}
+
+// UnmarshalJSON accepts 10, 10.0, "10" and "" (unset).
+func (n *Number) UnmarshalJSON(b []byte) error {
+	*n = Number{}
+	s := strings.TrimSpace(string(b))
+	if s == "null" {
+		return nil
+	}
+	if strings.HasPrefix(s, `"`) {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return fmt.Errorf("number setting: %w", err)
+		}
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return nil
+		}
+	}
+	n.Raw, n.Set = s, true
+	if v, err := strconv.ParseFloat(s, 64); err == nil {
+		n.Value = v
+	}
+	return nil
+}
+
+// MarshalJSON writes the number back as System Console would store it.
+func (n Number) MarshalJSON() ([]byte, error) {
+	if !n.Set {
+		return []byte("null"), nil
+	}
+	if n.valid() {
+		return json.Marshal(n.Value)
+	}
+	return json.Marshal(n.Raw)
+}
+
+func (n Number) valid() bool {
+	_, err := strconv.ParseFloat(n.Raw, 64)
+	return err == nil
+}
+
+// Seconds converts the setting to a duration, or def when unset or unusable.
+func (n Number) Seconds(def time.Duration) time.Duration {
+	if !n.Set || !n.valid() || n.Value <= 0 {
+		return def
+	}
+	return time.Duration(n.Value * float64(time.Second))
+}
+
+func (n Number) check(lowest, highest float64) string {
+	switch {
+	case !n.Set:
+		return ""
+	case !n.valid():
+		return fmt.Sprintf("`%s` is not a number.", n.Raw)
+	case n.Value < lowest || n.Value > highest:
+		return fmt.Sprintf("is %s; it must be between %g and %g seconds.", n.Raw, lowest, highest)
+	}
+	return ""
+}
+
+// NumberOf makes a set Number, for tests and defaults.
+func NumberOf(v float64) Number {
+	return Number{Value: v, Set: true, Raw: strconv.FormatFloat(v, 'g', -1, 64)}
+}
