@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Real Buildbot masters, each with one local worker, for the e2e suite:
+#   4  Buildbot 4.3.0 from PyPI, in a venv cached outside the repo (keyed by its constraints file)
+#   3.7  Debian's buildbot 3.7 package, with a stub web UI (Debian ships no buildbot-www)
+# Usage: buildbot.sh up|down|status [4|3.7|all] [--fresh]
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+HERE=$(cd "$(dirname "$0")/buildbot" && pwd)
+CONSTRAINTS=$HERE/constraints-4.txt
+VENV=$MMBB_CACHE/buildbot-venv-4.3.0-$(sha256sum "$CONSTRAINTS" | cut -c1-12)
+
+# Per version: web port, worker (PB) port, and the buildbot / buildbot-worker commands.
+version_vars() {
+	case $1 in
+	4)
+		WWW_PORT=${MMBB_BB4_PORT:-58010} PB_PORT=${MMBB_BB4_PB_PORT:-58011}
+		BUILDBOT=$VENV/bin/buildbot WORKER=$VENV/bin/buildbot-worker PYPATH=""
+		;;
+	3.7)
+		WWW_PORT=${MMBB_BB37_PORT:-58020} PB_PORT=${MMBB_BB37_PB_PORT:-58021}
+		BUILDBOT=/usr/bin/buildbot WORKER=/usr/bin/buildbot-worker PYPATH=$HERE/stub-www
+		;;
+	*) die "unknown Buildbot version '$1' (4 or 3.7)" ;;
+	esac
+	DIR=$MMBB_STACK_DIR/buildbot-$1
+	URL=http://127.0.0.1:$WWW_PORT/
+}
+
+install() {
+	case $1 in
+	4)
+		# The marker is written last, so an interrupted install is redone rather than half used.
+		[ -f "$VENV/.complete" ] && return
+		log "creating the Buildbot 4.3.0 venv (once; cached in $VENV)"
+		rm -rf "$VENV"
+		python3 -m venv "$VENV"
+		"$VENV/bin/pip" install -q --disable-pip-version-check -c "$CONSTRAINTS" \
+			buildbot==4.3.0 buildbot-www==4.3.0 buildbot-worker==4.3.0 >"$MMBB_LOGS/buildbot-4-pip.log" 2>&1 ||
+			{ tail -n 20 "$MMBB_LOGS/buildbot-4-pip.log"; rm -rf "$VENV"; die "installing Buildbot 4.3.0 failed"; }
+		touch "$VENV/.complete"
+		;;
+	3.7)
+		[ -x /usr/bin/buildbot ] && [ -x /usr/bin/buildbot-worker ] && return
+		log "installing Debian's buildbot and buildbot-worker"
+		apt-get update -qq >/dev/null
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq buildbot buildbot-worker >"$MMBB_LOGS/buildbot-3.7-apt.log" 2>&1 ||
+			{ tail -n 20 "$MMBB_LOGS/buildbot-3.7-apt.log"; die "installing Debian's buildbot failed"; }
+		;;
+	esac
+}
+
+# Runs buildbot / buildbot-worker with what master.cfg reads.
+bb() {
+	env PYTHONPATH="$PYPATH" MMBB_BB_WWW_PORT="$WWW_PORT" MMBB_BB_PB_PORT="$PB_PORT" MMBB_BB_URL="$URL" "$@"
+}
+
+www_up() { curl -fsS -m 2 "${URL}api/v2/masters" >/dev/null; }
+worker_connected() { curl -fsS -m 2 "${URL}api/v2/workers" | tr -d '[:space:]' | grep -q '"connected_to":\[{'; }
+running() { [ -f "$DIR/master/twistd.pid" ] && kill -0 "$(cat "$DIR/master/twistd.pid")" 2>/dev/null; }
+
+up_one() {
+	version_vars "$1"
+	install "$1"
+	if running && www_up && worker_connected; then
+		log "Buildbot $1 already running at $URL"
+		return
+	fi
+	down_one "$1" >/dev/null
+	if [ ! -f "$DIR/master/buildbot.tac" ]; then
+		mkdir -p "$DIR"
+		bb "$BUILDBOT" create-master -q -r "$DIR/master" >/dev/null
+		bb "$WORKER" create-worker -q "$DIR/worker" "127.0.0.1:$PB_PORT" local-worker worker-pass >/dev/null
+	fi
+	cp "$HERE/master.cfg" "$DIR/master/master.cfg"
+	ln -sf "$DIR/master/twistd.log" "$MMBB_LOGS/buildbot-$1-master.log"
+	ln -sf "$DIR/worker/twistd.log" "$MMBB_LOGS/buildbot-$1-worker.log"
+	log "starting Buildbot $1 at $URL"
+	bb "$BUILDBOT" start "$DIR/master" >"$MMBB_LOGS/buildbot-$1-start.log" 2>&1 ||
+		{ tail -n 30 "$DIR/master/twistd.log"; die "Buildbot $1 did not start"; }
+	bb "$WORKER" start "$DIR/worker" >/dev/null 2>&1 || { tail -n 30 "$DIR/worker/twistd.log"; die "the Buildbot $1 worker did not start"; }
+	wait_for 60 "Buildbot $1 web server" www_up || { tail -n 30 "$DIR/master/twistd.log"; die "Buildbot $1 does not answer at $URL"; }
+	wait_for 60 "Buildbot $1 worker" worker_connected || { tail -n 30 "$DIR/worker/twistd.log"; die "the Buildbot $1 worker did not connect"; }
+}
+
+down_one() {
+	version_vars "$1"
+	[ -x "$BUILDBOT" ] || return 0
+	[ -f "$DIR/worker/twistd.pid" ] && bb "$WORKER" stop "$DIR/worker" >/dev/null 2>&1 || true
+	running && bb "$BUILDBOT" stop "$DIR/master" >/dev/null 2>&1 && log "Buildbot $1 stopped" || true
+}
+
+status_one() {
+	version_vars "$1"
+	if running && www_up; then
+		echo "Buildbot $1: running at $URL (worker $(worker_connected && echo connected || echo 'not connected'))"
+	else
+		echo "Buildbot $1: stopped"
+	fi
+}
+
+action=${1:-}
+which=${2:-all}
+fresh=${3:-}
+[ "$which" = --fresh ] && { which=all; fresh=--fresh; }
+case $which in all) versions="4 3.7" ;; 4 | 3.7) versions=$which ;; *) die "usage: $0 up|down|status [4|3.7|all] [--fresh]" ;; esac
+
+for v in $versions; do
+	case $action in
+	up)
+		if [ "$fresh" = --fresh ] || [ "${MMBB_FRESH:-0}" = 1 ]; then
+			down_one "$v"
+			rm -rf "$MMBB_STACK_DIR/buildbot-$v"
+		fi
+		up_one "$v"
+		;;
+	down) down_one "$v" ;;
+	status) status_one "$v" ;;
+	*) die "usage: $0 up|down|status [4|3.7|all] [--fresh]" ;;
+	esac
+done
