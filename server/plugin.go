@@ -48,8 +48,8 @@ func (p *Plugin) OnActivate() error {
 	p.router = api.NewRouter(api.Deps{
 		Snapshot:    p.currentSnapshot,
 		Permissions: permissions{p.client},
-		PluginID:    manifest.Id,
-		Version:     manifest.Version,
+		PluginID:    manifestID,
+		Version:     manifestVersion,
 	})
 	return nil
 }

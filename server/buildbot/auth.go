@@ -1,0 +1,110 @@
+package buildbot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+)
+
+// Auth is how the client identifies itself to Buildbot.
+type Auth interface {
+	apply(ctx context.Context, c *Client, req *http.Request) error
+}
+
+// AuthNone sends no credentials: Buildbot treats the plugin as an anonymous user.
+type AuthNone struct{}
+
+func (AuthNone) apply(context.Context, *Client, *http.Request) error { return nil }
+
+// AuthHeader sends a fixed header on every request, for a Buildbot behind a proxy that checks it.
+type AuthHeader struct{ Name, Value string }
+
+func (a AuthHeader) apply(_ context.Context, _ *Client, req *http.Request) error {
+	req.Header.Set(a.Name, a.Value)
+	return nil
+}
+
+// AuthBasic sends HTTP Basic on every request, for a Buildbot behind a proxy that checks it.
+// Buildbot itself ignores Basic on its API.
+type AuthBasic struct{ Username, Password string }
+
+func (a AuthBasic) apply(_ context.Context, _ *Client, req *http.Request) error {
+	req.SetBasicAuth(a.Username, a.Password)
+	return nil
+}
+
+// AuthLogin logs in as a Buildbot user (UserPasswordAuth, HTPasswdAuth, CustomAuth): Buildbot has
+// no API tokens, so the client sends Basic to auth/login once and then the session cookie.
+type AuthLogin struct{ Username, Password string }
+
+func (a AuthLogin) apply(ctx context.Context, c *Client, req *http.Request) error {
+	cookies, err := c.loginSession(ctx, a)
+	if err != nil {
+		return err
+	}
+	for _, cookie := range cookies {
+		req.AddCookie(cookie)
+	}
+	return nil
+}
+
+func (c *Client) authenticate(ctx context.Context, req *http.Request) error {
+	return c.auth.apply(ctx, c, req)
+}
+
+// loginSession returns the session cookies, logging in first when there are none. The mutex makes
+// concurrent calls wait for one login instead of each starting their own.
+func (c *Client) loginSession(ctx context.Context, a AuthLogin) ([]*http.Cookie, error) {
+	c.sessionMu.Lock()
+	defer c.sessionMu.Unlock()
+	if c.session != nil {
+		return c.session, nil
+	}
+	const op = "login"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.endpoint("auth", "login").String(), nil)
+	if err != nil {
+		return nil, c.fail(KindBadReply, op, 0, "", err)
+	}
+	req.SetBasicAuth(a.Username, a.Password)
+	req.Header.Set("User-Agent", "mattermost-plugin-buildbot")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, c.transportError(ctx, op, err)
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		return nil, c.fail(KindUnauthorized, op, resp.StatusCode,
+			fmt.Sprintf("the login for user `%s`: wrong username or password", a.Username), nil)
+	case resp.StatusCode == http.StatusNotFound:
+		return nil, c.fail(KindNotFound, op, resp.StatusCode, "no login page at auth/login: is authentication enabled in `c['www']['auth']`?", nil)
+	case resp.StatusCode >= 400:
+		return nil, c.fail(KindBadReply, op, resp.StatusCode, fmt.Sprintf("the login answered HTTP %d", resp.StatusCode), nil)
+	}
+	// Buildbot sets the session cookie twice, first for an anonymous session: the last one wins.
+	latest := map[string]*http.Cookie{}
+	var order []string
+	for _, cookie := range resp.Cookies() {
+		if _, seen := latest[cookie.Name]; !seen {
+			order = append(order, cookie.Name)
+		}
+		latest[cookie.Name] = &http.Cookie{Name: cookie.Name, Value: cookie.Value}
+	}
+	if len(order) == 0 {
+		return nil, c.fail(KindUnauthorized, op, resp.StatusCode,
+			fmt.Sprintf("the login for user `%s`: Buildbot set no session cookie", a.Username), nil)
+	}
+	cookies := make([]*http.Cookie, 0, len(order))
+	for _, name := range order {
+		cookies = append(cookies, latest[name])
+	}
+	c.session = cookies
+	return cookies, nil
+}
+
+// dropSession forgets the session, so the next call logs in again.
+func (c *Client) dropSession() {
+	c.sessionMu.Lock()
+	c.session = nil
+	c.sessionMu.Unlock()
+}

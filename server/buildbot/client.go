@@ -1,0 +1,257 @@
+// Package buildbot is a client for Buildbot's web API (3.x and 4.x): typed reads over REST,
+// control calls over JSON-RPC, the change hook, and the ways a client authenticates.
+package buildbot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultTimeout bounds a call when Options.Timeout is not set.
+const DefaultTimeout = 10 * time.Second
+
+// maxBody caps what one reply may hold, so a misbehaving server cannot exhaust memory.
+const maxBody = 32 << 20
+
+// Options configure a Client.
+type Options struct {
+	// BaseURL is where Buildbot is served, possibly below a sub-path: https://host/buildbot/.
+	BaseURL string
+	Auth    Auth
+	// Timeout bounds every call, on top of any deadline of the caller's context.
+	Timeout time.Duration
+	// ChangeHookPath is below BaseURL; default change_hook/base.
+	ChangeHookPath     string
+	ChangeHookUsername string
+	ChangeHookPassword string
+	// HTTPClient is for tests; the default follows no redirects, since Buildbot's login answers
+	// with one whose cookies must be kept.
+	HTTPClient *http.Client
+}
+
+// Client talks to one Buildbot. It is safe for concurrent use.
+type Client struct {
+	base    *url.URL
+	opts    Options
+	http    *http.Client
+	timeout time.Duration
+	auth    Auth
+
+	// session holds the login cookies for AuthLogin.
+	sessionMu sync.Mutex
+	session   []*http.Cookie
+	rpcID     int64
+}
+
+// New checks the options and makes a Client. Its errors are worded for the admin who typed the URL.
+func New(opts Options) (*Client, error) {
+	base, err := ParseBaseURL(opts.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{base: base, opts: opts, http: opts.HTTPClient, timeout: opts.Timeout, auth: opts.Auth}
+	if c.http == nil {
+		c.http = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.auth == nil {
+		c.auth = AuthNone{}
+	}
+	if c.opts.ChangeHookPath == "" {
+		c.opts.ChangeHookPath = "change_hook/base"
+	}
+	return c, nil
+}
+
+// ParseBaseURL checks a Buildbot URL and returns it with a trailing slash, so relative paths
+// resolve below any sub-path.
+func ParseBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	switch {
+	case raw == "":
+		return nil, errors.New("the Buildbot URL is empty")
+	case !strings.Contains(raw, "://"):
+		return nil, fmt.Errorf("the Buildbot URL `%s` has no scheme: write it as `https://%s`", raw, raw)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("the Buildbot URL `%s` is not a valid URL", raw)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("the Buildbot URL `%s` must start with http:// or https://", raw)
+	case u.Host == "":
+		return nil, fmt.Errorf("the Buildbot URL `%s` has no host", raw)
+	}
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	u.RawPath = ""
+	return u, nil
+}
+
+// BaseURL is the Buildbot URL the client calls, with a trailing slash.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// endpoint joins path segments below the base URL, escaping each one, so a builder named
+// "a/b c" stays one segment.
+func (c *Client) endpoint(segments ...string) *url.URL {
+	escaped := make([]string, len(segments))
+	for i, s := range segments {
+		escaped[i] = url.PathEscape(s)
+	}
+	u := *c.base
+	u.Path = c.base.Path + strings.Join(segments, "/")
+	u.RawPath = c.base.EscapedPath() + strings.Join(escaped, "/")
+	return &u
+}
+
+// rawEndpoint resolves a configured relative path (such as the change hook's) below the base URL.
+func (c *Client) rawEndpoint(path string) *url.URL {
+	rel := &url.URL{Path: strings.TrimPrefix(path, "/")}
+	return c.base.ResolveReference(rel)
+}
+
+func (c *Client) fail(kind Kind, op string, status int, message string, err error) *Error {
+	return &Error{Kind: kind, Op: op, BaseURL: c.base.String(), Status: status, Message: message, Timeout: c.timeout, Err: err}
+}
+
+// reply is one HTTP answer, read whole.
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends one request with the client's timeout and authentication. op names it in errors.
+// With AuthLogin, a 403 may mean the session expired: it logs in again once and retries.
+func (c *Client) do(ctx context.Context, op string, build func() (*http.Request, error)) (*reply, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+
+	r, err := c.send(ctx, op, build)
+	if err != nil {
+		return nil, err
+	}
+	if r.status == http.StatusForbidden {
+		if _, ok := c.auth.(AuthLogin); ok {
+			c.dropSession()
+			return c.send(ctx, op, build)
+		}
+	}
+	return r, nil
+}
+
+func (c *Client) send(ctx context.Context, op string, build func() (*http.Request, error)) (*reply, error) {
+	req, err := build()
+	if err != nil {
+		return nil, c.fail(KindBadReply, op, 0, "", err)
+	}
+	req = req.WithContext(ctx)
+	req.Header.Set("User-Agent", "mattermost-plugin-buildbot")
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	if err := c.authenticate(ctx, req); err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, c.transportError(ctx, op, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, c.transportError(ctx, op, err)
+	}
+	return &reply{status: resp.StatusCode, header: resp.Header, body: body}, nil
+}
+
+func (c *Client) transportError(ctx context.Context, op string, err error) error {
+	var netErr net.Error
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
+		return c.fail(KindTimeout, op, 0, "", nil)
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return c.fail(KindTimeout, op, 0, "the request was cancelled", nil)
+	}
+	// url.Error repeats the URL; keep only the cause.
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		err = urlErr.Err
+	}
+	return c.fail(KindUnreachable, op, 0, "", err)
+}
+
+// statusError maps a non-success HTTP status to an Error, keeping a short piece of the body as
+// Buildbot's words when it is plain text.
+func (c *Client) statusError(op string, r *reply) error {
+	text := shortText(r.body)
+	switch {
+	case r.status == http.StatusUnauthorized:
+		return c.fail(KindUnauthorized, op, r.status, "", nil)
+	case r.status == http.StatusForbidden:
+		return c.fail(KindForbidden, op, r.status, "", nil)
+	case r.status == http.StatusNotFound:
+		return c.fail(KindNotFound, op, r.status, "", nil)
+	case r.status == http.StatusBadRequest:
+		return c.fail(KindRejected, op, r.status, text, nil)
+	default:
+		return c.fail(KindBadReply, op, r.status, fmt.Sprintf("HTTP %d", r.status), nil)
+	}
+}
+
+// shortText is a body fit to quote in a chat message: one line, no markup, bounded.
+func shortText(body []byte) string {
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if strings.HasPrefix(s, "<") {
+		return ""
+	}
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// getJSON reads GET <segments>?<query> into out.
+func (c *Client) getJSON(ctx context.Context, query url.Values, out any, segments ...string) error {
+	u := c.endpoint(segments...)
+	u.RawQuery = query.Encode()
+	op := "GET " + strings.Join(segments, "/")
+	r, err := c.do(ctx, op, func() (*http.Request, error) { return http.NewRequest(http.MethodGet, u.String(), nil) })
+	if err != nil {
+		return err
+	}
+	if r.status != http.StatusOK {
+		return c.statusError(op, r)
+	}
+	if err := json.Unmarshal(r.body, out); err != nil {
+		return c.fail(KindBadReply, op, r.status, describeBody(r), nil)
+	}
+	return nil
+}
+
+func describeBody(r *reply) string {
+	ct := r.header.Get("Content-Type")
+	switch {
+	case len(bytes.TrimSpace(r.body)) == 0:
+		return "an empty body"
+	case strings.Contains(ct, "html") || bytes.HasPrefix(bytes.TrimSpace(r.body), []byte("<")):
+		return "an HTML page instead of JSON"
+	default:
+		return "not valid JSON"
+	}
+}

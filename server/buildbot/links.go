@@ -1,0 +1,30 @@
+package buildbot
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Buildbot's web UI routes with the URL fragment, so these links work under any sub-path.
+
+// BuildURL links to a build page: <base>#/builders/{builderid}/builds/{number}.
+func BuildURL(base string, builderID, number int) string {
+	return fmt.Sprintf("%s#/builders/%d/builds/%d", withSlash(base), builderID, number)
+}
+
+// BuildRequestURL links to a build request page, for a request no build has started for yet.
+func BuildRequestURL(base string, brid int) string {
+	return fmt.Sprintf("%s#/buildrequests/%d", withSlash(base), brid)
+}
+
+// BuilderURL links to a builder's page.
+func BuilderURL(base string, builderID int) string {
+	return fmt.Sprintf("%s#/builders/%d", withSlash(base), builderID)
+}
+
+func withSlash(s string) string {
+	if strings.HasSuffix(s, "/") {
+		return s
+	}
+	return s + "/"
+}

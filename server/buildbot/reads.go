@@ -1,0 +1,135 @@
+package buildbot
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// list reads a collection: Buildbot wraps it as {"<key>": [...], "meta": {...}}.
+func list[T any](ctx context.Context, c *Client, key string, q Query, segments ...string) ([]T, error) {
+	op := "GET " + strings.Join(segments, "/")
+	query, err := q.values()
+	if err != nil {
+		return nil, c.fail(KindRejected, op, 0, err.Error(), nil)
+	}
+	var envelope map[string]json.RawMessage
+	if err := c.getJSON(ctx, query, &envelope, segments...); err != nil {
+		return nil, err
+	}
+	raw, ok := envelope[key]
+	if !ok {
+		return nil, c.fail(KindBadReply, op, http.StatusOK, "no `"+key+"` in the reply", nil)
+	}
+	var items []T
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, c.fail(KindBadReply, op, http.StatusOK, "`"+key+"` is not a list of "+key, nil)
+	}
+	return items, nil
+}
+
+// one reads a single object, which Buildbot returns as a one-element collection.
+func one[T any](ctx context.Context, c *Client, key string, q Query, segments ...string) (T, error) {
+	items, err := list[T](ctx, c, key, q, segments...)
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if len(items) == 0 {
+		return zero, c.fail(KindNotFound, "GET "+strings.Join(segments, "/"), http.StatusOK, "", nil)
+	}
+	return items[0], nil
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// Builders lists every builder, including ones no master runs any more (see Builder.Active).
+func (c *Client) Builders(ctx context.Context) ([]Builder, error) {
+	return list[Builder](ctx, c, "builders", Query{}, "api", "v2", "builders")
+}
+
+// Builder reads one builder by id.
+func (c *Client) Builder(ctx context.Context, id int) (Builder, error) {
+	return one[Builder](ctx, c, "builders", Query{}, "api", "v2", "builders", itoa(id))
+}
+
+// Builds lists builds matching q.
+func (c *Client) Builds(ctx context.Context, q Query) ([]Build, error) {
+	return list[Build](ctx, c, "builds", q, "api", "v2", "builds")
+}
+
+// Build reads one build; q may ask for properties.
+func (c *Client) Build(ctx context.Context, id int, q Query) (Build, error) {
+	return one[Build](ctx, c, "builds", q, "api", "v2", "builds", itoa(id))
+}
+
+// BuildRequestBuilds lists the builds started for one build request.
+func (c *Client) BuildRequestBuilds(ctx context.Context, brid int, q Query) ([]Build, error) {
+	return list[Build](ctx, c, "builds", q, "api", "v2", "buildrequests", itoa(brid), "builds")
+}
+
+// ChangeBuilds lists the builds a change caused.
+func (c *Client) ChangeBuilds(ctx context.Context, changeID int, q Query) ([]Build, error) {
+	return list[Build](ctx, c, "builds", q, "api", "v2", "changes", itoa(changeID), "builds")
+}
+
+// BuildRequests lists build requests matching q.
+func (c *Client) BuildRequests(ctx context.Context, q Query) ([]BuildRequest, error) {
+	return list[BuildRequest](ctx, c, "buildrequests", q, "api", "v2", "buildrequests")
+}
+
+// Buildsets lists buildsets matching q.
+func (c *Client) Buildsets(ctx context.Context, q Query) ([]Buildset, error) {
+	return list[Buildset](ctx, c, "buildsets", q, "api", "v2", "buildsets")
+}
+
+// Buildset reads one buildset.
+func (c *Client) Buildset(ctx context.Context, bsid int) (Buildset, error) {
+	return one[Buildset](ctx, c, "buildsets", Query{}, "api", "v2", "buildsets", itoa(bsid))
+}
+
+// SourceStamps lists source stamps matching q; distinct branches per repository come from here.
+func (c *Client) SourceStamps(ctx context.Context, q Query) ([]SourceStamp, error) {
+	return list[SourceStamp](ctx, c, "sourcestamps", q, "api", "v2", "sourcestamps")
+}
+
+// Changes lists changes matching q.
+func (c *Client) Changes(ctx context.Context, q Query) ([]Change, error) {
+	return list[Change](ctx, c, "changes", q, "api", "v2", "changes")
+}
+
+// Steps lists a build's steps.
+func (c *Client) Steps(ctx context.Context, buildID int, q Query) ([]Step, error) {
+	return list[Step](ctx, c, "steps", q, "api", "v2", "builds", itoa(buildID), "steps")
+}
+
+// Logs lists the logs of one step of a build, by step number.
+func (c *Client) Logs(ctx context.Context, buildID, stepNumber int) ([]Log, error) {
+	return list[Log](ctx, c, "logs", Query{}, "api", "v2", "builds", itoa(buildID), "steps", itoa(stepNumber), "logs")
+}
+
+// ForceSchedulers lists the force schedulers with their form fields.
+func (c *Client) ForceSchedulers(ctx context.Context) ([]ForceScheduler, error) {
+	return list[ForceScheduler](ctx, c, "forceschedulers", Query{}, "api", "v2", "forceschedulers")
+}
+
+// Projects lists projects; masters before 4.0 have none and answer ErrNotSupported.
+func (c *Client) Projects(ctx context.Context) ([]Project, error) {
+	projects, err := list[Project](ctx, c, "projects", Query{}, "api", "v2", "projects")
+	if KindOf(err) == KindNotFound {
+		return nil, c.fail(KindNotSupported, "GET api/v2/projects", http.StatusNotFound, "projects need Buildbot 4", nil)
+	}
+	return projects, err
+}
+
+// Workers lists workers and the masters they are connected to.
+func (c *Client) Workers(ctx context.Context) ([]Worker, error) {
+	return list[Worker](ctx, c, "workers", Query{}, "api", "v2", "workers")
+}
+
+// Masters lists the masters of the Buildbot installation.
+func (c *Client) Masters(ctx context.Context) ([]Master, error) {
+	return list[Master](ctx, c, "masters", Query{}, "api", "v2", "masters")
+}

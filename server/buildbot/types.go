@@ -1,0 +1,295 @@
+package buildbot
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// Result is a finished build's or request's outcome. Buildbot sends null while running.
+type Result int
+
+// Buildbot's result codes.
+const (
+	Success Result = iota
+	Warnings
+	Failure
+	Skipped
+	Exception
+	Retry
+	Cancelled
+)
+
+var resultNames = []string{"success", "warnings", "failure", "skipped", "exception", "retry", "cancelled"}
+
+func (r Result) String() string {
+	if r >= 0 && int(r) < len(resultNames) {
+		return resultNames[r]
+	}
+	return "result " + strconv.Itoa(int(r))
+}
+
+// Time is an epoch-seconds timestamp, sent by Buildbot as an integer or a float; zero when null.
+type Time float64
+
+// UnmarshalJSON accepts numbers and null.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*t = 0
+		return nil
+	}
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return fmt.Errorf("time: %w", err)
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return fmt.Errorf("time: %v is not a time", f)
+	}
+	*t = Time(f)
+	return nil
+}
+
+// Property is one build or change property: Buildbot sends [value, source].
+type Property struct {
+	Value  json.RawMessage
+	Source string
+}
+
+// UnmarshalJSON reads the [value, source] pair.
+func (p *Property) UnmarshalJSON(b []byte) error {
+	var pair []json.RawMessage
+	if err := json.Unmarshal(b, &pair); err != nil || len(pair) == 0 {
+		// Change properties are sometimes plain values; keep them whole.
+		p.Value = append(json.RawMessage(nil), b...)
+		return nil //nolint:nilerr // a plain value is a valid property, not an error
+	}
+	p.Value = pair[0]
+	if len(pair) > 1 {
+		_ = json.Unmarshal(pair[1], &p.Source)
+	}
+	return nil
+}
+
+// String returns the value as text: strings unquoted, anything else as its JSON.
+func (p Property) String() string {
+	var s string
+	if err := json.Unmarshal(p.Value, &s); err == nil {
+		return s
+	}
+	return string(p.Value)
+}
+
+// Properties are a build's properties by name.
+type Properties map[string]Property
+
+// Get returns a property's value as text, or "" when absent.
+func (p Properties) Get(name string) string {
+	if prop, ok := p[name]; ok {
+		return prop.String()
+	}
+	return ""
+}
+
+// Builder is one entry of api/v2/builders.
+type Builder struct {
+	BuilderID   int      `json:"builderid"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Tags        []string `json:"tags"`
+	MasterIDs   []int    `json:"masterids"`
+	// ProjectID is set by 4.x masters for builders in a project.
+	ProjectID *int `json:"projectid"`
+}
+
+// Active says whether a master runs the builder; removed builders stay listed without one.
+func (b Builder) Active() bool { return len(b.MasterIDs) > 0 }
+
+// Build is one entry of api/v2/builds.
+type Build struct {
+	BuildID        int        `json:"buildid"`
+	Number         int        `json:"number"`
+	BuilderID      int        `json:"builderid"`
+	BuildRequestID int        `json:"buildrequestid"`
+	WorkerID       int        `json:"workerid"`
+	MasterID       int        `json:"masterid"`
+	StartedAt      Time       `json:"started_at"`
+	CompleteAt     Time       `json:"complete_at"`
+	Complete       bool       `json:"complete"`
+	StateString    string     `json:"state_string"`
+	Results        *Result    `json:"results"`
+	Properties     Properties `json:"properties"`
+}
+
+// BuildRequest is one entry of api/v2/buildrequests.
+type BuildRequest struct {
+	BuildRequestID int     `json:"buildrequestid"`
+	BuildsetID     int     `json:"buildsetid"`
+	BuilderID      int     `json:"builderid"`
+	Claimed        bool    `json:"claimed"`
+	Complete       bool    `json:"complete"`
+	Results        *Result `json:"results"`
+	SubmittedAt    Time    `json:"submitted_at"`
+	CompleteAt     Time    `json:"complete_at"`
+}
+
+// SourceStamp is what a buildset builds: repository, branch and revision.
+type SourceStamp struct {
+	SSID       int    `json:"ssid"`
+	Revision   string `json:"revision"`
+	Branch     string `json:"branch"`
+	Repository string `json:"repository"`
+	Project    string `json:"project"`
+	Codebase   string `json:"codebase"`
+	CreatedAt  Time   `json:"created_at"`
+}
+
+// Buildset is one entry of api/v2/buildsets.
+type Buildset struct {
+	BSID         int           `json:"bsid"`
+	Reason       string        `json:"reason"`
+	SubmittedAt  Time          `json:"submitted_at"`
+	Complete     bool          `json:"complete"`
+	CompleteAt   Time          `json:"complete_at"`
+	Results      *Result       `json:"results"`
+	SourceStamps []SourceStamp `json:"sourcestamps"`
+	// RebuiltBuildID is set by 4.x masters on a rebuild's buildset.
+	RebuiltBuildID *int `json:"rebuilt_buildid"`
+}
+
+// Change is one entry of api/v2/changes.
+type Change struct {
+	ChangeID    int         `json:"changeid"`
+	Author      string      `json:"author"`
+	Comments    string      `json:"comments"`
+	Revision    string      `json:"revision"`
+	Branch      string      `json:"branch"`
+	Category    string      `json:"category"`
+	Repository  string      `json:"repository"`
+	Project     string      `json:"project"`
+	Codebase    string      `json:"codebase"`
+	WhenAt      Time        `json:"when_timestamp"`
+	Properties  Properties  `json:"properties"`
+	SourceStamp SourceStamp `json:"sourcestamp"`
+}
+
+// Step is one entry of api/v2/builds/{id}/steps.
+type Step struct {
+	StepID      int       `json:"stepid"`
+	Number      int       `json:"number"`
+	Name        string    `json:"name"`
+	BuildID     int       `json:"buildid"`
+	StateString string    `json:"state_string"`
+	Results     *Result   `json:"results"`
+	StartedAt   Time      `json:"started_at"`
+	CompleteAt  Time      `json:"complete_at"`
+	Complete    bool      `json:"complete"`
+	Hidden      bool      `json:"hidden"`
+	URLs        []StepURL `json:"urls"`
+}
+
+// StepURL is a link a step published.
+type StepURL struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// Log is one log of a step.
+type Log struct {
+	LogID    int    `json:"logid"`
+	Name     string `json:"name"`
+	Slug     string `json:"slug"`
+	StepID   int    `json:"stepid"`
+	Type     string `json:"type"`
+	NumLines int    `json:"num_lines"`
+	Complete bool   `json:"complete"`
+}
+
+// ForceScheduler is one entry of api/v2/forceschedulers.
+type ForceScheduler struct {
+	Name         string       `json:"name"`
+	Label        string       `json:"label"`
+	ButtonName   string       `json:"button_name"`
+	BuilderNames []string     `json:"builder_names"`
+	AllFields    []ForceField `json:"all_fields"`
+}
+
+// Serves says whether the scheduler lists the builder. Buildbot does not check this when forcing,
+// so callers must.
+func (f ForceScheduler) Serves(builder string) bool {
+	for _, name := range f.BuilderNames {
+		if name == builder {
+			return true
+		}
+	}
+	return false
+}
+
+// Field finds a field by name at any depth (codebase fields nest inside a group).
+func (f ForceScheduler) Field(name string) (ForceField, bool) {
+	return findField(f.AllFields, name)
+}
+
+func findField(fields []ForceField, name string) (ForceField, bool) {
+	for _, field := range fields {
+		if field.Name == name || field.FullName == name {
+			return field, true
+		}
+		if found, ok := findField(field.Fields, name); ok {
+			return found, true
+		}
+	}
+	return ForceField{}, false
+}
+
+// ForceField is one parameter of a force scheduler's form.
+type ForceField struct {
+	Name      string          `json:"name"`
+	FullName  string          `json:"fullName"`
+	Label     string          `json:"label"`
+	Type      string          `json:"type"`
+	Default   json.RawMessage `json:"default"`
+	Required  bool            `json:"required"`
+	Regex     *string         `json:"regex"`
+	Choices   []string        `json:"choices"`
+	NeedEmail bool            `json:"need_email"`
+	Fields    []ForceField    `json:"fields"`
+}
+
+// DefaultString is the field's default as text, "" when it has none or it is not a string.
+func (f ForceField) DefaultString() string {
+	var s string
+	if json.Unmarshal(f.Default, &s) == nil {
+		return s
+	}
+	return ""
+}
+
+// Project is one entry of api/v2/projects (4.x masters).
+type Project struct {
+	ProjectID   int    `json:"projectid"`
+	Name        string `json:"name"`
+	Slug        string `json:"slug"`
+	Description string `json:"description"`
+}
+
+// Worker is one entry of api/v2/workers.
+type Worker struct {
+	WorkerID     int    `json:"workerid"`
+	Name         string `json:"name"`
+	ConnectedTo  []struct {
+		MasterID int `json:"masterid"`
+	} `json:"connected_to"`
+	ConfiguredOn []struct {
+		BuilderID int `json:"builderid"`
+		MasterID  int `json:"masterid"`
+	} `json:"configured_on"`
+}
+
+// Master is one entry of api/v2/masters.
+type Master struct {
+	MasterID   int    `json:"masterid"`
+	Name       string `json:"name"`
+	Active     bool   `json:"active"`
+	LastActive Time   `json:"last_active"`
+}
