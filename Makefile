@@ -26,9 +26,9 @@ FUZZTIME ?= 10s
 dist: $(BUNDLE)
 	@echo "Artifacts:"
 	@for f in $(SERVER_BINS) webapp/dist/main.js $(BUNDLE); do \
-		printf '  %-42s %8s KiB\n' "$$f" "$$(( $$(stat -c %s $$f) / 1024 ))"; \
+		printf '  %-40s %9s\n' "$$f" "$$(numfmt --to=iec-i --suffix=B $$(stat -c %s $$f))"; \
 	done
-	@printf '  %-42s %8s KiB\n' "webapp/dist/main.js (gzipped)" "$$(( $$(gzip -9c webapp/dist/main.js | wc -c) / 1024 ))"
+	@printf '  %-40s %9s\n' "webapp/dist/main.js, gzipped" "$$(numfmt --to=iec-i --suffix=B $$(gzip -9c webapp/dist/main.js | wc -c))"
 
 $(BUNDLE): plugin.json assets/* $(SERVER_BINS) webapp/dist/main.js
 	rm -rf dist/stage && mkdir -p dist/stage/$(PLUGIN_ID)/server/dist dist/stage/$(PLUGIN_ID)/webapp/dist

@@ -1,13 +1,12 @@
 // `make dev`: the stack is up; install the fresh bundle, point it at Buildbot 4.x and say how to
 // log in. Run with tsx.
-import {buildbotMasters, buildbotUsers, mattermostURL} from './env';
+import {bb37, bb4, buildbotUsers, mattermostURL} from './env';
 import {configurePlugin, installPlugin, setUpWorld} from './mattermost';
 import {readStatus} from './status';
 
 async function main(): Promise<void> {
     const world = await setUpWorld();
     await installPlugin(world.admin);
-    const [bb4, bb37] = buildbotMasters;
     await configurePlugin(world.admin, {BuildbotURL: bb4.url, AuthMode: 'login', Username: buildbotUsers.admin.username, Password: buildbotUsers.admin.password});
     const status = await readStatus(world.admin);
 

@@ -11,13 +11,14 @@ export const mattermostURL = `http://127.0.0.1:${port('MMBB_MM_PORT', 58065)}`;
 export interface BuildbotMaster {
     label: string;
     url: string;
-    version: string;
+    // Debian's package reports its packaging revision too (3.7.0-2).
+    version: RegExp;
 }
 
-export const buildbotMasters: BuildbotMaster[] = [
-    {label: 'Buildbot 4.x', url: `http://127.0.0.1:${port('MMBB_BB4_PORT', 58010)}/`, version: '4.3.0'},
-    {label: 'Buildbot 3.7', url: `http://127.0.0.1:${port('MMBB_BB37_PORT', 58020)}/`, version: '3.7.0'},
-];
+export const bb4: BuildbotMaster = {label: 'Buildbot 4.x', url: `http://127.0.0.1:${port('MMBB_BB4_PORT', 58010)}/`, version: /^4\.3\.0$/};
+export const bb37: BuildbotMaster = {label: 'Buildbot 3.7', url: `http://127.0.0.1:${port('MMBB_BB37_PORT', 58020)}/`, version: /^3\.7\.0(-\S+)?$/};
+
+export const buildbotMasters: BuildbotMaster[] = [bb4, bb37];
 
 // Users and credentials the stack's master.cfg defines.
 export const buildbotUsers = {

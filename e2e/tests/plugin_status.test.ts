@@ -20,7 +20,7 @@ describe.each(buildbotMasters)('with $label', (master) => {
         expect(status.plugin.id).toBe('buildbot');
         expect(status.configured).toBe(true);
         expect(status.problems).toEqual([]);
-        expect(status.buildbot).toMatchObject({url: master.url, reachable: true, version: master.version});
+        expect(status.buildbot).toMatchObject({url: master.url, reachable: true, version: expect.stringMatching(master.version)});
         const names = status.buildbot?.builders.map((b) => b.name);
         expect(names).toEqual(expect.arrayContaining(['project-example', 'failing-example', 'slow-example', 'docs-example']));
     });
@@ -30,7 +30,7 @@ describe.each(buildbotMasters)('with $label', (master) => {
 
         const status = await readStatus(world.admin);
 
-        expect(status.buildbot).toMatchObject({reachable: true, version: master.version});
+        expect(status.buildbot).toMatchObject({reachable: true, version: expect.stringMatching(master.version)});
         expect(JSON.stringify(status)).not.toContain(buildbotUsers.admin.password);
     });
 });

@@ -1,11 +1,10 @@
 // Bad settings never break the plugin: /build tells the user what the admin must fix, and good
 // settings work wherever Buildbot is served (a sub-path, behind a proxy that checks credentials).
-import {buildbotMasters, buildbotUsers} from '../src/env';
+import {bb4, buildbotUsers} from '../src/env';
 import {configurePlugin, installPlugin, runCommand, setUpWorld, type PluginSettings, type World} from '../src/mattermost';
 import {startProxy} from '../src/proxy';
 import {readStatus} from '../src/status';
 
-const [bb4] = buildbotMasters;
 let world: World;
 
 beforeAll(async () => {
@@ -19,7 +18,7 @@ async function answerTo(settings: PluginSettings, command = '/build list'): Prom
     return response.text ?? '';
 }
 
-test.each([
+test.each<{story: string; settings: PluginSettings; expected: string[]}>([
     {
         story: 'an empty Buildbot URL asks the admin to enter one',
         settings: {BuildbotURL: ''},
@@ -74,7 +73,7 @@ test('a Buildbot served under a sub-path works', async () => {
 
         const status = await readStatus(world.admin);
 
-        expect(status.buildbot).toMatchObject({url: proxy.url, reachable: true, version: bb4.version});
+        expect(status.buildbot).toMatchObject({url: proxy.url, reachable: true, version: expect.stringMatching(bb4.version)});
         expect(status.buildbot?.builders.map((b) => b.name)).toContain('project-example');
         expect(proxy.requests).toBeGreaterThan(0);
     } finally {
@@ -108,7 +107,7 @@ test('a Buildbot behind a proxy that wants HTTP Basic gets it on every request',
 
         const status = await readStatus(world.admin);
 
-        expect(status.buildbot).toMatchObject({reachable: true, version: bb4.version});
+        expect(status.buildbot).toMatchObject({reachable: true, version: expect.stringMatching(bb4.version)});
     } finally {
         await proxy.close();
     }

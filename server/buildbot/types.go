@@ -275,9 +275,9 @@ type Project struct {
 
 // Worker is one entry of api/v2/workers.
 type Worker struct {
-	WorkerID     int    `json:"workerid"`
-	Name         string `json:"name"`
-	ConnectedTo  []struct {
+	WorkerID    int    `json:"workerid"`
+	Name        string `json:"name"`
+	ConnectedTo []struct {
 		MasterID int `json:"masterid"`
 	} `json:"connected_to"`
 	ConfiguredOn []struct {

@@ -1,0 +1,6 @@
+module.exports = {
+    testEnvironment: 'jsdom',
+    roots: ['<rootDir>/src'],
+    transform: {'^.+\\.tsx?$': ['ts-jest', {tsconfig: '<rootDir>/tsconfig.json'}]},
+    setupFilesAfterEnv: ['@testing-library/jest-dom'],
+};

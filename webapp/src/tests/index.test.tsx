@@ -1,0 +1,30 @@
+import type {PluginClass, PluginRegistry} from '../types/registry';
+
+function fakeRegistry(): jest.Mocked<PluginRegistry> {
+    return {
+        registerPostTypeComponent: jest.fn(),
+        registerWebSocketEventHandler: jest.fn(),
+        registerReducer: jest.fn(),
+        registerTranslations: jest.fn(),
+    };
+}
+
+test('the bundle registers itself under the id from plugin.json', async () => {
+    const registered: Array<[string, PluginClass]> = [];
+    window.registerPlugin = (id, plugin) => registered.push([id, plugin]);
+
+    await import('../index');
+
+    expect(registered).toHaveLength(1);
+    expect(registered[0]?.[0]).toBe('buildbot');
+});
+
+test('initialize registers English strings as the fallback for any locale', async () => {
+    const {Plugin} = await import('../index');
+    const registry = fakeRegistry();
+
+    new Plugin().initialize(registry);
+
+    const lookup = registry.registerTranslations.mock.calls[0]?.[0];
+    expect(lookup?.('fr')['buildbot.plugin.name']).toBe('Buildbot');
+});

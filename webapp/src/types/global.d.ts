@@ -1,0 +1,7 @@
+import type {PluginClass} from './registry';
+
+declare global {
+    interface Window {
+        registerPlugin(id: string, plugin: PluginClass): void;
+    }
+}
