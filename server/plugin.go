@@ -78,13 +78,13 @@ func (p *Plugin) currentSnapshot() *config.Snapshot {
 }
 
 // ExecuteCommand answers /build.
-func (p *Plugin) ExecuteCommand(c *plugin.Context, args *model.CommandArgs) (*model.CommandResponse, *model.AppError) {
+func (p *Plugin) ExecuteCommand(_ *plugin.Context, args *model.CommandArgs) (*model.CommandResponse, *model.AppError) {
 	text := p.command.Execute(context.Background(), args)
 	return &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: text, Username: "buildbot"}, nil
 }
 
 // ServeHTTP serves the routes of package api.
-func (p *Plugin) ServeHTTP(c *plugin.Context, w http.ResponseWriter, r *http.Request) {
+func (p *Plugin) ServeHTTP(_ *plugin.Context, w http.ResponseWriter, r *http.Request) {
 	p.router.ServeHTTP(w, r)
 }
 

@@ -60,8 +60,8 @@ func (c *Client) PostChange(ctx context.Context, ch ChangeRequest) error {
 	body := form.Encode()
 	u := c.rawEndpoint(c.opts.ChangeHookPath).String()
 
-	r, err := c.do(ctx, op, func() (*http.Request, error) {
-		req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
+	r, err := c.do(ctx, op, func(ctx context.Context) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(body))
 		if err != nil {
 			return nil, err
 		}

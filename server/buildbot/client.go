@@ -129,6 +129,9 @@ func (c *Client) fail(kind Kind, op string, status int, message string, err erro
 	return &Error{Kind: kind, Op: op, BaseURL: c.base.String(), Status: status, Message: message, Timeout: c.timeout, Err: err}
 }
 
+// requestBuilder makes a fresh request for each attempt, since a retry cannot reuse a sent body.
+type requestBuilder func(ctx context.Context) (*http.Request, error)
+
 // reply is one HTTP answer, read whole.
 type reply struct {
 	status int
@@ -138,7 +141,7 @@ type reply struct {
 
 // do sends one request with the client's timeout and authentication. op names it in errors.
 // With AuthLogin, a 403 may mean the session expired: it logs in again once and retries.
-func (c *Client) do(ctx context.Context, op string, build func() (*http.Request, error)) (*reply, error) {
+func (c *Client) do(ctx context.Context, op string, build requestBuilder) (*reply, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
@@ -155,12 +158,11 @@ func (c *Client) do(ctx context.Context, op string, build func() (*http.Request,
 	return r, nil
 }
 
-func (c *Client) send(ctx context.Context, op string, build func() (*http.Request, error)) (*reply, error) {
-	req, err := build()
+func (c *Client) send(ctx context.Context, op string, build requestBuilder) (*reply, error) {
+	req, err := build(ctx)
 	if err != nil {
 		return nil, c.fail(KindBadReply, op, 0, "", err)
 	}
-	req = req.WithContext(ctx)
 	req.Header.Set("User-Agent", "mattermost-plugin-buildbot")
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "application/json")
@@ -200,14 +202,14 @@ func (c *Client) transportError(ctx context.Context, op string, err error) error
 // Buildbot's words when it is plain text.
 func (c *Client) statusError(op string, r *reply) error {
 	text := shortText(r.body)
-	switch {
-	case r.status == http.StatusUnauthorized:
+	switch r.status {
+	case http.StatusUnauthorized:
 		return c.fail(KindUnauthorized, op, r.status, "", nil)
-	case r.status == http.StatusForbidden:
+	case http.StatusForbidden:
 		return c.fail(KindForbidden, op, r.status, "", nil)
-	case r.status == http.StatusNotFound:
+	case http.StatusNotFound:
 		return c.fail(KindNotFound, op, r.status, "", nil)
-	case r.status == http.StatusBadRequest:
+	case http.StatusBadRequest:
 		return c.fail(KindRejected, op, r.status, text, nil)
 	default:
 		return c.fail(KindBadReply, op, r.status, fmt.Sprintf("HTTP %d", r.status), nil)
@@ -231,7 +233,9 @@ func (c *Client) getJSON(ctx context.Context, query url.Values, out any, segment
 	u := c.endpoint(segments...)
 	u.RawQuery = query.Encode()
 	op := "GET " + strings.Join(segments, "/")
-	r, err := c.do(ctx, op, func() (*http.Request, error) { return http.NewRequest(http.MethodGet, u.String(), nil) })
+	r, err := c.do(ctx, op, func(ctx context.Context) (*http.Request, error) {
+		return http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	})
 	if err != nil {
 		return err
 	}

@@ -145,8 +145,8 @@ func (c *Client) rpc(ctx context.Context, method string, params map[string]any, 
 		return c.fail(KindRejected, method, 0, err.Error(), nil)
 	}
 	u := c.endpoint(segments...).String()
-	r, err := c.do(ctx, method, func() (*http.Request, error) {
-		req, err := http.NewRequest(http.MethodPost, u, bytes.NewReader(body))
+	r, err := c.do(ctx, method, func(ctx context.Context) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 		if err == nil {
 			req.Header.Set("Content-Type", "application/json")
 		}

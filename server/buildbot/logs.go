@@ -12,8 +12,8 @@ func (c *Client) LogRaw(ctx context.Context, logID, limit int) (string, error) {
 	segments := []string{"api", "v2", "logs", itoa(logID), "raw"}
 	op := "GET " + strings.Join(segments, "/")
 	u := c.endpoint(segments...).String()
-	r, err := c.do(ctx, op, func() (*http.Request, error) {
-		req, err := http.NewRequest(http.MethodGet, u, nil)
+	r, err := c.do(ctx, op, func(ctx context.Context) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err == nil {
 			req.Header.Set("Accept", "text/plain")
 		}

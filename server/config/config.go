@@ -271,7 +271,7 @@ func redactUser(u *url.URL) string {
 
 func validHeaderName(name string) bool {
 	for _, r := range name {
-		if !(r == '-' || r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')) {
+		if r != '-' && r != '_' && (r < '0' || r > '9') && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
 			return false
 		}
 	}

@@ -1,0 +1,104 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+)
+
+type admins map[string]bool
+
+func (a admins) IsSystemAdmin(userID string) bool { return a[userID] }
+
+func router(snap *config.Snapshot) http.Handler {
+	return NewRouter(Deps{
+		Snapshot:    func() *config.Snapshot { return snap },
+		Permissions: admins{"admin-id": true},
+		PluginID:    "buildbot",
+		Version:     "1.2.3",
+	})
+}
+
+func get(h http.Handler, path, userID string) *httptest.ResponseRecorder {
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, path, nil)
+	if userID != "" {
+		req.Header.Set("Mattermost-User-Id", userID)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func fakeBuildbot(t *testing.T) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/config":
+			_, _ = io.WriteString(w, `{"versions":[["Buildbot","4.3.0"]]}`)
+		case "/api/v2/builders":
+			_, _ = io.WriteString(w, `{"builders":[{"builderid":1,"name":"a","masterids":[1]},{"builderid":2,"name":"old","masterids":[]}]}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestStatusRoute(t *testing.T) {
+	url := fakeBuildbot(t)
+	good := config.NewSnapshot(&config.Configuration{BuildbotURL: url, AuthMode: "header", HeaderName: "X-Key", HeaderValue: "p-secret"})
+	bad := config.NewSnapshot(&config.Configuration{BuildbotURL: "ci.example.com"})
+
+	t.Run("a request without a session is refused", func(t *testing.T) {
+		if rec := get(router(good), "/api/v1/status", ""); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("code %d", rec.Code)
+		}
+	})
+	t.Run("a user who is not an admin is refused", func(t *testing.T) {
+		if rec := get(router(good), "/api/v1/status", "user-id"); rec.Code != http.StatusForbidden {
+			t.Fatalf("code %d", rec.Code)
+		}
+	})
+	t.Run("an unknown route answers JSON 404", func(t *testing.T) {
+		rec := get(router(good), "/api/v1/nope", "admin-id")
+		if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), `"error"`) {
+			t.Fatalf("code %d body %s", rec.Code, rec.Body)
+		}
+	})
+	t.Run("an admin sees what Buildbot answered, without secrets", func(t *testing.T) {
+		rec := get(router(good), "/api/v1/status", "admin-id")
+		var report StatusReport
+		if err := json.Unmarshal(rec.Body.Bytes(), &report); err != nil || rec.Code != http.StatusOK {
+			t.Fatalf("code %d body %s", rec.Code, rec.Body)
+		}
+		if !report.Configured || report.Plugin.Version != "1.2.3" || report.Buildbot == nil || !report.Buildbot.Reachable ||
+			report.Buildbot.Version != "4.3.0" || len(report.Buildbot.Builders) != 2 || report.Buildbot.Builders[1].Active {
+			t.Fatalf("report %+v %+v", report, report.Buildbot)
+		}
+		if strings.Contains(rec.Body.String(), "p-secret") {
+			t.Fatal("the password leaked")
+		}
+	})
+	t.Run("an admin sees what is wrong with the settings", func(t *testing.T) {
+		rec := get(router(bad), "/api/v1/status", "admin-id")
+		var report StatusReport
+		_ = json.Unmarshal(rec.Body.Bytes(), &report)
+		if report.Configured || len(report.Problems) != 1 || report.Problems[0].Setting != "Buildbot URL" || report.Buildbot != nil {
+			t.Fatalf("report %+v", report)
+		}
+	})
+	t.Run("an unreachable Buildbot is reported, not an error", func(t *testing.T) {
+		down := config.NewSnapshot(&config.Configuration{BuildbotURL: "http://127.0.0.1:9/"})
+		var report StatusReport
+		_ = json.Unmarshal(get(router(down), "/api/v1/status", "admin-id").Body.Bytes(), &report)
+		if report.Buildbot == nil || report.Buildbot.Reachable || !strings.Contains(report.Buildbot.Error, "is unreachable") {
+			t.Fatalf("report %+v", report.Buildbot)
+		}
+	})
+}

@@ -1,0 +1,586 @@
+package buildbot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeBuildbot serves handlers by "METHOD /path" and records every request.
+type fakeBuildbot struct {
+	t        *testing.T
+	mu       sync.Mutex
+	routes   map[string]http.HandlerFunc
+	requests []*http.Request
+	bodies   []string
+}
+
+func newFake(t *testing.T) (*fakeBuildbot, *httptest.Server) {
+	f := &fakeBuildbot{t: t, routes: map[string]http.HandlerFunc{}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
+		f.requests = append(f.requests, r)
+		f.bodies = append(f.bodies, string(body))
+		h, ok := f.routes[r.Method+" "+r.URL.EscapedPath()]
+		f.mu.Unlock()
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		h(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return f, srv
+}
+
+func (f *fakeBuildbot) on(route string, h http.HandlerFunc) { f.routes[route] = h }
+
+func (f *fakeBuildbot) last() (*http.Request, string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.requests[len(f.requests)-1], f.bodies[len(f.bodies)-1]
+}
+
+func jsonReply(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+func newClient(t *testing.T, base string, mutate ...func(*Options)) *Client {
+	t.Helper()
+	opts := Options{BaseURL: base, Timeout: 2 * time.Second}
+	for _, m := range mutate {
+		m(&opts)
+	}
+	c, err := New(opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return c
+}
+
+func TestNewChecksTheURL(t *testing.T) {
+	tests := []struct {
+		raw, want, err string
+	}{
+		{"", "", "is empty"},
+		{"ci.example.com", "", "has no scheme: write it as `https://ci.example.com`"},
+		{"ftp://ci.example.com/", "", "must start with http:// or https://"},
+		{"https:///x", "", "has no host"},
+		{"https://ci.example.com", "https://ci.example.com/", ""},
+		{"https://example.com/buildbot", "https://example.com/buildbot/", ""},
+		{" http://127.0.0.1:8010/?x=1#y ", "http://127.0.0.1:8010/", ""},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%q", tt.raw), func(t *testing.T) {
+			c, err := New(Options{BaseURL: tt.raw})
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("want an error containing %q, got %v", tt.err, err)
+				}
+				return
+			}
+			if err != nil || c.BaseURL() != tt.want {
+				t.Fatalf("got %v, %v; want %q", c, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestEveryCallStaysBelowASubPath(t *testing.T) {
+	f, srv := newFake(t)
+	f.on("GET /buildbot/api/v2/builders", jsonReply(`{"builders":[{"builderid":1,"name":"a","masterids":[1]}],"meta":{"total":1}}`))
+	f.on("GET /buildbot/config", jsonReply(`{"versions":[["Python","3.11"],["Buildbot","4.3.0"]]}`))
+	c := newClient(t, srv.URL+"/buildbot")
+
+	builders, err := c.Builders(context.Background())
+	if err != nil || len(builders) != 1 || builders[0].Name != "a" || !builders[0].Active() {
+		t.Fatalf("builders %+v, %v", builders, err)
+	}
+	if v, err := c.Version(context.Background()); err != nil || v != "4.3.0" {
+		t.Fatalf("version %q, %v", v, err)
+	}
+}
+
+func TestPathSegmentsAreEscaped(t *testing.T) {
+	f, srv := newFake(t)
+	f.on("POST /api/v2/forceschedulers/my%20force%2Fx", jsonReply(`{"jsonrpc":"2.0","id":1,"result":[7,{"3":9}]}`))
+	c := newClient(t, srv.URL)
+
+	res, err := c.Force(context.Background(), "my force/x", ForceParams{BuilderID: 3})
+	if err != nil || res.BuildsetID != 7 || res.BuildRequests[3] != 9 {
+		t.Fatalf("got %+v, %v", res, err)
+	}
+}
+
+func TestQueryEncoding(t *testing.T) {
+	f, srv := newFake(t)
+	f.on("GET /api/v2/builds", jsonReply(`{"builds":[],"meta":{}}`))
+	c := newClient(t, srv.URL)
+
+	_, err := c.Builds(context.Background(), Query{
+		Filters:    []Filter{Where("builderid", "eq", 1), Where("builderid", "eq", 2), Where("complete", "eq", false)},
+		Order:      []string{"-buildid"},
+		Limit:      5,
+		Properties: []string{"branch"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := f.last()
+	q := r.URL.Query()
+	if got := q["builderid__eq"]; len(got) != 2 || got[0] != "1" || got[1] != "2" {
+		t.Errorf("repeated filter lost: %v", got)
+	}
+	if q.Get("complete__eq") != "false" || q.Get("order") != "-buildid" || q.Get("limit") != "5" || q.Get("property") != "branch" {
+		t.Errorf("query %v", q)
+	}
+}
+
+func TestAnUnknownFilterOperatorIsRefusedBeforeBuildbotIgnoresIt(t *testing.T) {
+	f, srv := newFake(t)
+	c := newClient(t, srv.URL)
+
+	_, err := c.Builds(context.Background(), Query{Filters: []Filter{Where("number", "gte", 3)}})
+	if KindOf(err) != KindRejected || !strings.Contains(err.Error(), `"gte"`) {
+		t.Fatalf("want a rejected query, got %v", err)
+	}
+	if len(f.requests) != 0 {
+		t.Fatal("the query was sent anyway")
+	}
+}
+
+func loginRoute(f *fakeBuildbot, logins *int32) {
+	f.on("GET /auth/login", func(w http.ResponseWriter, r *http.Request) {
+		atomic.AddInt32(logins, 1)
+		user, pass, ok := r.BasicAuth()
+		if !ok || user != "admin" || pass != "admin-pass" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		// Buildbot sets an anonymous session first, then the user's.
+		http.SetCookie(w, &http.Cookie{Name: "TWISTED_SESSION", Value: "anonymous", Path: "/"})
+		http.SetCookie(w, &http.Cookie{Name: "TWISTED_SESSION", Value: fmt.Sprintf("admin-%d", atomic.LoadInt32(logins)), Path: "/"})
+		http.Redirect(w, r, "/", http.StatusFound)
+	})
+}
+
+func TestLoginKeepsTheLastSessionCookie(t *testing.T) {
+	f, srv := newFake(t)
+	var logins int32
+	loginRoute(f, &logins)
+	f.on("GET /api/v2/masters", func(w http.ResponseWriter, r *http.Request) {
+		if c, err := r.Cookie("TWISTED_SESSION"); err != nil || c.Value != "admin-1" {
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		jsonReply(`{"masters":[{"masterid":1,"name":"m","active":true}]}`)(w, r)
+	})
+	c := newClient(t, srv.URL, func(o *Options) { o.Auth = AuthLogin{Username: "admin", Password: "admin-pass"} })
+
+	for range 3 {
+		if _, err := c.Masters(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if logins != 1 {
+		t.Fatalf("logged in %d times, want once", logins)
+	}
+}
+
+func TestAnExpiredSessionLogsInAgainOnce(t *testing.T) {
+	f, srv := newFake(t)
+	var logins int32
+	loginRoute(f, &logins)
+	f.on("GET /api/v2/masters", func(w http.ResponseWriter, r *http.Request) {
+		if c, _ := r.Cookie("TWISTED_SESSION"); c == nil || c.Value != "admin-2" {
+			w.WriteHeader(http.StatusForbidden) // the first session has "expired"
+			return
+		}
+		jsonReply(`{"masters":[]}`)(w, r)
+	})
+	c := newClient(t, srv.URL, func(o *Options) { o.Auth = AuthLogin{Username: "admin", Password: "admin-pass"} })
+
+	if _, err := c.Masters(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if logins != 2 {
+		t.Fatalf("logged in %d times, want twice", logins)
+	}
+}
+
+func TestConcurrentCallsLogInOnce(t *testing.T) {
+	f, srv := newFake(t)
+	var logins int32
+	loginRoute(f, &logins)
+	f.on("GET /api/v2/masters", jsonReply(`{"masters":[]}`))
+	c := newClient(t, srv.URL, func(o *Options) { o.Auth = AuthLogin{Username: "admin", Password: "admin-pass"} })
+
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Masters(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if logins != 1 {
+		t.Fatalf("logged in %d times, want once", logins)
+	}
+}
+
+func TestAWrongPasswordSaysSoAndNeverShowsIt(t *testing.T) {
+	f, srv := newFake(t)
+	var logins int32
+	loginRoute(f, &logins)
+	c := newClient(t, srv.URL, func(o *Options) { o.Auth = AuthLogin{Username: "admin", Password: "hunter2-secret"} })
+
+	_, err := c.Builders(context.Background())
+	if KindOf(err) != KindUnauthorized {
+		t.Fatalf("want unauthorized, got %v", err)
+	}
+	msg := UserMessage(err)
+	if !strings.Contains(msg, "refused the login for user `admin`: wrong username or password") {
+		t.Errorf("message %q", msg)
+	}
+	if strings.Contains(msg+err.Error(), "hunter2-secret") {
+		t.Errorf("the password leaked: %q", msg)
+	}
+}
+
+func TestHeaderAndBasicAreSentOnEveryRequest(t *testing.T) {
+	tests := []struct {
+		name  string
+		auth  Auth
+		check func(r *http.Request) bool
+	}{
+		{"a header", AuthHeader{Name: "X-Api-Key", Value: "k-secret"}, func(r *http.Request) bool { return r.Header.Get("X-Api-Key") == "k-secret" }},
+		{"HTTP Basic", AuthBasic{Username: "u", Password: "p-secret"}, func(r *http.Request) bool {
+			u, p, ok := r.BasicAuth()
+			return ok && u == "u" && p == "p-secret"
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, srv := newFake(t)
+			f.on("GET /api/v2/builders", func(w http.ResponseWriter, r *http.Request) {
+				if !tt.check(r) {
+					w.WriteHeader(http.StatusUnauthorized)
+					return
+				}
+				jsonReply(`{"builders":[]}`)(w, r)
+			})
+			c := newClient(t, srv.URL, func(o *Options) { o.Auth = tt.auth })
+			for range 2 {
+				if _, err := c.Builders(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func TestFailuresAreWordedForUsersWithoutSecrets(t *testing.T) {
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+	}))
+	t.Cleanup(slow.Close)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+
+	f, srv := newFake(t)
+	f.on("GET /api/v2/builders", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, "<html><body>Welcome to nginx</body></html>")
+	})
+	f.on("GET /api/v2/builds", jsonReply(`{"builds": [{"buildid": 1,`))
+	f.on("GET /api/v2/masters", jsonReply(`{"workers": []}`))
+	f.on("GET /api/v2/workers", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadGateway) })
+
+	secrets := Options{Auth: AuthHeader{Name: "X-Key", Value: "the-secret-value"}, Timeout: 100 * time.Millisecond}
+	client := func(base string) *Client {
+		return newClient(t, base, func(o *Options) { o.Auth, o.Timeout = secrets.Auth, secrets.Timeout })
+	}
+	tests := []struct {
+		name string
+		call func() error
+		kind Kind
+		want string
+	}{
+		{"a slow Buildbot", func() error { _, err := client(slow.URL).Builders(context.Background()); return err },
+			KindTimeout, "did not answer within 100ms"},
+		{"nothing listening", func() error { _, err := client(closedURL).Builders(context.Background()); return err },
+			KindUnreachable, "is unreachable: connection refused"},
+		{"an HTML page", func() error { _, err := client(srv.URL).Builders(context.Background()); return err },
+			KindBadReply, "an HTML page instead of JSON"},
+		{"truncated JSON", func() error { _, err := client(srv.URL).Builds(context.Background(), Query{}); return err },
+			KindBadReply, "not valid JSON"},
+		{"the wrong collection", func() error { _, err := client(srv.URL).Masters(context.Background()); return err },
+			KindBadReply, "no `masters` in the reply"},
+		{"a proxy's 502", func() error { _, err := client(srv.URL).Workers(context.Background()); return err },
+			KindBadReply, "HTTP 502"},
+		{"a missing endpoint", func() error { _, err := client(srv.URL).Steps(context.Background(), 1, Query{}); return err },
+			KindNotFound, "has nothing at GET api/v2/builds/1/steps"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			if KindOf(err) != tt.kind {
+				t.Fatalf("want kind %d, got %v", tt.kind, err)
+			}
+			msg := UserMessage(err)
+			if !strings.Contains(msg, tt.want) {
+				t.Errorf("message %q lacks %q", msg, tt.want)
+			}
+			if strings.Contains(msg+err.Error(), "the-secret-value") {
+				t.Errorf("the secret leaked: %q / %q", msg, err.Error())
+			}
+		})
+	}
+}
+
+func TestACallerDeadlineShorterThanTheTimeoutWins(t *testing.T) {
+	slow := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(slow.Close)
+	c := newClient(t, slow.URL, func(o *Options) { o.Timeout = time.Minute })
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+
+	start := time.Now()
+	_, err := c.Builders(ctx)
+	if KindOf(err) != KindTimeout || time.Since(start) > 5*time.Second {
+		t.Fatalf("got %v after %s", err, time.Since(start))
+	}
+}
+
+func TestJSONRPCErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		kind   Kind
+		want   string
+	}{
+		{"a refused role", http.StatusForbidden, `{"jsonrpc":"2.0","id":1,"error":{"code":-32600,"message":"you need to have role 'admins'"}}`,
+			KindForbidden, "Buildbot refused: you need to have role 'admins'."},
+		{"a form error as an object", http.StatusBadRequest, `{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":{"username":"Invalid input","branch":"bad"}}}`,
+			KindRejected, "Buildbot refused: branch: bad; username: Invalid input."},
+		{"an unknown scheduler", http.StatusInternalServerError, `{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"no such force scheduler"}}`,
+			KindRejected, "Buildbot refused: no such force scheduler."},
+		{"an unknown method", http.StatusBadRequest, `{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"invalid method"}}`,
+			KindNotSupported, "does not support this (force)"},
+		{"a result that is not a buildset", http.StatusOK, `{"jsonrpc":"2.0","id":1,"result":"ok"}`,
+			KindBadReply, "the result is not [buildset, requests]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, srv := newFake(t)
+			f.on("POST /api/v2/forceschedulers/force", func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(tt.status)
+				_, _ = io.WriteString(w, tt.body)
+			})
+			_, err := newClient(t, srv.URL).Force(context.Background(), "force", ForceParams{BuilderID: 1})
+			if KindOf(err) != tt.kind || !strings.Contains(UserMessage(err), tt.want) {
+				t.Fatalf("got kind %d, %q", KindOf(err), UserMessage(err))
+			}
+		})
+	}
+}
+
+func TestForceSendsTheFormAndDecodesTheRequests(t *testing.T) {
+	f, srv := newFake(t)
+	f.on("POST /api/v2/forceschedulers/force", jsonReply(`{"jsonrpc":"2.0","id":1,"result":[12,{"1":30,"4":31}]}`))
+	c := newClient(t, srv.URL)
+
+	res, err := c.Force(context.Background(), "force", ForceParams{
+		BuilderID: 1, Branch: "main", Revision: "abc", Repository: "r", Project: "p", Reason: "why",
+		Username: "Alice <alice@example.com>", Properties: map[string]string{"owner": "alice", "branch": "ignored"},
+	})
+	if err != nil || res.BuildsetID != 12 || res.BuildRequests[1] != 30 || res.BuildRequests[4] != 31 {
+		t.Fatalf("got %+v, %v", res, err)
+	}
+	r, body := f.last()
+	if r.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("content type %q", r.Header.Get("Content-Type"))
+	}
+	var sent rpcRequest
+	if err := json.Unmarshal([]byte(body), &sent); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"builderid": float64(1), "branch": "main", "revision": "abc", "repository": "r", "project": "p",
+		"reason": "why", "username": "Alice <alice@example.com>", "owner": "alice"}
+	if sent.JSONRPC != "2.0" || sent.Method != "force" || len(sent.Params) != len(want) {
+		t.Fatalf("sent %+v", sent)
+	}
+	for k, v := range want {
+		if sent.Params[k] != v {
+			t.Errorf("param %s = %v, want %v", k, sent.Params[k], v)
+		}
+	}
+}
+
+func TestRebuildStopAndCancel(t *testing.T) {
+	f, srv := newFake(t)
+	f.on("POST /api/v2/builds/5", func(w http.ResponseWriter, r *http.Request) {
+		var req rpcRequest
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		switch req.Method {
+		case "rebuild":
+			jsonReply(`{"jsonrpc":"2.0","id":1,"result":[8,{"2":40}]}`)(w, r)
+		case "stop":
+			jsonReply(`{"jsonrpc":"2.0","id":1,"result":null}`)(w, r)
+		}
+	})
+	f.on("POST /api/v2/buildrequests/41", jsonReply(`{"jsonrpc":"2.0","id":1,"result":null}`))
+	c := newClient(t, srv.URL)
+	ctx := context.Background()
+
+	if res, err := c.Rebuild(ctx, 5); err != nil || res.BuildsetID != 8 || res.BuildRequests[2] != 40 {
+		t.Fatalf("rebuild %+v, %v", res, err)
+	}
+	if err := c.StopBuild(ctx, 5, "asked in chat"); err != nil {
+		t.Fatalf("stop %v", err)
+	}
+	_, body := f.last()
+	if !strings.Contains(body, `"reason":"asked in chat"`) {
+		t.Errorf("stop body %s", body)
+	}
+	if err := c.CancelBuildRequest(ctx, 41, "asked in chat"); err != nil {
+		t.Fatalf("cancel %v", err)
+	}
+}
+
+func TestChangeHook(t *testing.T) {
+	f, srv := newFake(t)
+	f.on("POST /hooks/base", func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "hook" || p != "hook-pass" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		_, _ = io.WriteString(w, "1 change found")
+	})
+	hook := func(user, pass, path string) *Client {
+		return newClient(t, srv.URL, func(o *Options) {
+			o.ChangeHookUsername, o.ChangeHookPassword, o.ChangeHookPath = user, pass, path
+		})
+	}
+	change := ChangeRequest{
+		Author: "alice", Comments: "from chat", Branch: "main", Revision: "abc", Category: "mattermost",
+		Repository: "https://git/x", Project: "mattermost_build_x_main", When: time.Unix(1700000000, 0),
+		Files: []string{"a.go"}, Properties: map[string]string{"mattermost_post_id": "p1"},
+	}
+
+	if err := hook("hook", "hook-pass", "hooks/base").PostChange(context.Background(), change); err != nil {
+		t.Fatal(err)
+	}
+	r, body := f.last()
+	if r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+		t.Errorf("content type %q", r.Header.Get("Content-Type"))
+	}
+	for _, want := range []string{"author=alice", "category=mattermost", "project=mattermost_build_x_main", "when_timestamp=1700000000",
+		"files=%5B%22a.go%22%5D", "properties=%7B%22mattermost_post_id%22%3A%22p1%22%7D"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("form %q lacks %q", body, want)
+		}
+	}
+
+	err := hook("hook", "nope-secret", "hooks/base").PostChange(context.Background(), change)
+	if KindOf(err) != KindUnauthorized || !strings.Contains(UserMessage(err), "refused the change hook's credentials") || strings.Contains(UserMessage(err), "nope-secret") {
+		t.Errorf("wrong credentials: %q", UserMessage(err))
+	}
+	err = hook("", "", "change_hook/base").PostChange(context.Background(), change)
+	if KindOf(err) != KindNotFound || !strings.Contains(UserMessage(err), "no change hook at change_hook/base") {
+		t.Errorf("missing hook: %q", UserMessage(err))
+	}
+}
+
+func TestChangeHookRejection(t *testing.T) {
+	f, srv := newFake(t)
+	f.on("POST /change_hook/base", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, "Error processing changes.")
+	})
+	err := newClient(t, srv.URL).PostChange(context.Background(), ChangeRequest{Author: "a"})
+	if KindOf(err) != KindRejected || !strings.Contains(UserMessage(err), "the change hook refused the change: Error processing changes.") {
+		t.Fatalf("got %q", UserMessage(err))
+	}
+}
+
+func TestProjectsOnAMasterWithoutThemIsNotSupported(t *testing.T) {
+	_, srv := newFake(t)
+	_, err := newClient(t, srv.URL).Projects(context.Background())
+	if !errors.Is(err, ErrNotSupported) {
+		t.Fatalf("want ErrNotSupported, got %v", err)
+	}
+}
+
+func TestVersionWithoutABuildbotEntry(t *testing.T) {
+	f, srv := newFake(t)
+	f.on("GET /config", jsonReply(`{"versions":[["Python","3.11"]]}`))
+	_, err := newClient(t, srv.URL).Version(context.Background())
+	if KindOf(err) != KindBadReply {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestLogRawKeepsTheTail(t *testing.T) {
+	f, srv := newFake(t)
+	f.on("GET /api/v2/logs/3/raw", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "first\nmiddle\nlast line\n") })
+	got, err := newClient(t, srv.URL).LogRaw(context.Background(), 3, 10)
+	if err != nil || got != "last line\n" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+}
+
+func TestDecodingBuildRecords(t *testing.T) {
+	f, srv := newFake(t)
+	f.on("GET /api/v2/builds/9", jsonReply(`{"builds":[{"buildid":9,"number":3,"builderid":2,"started_at":1700000000.5,
+		"complete_at":null,"complete":false,"results":null,"state_string":"building","extra":"ignored",
+		"properties":{"branch":["main","Force Build Form"],"owner":["Alice <a@x>","Force Build Form"],"n":[3,"x"]}}]}`))
+	b, err := newClient(t, srv.URL).Build(context.Background(), 9, Query{Properties: []string{"*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Results != nil || b.StartedAt != 1700000000.5 || b.CompleteAt != 0 || b.Properties.Get("branch") != "main" ||
+		b.Properties.Get("n") != "3" || b.Properties["owner"].Source != "Force Build Form" || b.Properties.Get("absent") != "" {
+		t.Fatalf("decoded %+v", b)
+	}
+}
+
+func TestResultNames(t *testing.T) {
+	for r, want := range map[Result]string{Success: "success", Warnings: "warnings", Failure: "failure", Skipped: "skipped",
+		Exception: "exception", Retry: "retry", Cancelled: "cancelled", Result(9): "result 9"} {
+		if r.String() != want {
+			t.Errorf("%d: %q", r, r.String())
+		}
+	}
+}
+
+func TestLinks(t *testing.T) {
+	if got := BuildURL("https://ci/bb", 2, 7); got != "https://ci/bb/#/builders/2/builds/7" {
+		t.Error(got)
+	}
+	if got := BuildRequestURL("https://ci/", 5); got != "https://ci/#/buildrequests/5" {
+		t.Error(got)
+	}
+}
