@@ -35,6 +35,13 @@ describe.each(buildbotMasters)('with $label', (master) => {
     });
 });
 
+test('activation creates the @buildbot bot account, with the plugin icon as its picture', async () => {
+    const bot = await world.admin.getUserByUsername('buildbot');
+
+    expect(bot.is_bot).toBe(true);
+    expect(bot.last_picture_update).toBeGreaterThan(0);
+});
+
 test('a user who is not a system admin cannot read the status', async () => {
     const response = await pluginFetch(world.user, '/api/v1/status');
 
