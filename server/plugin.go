@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/plugin"
 	"github.com/mattermost/mattermost/server/public/pluginapi"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/api"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 )
@@ -23,6 +25,7 @@ type Plugin struct {
 	snapshot atomic.Pointer[config.Snapshot]
 	router   http.Handler
 	command  *command.Handler
+	catalog  *catalog.Catalog
 	botID    string
 }
 
@@ -41,17 +44,41 @@ func (p *Plugin) OnActivate() error {
 	}
 	p.botID = botID
 
-	p.command = &command.Handler{Snapshot: p.currentSnapshot}
+	p.catalog = catalog.New(p.catalogSource)
+	p.command = &command.Handler{Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mattermost{p.client}, BotID: botID}
 	if err := p.client.SlashCommand.Register(command.Definition()); err != nil {
 		return fmt.Errorf("register /%s: %w", command.Trigger, err)
 	}
 	p.router = api.NewRouter(api.Deps{
 		Snapshot:    p.currentSnapshot,
-		Permissions: permissions{p.client},
+		Permissions: mattermost{p.client},
+		Catalog:     p.catalog,
 		PluginID:    manifestID,
 		Version:     manifestVersion,
 	})
+	p.catalog.Start(
+		func() time.Duration { return p.currentSnapshot().Config.PollInterval() },
+		func() time.Duration { return p.currentSnapshot().Config.RequestTimeout() },
+		func(err error) { p.API.LogDebug("Refreshing what Buildbot can build failed", "error", err.Error()) },
+	)
 	return nil
+}
+
+// OnDeactivate stops the background work.
+func (p *Plugin) OnDeactivate() error {
+	if p.catalog != nil {
+		p.catalog.Stop()
+	}
+	return nil
+}
+
+// catalogSource gives the catalog the Buildbot of the settings in force.
+func (p *Plugin) catalogSource() (catalog.Reader, bool) {
+	snap := p.currentSnapshot()
+	if !snap.Ready() {
+		return nil, false
+	}
+	return snap.Buildbot, snap.Config.TriggerMode == config.TriggerForce
 }
 
 // OnConfigurationChange swaps in a new snapshot of the settings. It never fails on bad values, so
@@ -67,6 +94,11 @@ func (p *Plugin) OnConfigurationChange() error {
 		p.API.LogWarn("Buildbot plugin setting needs attention", "setting", problem.Setting, "problem", problem.Message)
 	}
 	p.snapshot.Store(snap)
+	// The catalog describes the Buildbot of the old settings: forget it and read the new one.
+	if p.catalog != nil {
+		p.catalog.Reset()
+		p.catalog.Kick(4 * snap.Config.RequestTimeout())
+	}
 	return nil
 }
 
@@ -79,8 +111,10 @@ func (p *Plugin) currentSnapshot() *config.Snapshot {
 
 // ExecuteCommand answers /build.
 func (p *Plugin) ExecuteCommand(_ *plugin.Context, args *model.CommandArgs) (*model.CommandResponse, *model.AppError) {
-	text := p.command.Execute(context.Background(), args)
-	return &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: text, Username: "buildbot"}, nil
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout(p.currentSnapshot().Config))
+	defer cancel()
+	text := p.command.Execute(ctx, args)
+	return &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: text}, nil
 }
 
 // ServeHTTP serves the routes of package api.
@@ -88,8 +122,8 @@ func (p *Plugin) ServeHTTP(_ *plugin.Context, w http.ResponseWriter, r *http.Req
 	p.router.ServeHTTP(w, r)
 }
 
-type permissions struct{ client *pluginapi.Client }
-
-func (p permissions) IsSystemAdmin(userID string) bool {
-	return p.client.User.HasPermissionTo(userID, model.PermissionManageSystem)
+// commandTimeout bounds a whole /build by the request timeout the admin chose: the user is
+// waiting, and a slow Buildbot must be reported within it, however many calls the command makes.
+func commandTimeout(cfg *config.Configuration) time.Duration {
+	return cfg.RequestTimeout()
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 )
 
@@ -22,6 +24,7 @@ type Deps struct {
 	// Snapshot returns the settings in force for this request.
 	Snapshot    func() *config.Snapshot
 	Permissions Permissions
+	Catalog     *catalog.Catalog
 	PluginID    string
 	Version     string
 }
@@ -33,6 +36,8 @@ func NewRouter(deps Deps) http.Handler {
 	r.Use(requireUser)
 	v1 := r.PathPrefix("/api/v1").Subrouter()
 	v1.Handle("/status", h.requireAdmin(http.HandlerFunc(h.status))).Methods(http.MethodGet)
+	r.HandleFunc("/"+command.FirstWordRoute, h.firstWord).Methods(http.MethodGet)
+	r.HandleFunc("/"+command.SecondWordRoute, h.secondWord).Methods(http.MethodGet)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "no such route")
 	})

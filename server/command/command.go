@@ -1,42 +1,34 @@
-// Package command is the /build slash command: its autocomplete data, parsing and answers.
+// Package command is the /build slash command: its autocomplete, parsing, rules and answers.
 package command
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 )
 
 // Trigger is the slash command's name.
 const Trigger = "build"
 
-// Definition is what the plugin registers: the command with its autocomplete tree.
-func Definition() *model.Command {
-	root := model.NewAutocompleteData(Trigger, "[repo] [branch] [revision]", "Start and follow Buildbot builds")
-	root.AddCommand(model.NewAutocompleteData("help", "", "Show how to use /build"))
-	root.AddCommand(model.NewAutocompleteData("list", "", "List the builders Buildbot has"))
-	return &model.Command{
-		Trigger:          Trigger,
-		DisplayName:      "Buildbot",
-		Description:      "Start and follow Buildbot builds",
-		AutoComplete:     true,
-		AutoCompleteDesc: "Start and follow Buildbot builds. Try /build help.",
-		AutoCompleteHint: "[repo] [branch] [revision]",
-		AutocompleteData: root,
-	}
-}
-
-// Handler answers /build. Snapshot returns the settings in force.
+// Handler answers /build.
 type Handler struct {
+	// Snapshot returns the settings in force.
 	Snapshot func() *config.Snapshot
+	Catalog  *catalog.Catalog
+	MM       Mattermost
+	// BotID authors the posts the command makes.
+	BotID string
 }
 
-// Execute runs one /build invocation and returns the text to show the caller alone.
+// Execute runs one /build invocation. It returns the text to show the caller alone, or "" when
+// the answer went to the channel.
 func (h *Handler) Execute(ctx context.Context, args *model.CommandArgs) string {
 	inv, err := Parse(args.Command)
 	if err != nil {
@@ -49,32 +41,246 @@ func (h *Handler) Execute(ctx context.Context, args *model.CommandArgs) string {
 	if !snap.Ready() {
 		return snap.ProblemsMessage()
 	}
+	where, err := h.resolvePlace(args)
+	if err != nil {
+		return "Mattermost could not tell where this command was typed; try again."
+	}
+	if refusal := whereRefusal(snap.Config, where); refusal != "" {
+		return refusal
+	}
+
 	switch inv.Sub {
 	case SubList:
-		return list(ctx, snap)
-	default:
-		return "Starting builds from chat is not available in this version yet; `/build list` shows what Buildbot has."
+		return h.list(ctx, snap)
+	case SubStatus:
+		return h.status(ctx, snap, inv)
 	}
+	return h.build(ctx, snap, args, where, inv)
 }
 
 const usage = "#### /build\n" +
-	"- `/build help`: this text\n" +
-	"- `/build list`: the builders Buildbot has"
+	"- `/build <repo> [branch] [revision]`: start a build; the branch defaults to the repo's default branch\n" +
+	"- `/build list`: what Buildbot can build, with each builder's last result\n" +
+	"- `/build status [repo] [branch]`: recent builds, with links\n" +
+	"- `/build help`: this text"
 
-func list(ctx context.Context, snap *config.Snapshot) string {
+// repos returns the catalog, refreshing it first when it is cold or does not know name, since
+// a user who typed a new builder's name should not need to wait for the next refresh.
+func (h *Handler) repos(ctx context.Context, name string) (*catalog.Index, error) {
+	ix := h.Catalog.Current()
+	if h.Catalog.Warm() {
+		if _, ok := ix.Lookup(name); ok || name == "" {
+			return ix, nil
+		}
+	}
+	return h.Catalog.Refresh(ctx)
+}
+
+func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.CommandArgs, where place, inv Invocation) string {
+	user, err := h.MM.GetUser(args.UserId)
+	if err != nil {
+		return "Mattermost could not tell who you are; try again."
+	}
+	if refusal := h.whoRefusal(snap.Config, user); refusal != "" {
+		return refusal
+	}
+	ix, err := h.repos(ctx, inv.Repo)
+	if err != nil {
+		return buildbot.UserMessage(err)
+	}
+	repo, ok := ix.Lookup(inv.Repo)
+	if !ok {
+		return unknownRepo(inv.Repo, ix)
+	}
+	req := request{repo: repo, branch: inv.Branch, revision: inv.Revision, user: user, place: where}
+	if req.branch == "" {
+		req.branch = repo.DefaultBranch
+	}
+
+	var s started
+	if snap.Config.TriggerMode == config.TriggerChangeHook {
+		s, err = postChange(ctx, snap.Buildbot, snap.Config, req)
+	} else {
+		s, err = forceAll(ctx, snap.Buildbot, snap.Config, req)
+	}
+	if err != nil {
+		return fmt.Sprintf("The build of **%s** was not started. %s", repo.Name, buildbot.UserMessage(err))
+	}
+	post := &model.Post{UserId: h.BotID, ChannelId: args.ChannelId, RootId: args.RootId, Message: announcement(snap.Config, req, s)}
+	if err := h.MM.CreatePost(post); err != nil {
+		// The build runs anyway; say so rather than pretend nothing happened.
+		return "Buildbot started the build, but Mattermost could not post about it here:\n\n" + post.Message
+	}
+	return ""
+}
+
+func unknownRepo(name string, ix *catalog.Index) string {
+	names := ix.Names()
+	if len(names) == 0 {
+		return fmt.Sprintf("Buildbot has nothing called `%s`, and nothing it can build from chat yet: check its force schedulers.", shorten(name))
+	}
+	if near := closest(name, names, 3); len(near) > 0 {
+		return fmt.Sprintf("Buildbot has nothing called `%s`. Did you mean `%s`?", shorten(name), strings.Join(near, "`, `"))
+	}
+	return fmt.Sprintf("Buildbot has nothing called `%s`. `/build list` shows what it can build.", shorten(name))
+}
+
+func (h *Handler) list(ctx context.Context, snap *config.Snapshot) string {
+	ix, err := h.repos(ctx, "")
+	if err != nil {
+		return buildbot.UserMessage(err)
+	}
+	if len(ix.Names()) == 0 {
+		return "Buildbot has nothing that can be built from chat: no active builder is served by a force scheduler."
+	}
+	builds, err := snap.Buildbot.Builds(ctx, buildbot.Query{Order: []string{"-buildid"}, Limit: 200})
+	if err != nil {
+		return buildbot.UserMessage(err)
+	}
+	last := map[int]buildbot.Build{}
+	for _, b := range builds {
+		if _, seen := last[b.BuilderID]; !seen {
+			last[b.BuilderID] = b
+		}
+	}
+	link := snap.Config.LinkBaseURL()
+	var b strings.Builder
+	b.WriteString("#### What Buildbot can build\n| Repo | Default branch | Builder | Last build |\n|---|---|---|---|")
+	for _, name := range ix.Names() {
+		repo := ix.Repos[name]
+		for _, t := range repo.Targets {
+			lastBuild := "never built"
+			if build, ok := last[t.BuilderID]; ok {
+				lastBuild = fmt.Sprintf("%s [#%d](%s)", resultText(build), build.Number, buildbot.BuildURL(link, t.BuilderID, build.Number))
+			}
+			fmt.Fprintf(&b, "\n| %s | %s | %s | %s |", repo.Name, orDash(repo.DefaultBranch), t.Builder, lastBuild)
+		}
+	}
+	return b.String()
+}
+
+func (h *Handler) status(ctx context.Context, snap *config.Snapshot, inv Invocation) string {
+	q := buildbot.Query{Order: []string{"-buildid"}, Limit: 10, Properties: []string{"branch", "revision"}}
+	title := "Recent builds"
+	if inv.Repo != "" {
+		ix, err := h.repos(ctx, inv.Repo)
+		if err != nil {
+			return buildbot.UserMessage(err)
+		}
+		repo, ok := ix.Lookup(inv.Repo)
+		if !ok {
+			return unknownRepo(inv.Repo, ix)
+		}
+		for _, t := range repo.Targets {
+			q.Filters = append(q.Filters, buildbot.Where("builderid", "eq", t.BuilderID))
+		}
+		title += " of " + repo.Name
+		if inv.Branch != "" {
+			// Buildbot cannot filter on properties: read more and filter here.
+			q.Limit = 200
+			title += " on " + inv.Branch
+		}
+	}
+	builds, err := snap.Buildbot.Builds(ctx, q)
+	if err != nil {
+		return buildbot.UserMessage(err)
+	}
 	builders, err := snap.Buildbot.Builders(ctx)
 	if err != nil {
 		return buildbot.UserMessage(err)
 	}
-	var names []string
+	names := map[int]string{}
 	for _, b := range builders {
-		if len(b.MasterIDs) > 0 {
-			names = append(names, b.Name)
+		names[b.BuilderID] = b.Name
+	}
+	link := snap.Config.LinkBaseURL()
+	var b strings.Builder
+	fmt.Fprintf(&b, "#### %s\n| Build | Builder | Branch | Revision | Result |\n|---|---|---|---|---|", title)
+	shown := 0
+	for _, build := range builds {
+		branch := build.Properties.Get("branch")
+		if inv.Branch != "" && branch != inv.Branch {
+			continue
+		}
+		fmt.Fprintf(&b, "\n| [#%d](%s) | %s | %s | %s | %s |", build.Number, buildbot.BuildURL(link, build.BuilderID, build.Number),
+			names[build.BuilderID], orDash(branch), orDash(shortRevision(build.Properties.Get("revision"))), resultText(build))
+		if shown++; shown == 10 {
+			break
 		}
 	}
-	if len(names) == 0 {
-		return "Buildbot has no active builders."
+	if shown == 0 {
+		return title + ": none yet."
 	}
-	sort.Strings(names)
-	return "Builders on Buildbot: `" + strings.Join(names, "`, `") + "`"
+	return b.String()
+}
+
+func resultText(b buildbot.Build) string {
+	if !b.Complete || b.Results == nil {
+		return ":arrows_counterclockwise: running"
+	}
+	emoji := map[buildbot.Result]string{
+		buildbot.Success: ":white_check_mark:", buildbot.Warnings: ":warning:", buildbot.Failure: ":x:",
+		buildbot.Skipped: ":fast_forward:", buildbot.Exception: ":boom:", buildbot.Retry: ":repeat:", buildbot.Cancelled: ":no_entry_sign:",
+	}[*b.Results]
+	return strings.TrimSpace(emoji + " " + b.Results.String())
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return strings.ReplaceAll(s, "|", "/")
+}
+
+// closest returns up to n names a typo could have meant: those sharing a prefix or within a
+// small edit distance, nearest first.
+func closest(name string, names []string, n int) []string {
+	type scored struct {
+		name string
+		dist int
+	}
+	lower := strings.ToLower(name)
+	var candidates []scored
+	for _, candidate := range names {
+		c := strings.ToLower(candidate)
+		d := editDistance(lower, c)
+		if strings.HasPrefix(c, lower) || strings.HasPrefix(lower, c) || strings.Contains(c, lower) {
+			d = min(d, 1)
+		}
+		if d <= max(2, len(lower)/3) {
+			candidates = append(candidates, scored{candidate, d})
+		}
+	}
+	sort.Slice(candidates, func(i, j int) bool {
+		if candidates[i].dist != candidates[j].dist {
+			return candidates[i].dist < candidates[j].dist
+		}
+		return candidates[i].name < candidates[j].name
+	})
+	var out []string
+	for i := 0; i < len(candidates) && i < n; i++ {
+		out = append(out, candidates[i].name)
+	}
+	return out
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }

@@ -2,65 +2,266 @@ package command
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 )
 
-func handler(cfg *config.Configuration) *Handler {
-	snap := config.NewSnapshot(cfg)
-	return &Handler{Snapshot: func() *config.Snapshot { return snap }}
+type fakeMM struct {
+	users    map[string]*model.User
+	channels map[string]*model.Channel
+	teams    map[string]*model.Team
+	admins   map[string]bool
+	posts    []*model.Post
+	postErr  error
 }
 
-func run(h *Handler, text string) string {
-	return h.Execute(context.Background(), &model.CommandArgs{Command: text})
+func (f *fakeMM) GetUser(id string) (*model.User, error) {
+	if u, ok := f.users[id]; ok {
+		return u, nil
+	}
+	return nil, errors.New("no user")
+}
+
+func (f *fakeMM) GetChannel(id string) (*model.Channel, error) {
+	if c, ok := f.channels[id]; ok {
+		return c, nil
+	}
+	return nil, errors.New("no channel")
+}
+
+func (f *fakeMM) GetTeam(id string) (*model.Team, error) { return f.teams[id], nil }
+
+func (f *fakeMM) IsSystemAdmin(id string) bool { return f.admins[id] }
+
+func (f *fakeMM) CreatePost(p *model.Post) error {
+	if f.postErr != nil {
+		return f.postErr
+	}
+	f.posts = append(f.posts, p)
+	return nil
+}
+
+func newMM() *fakeMM {
+	return &fakeMM{
+		users: map[string]*model.User{
+			"alice": {Id: "alice", Username: "alice", FirstName: "Alice", LastName: "Liddell", Email: "alice@example.com"},
+			"root":  {Id: "root", Username: "root", Email: "root@example.com"},
+		},
+		channels: map[string]*model.Channel{
+			"builds": {Id: "builds", Name: "builds", TeamId: "t"},
+			"random": {Id: "random", Name: "random", TeamId: "t"},
+		},
+		teams:  map[string]*model.Team{"t": {Id: "t", Name: "dev"}},
+		admins: map[string]bool{"root": true},
+	}
+}
+
+// fakeBuildbot is a Buildbot with one project of two builders and a record of forced builds.
+type fakeBuildbot struct {
+	mu      sync.Mutex
+	forced  []map[string]any
+	changes []string
+}
+
+func (f *fakeBuildbot) serve(t *testing.T) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		switch r.Method + " " + r.URL.Path {
+		case "GET /api/v2/builders":
+			_, _ = io.WriteString(w, `{"builders":[{"builderid":1,"name":"app-compile","masterids":[1]},{"builderid":2,"name":"app-docs","masterids":[1]},{"builderid":3,"name":"tools","masterids":[1]}]}`)
+		case "GET /api/v2/forceschedulers":
+			_, _ = io.WriteString(w, `{"forceschedulers":[{"name":"force","builder_names":["app-compile","app-docs","tools"],
+				"all_fields":[{"name":"","type":"nested","fields":[{"name":"branch","fullName":"branch","type":"text","default":"main"}]}]}]}`)
+		case "GET /api/v2/projects":
+			http.NotFound(w, r)
+		case "GET /api/v2/builds":
+			_, _ = io.WriteString(w, `{"builds":[{"buildid":9,"number":4,"builderid":3,"complete":true,"results":2,"properties":{"branch":["dev","x"],"revision":["0123456789abcdef","x"]}}]}`)
+		case "GET /api/v2/sourcestamps":
+			_, _ = io.WriteString(w, `{"sourcestamps":[]}`)
+		case "POST /api/v2/forceschedulers/force":
+			var req struct{ Params map[string]any }
+			_ = json.NewDecoder(r.Body).Decode(&req)
+			f.forced = append(f.forced, req.Params)
+			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":[5,{"3":6}]}`)
+		case "POST /change_hook/base":
+			body, _ := io.ReadAll(r.Body)
+			f.changes = append(f.changes, string(body))
+			_, _ = io.WriteString(w, "1 change found")
+		case "GET /api/v2/changes":
+			_, _ = io.WriteString(w, `{"changes":[]}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func handlerFor(cfg *config.Configuration, mm *fakeMM) *Handler {
+	snap := config.NewSnapshot(cfg)
+	cat := catalog.New(func() (catalog.Reader, bool) {
+		if snap.Buildbot == nil {
+			return nil, false
+		}
+		return snap.Buildbot, snap.Config.TriggerMode == config.TriggerForce
+	})
+	return &Handler{Snapshot: func() *config.Snapshot { return snap }, Catalog: cat, MM: mm, BotID: "bot"}
+}
+
+func run(h *Handler, user, channel, text string) string {
+	return h.Execute(context.Background(), &model.CommandArgs{UserId: user, ChannelId: channel, TeamId: "t", Command: text})
 }
 
 func TestExecute(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/api/v2/builders" {
-			http.NotFound(w, r)
-			return
-		}
-		_, _ = io.WriteString(w, `{"builders":[{"name":"zeta","masterids":[1]},{"name":"alpha","masterids":[1]},{"name":"gone","masterids":[]}]}`)
-	}))
-	t.Cleanup(srv.Close)
-	good := handler(&config.Configuration{BuildbotURL: srv.URL})
-	unset := handler(&config.Configuration{})
+	bb := &fakeBuildbot{}
+	url := bb.serve(t)
 
 	tests := []struct {
-		name, text string
-		h          *Handler
-		want       []string
-		not        []string
+		name    string
+		cfg     config.Configuration
+		user    string
+		channel string
+		text    string
+		want    []string
+		forced  int
 	}{
-		{"/build alone shows usage even before setup", "/build", unset, []string{"/build list"}, nil},
-		{"a command before setup names what the admin must fix", "/build list", unset,
-			[]string{"not set up correctly", "System Console > Plugins > Buildbot", "**Buildbot URL** is empty"}, nil},
-		{"list shows active builders sorted", "/build list", good, []string{"`alpha`, `zeta`"}, []string{"gone"}},
-		{"a typing mistake is explained with the usage", "/build p main;x", good, []string{"not a branch name", "/build help"}, nil},
-		{"a build request says it is not available yet", "/build project-example", good, []string{"not available in this version yet"}, nil},
+		{name: "/build alone shows usage even before setup", text: "/build", want: []string{"/build <repo> [branch] [revision]"}},
+		{name: "a command before setup names what the admin must fix", text: "/build list",
+			want: []string{"not set up correctly", "**Buildbot URL** is empty"}},
+		{name: "a typing mistake is explained with the usage", cfg: config.Configuration{BuildbotURL: url}, text: "/build tools main;x",
+			want: []string{"not a branch name", "/build help"}},
+		{name: "a channel outside the allowed ones is refused, naming the allowed", cfg: config.Configuration{BuildbotURL: url, AllowedChannels: "dev/builds"},
+			channel: "random", text: "/build tools", want: []string{"cannot be started from this channel. Try ~builds"}},
+		{name: "a team outside the allowed ones is refused", cfg: config.Configuration{BuildbotURL: url, AllowedTeams: "ops"},
+			text: "/build tools", want: []string{"cannot be started from this team"}},
+		{name: "a user who is not an admin is refused in admins mode", cfg: config.Configuration{BuildbotURL: url, BuildPermission: "admins"},
+			text: "/build tools", want: []string{"Only system admins"}},
+		{name: "a user not listed is refused in listed mode", cfg: config.Configuration{BuildbotURL: url, BuildPermission: "users", AllowedUsers: "@bob"},
+			text: "/build tools", want: []string{"not on the list"}},
+		{name: "an unknown repo suggests the closest names", cfg: config.Configuration{BuildbotURL: url}, text: "/build app-compil",
+			want: []string{"nothing called `app-compil`. Did you mean `app-compile`"}},
+		{name: "list shows each builder with its last result", cfg: config.Configuration{BuildbotURL: url}, text: "/build list",
+			want: []string{"| tools | main | tools | :x: failure [#4](" + url + "/#/builders/3/builds/4) |", "| app-docs | main | app-docs | never built |"}},
+		{name: "status shows recent builds with links", cfg: config.Configuration{BuildbotURL: url}, text: "/build status tools dev",
+			want: []string{"Recent builds of tools on dev", "[#4](" + url + "/#/builders/3/builds/4) | tools | dev | 0123456789ab | :x: failure"}},
+		{name: "an admin starts a build in admins mode", cfg: config.Configuration{BuildbotURL: url, BuildPermission: "admins"},
+			user: "root", text: "/build tools", forced: 1},
+		{name: "a listed user starts a build", cfg: config.Configuration{BuildbotURL: url, BuildPermission: "users", AllowedUsers: "Alice"},
+			text: "/build tools", forced: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := run(tt.h, tt.text)
+			bb.forced = nil
+			user, channel := tt.user, tt.channel
+			if user == "" {
+				user = "alice"
+			}
+			if channel == "" {
+				channel = "builds"
+			}
+			got := run(handlerFor(&tt.cfg, newMM()), user, channel, tt.text)
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("%q lacks %q", got, w)
 				}
 			}
-			for _, n := range tt.not {
-				if strings.Contains(got, n) {
-					t.Errorf("%q has %q", got, n)
-				}
+			if len(bb.forced) != tt.forced {
+				t.Errorf("forced %d builds, want %d", len(bb.forced), tt.forced)
 			}
 		})
+	}
+}
+
+func TestABuildIsForcedWithTheUsersDetailsAndAnnounced(t *testing.T) {
+	bb := &fakeBuildbot{}
+	url := bb.serve(t)
+	mm := newMM()
+	h := handlerFor(&config.Configuration{BuildbotURL: url, RepositoryBaseURL: "https://git.example.com/"}, mm)
+
+	if got := run(h, "alice", "builds", "/build tools feature/x cafe"); got != "" {
+		t.Fatalf("want no ephemeral answer, got %q", got)
+	}
+	if len(bb.forced) != 1 {
+		t.Fatalf("forced %v", bb.forced)
+	}
+	want := map[string]any{"builderid": float64(3), "branch": "feature/x", "revision": "cafe", "project": "tools",
+		"repository": "https://git.example.com/tools", "username": "Alice Liddell <alice@example.com>", "reason": "Requested by @alice in dev/~builds (Mattermost)"}
+	for k, v := range want {
+		if bb.forced[0][k] != v {
+			t.Errorf("%s = %v, want %v", k, bb.forced[0][k], v)
+		}
+	}
+	if len(mm.posts) != 1 || mm.posts[0].UserId != "bot" || mm.posts[0].ChannelId != "builds" ||
+		!strings.Contains(mm.posts[0].Message, "@alice started **tools** on `feature/x` at `cafe`") ||
+		!strings.Contains(mm.posts[0].Message, "[request 6]("+url+"/#/buildrequests/6)") {
+		t.Fatalf("posts %+v", mm.posts)
+	}
+}
+
+func TestTheDefaultBranchIsUsedWhenNoneIsGiven(t *testing.T) {
+	bb := &fakeBuildbot{}
+	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, newMM())
+
+	run(h, "alice", "builds", "/build tools")
+
+	if len(bb.forced) != 1 || bb.forced[0]["branch"] != "main" {
+		t.Fatalf("forced %v", bb.forced)
+	}
+}
+
+func TestChangeHookModeSendsTheClassicChange(t *testing.T) {
+	bb := &fakeBuildbot{}
+	url := bb.serve(t)
+	mm := newMM()
+	h := handlerFor(&config.Configuration{BuildbotURL: url, TriggerMode: "changehook", RepositoryBaseURL: "https://git/"}, mm)
+
+	if got := run(h, "alice", "builds", "/build tools dev abc"); got != "" {
+		t.Fatalf("answer %q", got)
+	}
+	if len(bb.changes) != 1 || len(bb.forced) != 0 {
+		t.Fatalf("changes %v forced %v", bb.changes, bb.forced)
+	}
+	for _, want := range []string{"category=mattermost", "project=mattermost_build_tools_dev", "repository=https%3A%2F%2Fgit%2Ftools",
+		"branch=dev", "revision=abc", "author=Alice+Liddell+%3Calice%40example.com%3E", "properties=%7B%22mattermost_request%22"} {
+		if !strings.Contains(bb.changes[0], want) {
+			t.Errorf("change %q lacks %q", bb.changes[0], want)
+		}
+	}
+	if len(mm.posts) != 1 || !strings.Contains(mm.posts[0].Message, "the change was sent to Buildbot") {
+		t.Fatalf("posts %+v", mm.posts)
+	}
+}
+
+func TestAnUnreachableBuildbotStartsNothingAndPostsNothing(t *testing.T) {
+	mm := newMM()
+	h := handlerFor(&config.Configuration{BuildbotURL: "http://127.0.0.1:9/"}, mm)
+
+	got := run(h, "alice", "builds", "/build tools")
+
+	if !strings.Contains(got, "Buildbot at http://127.0.0.1:9/ is unreachable") || len(mm.posts) != 0 {
+		t.Fatalf("answer %q, posts %v", got, mm.posts)
+	}
+}
+
+func TestClosest(t *testing.T) {
+	names := []string{"project-example", "docs-example", "failing-example", "tools"}
+	for typed, want := range map[string]string{"project-exmple": "project-example", "tool": "tools", "docs": "docs-example", "zzzzzz": ""} {
+		got := strings.Join(closest(typed, names, 1), "")
+		if got != want {
+			t.Errorf("%q: got %q, want %q", typed, got, want)
+		}
 	}
 }
 

@@ -1,0 +1,111 @@
+package catalog
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+)
+
+func ptr(i int) *int { return &i }
+
+func build(builderID int, branch string) buildbot.Build {
+	v, _ := json.Marshal(branch)
+	return buildbot.Build{BuilderID: builderID, Properties: buildbot.Properties{"branch": {Value: v}}}
+}
+
+func branchField(def string, choices ...string) []buildbot.ForceField {
+	d, _ := json.Marshal(def)
+	return []buildbot.ForceField{{Name: "", Type: "nested", Fields: []buildbot.ForceField{
+		{Name: "branch", FullName: "branch", Type: "text", Default: d, Choices: choices},
+	}}}
+}
+
+func sources() Sources {
+	return Sources{
+		Builders: []buildbot.Builder{
+			{BuilderID: 1, Name: "compile", MasterIDs: []int{1}, ProjectID: ptr(7)},
+			{BuilderID: 2, Name: "docs", MasterIDs: []int{1}, ProjectID: ptr(7)},
+			{BuilderID: 3, Name: "tools", MasterIDs: []int{1}},
+			{BuilderID: 4, Name: "retired", MasterIDs: []int{}},
+			{BuilderID: 5, Name: "unforceable", MasterIDs: []int{1}},
+		},
+		Projects: []buildbot.Project{{ProjectID: 7, Name: "app"}},
+		Schedulers: []buildbot.ForceScheduler{
+			{Name: "force", BuilderNames: []string{"compile", "docs", "tools", "retired"}, AllFields: branchField("main")},
+			{Name: "force-docs", BuilderNames: []string{"docs"}, AllFields: branchField("main", "main", "release-1")},
+		},
+		Builds: []buildbot.Build{
+			build(1, "feature/a"), build(1, "feature/a"), build(1, "main"), build(2, "feature/b"),
+			build(3, "dev"), build(3, "dev"), build(3, ""), build(99, "ghost"),
+		},
+		Stamps: []buildbot.SourceStamp{{Project: "app", Branch: "feature/a"}, {Project: "elsewhere", Branch: "x"}},
+	}
+}
+
+func TestBuild(t *testing.T) {
+	src := sources()
+	src.RequireScheduler = true
+	ix := Build(src, time.Unix(0, 0))
+
+	t.Run("repos are 4.x projects and builders outside projects, attached and forceable", func(t *testing.T) {
+		if got := ix.Names(); !reflect.DeepEqual(got, []string{"app", "tools"}) {
+			t.Fatalf("names %v", got)
+		}
+	})
+	t.Run("a project builds on each of its builders with the scheduler made for it", func(t *testing.T) {
+		want := []Target{{1, "compile", "force"}, {2, "docs", "force-docs"}}
+		if got := ix.Repos["app"].Targets; !reflect.DeepEqual(got, want) {
+			t.Fatalf("targets %+v", got)
+		}
+	})
+	t.Run("the scheduler default comes first, then the most built branches, then choices", func(t *testing.T) {
+		app := ix.Repos["app"]
+		if app.DefaultBranch != "main" {
+			t.Fatalf("default %q", app.DefaultBranch)
+		}
+		if want := []string{"main", "feature/a", "feature/b", "release-1"}; !reflect.DeepEqual(app.Branches, want) {
+			t.Fatalf("branches %v", app.Branches)
+		}
+	})
+	t.Run("empty branches and builds of unknown builders are ignored", func(t *testing.T) {
+		if want := []string{"main", "dev"}; !reflect.DeepEqual(ix.Repos["tools"].Branches, want) {
+			t.Fatalf("branches %v", ix.Repos["tools"].Branches)
+		}
+	})
+	t.Run("lookup ignores case", func(t *testing.T) {
+		if r, ok := ix.Lookup("APP"); !ok || r.Name != "app" {
+			t.Fatal("APP not found")
+		}
+	})
+}
+
+func TestWithoutSchedulerDefaultsTheMostBuiltBranchIsTheDefault(t *testing.T) {
+	src := sources()
+	src.Schedulers = nil
+	ix := Build(src, time.Unix(0, 0))
+
+	if got := ix.Names(); !reflect.DeepEqual(got, []string{"app", "tools", "unforceable"}) {
+		t.Fatalf("change-hook mode keeps every attached builder: %v", got)
+	}
+	if ix.Repos["tools"].DefaultBranch != "dev" || ix.Repos["app"].DefaultBranch != "feature/a" {
+		t.Fatalf("defaults %q %q", ix.Repos["tools"].DefaultBranch, ix.Repos["app"].DefaultBranch)
+	}
+	if ix.Repos["unforceable"].DefaultBranch != "" || len(ix.Repos["unforceable"].Branches) != 0 {
+		t.Fatalf("a repo never built has no branches: %+v", ix.Repos["unforceable"])
+	}
+}
+
+func TestThreeXMastersWithoutProjectsUseBuilderNames(t *testing.T) {
+	src := sources()
+	src.Projects = nil
+	for i := range src.Builders {
+		src.Builders[i].ProjectID = nil
+	}
+	ix := Build(src, time.Unix(0, 0))
+	if got := ix.Names(); !reflect.DeepEqual(got, []string{"compile", "docs", "tools", "unforceable"}) {
+		t.Fatalf("names %v", got)
+	}
+}

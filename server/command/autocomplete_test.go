@@ -1,0 +1,60 @@
+package command
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
+)
+
+func items(list []model.AutocompleteListItem) []string {
+	out := make([]string, len(list))
+	for i, item := range list {
+		out[i] = item.Item
+	}
+	return out
+}
+
+func TestAutocomplete(t *testing.T) {
+	branch := func(name string) buildbot.Properties {
+		v, _ := json.Marshal(name)
+		return buildbot.Properties{"branch": {Value: v}}
+	}
+	def, _ := json.Marshal("main")
+	ix := catalog.Build(catalog.Sources{
+		Builders: []buildbot.Builder{{BuilderID: 1, Name: "app", MasterIDs: []int{1}}, {BuilderID: 2, Name: "tools", MasterIDs: []int{1}}},
+		Schedulers: []buildbot.ForceScheduler{
+			{Name: "app", BuilderNames: []string{"app"}, AllFields: []buildbot.ForceField{{Name: "branch", Default: def}}},
+		},
+		Builds: []buildbot.Build{{BuilderID: 1, Properties: branch("feature/x")}},
+	}, time.Time{})
+
+	tests := []struct {
+		name string
+		got  []model.AutocompleteListItem
+		want []string
+	}{
+		{"the first word offers repos, then subcommands", FirstWord(ix), []string{"app", "tools", "list", "status", "help"}},
+		{"the second word offers the typed repo's branches, default first", SecondWord(ix, "/build app "), []string{"main", "feature/x"}},
+		{"a repo is found whatever its case", SecondWord(ix, "/build APP"), []string{"main", "feature/x"}},
+		{"after status come the repos", SecondWord(ix, "/build status "), []string{"app", "tools"}},
+		{"after list comes nothing", SecondWord(ix, "/build list "), []string{}},
+		{"an unknown repo has no branches", SecondWord(ix, "/build nope "), []string{}},
+		{"nothing typed, nothing offered", SecondWord(ix, "/build"), []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := items(tt.got); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if first := FirstWord(ix)[0]; first.Hint != "[main]" || first.HelpText != "Builds on app" {
+		t.Errorf("repo item %+v", first)
+	}
+}

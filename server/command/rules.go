@@ -1,0 +1,91 @@
+package command
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+)
+
+// Mattermost is what the command needs from the server.
+type Mattermost interface {
+	GetUser(userID string) (*model.User, error)
+	GetChannel(channelID string) (*model.Channel, error)
+	GetTeam(teamID string) (*model.Team, error)
+	IsSystemAdmin(userID string) bool
+	CreatePost(post *model.Post) error
+}
+
+// place is where a command was typed, resolved to names the settings use.
+type place struct {
+	team    *model.Team
+	channel *model.Channel
+}
+
+func (h *Handler) resolvePlace(args *model.CommandArgs) (place, error) {
+	channel, err := h.MM.GetChannel(args.ChannelId)
+	if err != nil {
+		return place{}, fmt.Errorf("get channel %s: %w", args.ChannelId, err)
+	}
+	teamID := channel.TeamId
+	if teamID == "" {
+		teamID = args.TeamId
+	}
+	p := place{channel: channel}
+	if teamID != "" {
+		if p.team, err = h.MM.GetTeam(teamID); err != nil {
+			return place{}, fmt.Errorf("get team %s: %w", teamID, err)
+		}
+	}
+	return p, nil
+}
+
+// whereRefusal explains why /build may not be used here, or returns "".
+func whereRefusal(cfg *config.Configuration, p place) string {
+	teamName := ""
+	if p.team != nil {
+		teamName = strings.ToLower(p.team.Name)
+	}
+	if teams := cfg.AllowedTeamList(); len(teams) > 0 && !slices.Contains(teams, teamName) {
+		return "Builds cannot be started from this team. A system admin can allow it in **System Console > Plugins > Buildbot > Allowed teams**."
+	}
+	channels := cfg.AllowedChannelList()
+	if len(channels) == 0 {
+		return ""
+	}
+	name := strings.ToLower(p.channel.Name)
+	if slices.Contains(channels, name) || slices.Contains(channels, teamName+"/"+name) {
+		return ""
+	}
+	return fmt.Sprintf("Builds cannot be started from this channel. Try %s, or ask a system admin to allow this one in **System Console > Plugins > Buildbot > Allowed channels**.",
+		channelList(channels))
+}
+
+func channelList(channels []string) string {
+	named := make([]string, len(channels))
+	for i, c := range channels {
+		if _, name, ok := strings.Cut(c, "/"); ok {
+			c = name
+		}
+		named[i] = "~" + c
+	}
+	return strings.Join(named, ", ")
+}
+
+// whoRefusal explains why this user may not start or stop builds, or returns "".
+func (h *Handler) whoRefusal(cfg *config.Configuration, user *model.User) string {
+	switch cfg.BuildPermission {
+	case config.PermissionAdmins:
+		if !h.MM.IsSystemAdmin(user.Id) {
+			return "Only system admins may start or stop builds here."
+		}
+	case config.PermissionUsers:
+		if !slices.Contains(cfg.AllowedUserList(), strings.ToLower(user.Username)) {
+			return "You are not on the list of users who may start or stop builds. A system admin can add you in **System Console > Plugins > Buildbot > Listed users**."
+		}
+	}
+	return ""
+}

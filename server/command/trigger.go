@@ -1,0 +1,166 @@
+package command
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+)
+
+// RequestProperty is the property a change carries so the plugin can find the builds it caused:
+// the change hook answers with no id.
+const RequestProperty = "mattermost_request"
+
+// request is one build a user asked for, with everything Buildbot needs.
+type request struct {
+	repo     *catalog.Repo
+	branch   string
+	revision string
+	user     *model.User
+	place    place
+}
+
+// started is what Buildbot queued, for the post that announces it.
+type started struct {
+	// builds are per builder: the buildset and request ids in force mode.
+	builds []startedBuild
+	// changeID is set in change-hook mode.
+	changeID int
+	// failed lists builders Buildbot refused after others were queued.
+	failed []string
+}
+
+type startedBuild struct {
+	target     catalog.Target
+	buildsetID int
+	requestID  int
+}
+
+func (r request) reason() string {
+	where := "~" + r.place.channel.Name
+	if r.place.team != nil {
+		where = r.place.team.Name + "/" + where
+	}
+	return fmt.Sprintf("Requested by @%s in %s (Mattermost)", r.user.Username, where)
+}
+
+// buildbotUsername is "Display Name <email>", the only shape Buildbot's default username field accepts.
+func buildbotUsername(u *model.User) string {
+	name := strings.TrimSpace(u.GetFullName())
+	if name == "" {
+		name = u.Username
+	}
+	name = strings.NewReplacer("<", "", ">", "", "\n", " ").Replace(name)
+	if u.Email == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s <%s>", name, u.Email)
+}
+
+// forceAll asks each builder's force scheduler for a build. Buildbot does not check that a
+// scheduler serves the builder it is given; the catalog only pairs builders with schedulers that
+// list them.
+func forceAll(ctx context.Context, bb *buildbot.Client, cfg *config.Configuration, r request) (started, error) {
+	var s started
+	for _, t := range r.repo.Targets {
+		res, err := bb.Force(ctx, t.Scheduler, buildbot.ForceParams{
+			BuilderID:  t.BuilderID,
+			Branch:     r.branch,
+			Revision:   r.revision,
+			Repository: repositoryURL(cfg, r.repo.Name),
+			Project:    r.repo.Name,
+			Reason:     r.reason(),
+			Username:   buildbotUsername(r.user),
+		})
+		if err != nil {
+			if len(s.builds) == 0 {
+				return s, fmt.Errorf("force %s: %w", t.Builder, err)
+			}
+			s.failed = append(s.failed, fmt.Sprintf("%s (%s)", t.Builder, buildbot.UserMessage(err)))
+			continue
+		}
+		s.builds = append(s.builds, startedBuild{target: t, buildsetID: res.BuildsetID, requestID: res.BuildRequests[t.BuilderID]})
+	}
+	return s, nil
+}
+
+// postChange sends the change the classic recipe sent, tagged with a unique request id, and
+// finds the change Buildbot recorded.
+func postChange(ctx context.Context, bb *buildbot.Client, cfg *config.Configuration, r request) (started, error) {
+	requestID := model.NewId()
+	project := strings.NewReplacer("{repo}", r.repo.Name, "{branch}", r.branch).Replace(cfg.ProjectTemplate)
+	err := bb.PostChange(ctx, buildbot.ChangeRequest{
+		Author:     buildbotUsername(r.user),
+		Comments:   r.reason(),
+		Revision:   r.revision,
+		Branch:     r.branch,
+		Category:   cfg.ChangeCategory,
+		Repository: repositoryURL(cfg, r.repo.Name),
+		Project:    project,
+		Properties: map[string]string{RequestProperty: requestID},
+	})
+	if err != nil {
+		return started{}, fmt.Errorf("post change for %s: %w", r.repo.Name, err)
+	}
+	// The hook records the change before it answers, so it is among the newest ones now.
+	changes, err := bb.Changes(ctx, buildbot.Query{Order: []string{"-changeid"}, Limit: 50})
+	if err != nil {
+		return started{}, fmt.Errorf("find the change for %s: %w", r.repo.Name, err)
+	}
+	for _, ch := range changes {
+		if ch.Properties.Get(RequestProperty) == requestID {
+			return started{changeID: ch.ChangeID}, nil
+		}
+	}
+	return started{}, nil
+}
+
+func repositoryURL(cfg *config.Configuration, repo string) string {
+	if cfg.RepositoryBaseURL == "" {
+		return ""
+	}
+	return cfg.RepositoryBaseURL + repo
+}
+
+// announcement is the channel post for a started build. The tracking of build state replaces it
+// with a live status post.
+func announcement(cfg *config.Configuration, r request, s started) string {
+	link := cfg.LinkBaseURL()
+	var b strings.Builder
+	fmt.Fprintf(&b, ":hourglass_flowing_sand: @%s started **%s**", r.user.Username, r.repo.Name)
+	if r.branch != "" {
+		fmt.Fprintf(&b, " on `%s`", r.branch)
+	}
+	if r.revision != "" {
+		fmt.Fprintf(&b, " at `%s`", shortRevision(r.revision))
+	}
+	if s.changeID != 0 {
+		fmt.Fprintf(&b, ": Buildbot recorded [change %d](%s#/changes/%d); its schedulers start the builds.", s.changeID, link, s.changeID)
+		return b.String()
+	}
+	if s.builds == nil {
+		b.WriteString(": the change was sent to Buildbot; its schedulers start the builds.")
+		return b.String()
+	}
+	b.WriteString(":")
+	for _, sb := range s.builds {
+		fmt.Fprintf(&b, "\n- `%s`: queued as [request %d](%s) (buildset %d)", sb.target.Builder, sb.requestID,
+			buildbot.BuildRequestURL(link, sb.requestID), sb.buildsetID)
+	}
+	for _, f := range s.failed {
+		fmt.Fprintf(&b, "\n- not started: %s", f)
+	}
+	return b.String()
+}
+
+func shortRevision(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
+	}
+	return rev
+}
