@@ -4,6 +4,7 @@
 package catalog
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -11,12 +12,29 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 )
 
-// Target is one builder a repo builds on, with the force scheduler that serves it (empty in
-// change-hook mode, where schedulers pick builds themselves).
+// Target is one builder a repo builds on, with the force schedulers that serve it, preferred
+// first (none in change-hook mode, where schedulers pick builds themselves).
 type Target struct {
-	BuilderID int
-	Builder   string
-	Scheduler string
+	BuilderID  int
+	Builder    string
+	Schedulers []Scheduler
+}
+
+// Scheduler is a force scheduler as far as choosing one goes.
+type Scheduler struct {
+	Name string
+	// Branches are the only branches its branch field accepts; empty accepts any.
+	Branches []string
+}
+
+// SchedulerFor picks the preferred scheduler that accepts the branch.
+func (t Target) SchedulerFor(branch string) (string, bool) {
+	for _, s := range t.Schedulers {
+		if len(s.Branches) == 0 || slices.Contains(s.Branches, branch) {
+			return s.Name, true
+		}
+	}
+	return "", false
 }
 
 // Repo is something a user can name after /build: a 4.x project, or a builder.
@@ -72,16 +90,17 @@ func Build(src Sources, now time.Time) *Index {
 	for _, p := range src.Projects {
 		projectNames[p.ProjectID] = p.Name
 	}
-	schedulerFor := func(builder string) (buildbot.ForceScheduler, bool) {
-		// Prefer the scheduler that serves the fewest builders: it is the one made for this builder.
-		var best buildbot.ForceScheduler
-		found := false
-		for _, s := range src.Schedulers {
-			if s.Serves(builder) && (!found || len(s.BuilderNames) < len(best.BuilderNames)) {
-				best, found = s, true
+	// A scheduler that serves fewer builders was made for this one: prefer it.
+	schedulers := slices.Clone(src.Schedulers)
+	sort.SliceStable(schedulers, func(i, j int) bool { return len(schedulers[i].BuilderNames) < len(schedulers[j].BuilderNames) })
+	schedulersFor := func(builder string) []buildbot.ForceScheduler {
+		var out []buildbot.ForceScheduler
+		for _, s := range schedulers {
+			if s.Serves(builder) {
+				out = append(out, s)
 			}
 		}
-		return best, found
+		return out
 	}
 
 	ix := &Index{Repos: map[string]*Repo{}, RefreshedAt: now}
@@ -92,8 +111,8 @@ func Build(src Sources, now time.Time) *Index {
 		if !b.Active() {
 			continue
 		}
-		scheduler, ok := schedulerFor(b.Name)
-		if src.RequireScheduler && !ok {
+		serving := schedulersFor(b.Name)
+		if src.RequireScheduler && len(serving) == 0 {
 			continue
 		}
 		name := b.Name
@@ -106,14 +125,20 @@ func Build(src Sources, now time.Time) *Index {
 			ix.Repos[name] = repo
 			defaults[repo] = map[string]bool{}
 		}
-		repo.Targets = append(repo.Targets, Target{BuilderID: b.BuilderID, Builder: b.Name, Scheduler: scheduler.Name})
-		repoOfBuilder[b.BuilderID] = repo
-		if field, ok := scheduler.Field("branch"); ok {
-			if d := field.DefaultString(); d != "" {
-				defaults[repo][d] = true
+		target := Target{BuilderID: b.BuilderID, Builder: b.Name}
+		for _, scheduler := range serving {
+			option := Scheduler{Name: scheduler.Name}
+			if field, ok := scheduler.Field("branch"); ok {
+				if d := field.DefaultString(); d != "" {
+					defaults[repo][d] = true
+				}
+				option.Branches = field.Choices
+				choices[repo] = append(choices[repo], field.Choices...)
 			}
-			choices[repo] = append(choices[repo], field.Choices...)
+			target.Schedulers = append(target.Schedulers, option)
 		}
+		repo.Targets = append(repo.Targets, target)
+		repoOfBuilder[b.BuilderID] = repo
 	}
 
 	counts := map[*Repo]map[string]int{}

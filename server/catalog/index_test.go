@@ -56,7 +56,10 @@ func TestBuild(t *testing.T) {
 		}
 	})
 	t.Run("a project builds on each of its builders with the scheduler made for it", func(t *testing.T) {
-		want := []Target{{1, "compile", "force"}, {2, "docs", "force-docs"}}
+		want := []Target{
+			{BuilderID: 1, Builder: "compile", Schedulers: []Scheduler{{Name: "force"}}},
+			{BuilderID: 2, Builder: "docs", Schedulers: []Scheduler{{Name: "force-docs", Branches: []string{"main", "release-1"}}, {Name: "force"}}},
+		}
 		if got := ix.Repos["app"].Targets; !reflect.DeepEqual(got, want) {
 			t.Fatalf("targets %+v", got)
 		}
@@ -73,6 +76,15 @@ func TestBuild(t *testing.T) {
 	t.Run("empty branches and builds of unknown builders are ignored", func(t *testing.T) {
 		if want := []string{"main", "dev"}; !reflect.DeepEqual(ix.Repos["tools"].Branches, want) {
 			t.Fatalf("branches %v", ix.Repos["tools"].Branches)
+		}
+	})
+	t.Run("a branch outside a scheduler's choices goes to another scheduler", func(t *testing.T) {
+		docs := ix.Repos["app"].Targets[1]
+		if s, _ := docs.SchedulerFor("release-1"); s != "force-docs" {
+			t.Errorf("release-1 went to %q", s)
+		}
+		if s, _ := docs.SchedulerFor("feature/z"); s != "force" {
+			t.Errorf("feature/z went to %q", s)
 		}
 	})
 	t.Run("lookup ignores case", func(t *testing.T) {

@@ -50,8 +50,9 @@ func FirstWord(ix *catalog.Index) []model.AutocompleteListItem {
 // SecondWord lists the branches of the repo typed first, or the repos after `status`. parsed is
 // the command as typed so far.
 func SecondWord(ix *catalog.Index, parsed string) []model.AutocompleteListItem {
+	// Mattermost passes what was typed without the leading slash.
 	fields := strings.Fields(parsed)
-	if len(fields) > 0 && strings.EqualFold(fields[0], "/"+Trigger) {
+	if len(fields) > 0 && strings.EqualFold(strings.TrimPrefix(fields[0], "/"), Trigger) {
 		fields = fields[1:]
 	}
 	if len(fields) == 0 {

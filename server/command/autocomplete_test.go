@@ -42,6 +42,7 @@ func TestAutocomplete(t *testing.T) {
 		{"the first word offers repos, then subcommands", FirstWord(ix), []string{"app", "tools", "list", "status", "help"}},
 		{"the second word offers the typed repo's branches, default first", SecondWord(ix, "/build app "), []string{"main", "feature/x"}},
 		{"a repo is found whatever its case", SecondWord(ix, "/build APP"), []string{"main", "feature/x"}},
+		{"Mattermost's parsed text has no slash", SecondWord(ix, "build app "), []string{"main", "feature/x"}},
 		{"after status come the repos", SecondWord(ix, "/build status "), []string{"app", "tools"}},
 		{"after list comes nothing", SecondWord(ix, "/build list "), []string{}},
 		{"an unknown repo has no branches", SecondWord(ix, "/build nope "), []string{}},

@@ -3,6 +3,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -102,6 +103,10 @@ func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.
 		s, err = postChange(ctx, snap.Buildbot, snap.Config, req)
 	} else {
 		s, err = forceAll(ctx, snap.Buildbot, snap.Config, req)
+	}
+	var own *refusal
+	if errors.As(err, &own) {
+		return own.message
 	}
 	if err != nil {
 		return fmt.Sprintf("The build of **%s** was not started. %s", repo.Name, buildbot.UserMessage(err))

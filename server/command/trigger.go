@@ -67,8 +67,14 @@ func buildbotUsername(u *model.User) string {
 // list them.
 func forceAll(ctx context.Context, bb *buildbot.Client, cfg *config.Configuration, r request) (started, error) {
 	var s started
+	var refused []string
 	for _, t := range r.repo.Targets {
-		res, err := bb.Force(ctx, t.Scheduler, buildbot.ForceParams{
+		scheduler, ok := t.SchedulerFor(r.branch)
+		if !ok {
+			refused = append(refused, fmt.Sprintf("%s (no force scheduler of it accepts the branch `%s`)", t.Builder, r.branch))
+			continue
+		}
+		res, err := bb.Force(ctx, scheduler, buildbot.ForceParams{
 			BuilderID:  t.BuilderID,
 			Branch:     r.branch,
 			Revision:   r.revision,
@@ -86,8 +92,17 @@ func forceAll(ctx context.Context, bb *buildbot.Client, cfg *config.Configuratio
 		}
 		s.builds = append(s.builds, startedBuild{target: t, buildsetID: res.BuildsetID, requestID: res.BuildRequests[t.BuilderID]})
 	}
+	if len(s.builds) == 0 {
+		return s, &refusal{message: fmt.Sprintf("No builder of **%s** can build `%s`: %s.", r.repo.Name, r.branch, strings.Join(refused, "; "))}
+	}
+	s.failed = append(s.failed, refused...)
 	return s, nil
 }
+
+// refusal is a reason not to build that the plugin found itself, worded for the user.
+type refusal struct{ message string }
+
+func (r *refusal) Error() string { return r.message }
 
 // postChange sends the change the classic recipe sent, tagged with a unique request id, and
 // finds the change Buildbot recorded.

@@ -1,0 +1,94 @@
+// Reads and drives the real Buildbot masters directly, to check what the plugin made them do.
+import {buildbotUsers} from './env';
+
+interface Build {
+    buildid: number;
+    number: number;
+    builderid: number;
+    buildrequestid: number;
+    complete: boolean;
+    results: number | null;
+    properties: Record<string, [unknown, string]>;
+}
+
+export class Buildbot {
+    private cookie = '';
+
+    constructor(readonly url: string) {}
+
+    private async login(): Promise<void> {
+        const {username, password} = buildbotUsers.admin;
+        const response = await fetch(`${this.url}auth/login`, {
+            headers: {Authorization: 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64')},
+            redirect: 'manual',
+        });
+        const cookies = response.headers.getSetCookie().map((c) => c.split(';')[0] ?? '');
+        this.cookie = cookies[cookies.length - 1] ?? '';
+    }
+
+    async get<T>(path: string): Promise<T> {
+        const response = await fetch(`${this.url}api/v2/${path}`, {headers: {Accept: 'application/json'}});
+        if (!response.ok) {
+            throw new Error(`GET ${path}: ${response.status}`);
+        }
+        return (await response.json()) as T;
+    }
+
+    async builderId(name: string): Promise<number> {
+        const {builders} = await this.get<{builders: Array<{builderid: number; name: string}>}>(`builders?name__eq=${name}`);
+        const builder = builders[0];
+        if (!builder) {
+            throw new Error(`no builder ${name}`);
+        }
+        return builder.builderid;
+    }
+
+    // force starts a build as Buildbot's own UI would, to give the plugin history to learn from.
+    async force(builder: string, branch: string): Promise<number> {
+        if (!this.cookie) {
+            await this.login();
+        }
+        const builderid = await this.builderId(builder);
+        const response = await fetch(`${this.url}api/v2/forceschedulers/force`, {
+            method: 'POST',
+            headers: {'Content-Type': 'application/json', Cookie: this.cookie},
+            body: JSON.stringify({jsonrpc: '2.0', id: 1, method: 'force', params: {builderid, branch, project: 'project-example', reason: 'e2e setup'}}),
+        });
+        const body = (await response.json()) as {result?: [number, Record<string, number>]};
+        const brid = body.result?.[1][String(builderid)];
+        if (!brid) {
+            throw new Error(`force ${builder}: ${JSON.stringify(body)}`);
+        }
+        return brid;
+    }
+
+    async newestBuildRequestId(): Promise<number> {
+        const {buildrequests} = await this.get<{buildrequests: Array<{buildrequestid: number}>}>('buildrequests?order=-buildrequestid&limit=1');
+        return buildrequests[0]?.buildrequestid ?? 0;
+    }
+
+    // buildsWhere returns recent builds whose properties match, newest first.
+    async buildsWhere(match: (props: Record<string, unknown>) => boolean): Promise<Build[]> {
+        const {builds} = await this.get<{builds: Build[]}>('builds?order=-buildid&limit=50&property=*');
+        return builds.filter((b) => match(Object.fromEntries(Object.entries(b.properties ?? {}).map(([k, v]) => [k, v[0]]))));
+    }
+
+    async changesWhere(match: (change: {changeid: number; branch: string; category: string; project: string; repository: string; author: string}) => boolean) {
+        const {changes} = await this.get<{changes: Array<{changeid: number; branch: string; category: string; project: string; repository: string; author: string}>}>('changes?order=-changeid&limit=20');
+        return changes.filter(match);
+    }
+}
+
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, within = 60000): Promise<T> {
+    const deadline = Date.now() + within;
+    for (;;) {
+        const result = await check();
+        if (result) {
+            return result;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`${what}: not within ${within / 1000}s`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+}

@@ -1,0 +1,131 @@
+// A user types /build, sees the repos and branches of the real Buildbot, presses Enter, and a real
+// build starts; every refusal says why and starts nothing. Against every supported Buildbot.
+import type {Client4} from '@mattermost/client';
+
+import {Buildbot, eventually} from '../src/buildbot';
+import {bb4, buildbotMasters, buildbotUsers} from '../src/env';
+import {configurePlugin, installPlugin, runCommand, setUpWorld, type PluginSettings, type World} from '../src/mattermost';
+
+let world: World;
+
+beforeAll(async () => {
+    world = await setUpWorld();
+    await installPlugin(world.admin);
+});
+
+async function suggestions(client: Client4, typed: string): Promise<string[]> {
+    const list = await client.getCommandAutocompleteSuggestionsList(typed, world.team.id, {channel_id: world.channel.id, team_id: world.team.id} as Parameters<Client4['getCommandAutocompleteSuggestionsList']>[2]);
+    return list.map((s) => s.Suggestion);
+}
+
+async function newestPostMessage(channelId: string): Promise<string> {
+    const posts = await world.admin.getPosts(channelId, 0, 1);
+    const id = posts.order[0];
+    return id ? posts.posts[id]?.message ?? '' : '';
+}
+
+describe.each(buildbotMasters)('with $label', (master) => {
+    const buildbot = new Buildbot(master.url);
+    const run = Date.now().toString(36);
+    const historyBranch = `e2e-history-${run}`;
+    const settings: PluginSettings = {
+        BuildbotURL: master.url, AuthMode: 'login', ...buildbotUsers.admin, PollIntervalSeconds: 2, RequestTimeoutSeconds: 5,
+    };
+
+    beforeAll(async () => {
+        await configurePlugin(world.admin, settings);
+        // A build on a new branch, made outside chat, is history the plugin should learn from.
+        await buildbot.force('project-example', historyBranch);
+    });
+
+    test('typing /build offers the repos Buildbot can build, and the subcommands', async () => {
+        const offered = await eventually('the repos are offered', async () => {
+            const s = await suggestions(world.user, '/build ');
+            return s.includes('project-example') && s;
+        });
+
+        expect(offered).toEqual(expect.arrayContaining(['project-example', 'failing-example', 'slow-example', 'list', 'status', 'help']));
+    });
+
+    test('typing /build pro narrows the repos to project-example', async () => {
+        expect(await suggestions(world.user, '/build pro')).toEqual(['project-example']);
+    });
+
+    test('after the repo, its branches are offered: the default first, and branches built on Buildbot', async () => {
+        const offered = await eventually('the new branch is offered', async () => {
+            const s = await suggestions(world.user, '/build project-example ');
+            return s.includes(historyBranch) && s;
+        }, 30000);
+
+        expect(offered[0]).toBe('main');
+    });
+
+    test('/build <repo> <branch> <revision> by a normal user starts a real build with them', async () => {
+        const branch = `e2e-force-${run}`;
+
+        const response = await runCommand(world.user, world, `/build project-example ${branch} 0123abcd`);
+
+        expect(response.text ?? '').toBe('');
+        const builds = await eventually('the build ran on the worker', async () => {
+            const found = await buildbot.buildsWhere((p) => p.branch === branch);
+            return found.length > 0 && found.every((b) => b.complete) && found;
+        });
+        // On 4.x project-example is a project of two builders, and one /build starts both.
+        expect(new Set(builds.map((b) => b.builderid)).size).toBe(master === bb4 ? 2 : 1);
+        const props = Object.fromEntries(Object.entries(builds[0]!.properties).map(([k, v]) => [k, v[0]]));
+        expect(props).toMatchObject({branch, revision: '0123abcd', project: 'project-example', reason: 'Requested by @alice in e2e/~builds (Mattermost)'});
+        // Buildbot makes the logged-in user (the plugin's) the owner of a forced build.
+        expect(props.owner).toBe(buildbotUsers.admin.username);
+        expect(await newestPostMessage(world.channel.id)).toContain(`@alice started **project-example** on \`${branch}\` at \`0123abcd\``);
+    });
+
+    test('in change-hook mode, /build sends the classic change and the master builds it', async () => {
+        const branch = `e2e-hook-${run}`;
+        await configurePlugin(world.admin, {
+            ...settings, TriggerMode: 'changehook', ChangeHookUsername: buildbotUsers.hook.username, ChangeHookPassword: buildbotUsers.hook.password,
+            RepositoryBaseURL: 'https://git.example.com/',
+        });
+        try {
+            const response = await runCommand(world.user, world, `/build project-example ${branch} feedbeef`);
+
+            expect(response.text ?? '').toBe('');
+            const [change] = await eventually('Buildbot recorded the change', async () => {
+                const found = await buildbot.changesWhere((c) => c.branch === branch);
+                return found.length > 0 && found;
+            });
+            expect(change).toMatchObject({category: 'mattermost', project: `mattermost_build_project-example_${branch}`, repository: 'https://git.example.com/project-example'});
+            expect(change?.author).toContain('alice@example.com');
+            await eventually('the change was built', async () => {
+                const found = await buildbot.buildsWhere((p) => p.branch === branch && p.revision === 'feedbeef');
+                return found.length > 0 && found[0]?.complete;
+            });
+            expect(await newestPostMessage(world.channel.id)).toContain(`[change ${change?.changeid}]`);
+        } finally {
+            await configurePlugin(world.admin, settings);
+        }
+    });
+
+    describe('refusals say why and start nothing', () => {
+        test.each<{story: string; extra: PluginSettings; command: string; inOther?: boolean; expected: string}>([
+            {story: 'a channel that is not allowed', extra: {AllowedChannels: 'builds'}, command: '/build project-example', inOther: true,
+                expected: 'Builds cannot be started from this channel. Try ~builds'},
+            {story: 'a user who may not build', extra: {BuildPermission: 'admins'}, command: '/build project-example', expected: 'Only system admins may start or stop builds here.'},
+            {story: 'an unknown repo, with the closest names', extra: {}, command: '/build project-exmple', expected: 'Buildbot has nothing called `project-exmple`. Did you mean `project-example`'},
+            {story: 'a branch name Buildbot would refuse', extra: {}, command: '/build project-example main;rm', expected: '`main;rm` is not a branch name Buildbot accepts'},
+            {story: 'a stopped Buildbot', extra: {BuildbotURL: 'http://127.0.0.1:9/'}, command: '/build project-example', expected: 'Buildbot at http://127.0.0.1:9/ is unreachable'},
+        ])('$story', async ({extra, command, inOther, expected}) => {
+            await configurePlugin(world.admin, {...settings, ...extra});
+            const channel = inOther ? world.otherChannel : world.channel;
+            const requestsBefore = await buildbot.newestBuildRequestId();
+            const postBefore = await newestPostMessage(channel.id);
+
+            const response = await runCommand(world.user, world, command, channel.id);
+
+            expect(response.text).toContain(expected);
+            expect(await buildbot.newestBuildRequestId()).toBe(requestsBefore);
+            expect(await newestPostMessage(channel.id)).toBe(postBefore);
+        });
+
+        afterAll(async () => configurePlugin(world.admin, settings));
+    });
+});
