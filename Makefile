@@ -19,7 +19,7 @@ GO_SOURCES := $(shell find server -name '*.go' -not -path '*/testdata/*') go.mod
 SERVER_BINS := $(foreach p,$(PLATFORMS),server/dist/plugin-$(p)$(if $(findstring windows,$(p)),.exe))
 FUZZTIME ?= 10s
 
-.PHONY: dist server webapp manifest deps node-deps lint unit fuzz e2e test stack-up stack-down dev dev-down clean
+.PHONY: dist server webapp manifest deps node-deps lint unit fuzz bench e2e test stack-up stack-down dev dev-down clean
 
 ## Bundle ####################################################################
 
@@ -92,6 +92,10 @@ fuzz:
 			go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; \
 	done
+
+# Speed goals are measured here, printed as a table, never asserted in a timed test.
+bench:
+	go test -run '^$$' -bench . -benchmem ./server/...
 
 ## The real stack and the end-to-end suite ###################################
 

@@ -73,12 +73,8 @@ func (p *Plugin) OnDeactivate() error {
 }
 
 // catalogSource gives the catalog the Buildbot of the settings in force.
-func (p *Plugin) catalogSource() (catalog.Reader, bool) {
-	snap := p.currentSnapshot()
-	if !snap.Ready() {
-		return nil, false
-	}
-	return snap.Buildbot, snap.Config.TriggerMode == config.TriggerForce
+func (p *Plugin) catalogSource() catalog.Setup {
+	return catalog.SetupFor(p.currentSnapshot())
 }
 
 // OnConfigurationChange swaps in a new snapshot of the settings. It never fails on bad values, so

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 )
 
 // How much history a refresh reads: enough to know the branches people build, bounded so one
@@ -27,8 +28,17 @@ type Reader interface {
 	SourceStamps(ctx context.Context, q buildbot.Query) ([]buildbot.SourceStamp, error)
 }
 
-// Source says which Buildbot to read and how, as of now; nil Reader means not configured.
-type Source func() (reader Reader, requireScheduler bool)
+// Setup is which Buildbot to read and how, as of now.
+type Setup struct {
+	// Reader is nil while the plugin is not configured.
+	Reader Reader
+	// RequireScheduler keeps only builders a force scheduler serves (force mode).
+	RequireScheduler bool
+	Mapping          map[string][]string
+}
+
+// Source gives the setup in force.
+type Source func() Setup
 
 // Catalog holds the newest Index and refreshes it in the background.
 type Catalog struct {
@@ -71,15 +81,15 @@ func (c *Catalog) Refresh(ctx context.Context) (*Index, error) {
 	c.refreshMu.Lock()
 	defer c.refreshMu.Unlock()
 	generation := c.generation.Load()
-	reader, requireScheduler := c.source()
-	if reader == nil {
+	setup := c.source()
+	if setup.Reader == nil {
 		return c.Current(), errors.New("the plugin is not configured")
 	}
-	src, err := read(ctx, reader)
+	src, err := read(ctx, setup.Reader)
 	if err != nil {
 		return c.Current(), err
 	}
-	src.RequireScheduler = requireScheduler
+	src.RequireScheduler, src.Mapping = setup.RequireScheduler, setup.Mapping
 	ix := Build(src, time.Now())
 	if c.generation.Load() == generation {
 		c.current.Store(ix)
@@ -148,4 +158,13 @@ func (c *Catalog) Stop() {
 	close(c.stop)
 	<-c.done
 	c.stop = nil
+}
+
+// SetupFor reads the setup from the settings in force.
+func SetupFor(snap *config.Snapshot) Setup {
+	if !snap.Ready() {
+		return Setup{}
+	}
+	mapping, _ := snap.Config.RepoMapping() // Ready means it parsed
+	return Setup{Reader: snap.Buildbot, RequireScheduler: snap.Config.TriggerMode == config.TriggerForce, Mapping: mapping}
 }

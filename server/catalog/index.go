@@ -82,6 +82,8 @@ type Sources struct {
 	Stamps []buildbot.SourceStamp
 	// RequireScheduler keeps only builders a force scheduler serves (force mode).
 	RequireScheduler bool
+	// Mapping names repos by hand: repo to builder names. It wins over projects and names.
+	Mapping map[string][]string
 }
 
 // Build turns what Buildbot said into an index. It is pure, so every rule is unit-tested.
@@ -89,6 +91,12 @@ func Build(src Sources, now time.Time) *Index {
 	projectNames := map[int]string{}
 	for _, p := range src.Projects {
 		projectNames[p.ProjectID] = p.Name
+	}
+	mappedRepo := map[string]string{}
+	for repo, builders := range src.Mapping {
+		for _, b := range builders {
+			mappedRepo[b] = repo
+		}
 	}
 	// A scheduler that serves fewer builders was made for this one: prefer it.
 	schedulers := slices.Clone(src.Schedulers)
@@ -118,6 +126,9 @@ func Build(src Sources, now time.Time) *Index {
 		name := b.Name
 		if b.ProjectID != nil && projectNames[*b.ProjectID] != "" {
 			name = projectNames[*b.ProjectID]
+		}
+		if mapped, ok := mappedRepo[b.Name]; ok {
+			name = mapped
 		}
 		repo := ix.Repos[name]
 		if repo == nil {

@@ -121,3 +121,20 @@ func TestThreeXMastersWithoutProjectsUseBuilderNames(t *testing.T) {
 		t.Fatalf("names %v", got)
 	}
 }
+
+func TestTheAdminsMappingNamesRepos(t *testing.T) {
+	src := sources()
+	src.Mapping = map[string][]string{"everything": {"compile", "tools"}}
+	ix := Build(src, time.Unix(0, 0))
+
+	if got := ix.Names(); !reflect.DeepEqual(got, []string{"app", "everything", "unforceable"}) {
+		t.Fatalf("names %v", got)
+	}
+	var builders []string
+	for _, target := range ix.Repos["everything"].Targets {
+		builders = append(builders, target.Builder)
+	}
+	if !reflect.DeepEqual(builders, []string{"compile", "tools"}) {
+		t.Fatalf("builders %v", builders)
+	}
+}

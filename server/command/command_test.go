@@ -111,12 +111,7 @@ func (f *fakeBuildbot) serve(t *testing.T) string {
 
 func handlerFor(cfg *config.Configuration, mm *fakeMM) *Handler {
 	snap := config.NewSnapshot(cfg)
-	cat := catalog.New(func() (catalog.Reader, bool) {
-		if snap.Buildbot == nil {
-			return nil, false
-		}
-		return snap.Buildbot, snap.Config.TriggerMode == config.TriggerForce
-	})
+	cat := catalog.New(func() catalog.Setup { return catalog.SetupFor(snap) })
 	return &Handler{Snapshot: func() *config.Snapshot { return snap }, Catalog: cat, MM: mm, BotID: "bot"}
 }
 
@@ -156,6 +151,8 @@ func TestExecute(t *testing.T) {
 			want: []string{"| tools | main | tools | :x: failure [#4](" + url + "/#/builders/3/builds/4) |", "| app-docs | main | app-docs | never built |"}},
 		{name: "status shows recent builds with links", cfg: config.Configuration{BuildbotURL: url}, text: "/build status tools dev",
 			want: []string{"Recent builds of tools on dev", "[#4](" + url + "/#/builders/3/builds/4) | tools | dev | 0123456789ab | :x: failure"}},
+		{name: "repos named by the admin are what users type", cfg: config.Configuration{BuildbotURL: url, RepoBuilders: "app: app-compile, app-docs"},
+			text: "/build app", forced: 2},
 		{name: "an admin starts a build in admins mode", cfg: config.Configuration{BuildbotURL: url, BuildPermission: "admins"},
 			user: "root", text: "/build tools", forced: 1},
 		{name: "a listed user starts a build", cfg: config.Configuration{BuildbotURL: url, BuildPermission: "users", AllowedUsers: "Alice"},

@@ -54,6 +54,8 @@ type Configuration struct {
 	RequestTimeoutSeconds Number
 	PollIntervalSeconds   Number
 
+	RepoBuilders string
+
 	TriggerMode        string
 	ChangeHookPath     string
 	ChangeHookUsername string
@@ -80,7 +82,7 @@ func (c *Configuration) Normalized() *Configuration {
 	n := c.Clone()
 	for _, s := range []*string{
 		&n.BuildbotURL, &n.PublicURL, &n.AuthMode, &n.Username, &n.HeaderName, &n.TriggerMode,
-		&n.ChangeHookPath, &n.ChangeHookUsername, &n.RepositoryBaseURL, &n.ProjectTemplate,
+		&n.ChangeHookPath, &n.ChangeHookUsername, &n.RepositoryBaseURL, &n.RepoBuilders, &n.ProjectTemplate,
 		&n.ChangeCategory, &n.AllowedTeams, &n.AllowedChannels, &n.BuildPermission, &n.AllowedUsers,
 	} {
 		*s = strings.TrimSpace(*s)
@@ -181,6 +183,10 @@ func (c *Configuration) Validate() []Problem {
 		add("Poll interval", "%s", msg)
 	}
 
+	if _, err := c.RepoMapping(); err != nil {
+		add("Repos and their builders", "%s", err.Error())
+	}
+
 	switch c.TriggerMode {
 	case TriggerForce:
 	case TriggerChangeHook:
@@ -210,6 +216,37 @@ func (c *Configuration) Validate() []Problem {
 		add("Who may start and stop builds", "`%s` is not a known option; choose one in System Console.", c.BuildPermission)
 	}
 	return problems
+}
+
+// RepoMapping reads the Repos and their builders setting: repo name to builder names.
+func (c *Configuration) RepoMapping() (map[string][]string, error) {
+	mapping := map[string][]string{}
+	owner := map[string]string{}
+	for i, line := range strings.Split(c.RepoBuilders, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		repo, list, ok := strings.Cut(line, ":")
+		repo = strings.TrimSpace(repo)
+		builders := strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+		switch {
+		case !ok || repo == "" || len(builders) == 0:
+			return nil, fmt.Errorf("line %d, `%s`, is not `repo: builder, builder`", i+1, line)
+		case strings.ContainsAny(repo, " \t`"):
+			return nil, fmt.Errorf("line %d: the repo name `%s` has a space or backtick", i+1, repo)
+		case mapping[repo] != nil:
+			return nil, fmt.Errorf("line %d: the repo `%s` is named twice", i+1, repo)
+		}
+		for _, b := range builders {
+			if other, taken := owner[b]; taken {
+				return nil, fmt.Errorf("line %d: the builder `%s` is already in the repo `%s`", i+1, b, other)
+			}
+			owner[b] = repo
+		}
+		mapping[repo] = builders
+	}
+	return mapping, nil
 }
 
 // AllowedTeamList is the allowed team names, lower case.

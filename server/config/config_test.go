@@ -45,6 +45,9 @@ func TestValidate(t *testing.T) {
 		{"a project template naming nothing", func(c *Configuration) {
 			c.TriggerMode, c.ProjectTemplate = TriggerChangeHook, "constant"
 		}, "Change project", "names neither"},
+		{"a repo line without builders", func(c *Configuration) { c.RepoBuilders = "app:" }, "Repos and their builders", "line 1, `app:`, is not `repo: builder, builder`"},
+		{"a builder in two repos", func(c *Configuration) { c.RepoBuilders = "a: x, y\nb: y" }, "Repos and their builders", "line 2: the builder `y` is already in the repo `a`"},
+		{"a repo named twice", func(c *Configuration) { c.RepoBuilders = "a: x\na: y" }, "Repos and their builders", "the repo `a` is named twice"},
 		{"an unknown trigger mode", func(c *Configuration) { c.TriggerMode = "cron" }, "Start builds with", "not a known mode"},
 		{"listed users mode with nobody listed", func(c *Configuration) { c.BuildPermission = PermissionUsers }, "Listed users", "nobody could start a build"},
 		{"an unknown permission", func(c *Configuration) { c.BuildPermission = "some" }, "Who may start and stop builds", "not a known option"},
@@ -83,6 +86,17 @@ func TestValidateAcceptsGoodSettings(t *testing.T) {
 				t.Fatalf("want no problems, got %v", problems)
 			}
 		})
+	}
+}
+
+func TestRepoMapping(t *testing.T) {
+	c := &Configuration{RepoBuilders: "# comment\nwebapp: webapp-linux, webapp-windows\n\n tools :tools-ci\n"}
+	got, err := c.RepoMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || strings.Join(got["webapp"], "|") != "webapp-linux|webapp-windows" || strings.Join(got["tools"], "|") != "tools-ci" {
+		t.Fatalf("mapping %v", got)
 	}
 }
 

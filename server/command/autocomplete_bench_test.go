@@ -1,0 +1,37 @@
+package command
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
+)
+
+// A keystroke of /build must answer at once however large the Buildbot. `make bench` prints the
+// cost per keystroke for catalogs of growing size.
+func BenchmarkAutocomplete(b *testing.B) {
+	for _, size := range []struct{ repos, branches int }{{10, 10}, {200, 100}, {200, 2000}} {
+		src := catalog.Sources{}
+		for r := 0; r < size.repos; r++ {
+			src.Builders = append(src.Builders, buildbot.Builder{BuilderID: r + 1, Name: fmt.Sprintf("repo-%03d", r), MasterIDs: []int{1}})
+		}
+		for i := 0; i < size.branches; i++ {
+			v, _ := json.Marshal(fmt.Sprintf("feature/branch-%04d", i))
+			src.Builds = append(src.Builds, buildbot.Build{BuilderID: 1, Properties: buildbot.Properties{"branch": {Value: v}}})
+		}
+		ix := catalog.Build(src, time.Now())
+		b.Run(fmt.Sprintf("first word, %d repos", size.repos), func(b *testing.B) {
+			for range b.N {
+				FirstWord(ix)
+			}
+		})
+		b.Run(fmt.Sprintf("branches, %d of them", size.branches), func(b *testing.B) {
+			for range b.N {
+				SecondWord(ix, "build repo-000 ")
+			}
+		})
+	}
+}
