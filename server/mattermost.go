@@ -1,8 +1,14 @@
 package main
 
 import (
+	"errors"
+	"net/http"
+	"time"
+
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/pluginapi"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
 
 // mattermost adapts the plugin API to the small interfaces the packages declare.
@@ -21,3 +27,29 @@ func (m mattermost) GetChannel(channelID string) (*model.Channel, error) {
 func (m mattermost) GetTeam(teamID string) (*model.Team, error) { return m.client.Team.Get(teamID) }
 
 func (m mattermost) CreatePost(post *model.Post) error { return m.client.Post.CreatePost(post) }
+
+// GetPost returns tracker.ErrPostGone for a deleted post, so its tracking ends quietly.
+func (m mattermost) GetPost(postID string) (*model.Post, error) {
+	p, err := m.client.Post.GetPost(postID)
+	if err != nil {
+		var appErr *model.AppError
+		if errors.As(err, &appErr) && appErr.StatusCode == http.StatusNotFound {
+			return nil, tracker.ErrPostGone
+		}
+		return nil, err
+	}
+	if p.DeleteAt != 0 {
+		return nil, tracker.ErrPostGone
+	}
+	return p, nil
+}
+
+func (m mattermost) UpdatePost(p *model.Post) error { return m.client.Post.UpdatePost(p) }
+
+// onceWindow is how long a click's key is held: long enough to swallow a double click.
+const onceWindow = 5 * time.Second
+
+// First takes a key in the KV store unless it is taken; the key expires on its own.
+func (m mattermost) First(key string) (bool, error) {
+	return m.client.KV.Set("once_"+key, true, pluginapi.SetAtomic(nil), pluginapi.SetExpiry(onceWindow))
+}

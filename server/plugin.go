@@ -10,11 +10,13 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/plugin"
 	"github.com/mattermost/mattermost/server/public/pluginapi"
+	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/api"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
 
 // Plugin wires Mattermost's hooks to the packages that do the work.
@@ -26,6 +28,8 @@ type Plugin struct {
 	router   http.Handler
 	command  *command.Handler
 	catalog  *catalog.Catalog
+	tracker  *tracker.Tracker
+	poller   *cluster.Job
 	botID    string
 }
 
@@ -44,18 +48,32 @@ func (p *Plugin) OnActivate() error {
 	}
 	p.botID = botID
 
+	mm := mattermost{p.client}
+	actionURL := "/plugins/" + manifestID + "/" + api.ActionsRoute
+	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, LogLines: failureLogLines}
 	p.catalog = catalog.New(p.catalogSource)
-	p.command = &command.Handler{Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mattermost{p.client}, BotID: botID}
+	p.command = &command.Handler{
+		Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mm, BotID: botID,
+		Tracker: p.tracker, ActionURL: actionURL, Once: mm,
+	}
 	if err := p.client.SlashCommand.Register(command.Definition()); err != nil {
 		return fmt.Errorf("register /%s: %w", command.Trigger, err)
 	}
 	p.router = api.NewRouter(api.Deps{
 		Snapshot:    p.currentSnapshot,
-		Permissions: mattermost{p.client},
+		Permissions: mm,
 		Catalog:     p.catalog,
+		Actions:     p.command,
 		PluginID:    manifestID,
 		Version:     manifestVersion,
 	})
+	// One node of a cluster polls at a time; the interval follows the settings.
+	p.poller, err = cluster.Schedule(p.API, "buildbot-poller", func(now time.Time, metadata cluster.JobMetadata) time.Duration {
+		return cluster.MakeWaitForInterval(p.currentSnapshot().Config.PollInterval())(now, metadata)
+	}, p.poll)
+	if err != nil {
+		return fmt.Errorf("schedule the build poller: %w", err)
+	}
 	p.catalog.Start(
 		func() time.Duration { return p.currentSnapshot().Config.PollInterval() },
 		func() time.Duration { return p.currentSnapshot().Config.RequestTimeout() },
@@ -64,12 +82,31 @@ func (p *Plugin) OnActivate() error {
 	return nil
 }
 
-// OnDeactivate stops the background work.
+// OnDeactivate stops the background work. Tracked builds stay in the KV store and are picked up
+// again on activation.
 func (p *Plugin) OnDeactivate() error {
+	if p.poller != nil {
+		_ = p.poller.Close()
+	}
 	if p.catalog != nil {
 		p.catalog.Stop()
 	}
 	return nil
+}
+
+// failureLogLines is how much of a failed step's log the failure reply quotes.
+const failureLogLines = 20
+
+func (p *Plugin) poll() {
+	snap := p.currentSnapshot()
+	if !snap.Ready() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*snap.Config.RequestTimeout())
+	defer cancel()
+	if err := p.tracker.Tick(ctx, snap.Buildbot, snap.Config.LinkBaseURL()); err != nil {
+		p.API.LogDebug("Polling Buildbot failed", "error", err.Error())
+	}
 }
 
 // catalogSource gives the catalog the Buildbot of the settings in force.

@@ -4,8 +4,11 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+
+	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/gorilla/mux"
 
@@ -19,12 +22,21 @@ type Permissions interface {
 	IsSystemAdmin(userID string) bool
 }
 
+// ActionsRoute receives the clicks on status posts' buttons, relative to the plugin.
+const ActionsRoute = "api/v1/actions"
+
+// Actions runs a status post's button for the user who clicked it.
+type Actions interface {
+	Act(ctx context.Context, req *model.PostActionIntegrationRequest) string
+}
+
 // Deps is what the routes need from the plugin.
 type Deps struct {
 	// Snapshot returns the settings in force for this request.
 	Snapshot    func() *config.Snapshot
 	Permissions Permissions
 	Catalog     *catalog.Catalog
+	Actions     Actions
 	PluginID    string
 	Version     string
 }
@@ -36,6 +48,7 @@ func NewRouter(deps Deps) http.Handler {
 	r.Use(requireUser)
 	v1 := r.PathPrefix("/api/v1").Subrouter()
 	v1.Handle("/status", h.requireAdmin(http.HandlerFunc(h.status))).Methods(http.MethodGet)
+	r.HandleFunc("/"+ActionsRoute, h.action).Methods(http.MethodPost)
 	r.HandleFunc("/"+command.FirstWordRoute, h.firstWord).Methods(http.MethodGet)
 	r.HandleFunc("/"+command.SecondWordRoute, h.secondWord).Methods(http.MethodGet)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

@@ -13,6 +13,8 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
 
 // Trigger is the slash command's name.
@@ -26,6 +28,15 @@ type Handler struct {
 	MM       Mattermost
 	// BotID authors the posts the command makes.
 	BotID string
+	// Tracker follows the builds the command starts; ActionURL is where their buttons point.
+	Tracker   Tracker
+	ActionURL string
+	Once      Once
+}
+
+// Tracker takes over a started build's status post.
+type Tracker interface {
+	Track(tr *tracker.Tracked) error
 }
 
 // Execute runs one /build invocation. It returns the text to show the caller alone, or "" when
@@ -111,12 +122,46 @@ func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.
 	if err != nil {
 		return fmt.Sprintf("The build of **%s** was not started. %s", repo.Name, buildbot.UserMessage(err))
 	}
-	post := &model.Post{UserId: h.BotID, ChannelId: args.ChannelId, RootId: args.RootId, Message: announcement(snap.Config, req, s)}
-	if err := h.MM.CreatePost(post); err != nil {
+	return h.announce(snap.Config, args, req, s)
+}
+
+// announce posts the build in the channel: a live status post in force mode, which the tracker
+// keeps up to date, or a note of the change in change-hook mode, where Buildbot's schedulers
+// decide what runs.
+func (h *Handler) announce(cfg *config.Configuration, args *model.CommandArgs, req request, s started) string {
+	p := &model.Post{UserId: h.BotID, ChannelId: args.ChannelId, RootId: args.RootId}
+	var props post.Props
+	if s.builds != nil {
+		props = statusProps(cfg, req, s)
+		post.Apply(p, props, h.ActionURL)
+	} else {
+		p.Message = announcement(cfg, req, s)
+	}
+	if err := h.MM.CreatePost(p); err != nil {
 		// The build runs anyway; say so rather than pretend nothing happened.
-		return "Buildbot started the build, but Mattermost could not post about it here:\n\n" + post.Message
+		return "Buildbot started the build, but Mattermost could not post about it here:\n\n" + p.Message
+	}
+	if s.builds == nil {
+		return ""
+	}
+	if err := h.Tracker.Track(&tracker.Tracked{PostID: p.Id, ChannelID: p.ChannelId, Props: props, Rendered: p.Message}); err != nil {
+		return "Buildbot started the build, but the plugin could not remember to follow it: its post will not change. " + err.Error()
+	}
+	if len(s.failed) > 0 {
+		return "Some builders did not start:\n- " + strings.Join(s.failed, "\n- ")
 	}
 	return ""
+}
+
+func statusProps(cfg *config.Configuration, req request, s started) post.Props {
+	props := post.Props{Repo: req.repo.Name, Branch: req.branch, Revision: req.revision, RequestedBy: req.user.Username, BuildbotURL: cfg.LinkBaseURL()}
+	for _, b := range s.builds {
+		props.Rows = append(props.Rows, post.Row{
+			Builder: b.target.Builder, BuilderID: b.target.BuilderID, RequestID: b.requestID, State: post.StateQueued,
+			URL: buildbot.BuildRequestURL(cfg.LinkBaseURL(), b.requestID),
+		})
+	}
+	return props
 }
 
 func unknownRepo(name string, ix *catalog.Index) string {

@@ -15,6 +15,8 @@ import (
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
 
 type fakeMM struct {
@@ -48,8 +50,35 @@ func (f *fakeMM) CreatePost(p *model.Post) error {
 	if f.postErr != nil {
 		return f.postErr
 	}
+	p.Id = model.NewId()
 	f.posts = append(f.posts, p)
 	return nil
+}
+
+func (f *fakeMM) GetPost(id string) (*model.Post, error) {
+	for _, p := range f.posts {
+		if p.Id == id {
+			return p, nil
+		}
+	}
+	return nil, errors.New("no post")
+}
+
+type fakeTracker struct{ tracked []*tracker.Tracked }
+
+func (f *fakeTracker) Track(tr *tracker.Tracked) error {
+	f.tracked = append(f.tracked, tr)
+	return nil
+}
+
+type fakeOnce map[string]bool
+
+func (f fakeOnce) First(key string) (bool, error) {
+	if f[key] {
+		return false, nil
+	}
+	f[key] = true
+	return true, nil
 }
 
 func newMM() *fakeMM {
@@ -112,7 +141,8 @@ func (f *fakeBuildbot) serve(t *testing.T) string {
 func handlerFor(cfg *config.Configuration, mm *fakeMM) *Handler {
 	snap := config.NewSnapshot(cfg)
 	cat := catalog.New(func() catalog.Setup { return catalog.SetupFor(snap) })
-	return &Handler{Snapshot: func() *config.Snapshot { return snap }, Catalog: cat, MM: mm, BotID: "bot"}
+	return &Handler{Snapshot: func() *config.Snapshot { return snap }, Catalog: cat, MM: mm, BotID: "bot",
+		Tracker: &fakeTracker{}, ActionURL: "/plugins/buildbot/api/v1/actions", Once: fakeOnce{}}
 }
 
 func run(h *Handler, user, channel, text string) string {
@@ -200,10 +230,14 @@ func TestABuildIsForcedWithTheUsersDetailsAndAnnounced(t *testing.T) {
 			t.Errorf("%s = %v, want %v", k, bb.forced[0][k], v)
 		}
 	}
-	if len(mm.posts) != 1 || mm.posts[0].UserId != "bot" || mm.posts[0].ChannelId != "builds" ||
-		!strings.Contains(mm.posts[0].Message, "@alice started **tools** on `feature/x` at `cafe`") ||
-		!strings.Contains(mm.posts[0].Message, "[request 6]("+url+"/#/buildrequests/6)") {
+	if len(mm.posts) != 1 || mm.posts[0].UserId != "bot" || mm.posts[0].ChannelId != "builds" || mm.posts[0].Type != post.Type ||
+		!strings.Contains(mm.posts[0].Message, ":hourglass_flowing_sand: **tools** on `feature/x` at `cafe`: queued · requested by @alice") ||
+		!strings.Contains(mm.posts[0].Message, "[tools]("+url+"/#/buildrequests/6): queued") {
 		t.Fatalf("posts %+v", mm.posts)
+	}
+	tracked := h.Tracker.(*fakeTracker).tracked
+	if len(tracked) != 1 || tracked[0].PostID != mm.posts[0].Id || tracked[0].Props.Rows[0].RequestID != 6 {
+		t.Fatalf("tracked %+v", tracked)
 	}
 }
 
@@ -236,7 +270,7 @@ func TestChangeHookModeSendsTheClassicChange(t *testing.T) {
 			t.Errorf("change %q lacks %q", bb.changes[0], want)
 		}
 	}
-	if len(mm.posts) != 1 || !strings.Contains(mm.posts[0].Message, "the change was sent to Buildbot") {
+	if len(mm.posts) != 1 || !strings.Contains(mm.posts[0].Message, "@alice asked for **tools** on `dev` at `abc`: the change was sent to Buildbot") {
 		t.Fatalf("posts %+v", mm.posts)
 	}
 }

@@ -17,6 +17,7 @@ type Mattermost interface {
 	GetTeam(teamID string) (*model.Team, error)
 	IsSystemAdmin(userID string) bool
 	CreatePost(post *model.Post) error
+	GetPost(postID string) (*model.Post, error)
 }
 
 // place is where a command was typed, resolved to names the settings use.

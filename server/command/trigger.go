@@ -142,12 +142,11 @@ func repositoryURL(cfg *config.Configuration, repo string) string {
 	return cfg.RepositoryBaseURL + repo
 }
 
-// announcement is the channel post for a started build. The tracking of build state replaces it
-// with a live status post.
+// announcement is the channel post for a change sent to the change hook.
 func announcement(cfg *config.Configuration, r request, s started) string {
 	link := cfg.LinkBaseURL()
 	var b strings.Builder
-	fmt.Fprintf(&b, ":hourglass_flowing_sand: @%s started **%s**", r.user.Username, r.repo.Name)
+	fmt.Fprintf(&b, ":outbox_tray: @%s asked for **%s**", r.user.Username, r.repo.Name)
 	if r.branch != "" {
 		fmt.Fprintf(&b, " on `%s`", r.branch)
 	}
@@ -158,18 +157,7 @@ func announcement(cfg *config.Configuration, r request, s started) string {
 		fmt.Fprintf(&b, ": Buildbot recorded [change %d](%s#/changes/%d); its schedulers start the builds.", s.changeID, link, s.changeID)
 		return b.String()
 	}
-	if s.builds == nil {
-		b.WriteString(": the change was sent to Buildbot; its schedulers start the builds.")
-		return b.String()
-	}
-	b.WriteString(":")
-	for _, sb := range s.builds {
-		fmt.Fprintf(&b, "\n- `%s`: queued as [request %d](%s) (buildset %d)", sb.target.Builder, sb.requestID,
-			buildbot.BuildRequestURL(link, sb.requestID), sb.buildsetID)
-	}
-	for _, f := range s.failed {
-		fmt.Fprintf(&b, "\n- not started: %s", f)
-	}
+	b.WriteString(": the change was sent to Buildbot; its schedulers start the builds.")
 	return b.String()
 }
 

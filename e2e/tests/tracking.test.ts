@@ -1,0 +1,140 @@
+// After /build, one post per build follows it on the real Buildbot, and its buttons work: Stop
+// stops the real build, Rebuild starts a new one in the thread, once per click.
+import type {Post} from '@mattermost/types/posts';
+
+import {Buildbot, eventually} from '../src/buildbot';
+import {buildbotMasters, buildbotUsers} from '../src/env';
+import {configurePlugin, installPlugin, runCommand, setUpWorld, type PluginSettings, type World} from '../src/mattermost';
+
+let world: World;
+
+beforeAll(async () => {
+    world = await setUpWorld();
+    await installPlugin(world.admin);
+});
+
+interface StatusProps {
+    version: number;
+    state: string;
+    rows: Array<{builder: string; state: string; build_id?: number; request_id: number}>;
+}
+
+// Mattermost's PostType lists only its own types; ours is a plugin's custom_ type.
+function isStatusPost(post: Post): boolean {
+    return (post.type as string) === 'custom_buildbot_build';
+}
+
+function statusOf(post: Post): StatusProps {
+    return post.props.buildbot_build as StatusProps;
+}
+
+async function startBuild(command: string): Promise<Post> {
+    const before = Date.now();
+    const response = await runCommand(world.user, world, command);
+    expect(response.text ?? '').toBe('');
+    return eventually('the status post appears', async () => {
+        const list = await world.admin.getPostsSince(world.channel.id, before - 1000);
+        return Object.values(list.posts).find((p) => isStatusPost(p) && p.create_at >= before - 1000 && !p.root_id);
+    }, 10000);
+}
+
+async function waitForState(postId: string, states: string[], within = 60000): Promise<Post> {
+    return eventually(`the post reaches ${states.join(' or ')}`, async () => {
+        const post = await world.admin.getPost(postId);
+        return states.includes(statusOf(post).state) && post;
+    }, within);
+}
+
+describe.each(buildbotMasters)('with $label', (master) => {
+    const buildbot = new Buildbot(master.url);
+    const run = Date.now().toString(36);
+    const settings: PluginSettings = {BuildbotURL: master.url, AuthMode: 'login', ...buildbotUsers.admin, PollIntervalSeconds: 2};
+
+    beforeAll(async () => configurePlugin(world.admin, settings));
+
+    test('a build goes from queued to its result in one post, which reads well without the webapp', async () => {
+        const post = await startBuild(`/build failing-example e2e-track-${run}`);
+        expect(statusOf(post)).toMatchObject({version: 1, state: 'queued'});
+        expect(post.message).toContain('requested by @alice');
+
+        const done = await waitForState(post.id, ['failure']);
+
+        expect(done.message).toMatch(/^:x: \*\*failing-example\*\* on `e2e-track-.*`: failure/);
+        expect(done.message).toMatch(/\[failing-example #\d+\]\(http:\/\/127\.0\.0\.1:\d+\/#\/builders\/\d+\/builds\/\d+\): failure in \d+s/);
+        const thread = await world.admin.getPostThread(post.id);
+        const others = Object.values(thread.posts).filter((p) => p.id !== post.id);
+        expect(others).toHaveLength(1);
+        expect(others[0]?.message).toContain('@alice');
+        expect(others[0]?.message).toContain('in step **compile**');
+        expect(others[0]?.message).toContain('error: widget.c:42: expected ; before }');
+        const since = await world.admin.getPostsSince(world.channel.id, post.create_at);
+        // Mattermost keeps an edited post's earlier versions as deleted posts; only one is live.
+        expect(Object.values(since.posts).filter((p) => isStatusPost(p) && !p.root_id && p.delete_at === 0)).toHaveLength(1);
+    });
+
+    test('a build that finishes while the plugin is disabled ends in its right state once it is enabled again', async () => {
+        const post = await startBuild(`/build project-example e2e-restart-${run}`);
+        await world.admin.disablePlugin('buildbot');
+        try {
+            await eventually('the build finishes on Buildbot while the plugin is off', async () => {
+                const builds = await buildbot.buildsWhere((p) => p.branch === `e2e-restart-${run}`);
+                return builds.length > 0 && builds.every((b) => b.complete);
+            });
+        } finally {
+            await world.admin.enablePlugin('buildbot');
+        }
+
+        const done = await waitForState(post.id, ['success']);
+
+        expect(done.message).toContain(':white_check_mark:');
+        const since = await world.admin.getPostsSince(world.channel.id, post.create_at);
+        expect(Object.values(since.posts).filter((p) => isStatusPost(p) && !p.root_id && p.delete_at === 0)).toHaveLength(1);
+    });
+
+    test('Stop on a running build stops it on Buildbot and the post says cancelled', async () => {
+        const post = await startBuild(`/build slow-example e2e-stop-${run}`);
+        const building = await waitForState(post.id, ['building']);
+        expect(building.message).toContain('building');
+
+        await world.user.doPostAction(post.id, 'stop');
+
+        const stopped = await waitForState(post.id, ['cancelled']);
+        expect(stopped.message).toContain(':no_entry_sign:');
+        const buildId = statusOf(stopped).rows[0]?.build_id;
+        const {builds} = await buildbot.get<{builds: Array<{results: number}>}>(`builds/${buildId}`);
+        expect(builds[0]?.results).toBe(6);
+    });
+
+    test('a user who may not stop builds is refused and the build goes on', async () => {
+        const post = await startBuild(`/build slow-example e2e-refuse-${run}`);
+        await waitForState(post.id, ['building']);
+        await configurePlugin(world.admin, {...settings, BuildPermission: 'admins'});
+        try {
+            await world.user.doPostAction(post.id, 'stop');
+            await new Promise((resolve) => setTimeout(resolve, 3000));
+            const still = await world.admin.getPost(post.id);
+            expect(statusOf(still).state).toBe('building');
+        } finally {
+            await configurePlugin(world.admin, settings);
+            await world.admin.doPostAction(post.id, 'stop');
+            await waitForState(post.id, ['cancelled']);
+        }
+    });
+
+    test('Rebuild starts a new real build posted in the thread; a second click at once starts nothing more', async () => {
+        const post = await startBuild(`/build failing-example e2e-rebuild-${run}`);
+        await waitForState(post.id, ['failure']);
+        const requestsBefore = await buildbot.newestBuildRequestId();
+
+        await Promise.all([world.user.doPostAction(post.id, 'rebuild'), world.user.doPostAction(post.id, 'rebuild')]);
+
+        const rebuild = await eventually('the rebuild is posted in the thread', async () => {
+            const thread = await world.admin.getPostThread(post.id);
+            return Object.values(thread.posts).find((p) => isStatusPost(p) && p.root_id === post.id);
+        }, 10000);
+        await waitForState(rebuild.id, ['failure']);
+        expect(await buildbot.newestBuildRequestId()).toBe(requestsBefore + 1);
+        const original = await world.admin.getPost(post.id);
+        expect(statusOf(original).state).toBe('failure');
+    });
+});

@@ -1,0 +1,127 @@
+package post
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+)
+
+func result(r buildbot.Result) *buildbot.Result { return &r }
+
+func TestStateOf(t *testing.T) {
+	tests := []struct {
+		name  string
+		req   buildbot.BuildRequest
+		build *buildbot.Build
+		want  State
+	}{
+		{"a request no build has started for is queued", buildbot.BuildRequest{}, nil, StateQueued},
+		{"a claimed request without a build yet is still queued", buildbot.BuildRequest{Claimed: true}, nil, StateQueued},
+		{"a running build is building", buildbot.BuildRequest{Claimed: true}, &buildbot.Build{}, StateBuilding},
+		{"result 0 is success", buildbot.BuildRequest{}, &buildbot.Build{Complete: true, Results: result(buildbot.Success)}, StateSuccess},
+		{"result 1 is warnings", buildbot.BuildRequest{}, &buildbot.Build{Complete: true, Results: result(buildbot.Warnings)}, StateWarnings},
+		{"result 2 is failure", buildbot.BuildRequest{}, &buildbot.Build{Complete: true, Results: result(buildbot.Failure)}, StateFailure},
+		{"result 3 is skipped", buildbot.BuildRequest{}, &buildbot.Build{Complete: true, Results: result(buildbot.Skipped)}, StateSkipped},
+		{"result 4 is exception", buildbot.BuildRequest{}, &buildbot.Build{Complete: true, Results: result(buildbot.Exception)}, StateException},
+		{"result 5 is retry", buildbot.BuildRequest{}, &buildbot.Build{Complete: true, Results: result(buildbot.Retry)}, StateRetry},
+		{"result 6 is cancelled", buildbot.BuildRequest{}, &buildbot.Build{Complete: true, Results: result(buildbot.Cancelled)}, StateCancelled},
+		{"an unknown result is an exception", buildbot.BuildRequest{}, &buildbot.Build{Complete: true, Results: result(42)}, StateException},
+		{"a request skipped without a build was superseded by a newer one", buildbot.BuildRequest{Complete: true, Results: result(buildbot.Skipped)}, nil, StateSuperseded},
+		{"a request cancelled before it started is cancelled", buildbot.BuildRequest{Complete: true, Results: result(buildbot.Cancelled)}, nil, StateCancelled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := StateOf(tt.req, tt.build); got != tt.want {
+				t.Fatalf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestOverall(t *testing.T) {
+	tests := []struct {
+		states []State
+		want   State
+	}{
+		{[]State{StateQueued, StateQueued}, StateQueued},
+		{[]State{StateQueued, StateSuccess}, StateBuilding},
+		{[]State{StateSuccess, StateFailure}, StateFailure},
+		{[]State{StateSuccess, StateWarnings}, StateWarnings},
+		{[]State{StateSuccess, StateSuccess}, StateSuccess},
+		{[]State{StateCancelled, StateSuccess}, StateCancelled},
+	}
+	for _, tt := range tests {
+		if got := Overall(tt.states); got != tt.want {
+			t.Errorf("%v: got %s, want %s", tt.states, got, tt.want)
+		}
+	}
+}
+
+func props(states ...State) Props {
+	p := Props{Repo: "app", Branch: "main", Revision: "0123456789abcdef", RequestedBy: "alice"}
+	for i, s := range states {
+		row := Row{Builder: "b" + string(rune('1'+i)), RequestID: 10 + i, State: s, URL: "https://ci/#/buildrequests/1"}
+		if s != StateQueued {
+			row.BuildID, row.Number, row.StartedAt, row.CompleteAt = 5+i, 7, 100, 160
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	return p
+}
+
+func actionIDs(p *model.Post) []string {
+	var ids []string
+	for _, a := range p.Attachments() {
+		for _, action := range a.Actions {
+			ids = append(ids, action.Id)
+		}
+	}
+	return ids
+}
+
+func TestApply(t *testing.T) {
+	t.Run("a queued build offers Stop only", func(t *testing.T) {
+		p := &model.Post{}
+		Apply(p, props(StateQueued), "/plugins/buildbot/api/v1/actions")
+		if got := strings.Join(actionIDs(p), ","); got != "stop" {
+			t.Fatalf("actions %q", got)
+		}
+		if p.Type != Type || !strings.Contains(p.Message, ":hourglass_flowing_sand: **app** on `main` at `0123456789ab`: queued · requested by @alice") {
+			t.Fatalf("post %q %q", p.Type, p.Message)
+		}
+	})
+	t.Run("a finished build offers Rebuild only and says how long it took", func(t *testing.T) {
+		p := &model.Post{}
+		Apply(p, props(StateFailure), "/x")
+		if got := strings.Join(actionIDs(p), ","); got != "rebuild" {
+			t.Fatalf("actions %q", got)
+		}
+		if !strings.Contains(p.Message, ":x: [b1 #7](https://ci/#/buildrequests/1): failure in 1m0s") {
+			t.Fatalf("message %q", p.Message)
+		}
+		stored, ok := Decode(p)
+		if !ok || stored.Version != PropsVersion || stored.State != StateFailure {
+			t.Fatalf("props %+v", stored)
+		}
+	})
+	t.Run("the buttons call the plugin with the action in a context clients never see", func(t *testing.T) {
+		p := &model.Post{}
+		Apply(p, props(StateBuilding), "/plugins/buildbot/api/v1/actions")
+		action := p.Attachments()[0].Actions[0]
+		if action.Integration.URL != "/plugins/buildbot/api/v1/actions" || action.Integration.Context["action"] != "stop" {
+			t.Fatalf("action %+v", action.Integration)
+		}
+	})
+	t.Run("an unreachable Buildbot is said in the message", func(t *testing.T) {
+		pr := props(StateBuilding)
+		pr.UnreachableSince = 1700000000000
+		p := &model.Post{}
+		Apply(p, pr, "/x")
+		if !strings.Contains(p.Message, "Buildbot unreachable since 22:13:20 UTC, retrying.") {
+			t.Fatalf("message %q", p.Message)
+		}
+	})
+}

@@ -1,0 +1,174 @@
+package post
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+)
+
+// Type is the post type the webapp draws with its own component.
+const Type = "custom_buildbot_build"
+
+// PropsKey holds the typed props in post.props; PropsVersion changes when their shape does.
+const (
+	PropsKey     = "buildbot_build"
+	PropsVersion = 1
+)
+
+// Action ids of the buttons; Mattermost wants them alphanumeric.
+const (
+	ActionRebuild = "rebuild"
+	ActionStop    = "stop"
+)
+
+// Props are what the webapp reads to draw the build; the message says the same for clients
+// without it (mobile apps, email).
+type Props struct {
+	Version     int    `json:"version"`
+	State       State  `json:"state"`
+	Repo        string `json:"repo"`
+	Branch      string `json:"branch,omitempty"`
+	Revision    string `json:"revision,omitempty"`
+	RequestedBy string `json:"requested_by"`
+	BuildbotURL string `json:"buildbot_url"`
+	Rows        []Row  `json:"rows"`
+	// UnreachableSince is set, in epoch milliseconds, while Buildbot does not answer.
+	UnreachableSince int64 `json:"unreachable_since,omitempty"`
+}
+
+// Row is one builder's part of the build.
+type Row struct {
+	Builder     string `json:"builder"`
+	BuilderID   int    `json:"builder_id"`
+	RequestID   int    `json:"request_id"`
+	BuildID     int    `json:"build_id,omitempty"`
+	Number      int    `json:"number,omitempty"`
+	State       State  `json:"state"`
+	StateString string `json:"state_string,omitempty"`
+	URL         string `json:"url"`
+	StartedAt   int64  `json:"started_at,omitempty"`
+	CompleteAt  int64  `json:"complete_at,omitempty"`
+}
+
+// Running says whether any row may still change, which is when Stop applies.
+func (p Props) Running() bool {
+	for _, r := range p.Rows {
+		if !r.State.Done() {
+			return true
+		}
+	}
+	return false
+}
+
+// Rebuildable says whether a build exists to rebuild.
+func (p Props) Rebuildable() bool {
+	for _, r := range p.Rows {
+		if r.BuildID != 0 && r.State.Done() {
+			return true
+		}
+	}
+	return false
+}
+
+// Apply writes the status into a post: type, message, props and buttons. actionURL is the
+// plugin route the buttons call.
+func Apply(p *model.Post, props Props, actionURL string) {
+	states := make([]State, len(props.Rows))
+	for i, r := range props.Rows {
+		states[i] = r.State
+	}
+	props.Version = PropsVersion
+	props.State = Overall(states)
+	p.Type = Type
+	p.Message = Message(props)
+	// Props travel to the server over gob, which knows plain JSON values, not our types.
+	p.AddProp(PropsKey, plain(props))
+
+	var actions []*model.PostAction
+	if props.Rebuildable() {
+		actions = append(actions, button(ActionRebuild, "Rebuild", "default", actionURL))
+	}
+	if props.Running() {
+		actions = append(actions, button(ActionStop, "Stop", "danger", actionURL))
+	}
+	attachment := &model.SlackAttachment{Fallback: p.Message, Actions: actions}
+	if len(actions) == 0 {
+		p.DelProp(model.PostPropsAttachments)
+		return
+	}
+	model.ParseSlackAttachment(p, []*model.SlackAttachment{attachment})
+}
+
+func plain(props Props) map[string]any {
+	var out map[string]any
+	raw, _ := json.Marshal(props)
+	_ = json.Unmarshal(raw, &out)
+	return out
+}
+
+// Decode reads the status a post carries; false when it has none or an older shape.
+func Decode(p *model.Post) (Props, bool) {
+	var props Props
+	raw, err := json.Marshal(p.GetProp(PropsKey))
+	if err != nil || json.Unmarshal(raw, &props) != nil || props.Version != PropsVersion || len(props.Rows) == 0 {
+		return props, false
+	}
+	return props, true
+}
+
+func button(id, name, style, url string) *model.PostAction {
+	return &model.PostAction{
+		Id:    id,
+		Name:  name,
+		Type:  model.PostActionTypeButton,
+		Style: style,
+		// Mattermost strips the integration from posts sent to clients, so this cannot be forged.
+		Integration: &model.PostActionIntegration{URL: url, Context: map[string]any{"action": id}},
+	}
+}
+
+// Message is the post's text: it must read well alone, as mobile apps and notifications show only it.
+func Message(p Props) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s **%s**", p.State.Emoji(), p.Repo)
+	if p.Branch != "" {
+		fmt.Fprintf(&b, " on `%s`", p.Branch)
+	}
+	if p.Revision != "" {
+		fmt.Fprintf(&b, " at `%s`", shortRevision(p.Revision))
+	}
+	fmt.Fprintf(&b, ": %s · requested by @%s", p.State.Label(), p.RequestedBy)
+	if p.UnreachableSince != 0 {
+		fmt.Fprintf(&b, "\n:electric_plug: Buildbot unreachable since %s UTC, retrying.", time.UnixMilli(p.UnreachableSince).UTC().Format("15:04:05"))
+	}
+	for _, r := range p.Rows {
+		b.WriteString("\n- ")
+		b.WriteString(rowText(r))
+	}
+	return b.String()
+}
+
+func rowText(r Row) string {
+	name := fmt.Sprintf("[%s](%s)", r.Builder, r.URL)
+	if r.Number != 0 {
+		name = fmt.Sprintf("[%s #%d](%s)", r.Builder, r.Number, r.URL)
+	}
+	text := fmt.Sprintf("%s %s: %s", r.State.Emoji(), name, r.State.Label())
+	if r.State == StateBuilding && r.StateString != "" {
+		text += " (" + r.StateString + ")"
+	}
+	if r.State.Done() && r.StartedAt != 0 && r.CompleteAt >= r.StartedAt {
+		text += " in " + (time.Duration(r.CompleteAt-r.StartedAt) * time.Second).String()
+	}
+	return text
+}
+
+func shortRevision(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
+	}
+	return rev
+}

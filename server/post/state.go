@@ -1,0 +1,128 @@
+// Package post turns Buildbot's state into the status post of a build: its message, its typed
+// props for the webapp and its buttons for every client. It is the one place that builds posts.
+package post
+
+import (
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+)
+
+// State is what a builder's row of the status post shows.
+type State string
+
+// The states a row can be in.
+const (
+	StateQueued     State = "queued"
+	StateBuilding   State = "building"
+	StateSuccess    State = "success"
+	StateWarnings   State = "warnings"
+	StateFailure    State = "failure"
+	StateSkipped    State = "skipped"
+	StateException  State = "exception"
+	StateRetry      State = "retry"
+	StateCancelled  State = "cancelled"
+	StateSuperseded State = "superseded"
+)
+
+// Done says whether the row will not change any more.
+func (s State) Done() bool { return s != StateQueued && s != StateBuilding && s != StateRetry }
+
+// StateOf maps what Buildbot knows of one build request and its newest build to a row state.
+// build is nil while no build has started for the request.
+func StateOf(req buildbot.BuildRequest, build *buildbot.Build) State {
+	if build != nil {
+		if !build.Complete || build.Results == nil {
+			return StateBuilding
+		}
+		return resultState(*build.Results)
+	}
+	if !req.Complete || req.Results == nil {
+		return StateQueued
+	}
+	// A request that completed without a build was skipped because a newer request for the same
+	// builder was collapsed into it, or cancelled before it started.
+	if *req.Results == buildbot.Skipped {
+		return StateSuperseded
+	}
+	return resultState(*req.Results)
+}
+
+func resultState(r buildbot.Result) State {
+	switch r {
+	case buildbot.Success:
+		return StateSuccess
+	case buildbot.Warnings:
+		return StateWarnings
+	case buildbot.Failure:
+		return StateFailure
+	case buildbot.Skipped:
+		return StateSkipped
+	case buildbot.Exception:
+		return StateException
+	case buildbot.Retry:
+		return StateRetry
+	case buildbot.Cancelled:
+		return StateCancelled
+	}
+	return StateException
+}
+
+// Emoji is how the state reads in a plain message, where no webapp draws it.
+func (s State) Emoji() string {
+	switch s {
+	case StateQueued:
+		return ":hourglass_flowing_sand:"
+	case StateBuilding, StateRetry:
+		return ":arrows_counterclockwise:"
+	case StateSuccess:
+		return ":white_check_mark:"
+	case StateWarnings:
+		return ":warning:"
+	case StateFailure:
+		return ":x:"
+	case StateSkipped, StateSuperseded:
+		return ":fast_forward:"
+	case StateException:
+		return ":boom:"
+	case StateCancelled:
+		return ":no_entry_sign:"
+	}
+	return ":grey_question:"
+}
+
+// Label is the state in words.
+func (s State) Label() string {
+	if s == StateSuperseded {
+		return "superseded by a newer request"
+	}
+	return string(s)
+}
+
+// Overall is the state of a post with several rows: running while any row runs, else the worst.
+func Overall(states []State) State {
+	order := []State{StateException, StateFailure, StateCancelled, StateWarnings, StateSuperseded, StateSkipped, StateSuccess}
+	for _, s := range states {
+		if !s.Done() {
+			if s == StateQueued && allQueued(states) {
+				return StateQueued
+			}
+			return StateBuilding
+		}
+	}
+	for _, worst := range order {
+		for _, s := range states {
+			if s == worst {
+				return worst
+			}
+		}
+	}
+	return StateQueued
+}
+
+func allQueued(states []State) bool {
+	for _, s := range states {
+		if s != StateQueued {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,92 @@
+// Package tracker follows the builds chat started: it keeps them in the KV store, so nothing is
+// lost across restarts, and one poller for the whole cluster brings their status posts up to date.
+package tracker
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/pluginapi"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
+)
+
+// Tracked is one status post and the Buildbot requests behind it.
+type Tracked struct {
+	PostID    string     `json:"post_id"`
+	ChannelID string     `json:"channel_id"`
+	Props     post.Props `json:"props"`
+	// Rendered is the message last posted, so a tick updates the post only when it would change.
+	Rendered  string `json:"rendered"`
+	CreatedAt int64  `json:"created_at"`
+}
+
+// Done says whether no row can change any more.
+func (t *Tracked) Done() bool { return !t.Props.Running() }
+
+// Store keeps tracked builds.
+type Store interface {
+	Save(t *Tracked) error
+	Get(postID string) (*Tracked, error)
+	Delete(postID string) error
+	List() ([]*Tracked, error)
+}
+
+const keyPrefix = "track_"
+
+// forgetAfter bounds how long a build is followed: a request Buildbot never runs must not stay in
+// the store for ever.
+const forgetAfter = 7 * 24 * time.Hour
+
+// KVStore keeps tracked builds in the plugin's KV store, one key per status post.
+type KVStore struct{ KV *pluginapi.KVService }
+
+// Save writes a tracked build; the entry expires on its own if tracking never ends it.
+func (s KVStore) Save(t *Tracked) error {
+	if _, err := s.KV.Set(keyPrefix+t.PostID, t, pluginapi.SetExpiry(forgetAfter)); err != nil {
+		return fmt.Errorf("save tracked build %s: %w", t.PostID, err)
+	}
+	return nil
+}
+
+// Get returns the tracked build of a post, or nil when there is none.
+func (s KVStore) Get(postID string) (*Tracked, error) {
+	var t *Tracked
+	if err := s.KV.Get(keyPrefix+postID, &t); err != nil {
+		return nil, fmt.Errorf("get tracked build %s: %w", postID, err)
+	}
+	return t, nil
+}
+
+// Delete ends tracking of a post.
+func (s KVStore) Delete(postID string) error {
+	if err := s.KV.Delete(keyPrefix + postID); err != nil {
+		return fmt.Errorf("delete tracked build %s: %w", postID, err)
+	}
+	return nil
+}
+
+// List returns every tracked build.
+func (s KVStore) List() ([]*Tracked, error) {
+	var all []*Tracked
+	const perPage = 200
+	for page := 0; ; page++ {
+		keys, err := s.KV.ListKeys(page, perPage, pluginapi.WithPrefix(keyPrefix))
+		if err != nil {
+			return nil, fmt.Errorf("list tracked builds: %w", err)
+		}
+		for _, key := range keys {
+			t, err := s.Get(strings.TrimPrefix(key, keyPrefix))
+			if err != nil {
+				return nil, err
+			}
+			if t != nil {
+				all = append(all, t)
+			}
+		}
+		if len(keys) < perPage {
+			return all, nil
+		}
+	}
+}

@@ -1,0 +1,226 @@
+package tracker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
+)
+
+// Posts is what the tracker needs of Mattermost's posts.
+type Posts interface {
+	GetPost(postID string) (*model.Post, error)
+	UpdatePost(p *model.Post) error
+	CreatePost(p *model.Post) error
+}
+
+// ErrPostGone is what GetPost returns for a deleted post: its tracking ends quietly.
+var ErrPostGone = errors.New("the post is gone")
+
+// unreachableAfter is how many failed ticks in a row it takes before posts say Buildbot is
+// unreachable: one blip is not worth an edit of every post.
+const unreachableAfter = 3
+
+// maxPerTick bounds what one tick reads from Buildbot.
+const maxPerTick = 1000
+
+// Tracker brings tracked status posts up to date.
+type Tracker struct {
+	Store Store
+	Posts Posts
+	// ActionURL is the plugin route the posts' buttons call.
+	ActionURL string
+	// BotID authors failure replies.
+	BotID string
+	// LogLines is how many lines of a failed step's log the failure reply quotes; 0 sends none.
+	LogLines int
+
+	mu          sync.Mutex
+	failures    int
+	failedSince time.Time
+	linkBase    string
+}
+
+// Track stores a new build and writes its first status into the post.
+func (t *Tracker) Track(tr *Tracked) error {
+	tr.CreatedAt = time.Now().UnixMilli()
+	return t.Store.Save(tr)
+}
+
+// Tick polls Buildbot once for every tracked build. Its cost in Buildbot requests is the same
+// for one tracked build or five hundred: build requests and builds from the oldest request still
+// followed, in two reads.
+func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, linkBase string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.linkBase = linkBase
+	all, err := t.Store.List()
+	if err != nil {
+		return err
+	}
+	oldest := 0
+	for _, tr := range all {
+		for _, row := range tr.Props.Rows {
+			if !row.State.Done() && (oldest == 0 || row.RequestID < oldest) {
+				oldest = row.RequestID
+			}
+		}
+	}
+	if oldest == 0 {
+		for _, tr := range all {
+			t.finish(tr)
+		}
+		return nil
+	}
+
+	since := []buildbot.Filter{buildbot.Where("buildrequestid", "ge", oldest)}
+	requests, err := bb.BuildRequests(ctx, buildbot.Query{Filters: since, Order: []string{"buildrequestid"}, Limit: maxPerTick})
+	if err == nil {
+		var builds []buildbot.Build
+		builds, err = bb.Builds(ctx, buildbot.Query{Filters: since, Order: []string{"buildid"}, Limit: maxPerTick})
+		if err == nil {
+			t.failures = 0
+			t.apply(ctx, bb, all, requests, builds, linkBase)
+			return nil
+		}
+	}
+	t.failures++
+	if t.failures == 1 {
+		t.failedSince = time.Now()
+	}
+	if t.failures >= unreachableAfter {
+		for _, tr := range all {
+			if tr.Props.UnreachableSince == 0 {
+				tr.Props.UnreachableSince = t.failedSince.UnixMilli()
+				t.publish(ctx, bb, tr, nil)
+			}
+		}
+	}
+	return fmt.Errorf("poll Buildbot: %w", err)
+}
+
+// apply folds what Buildbot said into each tracked build and publishes the ones that changed.
+func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked, requests []buildbot.BuildRequest, builds []buildbot.Build, linkBase string) {
+	byRequest := map[int]buildbot.BuildRequest{}
+	for _, r := range requests {
+		byRequest[r.BuildRequestID] = r
+	}
+	newestBuild := map[int]buildbot.Build{}
+	for _, b := range builds {
+		// Builds come oldest first, so a retried request ends with its newest build.
+		newestBuild[b.BuildRequestID] = b
+	}
+	for _, tr := range all {
+		var newlyFailed []post.Row
+		tr.Props.UnreachableSince = 0
+		for i := range tr.Props.Rows {
+			row := &tr.Props.Rows[i]
+			req, known := byRequest[row.RequestID]
+			if row.State.Done() || !known {
+				continue
+			}
+			var build *buildbot.Build
+			if b, ok := newestBuild[row.RequestID]; ok {
+				build = &b
+				row.BuildID, row.Number, row.StateString = b.BuildID, b.Number, b.StateString
+				row.StartedAt, row.CompleteAt = int64(b.StartedAt), int64(b.CompleteAt)
+				row.URL = buildbot.BuildURL(linkBase, row.BuilderID, b.Number)
+			}
+			row.State = post.StateOf(req, build)
+			if row.State == post.StateFailure || row.State == post.StateException {
+				newlyFailed = append(newlyFailed, *row)
+			}
+		}
+		t.publish(ctx, bb, tr, newlyFailed)
+	}
+}
+
+// publish writes a tracked build's status into its post when it changed, stores or forgets it,
+// and replies about failures.
+func (t *Tracker) publish(ctx context.Context, bb *buildbot.Client, tr *Tracked, newlyFailed []post.Row) {
+	p, err := t.Posts.GetPost(tr.PostID)
+	if errors.Is(err, ErrPostGone) {
+		_ = t.Store.Delete(tr.PostID)
+		return
+	}
+	if err != nil {
+		return
+	}
+	post.Apply(p, tr.Props, t.ActionURL)
+	if p.Message != tr.Rendered {
+		if err := t.Posts.UpdatePost(p); err != nil {
+			return
+		}
+		tr.Rendered = p.Message
+	}
+	for _, row := range newlyFailed {
+		t.replyFailure(ctx, bb, tr, row)
+	}
+	if tr.Done() {
+		t.finish(tr)
+		return
+	}
+	_ = t.Store.Save(tr)
+}
+
+func (t *Tracker) finish(tr *Tracked) { _ = t.Store.Delete(tr.PostID) }
+
+// replyFailure answers in the post's thread, naming the requester (an edited post notifies no
+// one) with the failed step and the end of its log.
+func (t *Tracker) replyFailure(ctx context.Context, bb *buildbot.Client, tr *Tracked, row post.Row) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "@%s [%s #%d](%s) %s", tr.Props.RequestedBy, row.Builder, row.Number, row.URL, row.State.Label())
+	if step, logText, logURL := t.failedStep(ctx, bb, row.BuildID); step != "" {
+		fmt.Fprintf(&b, " in step **%s**", step)
+		if logText != "" {
+			fmt.Fprintf(&b, ":\n```\n%s\n```", logText)
+		}
+		if logURL != "" {
+			fmt.Fprintf(&b, "\n[Full log](%s)", logURL)
+		}
+	} else {
+		b.WriteString(".")
+	}
+	_ = t.Posts.CreatePost(&model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: tr.PostID, Message: b.String()})
+}
+
+// failedStep finds the first failed step of a build and the last lines of its log.
+func (t *Tracker) failedStep(ctx context.Context, bb *buildbot.Client, buildID int) (name, tail, logURL string) {
+	steps, err := bb.Steps(ctx, buildID, buildbot.Query{})
+	if err != nil {
+		return "", "", ""
+	}
+	for _, s := range steps {
+		if s.Results == nil || (*s.Results != buildbot.Failure && *s.Results != buildbot.Exception) {
+			continue
+		}
+		if t.LogLines <= 0 {
+			return s.Name, "", ""
+		}
+		logs, err := bb.Logs(ctx, buildID, s.Number)
+		if err != nil || len(logs) == 0 {
+			return s.Name, "", ""
+		}
+		text, err := bb.LogRaw(ctx, logs[0].LogID, 64<<10)
+		if err != nil {
+			return s.Name, "", ""
+		}
+		return s.Name, lastLines(text, t.LogLines), fmt.Sprintf("%sapi/v2/logs/%d/raw", t.linkBase, logs[0].LogID)
+	}
+	return "", "", ""
+}
+
+func lastLines(text string, n int) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.ReplaceAll(strings.Join(lines, "\n"), "```", "'''")
+}
