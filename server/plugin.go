@@ -50,7 +50,7 @@ func (p *Plugin) OnActivate() error {
 
 	mm := mattermost{p.client}
 	actionURL := "/plugins/" + manifestID + "/" + api.ActionsRoute
-	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, LogLines: failureLogLines}
+	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID}
 	p.catalog = catalog.New(p.catalogSource)
 	p.command = &command.Handler{
 		Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mm, BotID: botID,
@@ -94,9 +94,6 @@ func (p *Plugin) OnDeactivate() error {
 	return nil
 }
 
-// failureLogLines is how much of a failed step's log the failure reply quotes.
-const failureLogLines = 20
-
 func (p *Plugin) poll() {
 	snap := p.currentSnapshot()
 	if !snap.Ready() {
@@ -104,7 +101,8 @@ func (p *Plugin) poll() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*snap.Config.RequestTimeout())
 	defer cancel()
-	if err := p.tracker.Tick(ctx, snap.Buildbot, snap.Config.LinkBaseURL()); err != nil {
+	opts := tracker.Options{LinkBase: snap.Config.LinkBaseURL(), Reply: snap.Config.FailureReplyEnabled(), LogLines: snap.Config.FailureLines()}
+	if err := p.tracker.Tick(ctx, snap.Buildbot, opts); err != nil {
 		p.API.LogDebug("Polling Buildbot failed", "error", err.Error())
 	}
 }

@@ -56,6 +56,10 @@ type Configuration struct {
 
 	RepoBuilders string
 
+	// FailureReply is a pointer so an unset value (settings saved before it existed) means on.
+	FailureReply    *bool
+	FailureLogLines Number
+
 	TriggerMode        string
 	ChangeHookPath     string
 	ChangeHookUsername string
@@ -122,6 +126,20 @@ func (c *Configuration) PollInterval() time.Duration {
 	return c.PollIntervalSeconds.Seconds(DefaultPollInterval)
 }
 
+// DefaultFailureLogLines is how much of a failed step's log a failure reply quotes by default.
+const DefaultFailureLogLines = 20
+
+// FailureReplyEnabled says whether a failed build gets a reply in its thread.
+func (c *Configuration) FailureReplyEnabled() bool { return c.FailureReply == nil || *c.FailureReply }
+
+// FailureLines is how many log lines the failure reply quotes.
+func (c *Configuration) FailureLines() int {
+	if !c.FailureLogLines.Set || !c.FailureLogLines.valid() || c.FailureLogLines.Value < 0 {
+		return DefaultFailureLogLines
+	}
+	return int(c.FailureLogLines.Value)
+}
+
 // LinkBaseURL is the Buildbot address used in links people open.
 func (c *Configuration) LinkBaseURL() string {
 	if c.PublicURL != "" {
@@ -181,6 +199,9 @@ func (c *Configuration) Validate() []Problem {
 	}
 	if msg := c.PollIntervalSeconds.check(2, 3600); msg != "" {
 		add("Poll interval", "%s", msg)
+	}
+	if msg := c.FailureLogLines.check(0, 200); msg != "" {
+		add("Log lines in the failure reply", "%s", strings.Replace(msg, " seconds", "", 1))
 	}
 
 	if _, err := c.RepoMapping(); err != nil {

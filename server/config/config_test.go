@@ -36,6 +36,7 @@ func TestValidate(t *testing.T) {
 		{"an unknown auth mode", func(c *Configuration) { c.AuthMode = "kerberos" }, "Authentication", "not a known mode"},
 		{"a timeout of zero", func(c *Configuration) { c.RequestTimeoutSeconds = NumberOf(0) }, "Request timeout", "between 1 and 120"},
 		{"a poll interval that is not a number", func(c *Configuration) { c.PollIntervalSeconds = Number{Set: true, Raw: "often"} }, "Poll interval", "`often` is not a number"},
+		{"too many log lines", func(c *Configuration) { c.FailureLogLines = NumberOf(500) }, "Log lines in the failure reply", "must be between 0 and 200."},
 		{"a change hook given as a full URL", func(c *Configuration) {
 			c.TriggerMode, c.ChangeHookPath = TriggerChangeHook, "https://ci/change_hook/base"
 		}, "Change hook path", "not a full URL"},
@@ -173,5 +174,17 @@ func TestLinkBaseURLPrefersThePublicURL(t *testing.T) {
 	}
 	if got := (&Configuration{BuildbotURL: "http://internal:8010/", PublicURL: "https://ci.example.com"}).LinkBaseURL(); got != "https://ci.example.com/" {
 		t.Errorf("got %q", got)
+	}
+}
+
+func TestFailureReplyDefaultsToOnWithTwentyLines(t *testing.T) {
+	c := &Configuration{}
+	if !c.FailureReplyEnabled() || c.FailureLines() != 20 {
+		t.Fatalf("defaults %v %d", c.FailureReplyEnabled(), c.FailureLines())
+	}
+	off := false
+	c = &Configuration{FailureReply: &off, FailureLogLines: NumberOf(0)}
+	if c.FailureReplyEnabled() || c.FailureLines() != 0 {
+		t.Fatalf("off %v %d", c.FailureReplyEnabled(), c.FailureLines())
 	}
 }

@@ -39,13 +39,20 @@ type Tracker struct {
 	ActionURL string
 	// BotID authors failure replies.
 	BotID string
-	// LogLines is how many lines of a failed step's log the failure reply quotes; 0 sends none.
-	LogLines int
 
 	mu          sync.Mutex
 	failures    int
 	failedSince time.Time
-	linkBase    string
+	opts        Options
+}
+
+// Options are the settings a tick follows, read anew each tick.
+type Options struct {
+	// LinkBase is the Buildbot address for links people open.
+	LinkBase string
+	// Reply says whether failures get a reply; LogLines is how much log it quotes.
+	Reply    bool
+	LogLines int
 }
 
 // Track stores a new build and writes its first status into the post.
@@ -57,10 +64,10 @@ func (t *Tracker) Track(tr *Tracked) error {
 // Tick polls Buildbot once for every tracked build. Its cost in Buildbot requests is the same
 // for one tracked build or five hundred: build requests and builds from the oldest request still
 // followed, in two reads.
-func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, linkBase string) error {
+func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.linkBase = linkBase
+	t.opts = opts
 	all, err := t.Store.List()
 	if err != nil {
 		return err
@@ -87,7 +94,7 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, linkBase string
 		builds, err = bb.Builds(ctx, buildbot.Query{Filters: since, Order: []string{"buildid"}, Limit: maxPerTick})
 		if err == nil {
 			t.failures = 0
-			t.apply(ctx, bb, all, requests, builds, linkBase)
+			t.apply(ctx, bb, all, requests, builds)
 			return nil
 		}
 	}
@@ -107,7 +114,7 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, linkBase string
 }
 
 // apply folds what Buildbot said into each tracked build and publishes the ones that changed.
-func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked, requests []buildbot.BuildRequest, builds []buildbot.Build, linkBase string) {
+func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked, requests []buildbot.BuildRequest, builds []buildbot.Build) {
 	byRequest := map[int]buildbot.BuildRequest{}
 	for _, r := range requests {
 		byRequest[r.BuildRequestID] = r
@@ -131,10 +138,10 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 				build = &b
 				row.BuildID, row.Number, row.StateString = b.BuildID, b.Number, b.StateString
 				row.StartedAt, row.CompleteAt = int64(b.StartedAt), int64(b.CompleteAt)
-				row.URL = buildbot.BuildURL(linkBase, row.BuilderID, b.Number)
+				row.URL = buildbot.BuildURL(t.opts.LinkBase, row.BuilderID, b.Number)
 			}
 			row.State = post.StateOf(req, build)
-			if row.State == post.StateFailure || row.State == post.StateException {
+			if t.opts.Reply && (row.State == post.StateFailure || row.State == post.StateException) {
 				newlyFailed = append(newlyFailed, *row)
 			}
 		}
@@ -201,7 +208,7 @@ func (t *Tracker) failedStep(ctx context.Context, bb *buildbot.Client, buildID i
 		if s.Results == nil || (*s.Results != buildbot.Failure && *s.Results != buildbot.Exception) {
 			continue
 		}
-		if t.LogLines <= 0 {
+		if t.opts.LogLines <= 0 {
 			return s.Name, "", ""
 		}
 		logs, err := bb.Logs(ctx, buildID, s.Number)
@@ -212,7 +219,7 @@ func (t *Tracker) failedStep(ctx context.Context, bb *buildbot.Client, buildID i
 		if err != nil {
 			return s.Name, "", ""
 		}
-		return s.Name, lastLines(text, t.LogLines), fmt.Sprintf("%sapi/v2/logs/%d/raw", t.linkBase, logs[0].LogID)
+		return s.Name, lastLines(text, t.opts.LogLines), fmt.Sprintf("%sapi/v2/logs/%d/raw", t.opts.LinkBase, logs[0].LogID)
 	}
 	return "", "", ""
 }

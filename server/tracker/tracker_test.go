@@ -81,6 +81,8 @@ func fakeBuildbot(t *testing.T, requests *int64, builds string) *buildbot.Client
 	return c
 }
 
+var opts = Options{LinkBase: "https://ci/", Reply: true, LogLines: 20}
+
 const runningBuild = `{"builds":[{"buildid":5,"number":3,"builderid":1,"buildrequestid":1,"state_string":"compile","started_at":100}]}`
 
 func tracking(n int) (memStore, *memPosts) {
@@ -102,7 +104,7 @@ func TestATickCostsTheSameRequestsForOneOrFiveHundredBuilds(t *testing.T) {
 		store, posts := tracking(n)
 		tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 
-		if err := tr.Tick(context.Background(), bb, "https://ci/"); err != nil {
+		if err := tr.Tick(context.Background(), bb, opts); err != nil {
 			t.Fatal(err)
 		}
 		counts[n] = requests
@@ -121,8 +123,8 @@ func TestATickMovesQueuedToBuildingAndOnlyEditsPostsThatChange(t *testing.T) {
 	store, posts := tracking(1)
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 
-	_ = tr.Tick(context.Background(), bb, "https://ci/")
-	_ = tr.Tick(context.Background(), bb, "https://ci/")
+	_ = tr.Tick(context.Background(), bb, opts)
+	_ = tr.Tick(context.Background(), bb, opts)
 
 	p := posts.posts["post000"]
 	if posts.updates != 1 || !strings.Contains(p.Message, "[b #3](https://ci/#/builders/1/builds/3): building (compile)") {
@@ -137,9 +139,9 @@ func TestAFailedBuildEndsTrackingAndRepliesWithTheLogTail(t *testing.T) {
 	var requests int64
 	bb := fakeBuildbot(t, &requests, `{"builds":[{"buildid":7,"number":4,"builderid":1,"buildrequestid":1,"complete":true,"results":2,"started_at":100,"complete_at":130}]}`)
 	store, posts := tracking(1)
-	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x", BotID: "bot", LogLines: 2}
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x", BotID: "bot"}
 
-	_ = tr.Tick(context.Background(), bb, "https://ci/")
+	_ = tr.Tick(context.Background(), bb, Options{LinkBase: "https://ci/", Reply: true, LogLines: 2})
 
 	if len(store) != 0 {
 		t.Fatal("a finished build is still tracked")
@@ -164,7 +166,7 @@ func TestADeletedPostEndsItsTrackingQuietly(t *testing.T) {
 	delete(posts.posts, "post000")
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 
-	_ = tr.Tick(context.Background(), bb, "https://ci/")
+	_ = tr.Tick(context.Background(), bb, opts)
 
 	if len(store) != 0 || posts.updates != 0 {
 		t.Fatalf("store %v, updates %d", store, posts.updates)
@@ -180,7 +182,7 @@ func TestAnUnreachableBuildbotIsSaidAfterRepeatedFailuresAndClearedAfter(t *test
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 
 	for i := 0; i < unreachableAfter; i++ {
-		if err := tr.Tick(context.Background(), down, "https://ci/"); err == nil {
+		if err := tr.Tick(context.Background(), down, opts); err == nil {
 			t.Fatal("a tick against a stopped Buildbot succeeded")
 		}
 	}
@@ -189,8 +191,21 @@ func TestAnUnreachableBuildbotIsSaidAfterRepeatedFailuresAndClearedAfter(t *test
 	}
 
 	var requests int64
-	_ = tr.Tick(context.Background(), fakeBuildbot(t, &requests, runningBuild), "https://ci/")
+	_ = tr.Tick(context.Background(), fakeBuildbot(t, &requests, runningBuild), opts)
 	if strings.Contains(posts.posts["post000"].Message, "unreachable") {
 		t.Fatalf("message %q", posts.posts["post000"].Message)
+	}
+}
+
+func TestNoFailureReplyWhenTheAdminTurnedItOff(t *testing.T) {
+	var requests int64
+	bb := fakeBuildbot(t, &requests, `{"builds":[{"buildid":7,"number":4,"builderid":1,"buildrequestid":1,"complete":true,"results":2}]}`)
+	store, posts := tracking(1)
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x", BotID: "bot"}
+
+	_ = tr.Tick(context.Background(), bb, Options{LinkBase: "https://ci/", Reply: false, LogLines: 20})
+
+	if len(posts.replies) != 0 || requests != 2 {
+		t.Fatalf("replies %v after %d requests", posts.replies, requests)
 	}
 }
