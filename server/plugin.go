@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/api"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
@@ -30,6 +32,10 @@ type Plugin struct {
 	catalog  *catalog.Catalog
 	tracker  *tracker.Tracker
 	poller   *cluster.Job
+	kicks    chan struct{}
+	push     *tracker.Push
+	stop     context.CancelFunc
+	done     sync.WaitGroup
 	botID    string
 }
 
@@ -69,11 +75,29 @@ func (p *Plugin) OnActivate() error {
 	})
 	// One node of a cluster polls at a time; the interval follows the settings.
 	p.poller, err = cluster.Schedule(p.API, "buildbot-poller", func(now time.Time, metadata cluster.JobMetadata) time.Duration {
-		return cluster.MakeWaitForInterval(p.currentSnapshot().Config.PollInterval())(now, metadata)
+		// Wake at least every few seconds, so a new poll interval applies without a restart.
+		return min(cluster.MakeWaitForInterval(p.currentSnapshot().Config.PollInterval())(now, metadata), pollerWake)
 	}, p.poll)
 	if err != nil {
 		return fmt.Errorf("schedule the build poller: %w", err)
 	}
+	p.push = &tracker.Push{
+		Source: func() *buildbot.Client {
+			snap := p.currentSnapshot()
+			if !snap.Ready() || !snap.Config.PushEnabled() {
+				return nil
+			}
+			return snap.Buildbot
+		},
+		Kick:    p.kick,
+		OnError: func(err error) { p.API.LogDebug("Buildbot's event stream ended", "error", err.Error()) },
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	p.stop = stop
+	p.kicks = make(chan struct{}, 1)
+	p.done.Add(2)
+	go p.pollOnKick(ctx)
+	go p.followPush(ctx)
 	p.catalog.Start(
 		func() time.Duration { return p.currentSnapshot().Config.PollInterval() },
 		func() time.Duration { return p.currentSnapshot().Config.RequestTimeout() },
@@ -88,10 +112,52 @@ func (p *Plugin) OnDeactivate() error {
 	if p.poller != nil {
 		_ = p.poller.Close()
 	}
+	if p.stop != nil {
+		p.stop()
+		p.done.Wait()
+	}
 	if p.catalog != nil {
 		p.catalog.Stop()
 	}
 	return nil
+}
+
+// pollerWake bounds how long the poller sleeps between looks at the settings.
+const pollerWake = 5 * time.Second
+
+// kick asks for a poll soon; kicks that arrive while one is pending merge into it.
+func (p *Plugin) kick() {
+	select {
+	case p.kicks <- struct{}{}:
+	default:
+	}
+}
+
+func (p *Plugin) pollOnKick(ctx context.Context) {
+	defer p.done.Done()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-p.kicks:
+			p.poll()
+		}
+	}
+}
+
+// followPush consumes Buildbot's WebSocket on one node of the cluster at a time.
+func (p *Plugin) followPush(ctx context.Context) {
+	defer p.done.Done()
+	mutex, err := cluster.NewMutex(p.API, "buildbot-push")
+	if err != nil {
+		p.API.LogError("Following Buildbot's events is off", "error", err.Error())
+		return
+	}
+	if err := mutex.LockWithContext(ctx); err != nil {
+		return
+	}
+	defer mutex.Unlock()
+	p.push.Run(ctx)
 }
 
 func (p *Plugin) poll() {
@@ -125,10 +191,13 @@ func (p *Plugin) OnConfigurationChange() error {
 		p.API.LogWarn("Buildbot plugin setting needs attention", "setting", problem.Setting, "problem", problem.Message)
 	}
 	p.snapshot.Store(snap)
-	// The catalog describes the Buildbot of the old settings: forget it and read the new one.
+	// The catalog and the event stream belong to the Buildbot of the old settings: renew them.
 	if p.catalog != nil {
 		p.catalog.Reset()
 		p.catalog.Kick(4 * snap.Config.RequestTimeout())
+	}
+	if p.push != nil {
+		p.push.Restart()
 	}
 	return nil
 }

@@ -47,6 +47,10 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const {port} = server.address() as AddressInfo;
     proxy.url = `http://127.0.0.1:${port}${options.prefix}`;
-    proxy.close = () => new Promise((resolve) => server.close(() => resolve()));
+    proxy.close = () => new Promise((resolve) => {
+        server.close(() => resolve());
+        // The plugin keeps connections alive; waiting for them to idle out would take seconds.
+        server.closeAllConnections();
+    });
     return proxy;
 }

@@ -29,12 +29,13 @@ function statusOf(post: Post): StatusProps {
 }
 
 async function startBuild(command: string): Promise<Post> {
-    const before = Date.now();
+    const since = Date.now() - 60000;
+    const earlier = new Set(Object.keys((await world.admin.getPostsSince(world.channel.id, since)).posts));
     const response = await runCommand(world.user, world, command);
     expect(response.text ?? '').toBe('');
     return eventually('the status post appears', async () => {
-        const list = await world.admin.getPostsSince(world.channel.id, before - 1000);
-        return Object.values(list.posts).find((p) => isStatusPost(p) && p.create_at >= before - 1000 && !p.root_id);
+        const list = await world.admin.getPostsSince(world.channel.id, since);
+        return Object.values(list.posts).find((p) => isStatusPost(p) && !p.root_id && p.delete_at === 0 && !earlier.has(p.id));
     }, 10000);
 }
 
@@ -61,8 +62,12 @@ describe.each(buildbotMasters)('with $label', (master) => {
 
         expect(done.message).toMatch(/^:x: \*\*failing-example\*\* on `e2e-track-.*`: failure/);
         expect(done.message).toMatch(/\[failing-example #\d+\]\(http:\/\/127\.0\.0\.1:\d+\/#\/builders\/\d+\/builds\/\d+\): failure in \d+s/);
-        const thread = await world.admin.getPostThread(post.id);
-        const others = Object.values(thread.posts).filter((p) => p.id !== post.id);
+        // The reply follows the edit that shows the failure.
+        const others = await eventually('the failure reply is in the thread', async () => {
+            const thread = await world.admin.getPostThread(post.id);
+            const replies = Object.values(thread.posts).filter((p) => p.id !== post.id);
+            return replies.length > 0 && replies;
+        }, 10000);
         expect(others).toHaveLength(1);
         expect(others[0]?.message).toContain('@alice');
         expect(others[0]?.message).toContain('in step **compile**');

@@ -344,3 +344,34 @@ func TestContractChangeHook(t *testing.T) {
 		})
 	})
 }
+
+func TestContractWebSocketPushesBuildEvents(t *testing.T) {
+	forEachMaster(t, func(t *testing.T, url, _ string) {
+		c := contractClient(t, url, admin)
+		id := builderID(t, c, "docs-example")
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+
+		events := make(chan Event, 100)
+		done := make(chan error, 1)
+		go func() { done <- c.Consume(ctx, []string{"builds/*/*"}, func(e Event) { events <- e }) }()
+		time.Sleep(500 * time.Millisecond) // let the subscription start
+		if _, err := c.Force(ctx, "force", ForceParams{BuilderID: id, Reason: "websocket contract"}); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			select {
+			case e := <-events:
+				if strings.HasSuffix(e.Key, "/finished") {
+					cancel()
+					if err := <-done; err != nil {
+						t.Fatalf("consume: %v", err)
+					}
+					return
+				}
+			case err := <-done:
+				t.Fatalf("the subscription ended early: %v", err)
+			}
+		}
+	})
+}

@@ -53,6 +53,8 @@ type Configuration struct {
 
 	RequestTimeoutSeconds Number
 	PollIntervalSeconds   Number
+	// EnablePush is a pointer so an unset value (settings saved before it existed) means on.
+	EnablePush *bool
 
 	RepoBuilders string
 
@@ -125,6 +127,9 @@ func (c *Configuration) RequestTimeout() time.Duration {
 func (c *Configuration) PollInterval() time.Duration {
 	return c.PollIntervalSeconds.Seconds(DefaultPollInterval)
 }
+
+// PushEnabled says whether to follow Buildbot's WebSocket.
+func (c *Configuration) PushEnabled() bool { return c.EnablePush == nil || *c.EnablePush }
 
 // DefaultFailureLogLines is how much of a failed step's log a failure reply quotes by default.
 const DefaultFailureLogLines = 20

@@ -1,0 +1,83 @@
+package tracker
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+)
+
+// pushPaths are the events that can change a status post.
+var pushPaths = []string{"builds/*/*", "buildrequests/*/*"}
+
+// Push follows Buildbot's WebSocket and asks for a tick whenever a build or request changes, so
+// a post follows within moments instead of a poll interval. Polling goes on regardless: it is
+// the fallback while the socket is down, and Buildbot replays nothing after a reconnect.
+type Push struct {
+	// Source returns the client to subscribe with, or nil while push is off or not configured.
+	Source func() *buildbot.Client
+	// Kick asks for a tick soon; it must not block.
+	Kick func()
+	// OnError hears why a subscription ended.
+	OnError func(error)
+
+	mu     sync.Mutex
+	cancel context.CancelFunc
+}
+
+// Restart drops the current subscription, so the next one uses the settings in force.
+func (p *Push) Restart() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cancel != nil {
+		p.cancel()
+	}
+}
+
+// Run subscribes until ctx ends, reconnecting with a growing backoff.
+func (p *Push) Run(ctx context.Context) {
+	for attempt := 0; ctx.Err() == nil; {
+		client := p.Source()
+		if client == nil {
+			sleep(ctx, 5*time.Second)
+			continue
+		}
+		// Events missed while disconnected are not replayed: re-read everything once.
+		p.Kick()
+		started := time.Now()
+		attemptCtx, cancel := context.WithCancel(ctx)
+		p.mu.Lock()
+		p.cancel = cancel
+		p.mu.Unlock()
+		err := client.Consume(attemptCtx, pushPaths, func(e buildbot.Event) {
+			if buildbot.IsBuildEvent(e) {
+				p.Kick()
+			}
+		})
+		restarted := attemptCtx.Err() != nil
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		if restarted {
+			attempt = 0
+			continue
+		}
+		if err != nil && p.OnError != nil {
+			p.OnError(err)
+		}
+		if time.Since(started) > time.Minute {
+			attempt = 0
+		}
+		sleep(ctx, buildbot.Backoff(attempt))
+		attempt++
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
