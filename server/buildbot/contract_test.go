@@ -185,6 +185,10 @@ func TestContractForceFollowAndRebuild(t *testing.T) {
 		if err != nil || len(requests) != 1 || !requests[0].Complete || requests[0].BuildRequestID != brid {
 			t.Errorf("build requests %+v, %v", requests, err)
 		}
+		sets, err := c.Buildsets(ctx, Query{Filters: []Filter{Where("bsid", "eq", res.BuildsetID)}})
+		if err != nil || len(sets) != 1 || sets[0].BSID != res.BuildsetID {
+			t.Errorf("buildsets %+v, %v", sets, err)
+		}
 		bs, err := c.Buildset(ctx, res.BuildsetID)
 		if err != nil || len(bs.SourceStamps) != 1 || bs.SourceStamps[0].Branch != branch || bs.Reason == "" {
 			t.Errorf("buildset %+v, %v", bs, err)
