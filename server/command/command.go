@@ -96,13 +96,9 @@ func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.
 	if refusal := h.whoRefusal(snap.Config, user); refusal != "" {
 		return refusal
 	}
-	ix, err := h.repos(ctx, inv.Repo)
-	if err != nil {
-		return buildbot.UserMessage(err)
-	}
-	repo, ok := ix.Lookup(inv.Repo)
-	if !ok {
-		return unknownRepo(inv.Repo, ix)
+	repo, answer := h.findRepo(ctx, inv.Repo)
+	if repo == nil {
+		return answer
 	}
 	req := request{repo: repo, branch: inv.Branch, revision: inv.Revision, user: user, place: where}
 	if req.branch == "" {
@@ -164,6 +160,19 @@ func statusProps(cfg *config.Configuration, req request, s started) post.Props {
 	return props
 }
 
+// findRepo looks a repo up, or says why it cannot: Buildbot did not answer, or has no such repo.
+func (h *Handler) findRepo(ctx context.Context, name string) (*catalog.Repo, string) {
+	ix, err := h.repos(ctx, name)
+	if err != nil {
+		return nil, buildbot.UserMessage(err)
+	}
+	repo, ok := ix.Lookup(name)
+	if !ok {
+		return nil, unknownRepo(name, ix)
+	}
+	return repo, ""
+}
+
 func unknownRepo(name string, ix *catalog.Index) string {
 	names := ix.Names()
 	if len(names) == 0 {
@@ -213,13 +222,9 @@ func (h *Handler) status(ctx context.Context, snap *config.Snapshot, inv Invocat
 	q := buildbot.Query{Order: []string{"-buildid"}, Limit: 10, Properties: []string{"branch", "revision"}}
 	title := "Recent builds"
 	if inv.Repo != "" {
-		ix, err := h.repos(ctx, inv.Repo)
-		if err != nil {
-			return buildbot.UserMessage(err)
-		}
-		repo, ok := ix.Lookup(inv.Repo)
-		if !ok {
-			return unknownRepo(inv.Repo, ix)
+		repo, answer := h.findRepo(ctx, inv.Repo)
+		if repo == nil {
+			return answer
 		}
 		for _, t := range repo.Targets {
 			q.Filters = append(q.Filters, buildbot.Where("builderid", "eq", t.BuilderID))
