@@ -1,9 +1,12 @@
 // After /build, one post per build follows it on the real Buildbot, and its buttons work: Stop
 // stops the real build, Rebuild starts a new one in the thread, once per click.
+import {execFileSync} from 'node:child_process';
+import path from 'node:path';
+
 import type {Post} from '@mattermost/types/posts';
 
 import {Buildbot, eventually} from '../src/buildbot';
-import {buildbotMasters, buildbotUsers} from '../src/env';
+import {bb4, buildbotMasters, buildbotUsers, repoRoot} from '../src/env';
 import {configurePlugin, installPlugin, runCommand, setUpWorld, type PluginSettings, type World} from '../src/mattermost';
 
 let world: World;
@@ -143,3 +146,27 @@ describe.each(buildbotMasters)('with $label', (master) => {
         expect(statusOf(original).state).toBe('failure');
     });
 });
+
+test('a build that finishes while Mattermost restarts ends in its right state, in the same post', async () => {
+    const buildbot = new Buildbot(bb4.url);
+    await configurePlugin(world.admin, {BuildbotURL: bb4.url, AuthMode: 'login', ...buildbotUsers.admin, PollIntervalSeconds: 2});
+    const branch = `e2e-mm-restart-${Date.now().toString(36)}`;
+    const post = await startBuild(`/build project-example ${branch}`);
+
+    const script = path.join(repoRoot, 'e2e', 'stack', 'mattermost.sh');
+    execFileSync(script, ['down'], {stdio: 'ignore'});
+    try {
+        await eventually('the build finishes on Buildbot while Mattermost is down', async () => {
+            const builds = await buildbot.buildsWhere((p) => p.branch === branch);
+            return builds.length === 2 && builds.every((b) => b.complete);
+        });
+    } finally {
+        execFileSync(script, ['up'], {stdio: 'ignore'});
+    }
+
+    const done = await waitForState(post.id, ['success'], 90000);
+
+    expect(done.message).toContain(':white_check_mark:');
+    const since = await world.admin.getPostsSince(world.channel.id, post.create_at);
+    expect(Object.values(since.posts).filter((p) => isStatusPost(p) && !p.root_id && p.delete_at === 0)).toHaveLength(1);
+}, 180000);
