@@ -122,57 +122,6 @@ func (p *Plugin) OnDeactivate() error {
 	return nil
 }
 
-// pollerWake bounds how long the poller sleeps between looks at the settings.
-const pollerWake = 5 * time.Second
-
-// kick asks for a poll soon; kicks that arrive while one is pending merge into it.
-func (p *Plugin) kick() {
-	select {
-	case p.kicks <- struct{}{}:
-	default:
-	}
-}
-
-func (p *Plugin) pollOnKick(ctx context.Context) {
-	defer p.done.Done()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-p.kicks:
-			p.poll()
-		}
-	}
-}
-
-// followPush consumes Buildbot's WebSocket on one node of the cluster at a time.
-func (p *Plugin) followPush(ctx context.Context) {
-	defer p.done.Done()
-	mutex, err := cluster.NewMutex(p.API, "buildbot-push")
-	if err != nil {
-		p.API.LogError("Following Buildbot's events is off", "error", err.Error())
-		return
-	}
-	if err := mutex.LockWithContext(ctx); err != nil {
-		return
-	}
-	defer mutex.Unlock()
-	p.push.Run(ctx)
-}
-
-func (p *Plugin) poll() {
-	snap := p.currentSnapshot()
-	if !snap.Ready() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*snap.Config.RequestTimeout())
-	defer cancel()
-	opts := tracker.Options{LinkBase: snap.Config.LinkBaseURL(), Reply: snap.Config.FailureReplyEnabled(), LogLines: snap.Config.FailureLines()}
-	if err := p.tracker.Tick(ctx, snap.Buildbot, opts); err != nil {
-		p.API.LogDebug("Polling Buildbot failed", "error", err.Error())
-	}
-}
-
 // catalogSource gives the catalog the Buildbot of the settings in force.
 func (p *Plugin) catalogSource() catalog.Setup {
 	return catalog.SetupFor(p.currentSnapshot())
