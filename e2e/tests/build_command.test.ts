@@ -102,6 +102,15 @@ describe.each(buildbotMasters)('with $label', (master) => {
                 return found.length > 0 && found[0]?.complete;
             });
             expect(await newestPostMessage(world.channel.id)).toContain(`[change ${change?.changeid}]`);
+            // The status post finds the builds the change caused and follows them to the end.
+            const posts = await world.admin.getPosts(world.channel.id, 0, 1);
+            const postId = posts.order[0] ?? '';
+            const done = await eventually('the change\'s status post shows the build\'s result', async () => {
+                const current = await world.admin.getPost(postId);
+                const status = current.props.buildbot_build as {state: string; rows: Array<{builder: string}>};
+                return status.state === 'success' && status.rows.length > 0 && current;
+            });
+            expect(done.message).toContain('[project-example #');
         } finally {
             await configurePlugin(world.admin, settings);
         }

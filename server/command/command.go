@@ -121,26 +121,18 @@ func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.
 	return h.announce(snap.Config, args, req, s)
 }
 
-// announce posts the build in the channel: a live status post in force mode, which the tracker
-// keeps up to date, or a note of the change in change-hook mode, where Buildbot's schedulers
-// decide what runs.
+// announce posts the build's status in the channel and hands it to the tracker, which keeps the
+// post up to date. In change-hook mode its rows appear as Buildbot's schedulers start builds.
 func (h *Handler) announce(cfg *config.Configuration, args *model.CommandArgs, req request, s started) string {
 	p := &model.Post{UserId: h.BotID, ChannelId: args.ChannelId, RootId: args.RootId}
-	var props post.Props
-	if s.builds != nil {
-		props = statusProps(cfg, req, s)
-		post.Apply(p, props, h.ActionURL)
-	} else {
-		p.Message = announcement(cfg, req, s)
-	}
+	props := statusProps(cfg, req, s)
+	post.Apply(p, props, h.ActionURL)
 	if err := h.MM.CreatePost(p); err != nil {
 		// The build runs anyway; say so rather than pretend nothing happened.
 		return "Buildbot started the build, but Mattermost could not post about it here:\n\n" + p.Message
 	}
-	if s.builds == nil {
-		return ""
-	}
-	if err := h.Tracker.Track(&tracker.Tracked{PostID: p.Id, ChannelID: p.ChannelId, Props: props, Rendered: p.Message}); err != nil {
+	tracked := &tracker.Tracked{PostID: p.Id, ChannelID: p.ChannelId, Props: props, Rendered: p.Message, Tag: s.tag, AfterRequest: s.afterRequest}
+	if err := h.Tracker.Track(tracked); err != nil {
 		return "Buildbot started the build, but the plugin could not remember to follow it: its post will not change. " + err.Error()
 	}
 	if len(s.failed) > 0 {
@@ -150,7 +142,8 @@ func (h *Handler) announce(cfg *config.Configuration, args *model.CommandArgs, r
 }
 
 func statusProps(cfg *config.Configuration, req request, s started) post.Props {
-	props := post.Props{Repo: req.repo.Name, Branch: req.branch, Revision: req.revision, RequestedBy: req.user.Username, BuildbotURL: cfg.LinkBaseURL()}
+	props := post.Props{Repo: req.repo.Name, Branch: req.branch, Revision: req.revision, RequestedBy: req.user.Username,
+		BuildbotURL: cfg.LinkBaseURL(), ChangeID: s.changeID}
 	for _, b := range s.builds {
 		props.Rows = append(props.Rows, post.Row{
 			Builder: b.target.Builder, BuilderID: b.target.BuilderID, RequestID: b.requestID, State: post.StateQueued,

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -103,6 +104,17 @@ type fakeBuildbot struct {
 	changes []string
 }
 
+// lastTag is the request tag of the newest change posted, as Buildbot would record it.
+func (f *fakeBuildbot) lastTag() string {
+	if len(f.changes) == 0 {
+		return ""
+	}
+	form, _ := url.ParseQuery(f.changes[len(f.changes)-1])
+	var props map[string]string
+	_ = json.Unmarshal([]byte(form.Get("properties")), &props)
+	return props["mattermost_request"]
+}
+
 func (f *fakeBuildbot) serve(t *testing.T) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
@@ -129,7 +141,9 @@ func (f *fakeBuildbot) serve(t *testing.T) string {
 			f.changes = append(f.changes, string(body))
 			_, _ = io.WriteString(w, "1 change found")
 		case "GET /api/v2/changes":
-			_, _ = io.WriteString(w, `{"changes":[]}`)
+			_, _ = io.WriteString(w, `{"changes":[{"changeid":8,"properties":{"mattermost_request":["`+f.lastTag()+`","Change"]}}]}`)
+		case "GET /api/v2/buildrequests":
+			_, _ = io.WriteString(w, `{"buildrequests":[{"buildrequestid":41}]}`)
 		default:
 			http.NotFound(w, r)
 		}
@@ -270,8 +284,12 @@ func TestChangeHookModeSendsTheClassicChange(t *testing.T) {
 			t.Errorf("change %q lacks %q", bb.changes[0], want)
 		}
 	}
-	if len(mm.posts) != 1 || !strings.Contains(mm.posts[0].Message, "@alice asked for **tools** on `dev` at `abc`: the change was sent to Buildbot") {
+	if len(mm.posts) != 1 || !strings.Contains(mm.posts[0].Message, "**tools** on `dev` at `abc`: queued · requested by @alice\n- Buildbot recorded [change 8]("+url+"/#/changes/8)") {
 		t.Fatalf("posts %+v", mm.posts)
+	}
+	tracked := h.Tracker.(*fakeTracker).tracked
+	if len(tracked) != 1 || tracked[0].Tag == "" || tracked[0].AfterRequest != 41 || len(tracked[0].Props.Rows) != 0 {
+		t.Fatalf("tracked %+v", tracked)
 	}
 }
 

@@ -10,11 +10,8 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
-
-// RequestProperty is the property a change carries so the plugin can find the builds it caused:
-// the change hook answers with no id.
-const RequestProperty = "mattermost_request"
 
 // request is one build a user asked for, with everything Buildbot needs.
 type request struct {
@@ -29,8 +26,10 @@ type request struct {
 type started struct {
 	// builds are per builder: the buildset and request ids in force mode.
 	builds []startedBuild
-	// changeID is set in change-hook mode.
-	changeID int
+	// changeID and tag are set in change-hook mode, with the newest request before the change.
+	changeID     int
+	tag          string
+	afterRequest int
 	// failed lists builders Buildbot refused after others were queued.
 	failed []string
 }
@@ -107,9 +106,18 @@ func (r *refusal) Error() string { return r.message }
 // postChange sends the change the classic recipe sent, tagged with a unique request id, and
 // finds the change Buildbot recorded.
 func postChange(ctx context.Context, bb *buildbot.Client, cfg *config.Configuration, r request) (started, error) {
+	// The builds the change causes are found among the requests after this one.
+	newest, err := bb.BuildRequests(ctx, buildbot.Query{Order: []string{"-buildrequestid"}, Limit: 1})
+	if err != nil {
+		return started{}, fmt.Errorf("read the newest build request: %w", err)
+	}
+	afterRequest := 0
+	if len(newest) > 0 {
+		afterRequest = newest[0].BuildRequestID
+	}
 	requestID := model.NewId()
 	project := strings.NewReplacer("{repo}", r.repo.Name, "{branch}", r.branch).Replace(cfg.ProjectTemplate)
-	err := bb.PostChange(ctx, buildbot.ChangeRequest{
+	err = bb.PostChange(ctx, buildbot.ChangeRequest{
 		Author:     buildbotUsername(r.user),
 		Comments:   r.reason(),
 		Revision:   r.revision,
@@ -117,7 +125,7 @@ func postChange(ctx context.Context, bb *buildbot.Client, cfg *config.Configurat
 		Category:   cfg.ChangeCategory,
 		Repository: repositoryURL(cfg, r.repo.Name),
 		Project:    project,
-		Properties: map[string]string{RequestProperty: requestID},
+		Properties: map[string]string{tracker.RequestProperty: requestID},
 	})
 	if err != nil {
 		return started{}, fmt.Errorf("post change for %s: %w", r.repo.Name, err)
@@ -127,12 +135,13 @@ func postChange(ctx context.Context, bb *buildbot.Client, cfg *config.Configurat
 	if err != nil {
 		return started{}, fmt.Errorf("find the change for %s: %w", r.repo.Name, err)
 	}
+	s := started{tag: requestID, afterRequest: afterRequest}
 	for _, ch := range changes {
-		if ch.Properties.Get(RequestProperty) == requestID {
-			return started{changeID: ch.ChangeID}, nil
+		if ch.Properties.Get(tracker.RequestProperty) == requestID {
+			s.changeID = ch.ChangeID
 		}
 	}
-	return started{}, nil
+	return s, nil
 }
 
 func repositoryURL(cfg *config.Configuration, repo string) string {
@@ -140,25 +149,6 @@ func repositoryURL(cfg *config.Configuration, repo string) string {
 		return ""
 	}
 	return cfg.RepositoryBaseURL + repo
-}
-
-// announcement is the channel post for a change sent to the change hook.
-func announcement(cfg *config.Configuration, r request, s started) string {
-	link := cfg.LinkBaseURL()
-	var b strings.Builder
-	fmt.Fprintf(&b, ":outbox_tray: @%s asked for **%s**", r.user.Username, r.repo.Name)
-	if r.branch != "" {
-		fmt.Fprintf(&b, " on `%s`", r.branch)
-	}
-	if r.revision != "" {
-		fmt.Fprintf(&b, " at `%s`", shortRevision(r.revision))
-	}
-	if s.changeID != 0 {
-		fmt.Fprintf(&b, ": Buildbot recorded [change %d](%s#/changes/%d); its schedulers start the builds.", s.changeID, link, s.changeID)
-		return b.String()
-	}
-	b.WriteString(": the change was sent to Buildbot; its schedulers start the builds.")
-	return b.String()
 }
 
 func shortRevision(rev string) string {

@@ -125,3 +125,17 @@ func TestApply(t *testing.T) {
 		}
 	})
 }
+
+func TestAChangeWaitingForBuildsSaysSo(t *testing.T) {
+	p := &model.Post{}
+	Apply(p, Props{Repo: "app", Branch: "main", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 5}, "/x")
+	if !strings.Contains(p.Message, ":hourglass_flowing_sand: **app** on `main`: queued · requested by @alice\n- Buildbot recorded [change 5](https://ci/#/changes/5); waiting") ||
+		len(actionIDs(p)) != 0 {
+		t.Fatalf("message %q actions %v", p.Message, actionIDs(p))
+	}
+
+	Apply(p, Props{Repo: "app", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 5, NothingStarted: true}, "/x")
+	if !strings.Contains(p.Message, "nothing built · requested by @alice") || !strings.Contains(p.Message, "started no build for [change 5]") {
+		t.Fatalf("message %q", p.Message)
+	}
+}

@@ -35,6 +35,10 @@ type Props struct {
 	RequestedBy string `json:"requested_by"`
 	BuildbotURL string `json:"buildbot_url"`
 	Rows        []Row  `json:"rows"`
+	// ChangeID is set in change-hook mode, where rows appear as Buildbot's schedulers start builds.
+	ChangeID int `json:"change_id,omitempty"`
+	// NothingStarted is set when a change's builds never came.
+	NothingStarted bool `json:"nothing_started,omitempty"`
 	// UnreachableSince is set, in epoch milliseconds, while Buildbot does not answer.
 	UnreachableSince int64 `json:"unreachable_since,omitempty"`
 }
@@ -140,9 +144,24 @@ func Message(p Props) string {
 	if p.Revision != "" {
 		fmt.Fprintf(&b, " at `%s`", shortRevision(p.Revision))
 	}
-	fmt.Fprintf(&b, ": %s · requested by @%s", p.State.Label(), p.RequestedBy)
+	state := p.State.Label()
+	if p.NothingStarted {
+		state = "nothing built"
+	}
+	fmt.Fprintf(&b, ": %s · requested by @%s", state, p.RequestedBy)
 	if p.UnreachableSince != 0 {
 		fmt.Fprintf(&b, "\n:electric_plug: Buildbot unreachable since %s UTC, retrying.", time.UnixMilli(p.UnreachableSince).UTC().Format("15:04:05"))
+	}
+	change := fmt.Sprintf("[change %d](%s#/changes/%d)", p.ChangeID, p.BuildbotURL, p.ChangeID)
+	if p.ChangeID != 0 && len(p.Rows) > 0 {
+		b.WriteString(" · from " + change)
+	}
+	if p.ChangeID != 0 && len(p.Rows) == 0 {
+		if p.NothingStarted {
+			fmt.Fprintf(&b, "\n- Buildbot's schedulers started no build for %s.", change)
+		} else {
+			fmt.Fprintf(&b, "\n- Buildbot recorded %s; waiting for its schedulers to start builds.", change)
+		}
 	}
 	for _, r := range p.Rows {
 		b.WriteString("\n- ")

@@ -20,10 +20,23 @@ type Tracked struct {
 	// Rendered is the message last posted, so a tick updates the post only when it would change.
 	Rendered  string `json:"rendered"`
 	CreatedAt int64  `json:"created_at"`
+	// Tag is the RequestProperty value a change carried (change-hook mode): its builds are found
+	// by it, among the requests after AfterRequest.
+	Tag          string `json:"tag,omitempty"`
+	AfterRequest int    `json:"after_request,omitempty"`
 }
 
-// Done says whether no row can change any more.
-func (t *Tracked) Done() bool { return !t.Props.Running() }
+// RequestProperty is the property a change carries so the plugin can find the builds it caused:
+// the change hook answers with no id.
+const RequestProperty = "mattermost_request"
+
+// waiting says whether a change's builds have yet to appear.
+func (t *Tracked) waiting() bool {
+	return t.Tag != "" && len(t.Props.Rows) == 0 && !t.Props.NothingStarted
+}
+
+// Done says whether nothing about the build can change any more.
+func (t *Tracked) Done() bool { return !t.waiting() && !t.Props.Running() }
 
 // Store keeps tracked builds.
 type Store interface {

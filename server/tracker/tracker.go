@@ -31,6 +31,9 @@ const unreachableAfter = 3
 // maxPerTick bounds what one tick reads from Buildbot.
 const maxPerTick = 1000
 
+// changeWait is how long a change may go without a build before its post says none came.
+const changeWait = 10 * time.Minute
+
 // Tracker brings tracked status posts up to date.
 type Tracker struct {
 	Store Store
@@ -73,10 +76,18 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 		return err
 	}
 	oldest := 0
+	consider := func(id int) {
+		if oldest == 0 || id < oldest {
+			oldest = id
+		}
+	}
 	for _, tr := range all {
+		if tr.waiting() {
+			consider(tr.AfterRequest + 1)
+		}
 		for _, row := range tr.Props.Rows {
-			if !row.State.Done() && (oldest == 0 || row.RequestID < oldest) {
-				oldest = row.RequestID
+			if !row.State.Done() {
+				consider(row.RequestID)
 			}
 		}
 	}
@@ -91,7 +102,7 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 	requests, err := bb.BuildRequests(ctx, buildbot.Query{Filters: since, Order: []string{"buildrequestid"}, Limit: maxPerTick})
 	if err == nil {
 		var builds []buildbot.Build
-		builds, err = bb.Builds(ctx, buildbot.Query{Filters: since, Order: []string{"buildid"}, Limit: maxPerTick})
+		builds, err = bb.Builds(ctx, buildbot.Query{Filters: since, Order: []string{"buildid"}, Limit: maxPerTick, Properties: []string{RequestProperty}})
 		if err == nil {
 			t.failures = 0
 			t.apply(ctx, bb, all, requests, builds)
@@ -124,9 +135,13 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 		// Builds come oldest first, so a retried request ends with its newest build.
 		newestBuild[b.BuildRequestID] = b
 	}
+	var builderNames map[int]string
 	for _, tr := range all {
 		var newlyFailed []post.Row
 		tr.Props.UnreachableSince = 0
+		if tr.waiting() {
+			builderNames = t.adoptChangeBuilds(ctx, bb, tr, builds, builderNames)
+		}
 		for i := range tr.Props.Rows {
 			row := &tr.Props.Rows[i]
 			req, known := byRequest[row.RequestID]
@@ -147,6 +162,34 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 		}
 		t.publish(ctx, bb, tr, newlyFailed)
 	}
+}
+
+// adoptChangeBuilds gives a change's status post a row for each build its tag shows up on, and
+// gives up on the change after changeWait. Builder names are read once a tick, when needed.
+func (t *Tracker) adoptChangeBuilds(ctx context.Context, bb *buildbot.Client, tr *Tracked, builds []buildbot.Build, names map[int]string) map[int]string {
+	for _, b := range builds {
+		if b.Properties.Get(RequestProperty) != tr.Tag {
+			continue
+		}
+		if names == nil {
+			names = map[int]string{}
+			if builders, err := bb.Builders(ctx); err == nil {
+				for _, builder := range builders {
+					names[builder.BuilderID] = builder.Name
+				}
+			}
+		}
+		name := names[b.BuilderID]
+		if name == "" {
+			name = fmt.Sprintf("builder %d", b.BuilderID)
+		}
+		tr.Props.Rows = append(tr.Props.Rows, post.Row{Builder: name, BuilderID: b.BuilderID, RequestID: b.BuildRequestID, State: post.StateQueued,
+			URL: buildbot.BuildRequestURL(t.opts.LinkBase, b.BuildRequestID)})
+	}
+	if len(tr.Props.Rows) == 0 && time.Since(time.UnixMilli(tr.CreatedAt)) > changeWait {
+		tr.Props.NothingStarted = true
+	}
+	return names
 }
 
 // publish writes a tracked build's status into its post when it changed, stores or forgets it,

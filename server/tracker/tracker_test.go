@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -207,5 +208,41 @@ func TestNoFailureReplyWhenTheAdminTurnedItOff(t *testing.T) {
 
 	if len(posts.replies) != 0 || requests != 2 {
 		t.Fatalf("replies %v after %d requests", posts.replies, requests)
+	}
+}
+
+func TestAChangesBuildsAreFoundByItsTag(t *testing.T) {
+	var requests int64
+	bb := fakeBuildbot(t, &requests, `{"builds":[
+		{"buildid":5,"number":3,"builderid":1,"buildrequestid":1,"properties":{"mattermost_request":["other","Change"]}},
+		{"buildid":6,"number":4,"builderid":1,"buildrequestid":2,"complete":true,"results":0,"properties":{"mattermost_request":["tag-1","Change"]}}]}`)
+	store, posts := memStore{}, &memPosts{posts: map[string]*model.Post{"p": {Id: "p"}}}
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
+	_ = tr.Track(&Tracked{PostID: "p", ChannelID: "c", Tag: "tag-1", AfterRequest: 0,
+		Props: post.Props{Repo: "app", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 9}})
+
+	_ = tr.Tick(context.Background(), bb, opts)
+
+	msg := posts.posts["p"].Message
+	if !strings.Contains(msg, ":white_check_mark: **app**: success · requested by @alice · from [change 9](https://ci/#/changes/9)") || !strings.Contains(msg, "[builder 1 #4](https://ci/#/builders/1/builds/4): success") {
+		t.Fatalf("message %q", msg)
+	}
+	if len(store) != 0 {
+		t.Fatal("a finished change is still tracked")
+	}
+}
+
+func TestAChangeThatStartsNothingIsGivenUpOn(t *testing.T) {
+	var requests int64
+	bb := fakeBuildbot(t, &requests, `{"builds":[]}`)
+	store, posts := memStore{}, &memPosts{posts: map[string]*model.Post{"p": {Id: "p"}}}
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
+	store["p"] = &Tracked{PostID: "p", Tag: "tag-1", CreatedAt: time.Now().Add(-time.Hour).UnixMilli(),
+		Props: post.Props{Repo: "app", RequestedBy: "alice", ChangeID: 9}}
+
+	_ = tr.Tick(context.Background(), bb, opts)
+
+	if !strings.Contains(posts.posts["p"].Message, "nothing built") || len(store) != 0 {
+		t.Fatalf("message %q, store %v", posts.posts["p"].Message, store)
 	}
 }
