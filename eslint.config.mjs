@@ -21,6 +21,8 @@ export default tseslint.config(
             '@typescript-eslint/consistent-type-imports': 'error',
             eqeqeq: 'error',
             'no-console': 'error',
+            // TypeScript checks component props.
+            'react/prop-types': 'off',
         },
     },
 );

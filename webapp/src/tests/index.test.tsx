@@ -23,8 +23,17 @@ test('initialize registers English strings as the fallback for any locale', asyn
     const {Plugin} = await import('../index');
     const registry = fakeRegistry();
 
-    new Plugin().initialize(registry);
+    new Plugin().initialize(registry, {getState: () => ({})});
 
     const lookup = registry.registerTranslations.mock.calls[0]?.[0];
     expect(lookup?.('fr')['buildbot.plugin.name']).toBe('Buildbot');
+});
+
+test('initialize registers the card for the plugin\'s post type', async () => {
+    const {Plugin} = await import('../index');
+    const registry = fakeRegistry();
+
+    new Plugin().initialize(registry, {getState: () => ({entities: {general: {config: {SiteURL: 'https://chat.example.com'}}}})});
+
+    expect(registry.registerPostTypeComponent).toHaveBeenCalledWith('custom_buildbot_build', expect.any(Function));
 });

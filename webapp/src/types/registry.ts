@@ -10,5 +10,5 @@ export interface PluginRegistry {
 }
 
 export interface PluginClass {
-    initialize(registry: PluginRegistry, store: unknown): void | Promise<void>;
+    initialize(registry: PluginRegistry, store: {getState(): unknown}): void | Promise<void>;
 }

@@ -1,0 +1,98 @@
+// The status a post of type custom_buildbot_build carries in props.buildbot_build. The server's
+// post.Props (server/post/render.go) is the source; this checks every field at run time, so a
+// malformed post falls back to its message instead of breaking the channel.
+
+export const POST_TYPE = 'custom_buildbot_build';
+export const PROPS_KEY = 'buildbot_build';
+export const PROPS_VERSION = 1;
+
+export const STATES = ['queued', 'building', 'success', 'warnings', 'failure', 'skipped', 'exception', 'retry', 'cancelled', 'superseded'] as const;
+export type State = typeof STATES[number];
+
+export interface Row {
+    builder: string;
+    builderId: number;
+    requestId: number;
+    buildId?: number;
+    number?: number;
+    state: State;
+    stateString?: string;
+    url: string;
+    startedAt?: number;
+    completeAt?: number;
+}
+
+export interface BuildStatus {
+    state: State;
+    repo: string;
+    branch?: string;
+    revision?: string;
+    requestedBy: string;
+    buildbotUrl: string;
+    rows: Row[];
+    changeId?: number;
+    nothingStarted?: boolean;
+    unreachableSince?: number;
+}
+
+type Fields = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isState = (v: unknown): v is State => typeof v === 'string' && (STATES as readonly string[]).includes(v);
+const optional = <T>(v: unknown, check: (x: unknown) => x is T): T | undefined | null => {
+    if (v === undefined || v === null) {
+        return undefined;
+    }
+    return check(v) ? v : null;
+};
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
+const isHttpURL = (v: unknown): v is string => isString(v) && /^https?:\/\//.test(v);
+
+function parseRow(v: unknown): Row | null {
+    if (!isObject(v) || !isString(v.builder) || !isNumber(v.builder_id) || !isNumber(v.request_id) || !isState(v.state) || !isHttpURL(v.url)) {
+        return null;
+    }
+    const buildId = optional(v.build_id, isNumber);
+    const number = optional(v.number, isNumber);
+    const stateString = optional(v.state_string, isString);
+    const startedAt = optional(v.started_at, isNumber);
+    const completeAt = optional(v.complete_at, isNumber);
+    if ([buildId, number, stateString, startedAt, completeAt].includes(null)) {
+        return null;
+    }
+    return {
+        builder: v.builder, builderId: v.builder_id, requestId: v.request_id, state: v.state, url: v.url,
+        buildId: buildId ?? undefined, number: number ?? undefined, stateString: stateString ?? undefined,
+        startedAt: startedAt ?? undefined, completeAt: completeAt ?? undefined,
+    };
+}
+
+// parseBuildStatus returns the status of a post's props, or null when they are not one.
+export function parseBuildStatus(props: unknown): BuildStatus | null {
+    if (!isObject(props)) {
+        return null;
+    }
+    const v = props[PROPS_KEY];
+    if (!isObject(v) || v.version !== PROPS_VERSION || !isState(v.state) || !isString(v.repo) || !isString(v.requested_by) ||
+        !isHttpURL(v.buildbot_url) || !Array.isArray(v.rows)) {
+        return null;
+    }
+    const rows = v.rows.map(parseRow);
+    const branch = optional(v.branch, isString);
+    const revision = optional(v.revision, isString);
+    const changeId = optional(v.change_id, isNumber);
+    const nothingStarted = optional(v.nothing_started, isBoolean);
+    const unreachableSince = optional(v.unreachable_since, isNumber);
+    if (rows.includes(null) || [branch, revision, changeId, nothingStarted, unreachableSince].includes(null)) {
+        return null;
+    }
+    return {
+        state: v.state, repo: v.repo, requestedBy: v.requested_by, buildbotUrl: v.buildbot_url, rows: rows as Row[],
+        branch: branch ?? undefined, revision: revision ?? undefined, changeId: changeId ?? undefined,
+        nothingStarted: nothingStarted ?? undefined, unreachableSince: unreachableSince ?? undefined,
+    };
+}
+
+export const isRunning = (state: State): boolean => state === 'queued' || state === 'building' || state === 'retry';

@@ -1,0 +1,120 @@
+import {act, render, screen} from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type {Post} from '@mattermost/types/posts';
+
+import type {Theme} from '../../types/theme';
+
+import {BuildCard} from './build_card';
+
+const light: Theme = {
+    centerChannelBg: '#ffffff', centerChannelColor: '#3f4350', linkColor: '#386fe5', buttonBg: '#1c58d9', buttonColor: '#ffffff',
+    onlineIndicator: '#06d6a0', awayIndicator: '#ffbc1f', dndIndicator: '#d24b4e', errorTextColor: '#d24b4e',
+};
+
+type RowProps = Record<string, unknown>;
+
+function post(status: Record<string, unknown> | undefined, message = 'fallback message'): Post {
+    return {id: 'post1', message, props: status ? {buildbot_build: status} : {}} as unknown as Post;
+}
+
+function status(state: string, rows: RowProps[], extra: Record<string, unknown> = {}) {
+    return {version: 1, state, repo: 'project-example', branch: 'main', revision: '0123456789abcdef', requested_by: 'alice',
+        buildbot_url: 'https://ci.example.com/', rows, ...extra};
+}
+
+function row(state: string, extra: RowProps = {}): RowProps {
+    return {builder: 'compile', builder_id: 1, request_id: 7, state, url: 'https://ci.example.com/#/buildrequests/7', ...extra};
+}
+
+const finished = (state: string) => row(state, {build_id: 3, number: 12, started_at: 100, complete_at: 165, url: 'https://ci.example.com/#/builders/1/builds/12'});
+
+function renderCard(p: Post, onAction = jest.fn().mockResolvedValue(undefined)) {
+    render(<BuildCard post={p} theme={light} onAction={onAction}/>);
+    return onAction;
+}
+
+describe('BuildCard', () => {
+    test.each([
+        ['success', 'Succeeded'], ['warnings', 'Warnings'], ['failure', 'Failed'], ['skipped', 'Skipped'],
+        ['exception', 'Exception'], ['cancelled', 'Cancelled'], ['superseded', 'Superseded by a newer request'],
+    ])('a finished %s build shows its result, its link and how long it took, and offers Rebuild only', (state, label) => {
+        renderCard(post(status(state, [finished(state)])));
+
+        expect(screen.getByRole('img', {name: label})).toBeInTheDocument();
+        expect(screen.getByRole('link', {name: 'compile #12'})).toHaveAttribute('href', 'https://ci.example.com/#/builders/1/builds/12');
+        expect(screen.getByLabelText('duration')).toHaveTextContent('1m 05s');
+        expect(screen.getByRole('button', {name: 'Rebuild'})).toBeEnabled();
+        expect(screen.queryByRole('button', {name: 'Stop'})).not.toBeInTheDocument();
+    });
+
+    test('a queued build offers Stop and no Rebuild', () => {
+        renderCard(post(status('queued', [row('queued')])));
+
+        expect(screen.getByRole('img', {name: 'Queued'})).toBeInTheDocument();
+        expect(screen.getByRole('button', {name: 'Stop'})).toBeInTheDocument();
+        expect(screen.queryByRole('button', {name: 'Rebuild'})).not.toBeInTheDocument();
+    });
+
+    test('a running build names its step and its duration ticks without the server', () => {
+        jest.useFakeTimers();
+        jest.setSystemTime(130 * 1000);
+        renderCard(post(status('building', [row('building', {build_id: 3, number: 12, started_at: 100, state_string: 'compile'})])));
+
+        expect(screen.getByText('compile', {selector: 'span'})).toBeInTheDocument();
+        expect(screen.getByLabelText('duration')).toHaveTextContent('30s');
+        act(() => {
+            jest.advanceTimersByTime(3000);
+        });
+        expect(screen.getByLabelText('duration')).toHaveTextContent('33s');
+        jest.useRealTimers();
+    });
+
+    test('an unreachable Buildbot is said', () => {
+        renderCard(post(status('building', [row('building')], {unreachable_since: 1700000000000})));
+
+        expect(screen.getByRole('status')).toHaveTextContent('Buildbot unreachable since');
+    });
+
+    test('the full revision is on hover', () => {
+        renderCard(post(status('success', [finished('success')])));
+
+        expect(screen.getByText('0123456789ab')).toHaveAttribute('title', '0123456789abcdef');
+    });
+
+    test.each([
+        ['no props', undefined],
+        ['another version', {...status('success', []), version: 2}],
+        ['an unknown state', status('exploded', [])],
+        ['a row without a builder', status('success', [{...finished('success'), builder: 5}])],
+        ['a link that is not http', status('success', [{...finished('success'), url: 'javascript:alert(1)'}])],
+    ])('%s falls back to the post message', (_, props) => {
+        renderCard(post(props as Record<string, unknown> | undefined));
+
+        expect(screen.getByText('fallback message')).toBeInTheDocument();
+        expect(screen.queryByRole('button')).not.toBeInTheDocument();
+    });
+
+    test('Stop goes through the post action, shows it is pending, and can be clicked once at a time', async () => {
+        let finish: () => void = () => undefined;
+        const onAction = jest.fn(() => new Promise<void>((resolve) => {
+            finish = resolve;
+        }));
+        renderCard(post(status('building', [row('building', {build_id: 3})])), onAction);
+
+        await userEvent.click(screen.getByRole('button', {name: 'Stop'}));
+
+        expect(onAction).toHaveBeenCalledWith('post1', 'stop');
+        expect(screen.getByRole('button', {name: 'Stopping…'})).toBeDisabled();
+        await act(async () => finish());
+        expect(screen.getByRole('button', {name: 'Stop'})).toBeEnabled();
+    });
+
+    test('a refused click shows the server\'s words', async () => {
+        const onAction = jest.fn().mockRejectedValue(new Error('Only system admins may start or stop builds here.'));
+        renderCard(post(status('failure', [finished('failure')])), onAction);
+
+        await userEvent.click(screen.getByRole('button', {name: 'Rebuild'}));
+
+        expect(await screen.findByRole('alert')).toHaveTextContent('Only system admins may start or stop builds here.');
+    });
+});

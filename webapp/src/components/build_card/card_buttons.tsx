@@ -1,0 +1,71 @@
+import {useState} from 'react';
+
+import type {BuildStatus} from '../../build_status';
+import {isRunning} from '../../build_status';
+import type {Theme} from '../../types/theme';
+
+// PostAction runs one of the post's buttons through Mattermost, as mobile does.
+export type PostAction = (actionId: 'rebuild' | 'stop') => Promise<void>;
+
+interface Props {
+    status: BuildStatus;
+    theme: Theme;
+    onAction: PostAction;
+}
+
+// CardButtons shows Rebuild and Stop when they apply; a click disables both until the server
+// answers, and a refusal shows the server's words.
+export function CardButtons({status, theme, onAction}: Props) {
+    const [pending, setPending] = useState<string | null>(null);
+    const [error, setError] = useState('');
+    const canRebuild = status.rows.some((r) => r.buildId && !isRunning(r.state));
+    const canStop = status.rows.some((r) => isRunning(r.state));
+
+    const click = async (actionId: 'rebuild' | 'stop') => {
+        setPending(actionId);
+        setError('');
+        try {
+            await onAction(actionId);
+        } catch (err) {
+            setError(err instanceof Error ? err.message : String(err));
+        } finally {
+            setPending(null);
+        }
+    };
+    const style = {
+        background: theme.buttonBg, color: theme.buttonColor, border: 'none', borderRadius: 4, padding: '4px 12px', cursor: 'pointer',
+    };
+    return (
+        <div style={{display: 'flex', gap: 8, alignItems: 'center', marginTop: 8}}>
+            {canRebuild && (
+                <button
+                    type='button'
+                    style={style}
+                    disabled={pending !== null}
+                    onClick={() => click('rebuild')}
+                >
+                    {pending === 'rebuild' ? 'Rebuilding…' : 'Rebuild'}
+                </button>
+            )}
+            {canStop && (
+                <button
+                    type='button'
+                    style={{...style, background: theme.errorTextColor}}
+                    disabled={pending !== null}
+                    onClick={() => click('stop')}
+                >
+                    {pending === 'stop' ? 'Stopping…' : 'Stop'}
+                </button>
+            )}
+            <a
+                href={status.buildbotUrl}
+                target='_blank'
+                rel='noopener noreferrer'
+                style={{color: theme.linkColor}}
+            >
+                {'Open in Buildbot'}
+            </a>
+            {error && <span role='alert' style={{color: theme.errorTextColor}}>{error}</span>}
+        </div>
+    );
+}
