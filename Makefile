@@ -69,6 +69,8 @@ $(GOLANGCI):
 deps: node-deps $(GOLANGCI)
 	e2e/stack/postgres.sh install
 	e2e/stack/mattermost.sh build
+	@# The browser test drives Debian's Chromium; no browser is downloaded.
+	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## Checks ####################################################################
 

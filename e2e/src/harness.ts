@@ -1,0 +1,82 @@
+// A page that loads the built webapp bundle the way Mattermost's webapp would: React and ReactDOM
+// as globals, a registerPlugin that records the registry calls, and a renderer for posts. It also
+// forwards /api/v4 to the real Mattermost server, so the card's buttons reach it from the same
+// origin with the user's session cookies.
+import fs from 'node:fs';
+import http from 'node:http';
+import type {AddressInfo} from 'node:net';
+import path from 'node:path';
+
+import {repoRoot} from './env';
+
+const page = `<!doctype html>
+<html><head><meta charset="utf-8"><title>Buildbot card harness</title>
+<style>body{margin:0;padding:16px;font:14px/1.4 sans-serif;width:640px}</style></head>
+<body><div id="root"></div>
+<script src="/react.js"></script><script src="/react-dom.js"></script>
+<script>
+window.Redux = {}; window.ReactRedux = {}; window.PropTypes = {};
+window.registered = {postTypes: {}, translations: 0};
+window.registerPlugin = function (id, plugin) { window.plugin = {id: id, instance: plugin}; };
+window.renderPost = function (post, theme) {
+    var registry = {
+        registerPostTypeComponent: function (type, component) { window.registered.postTypes[type] = component; return type; },
+        registerWebSocketEventHandler: function () {},
+        registerReducer: function () {},
+        registerTranslations: function () { window.registered.translations++; },
+    };
+    window.plugin.instance.initialize(registry, {getState: function () { return {entities: {general: {config: {SiteURL: location.origin}}}}; }});
+    document.body.style.background = theme.centerChannelBg;
+    var Component = window.registered.postTypes[post.props.type || post.type];
+    if (!window.cardRoot) { window.cardRoot = ReactDOM.createRoot(document.getElementById('root')); }
+    window.cardRoot.render(React.createElement(Component, {post: post, theme: theme}));
+};
+</script>
+<script src="/main.js"></script>
+</body></html>`;
+
+const files: Record<string, string> = {
+    '/react.js': path.join(repoRoot, 'node_modules', 'react', 'umd', 'react.production.min.js'),
+    '/react-dom.js': path.join(repoRoot, 'node_modules', 'react-dom', 'umd', 'react-dom.production.min.js'),
+    '/main.js': path.join(repoRoot, 'webapp', 'dist', 'main.js'),
+};
+
+export interface Harness {
+    url: string;
+    close: () => Promise<void>;
+}
+
+export async function startHarness(mattermostURL: string): Promise<Harness> {
+    const target = new URL(mattermostURL);
+    const server = http.createServer((req, res) => {
+        const url = req.url ?? '/';
+        if (url === '/') {
+            res.writeHead(200, {'Content-Type': 'text/html'}).end(page);
+            return;
+        }
+        const file = files[url];
+        if (file) {
+            res.writeHead(200, {'Content-Type': 'text/javascript'}).end(fs.readFileSync(file));
+            return;
+        }
+        if (!url.startsWith('/api/v4/')) {
+            res.writeHead(404).end();
+            return;
+        }
+        const upstream = http.request({host: target.hostname, port: target.port, method: req.method, path: url, headers: {...req.headers, host: target.host}}, (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+        });
+        upstream.on('error', () => res.writeHead(502).end());
+        req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const {port} = server.address() as AddressInfo;
+    return {
+        url: `http://127.0.0.1:${port}/`,
+        close: () => new Promise((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+        }),
+    };
+}
