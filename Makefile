@@ -110,7 +110,6 @@ stack-down:
 # Contract tests of the Buildbot client and the TypeScript suite, on a stack started from empty state
 # so every run sees the same servers.
 e2e: $(BUNDLE) node-deps
-	e2e/stack/up.sh --fresh
 	e2e/stack/run-e2e.sh
 
 test: deps lint unit fuzz e2e

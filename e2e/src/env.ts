@@ -6,7 +6,7 @@ const port = (name: string, fallback: number): number => Number(process.env[name
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
 
-export const mattermostURL = `http://127.0.0.1:${port('MMBB_MM_PORT', 58065)}`;
+export const mattermostURL = `http://127.0.0.1:${port('MMBB_MM_PORT', 28065)}`;
 
 export interface BuildbotMaster {
     label: string;
@@ -15,8 +15,8 @@ export interface BuildbotMaster {
     version: RegExp;
 }
 
-export const bb4: BuildbotMaster = {label: 'Buildbot 4.x', url: `http://127.0.0.1:${port('MMBB_BB4_PORT', 58010)}/`, version: /^4\.3\.0$/};
-export const bb37: BuildbotMaster = {label: 'Buildbot 3.7', url: `http://127.0.0.1:${port('MMBB_BB37_PORT', 58020)}/`, version: /^3\.7\.0(-\S+)?$/};
+export const bb4: BuildbotMaster = {label: 'Buildbot 4.x', url: `http://127.0.0.1:${port('MMBB_BB4_PORT', 28010)}/`, version: /^4\.3\.0$/};
+export const bb37: BuildbotMaster = {label: 'Buildbot 3.7', url: `http://127.0.0.1:${port('MMBB_BB37_PORT', 28020)}/`, version: /^3\.7\.0(-\S+)?$/};
 
 export const buildbotMasters: BuildbotMaster[] = [bb4, bb37];
 

@@ -14,11 +14,11 @@ VENV=$MMBB_CACHE/buildbot-venv-4.3.0-$(sha256sum "$CONSTRAINTS" | cut -c1-12)
 version_vars() {
 	case $1 in
 	4)
-		WWW_PORT=${MMBB_BB4_PORT:-58010} PB_PORT=${MMBB_BB4_PB_PORT:-58011}
+		WWW_PORT=${MMBB_BB4_PORT:-28010} PB_PORT=${MMBB_BB4_PB_PORT:-28011}
 		BUILDBOT=$VENV/bin/buildbot WORKER=$VENV/bin/buildbot-worker PYPATH=""
 		;;
 	3.7)
-		WWW_PORT=${MMBB_BB37_PORT:-58020} PB_PORT=${MMBB_BB37_PB_PORT:-58021}
+		WWW_PORT=${MMBB_BB37_PORT:-28020} PB_PORT=${MMBB_BB37_PB_PORT:-28021}
 		BUILDBOT=/usr/bin/buildbot WORKER=/usr/bin/buildbot-worker PYPATH=$HERE/stub-www
 		;;
 	*) die "unknown Buildbot version '$1' (4 or 3.7)" ;;
@@ -87,7 +87,14 @@ down_one() {
 	version_vars "$1"
 	[ -x "$BUILDBOT" ] || return 0
 	[ -f "$DIR/worker/twistd.pid" ] && bb "$WORKER" stop "$DIR/worker" >/dev/null 2>&1 || true
-	running && bb "$BUILDBOT" stop "$DIR/master" >/dev/null 2>&1 && log "Buildbot $1 stopped" || true
+	running || return 0
+	local pid
+	pid=$(cat "$DIR/master/twistd.pid")
+	bb "$BUILDBOT" stop "$DIR/master" >/dev/null 2>&1 || true
+	# `buildbot stop` gives up after a few seconds; a master still shutting down would hold its ports.
+	for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+	kill -9 "$pid" 2>/dev/null || true
+	log "Buildbot $1 stopped"
 }
 
 status_one() {

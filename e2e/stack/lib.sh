@@ -6,8 +6,10 @@ MMBB_CACHE=${MMBB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mattermost-plugin-build
 MMBB_STACK_DIR=${MMBB_STACK_DIR:-$MMBB_REPO/e2e/.stack}
 MMBB_LOGS=$MMBB_STACK_DIR/logs
 
-MMBB_PG_PORT=${MMBB_PG_PORT:-58432}
-MMBB_MM_PORT=${MMBB_MM_PORT:-58065}
+# Fixed ports sit below Linux's ephemeral range (32768-60999), so an outgoing connection of any
+# program on the machine can never be holding one when a server starts.
+MMBB_PG_PORT=${MMBB_PG_PORT:-25432}
+MMBB_MM_PORT=${MMBB_MM_PORT:-28065}
 MMBB_MM_URL=http://127.0.0.1:$MMBB_MM_PORT
 
 mkdir -p "$MMBB_CACHE" "$MMBB_LOGS"

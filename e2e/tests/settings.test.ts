@@ -26,8 +26,8 @@ test.each<{story: string; settings: PluginSettings; expected: string[]}>([
     },
     {
         story: 'a URL without a scheme shows how to write it',
-        settings: {BuildbotURL: '127.0.0.1:58010/'},
-        expected: ['**Buildbot URL** `127.0.0.1:58010/` has no scheme: write it as `https://127.0.0.1:58010/`'],
+        settings: {BuildbotURL: '127.0.0.1:28010/'},
+        expected: ['**Buildbot URL** `127.0.0.1:28010/` has no scheme: write it as `https://127.0.0.1:28010/`'],
     },
     {
         story: 'a log-in without a password names the missing setting',
