@@ -251,7 +251,7 @@ func (h *Handler) status(ctx context.Context, snap *config.Snapshot, inv Invocat
 			continue
 		}
 		fmt.Fprintf(&b, "\n| [#%d](%s) | %s | %s | %s | %s |", build.Number, buildbot.BuildURL(link, build.BuilderID, build.Number),
-			names[build.BuilderID], orDash(branch), orDash(shortRevision(build.Properties.Get("revision"))), resultText(build))
+			names[build.BuilderID], orDash(branch), orDash(post.ShortRevision(build.Properties.Get("revision"))), resultText(build))
 		if shown++; shown == 10 {
 			break
 		}
@@ -262,15 +262,10 @@ func (h *Handler) status(ctx context.Context, snap *config.Snapshot, inv Invocat
 	return b.String()
 }
 
+// resultText is a build's state as the status post words it.
 func resultText(b buildbot.Build) string {
-	if !b.Complete || b.Results == nil {
-		return ":arrows_counterclockwise: running"
-	}
-	emoji := map[buildbot.Result]string{
-		buildbot.Success: ":white_check_mark:", buildbot.Warnings: ":warning:", buildbot.Failure: ":x:",
-		buildbot.Skipped: ":fast_forward:", buildbot.Exception: ":boom:", buildbot.Retry: ":repeat:", buildbot.Cancelled: ":no_entry_sign:",
-	}[*b.Results]
-	return strings.TrimSpace(emoji + " " + b.Results.String())
+	state := post.StateOf(buildbot.BuildRequest{}, &b)
+	return state.Emoji() + " " + state.Label()
 }
 
 func orDash(s string) string {

@@ -150,10 +150,3 @@ func repositoryURL(cfg *config.Configuration, repo string) string {
 	}
 	return cfg.RepositoryBaseURL + repo
 }
-
-func shortRevision(rev string) string {
-	if len(rev) > 12 {
-		return rev[:12]
-	}
-	return rev
-}

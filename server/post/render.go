@@ -142,7 +142,7 @@ func Message(p Props) string {
 		fmt.Fprintf(&b, " on `%s`", p.Branch)
 	}
 	if p.Revision != "" {
-		fmt.Fprintf(&b, " at `%s`", shortRevision(p.Revision))
+		fmt.Fprintf(&b, " at `%s`", ShortRevision(p.Revision))
 	}
 	state := p.State.Label()
 	if p.NothingStarted {
@@ -185,7 +185,8 @@ func rowText(r Row) string {
 	return text
 }
 
-func shortRevision(rev string) string {
+// ShortRevision is how a revision is shown: its first 12 characters, like a short git hash.
+func ShortRevision(rev string) string {
 	if len(rev) > 12 {
 		return rev[:12]
 	}
