@@ -70,8 +70,10 @@ up_one() {
 	if [ ! -f "$DIR/master/buildbot.tac" ]; then
 		mkdir -p "$DIR"
 		bb "$BUILDBOT" create-master -q -r "$DIR/master" >/dev/null
-		bb "$WORKER" create-worker -q "$DIR/worker" "127.0.0.1:$PB_PORT" local-worker worker-pass >/dev/null
 	fi
+	# The worker's config holds the master's port, which may have moved since: make it anew.
+	rm -rf "$DIR/worker"
+	bb "$WORKER" create-worker -q "$DIR/worker" "127.0.0.1:$PB_PORT" local-worker worker-pass >/dev/null
 	cp "$HERE/master.cfg" "$DIR/master/master.cfg"
 	ln -sf "$DIR/master/twistd.log" "$MMBB_LOGS/buildbot-$1-master.log"
 	ln -sf "$DIR/worker/twistd.log" "$MMBB_LOGS/buildbot-$1-worker.log"
