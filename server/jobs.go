@@ -49,6 +49,8 @@ func (p *Plugin) followPush(ctx context.Context) {
 	p.push.Run(ctx)
 }
 
+// poll runs one tick. The poller and the push consumer may run on different nodes of a cluster;
+// the lock keeps their ticks from overlapping, which could reply twice to one failure.
 func (p *Plugin) poll() {
 	snap := p.currentSnapshot()
 	if !snap.Ready() {
@@ -56,6 +58,10 @@ func (p *Plugin) poll() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*snap.Config.RequestTimeout())
 	defer cancel()
+	if err := p.ticking.LockWithContext(ctx); err != nil {
+		return
+	}
+	defer p.ticking.Unlock()
 	opts := tracker.Options{LinkBase: snap.Config.LinkBaseURL(), Reply: snap.Config.FailureReplyEnabled(), LogLines: snap.Config.FailureLines()}
 	if err := p.tracker.Tick(ctx, snap.Buildbot, opts); err != nil {
 		p.API.LogDebug("Polling Buildbot failed", "error", err.Error())

@@ -46,6 +46,14 @@ func (m mattermost) GetPost(postID string) (*model.Post, error) {
 
 func (m mattermost) UpdatePost(p *model.Post) error { return m.client.Post.UpdatePost(p) }
 
+func (m mattermost) PostsSince(channelID string, since int64) ([]*model.Post, error) {
+	list, err := m.client.Post.GetPostsSince(channelID, since)
+	if err != nil {
+		return nil, err
+	}
+	return list.ToSlice(), nil
+}
+
 // onceWindow is how long a click's key is held: long enough to swallow a double click.
 const onceWindow = 5 * time.Second
 

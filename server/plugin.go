@@ -32,6 +32,7 @@ type Plugin struct {
 	catalog  *catalog.Catalog
 	tracker  *tracker.Tracker
 	poller   *cluster.Job
+	ticking  *cluster.Mutex
 	kicks    chan struct{}
 	push     *tracker.Push
 	stop     context.CancelFunc
@@ -73,6 +74,9 @@ func (p *Plugin) OnActivate() error {
 		PluginID:    manifestID,
 		Version:     manifestVersion,
 	})
+	if p.ticking, err = cluster.NewMutex(p.API, "buildbot-tick"); err != nil {
+		return fmt.Errorf("make the tick lock: %w", err)
+	}
 	// One node of a cluster polls at a time; the interval follows the settings.
 	p.poller, err = cluster.Schedule(p.API, "buildbot-poller", func(now time.Time, metadata cluster.JobMetadata) time.Duration {
 		// Wake at least every few seconds, so a new poll interval applies without a restart.
@@ -90,6 +94,7 @@ func (p *Plugin) OnActivate() error {
 			return snap.Buildbot
 		},
 		Kick:    p.kick,
+		Wants:   p.tracker.Notice,
 		OnError: func(err error) { p.API.LogDebug("Buildbot's event stream ended", "error", err.Error()) },
 	}
 	ctx, stop := context.WithCancel(context.Background())

@@ -2,6 +2,7 @@ package buildbot
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -27,4 +28,9 @@ func withSlash(s string) string {
 		return s
 	}
 	return s + "/"
+}
+
+// LogURL links to a step's log in the web UI, where it can be read as it grows.
+func LogURL(base string, builderID, number, step int, slug string) string {
+	return fmt.Sprintf("%s#/builders/%d/builds/%d/steps/%d/logs/%s", withSlash(base), builderID, number, step, url.PathEscape(slug))
 }

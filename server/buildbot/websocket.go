@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -104,7 +105,39 @@ func Backoff(attempt int) time.Duration {
 	return min(d, time.Minute)
 }
 
-// IsBuildEvent says whether an event can change a build's status post.
-func IsBuildEvent(e Event) bool {
-	return strings.HasPrefix(e.Key, "builds/") || strings.HasPrefix(e.Key, "buildrequests/")
+// EventRefs is what a build, build request or step event is about.
+type EventRefs struct {
+	RequestID int
+	BuildID   int
+	// Step says the event was about one of the build's steps.
+	Step bool
+}
+
+// Refs reads which request and build an event is about; false for any other event.
+func (e Event) Refs() (EventRefs, bool) {
+	parts := strings.Split(e.Key, "/")
+	if len(parts) < 3 {
+		return EventRefs{}, false
+	}
+	id, err := strconv.Atoi(parts[1])
+	if err != nil {
+		return EventRefs{}, false
+	}
+	var record struct {
+		BuildRequestID int `json:"buildrequestid"`
+		BuildID        int `json:"buildid"`
+	}
+	_ = json.Unmarshal(e.Message, &record)
+	switch parts[0] {
+	case "buildrequests":
+		return EventRefs{RequestID: id}, true
+	case "builds":
+		return EventRefs{RequestID: record.BuildRequestID, BuildID: id}, true
+	case "steps":
+		if record.BuildID == 0 {
+			return EventRefs{}, false
+		}
+		return EventRefs{BuildID: record.BuildID, Step: true}, true
+	}
+	return EventRefs{}, false
 }

@@ -32,7 +32,7 @@ func TestConsumeSubscribesWithCredentialsAndDeliversEvents(t *testing.T) {
 			subscribed = append(subscribed, cmd["path"].(string))
 			_ = conn.WriteJSON(map[string]any{"msg": "OK", "code": 200, "_id": cmd["_id"]})
 		}
-		_ = conn.WriteJSON(map[string]any{"k": "builds/5/finished", "m": map[string]any{"buildid": 5}})
+		_ = conn.WriteJSON(map[string]any{"k": "builds/5/finished", "m": map[string]any{"buildid": 5, "buildrequestid": 9}})
 		_ = conn.WriteJSON(map[string]any{"k": "changes/1/new", "m": map[string]any{}})
 		time.Sleep(100 * time.Millisecond)
 	}))
@@ -48,8 +48,35 @@ func TestConsumeSubscribesWithCredentialsAndDeliversEvents(t *testing.T) {
 	if gotHeader != "k" || len(subscribed) != 2 || subscribed[0] != "builds/*/*" {
 		t.Fatalf("header %q, subscribed %v", gotHeader, subscribed)
 	}
-	if len(events) != 2 || events[0].Key != "builds/5/finished" || !IsBuildEvent(events[0]) || IsBuildEvent(events[1]) {
+	if len(events) != 2 || events[0].Key != "builds/5/finished" {
 		t.Fatalf("events %+v", events)
+	}
+	if refs, ok := events[0].Refs(); !ok || refs != (EventRefs{RequestID: 9, BuildID: 5}) {
+		t.Fatalf("build event refs %+v %v", refs, ok)
+	}
+	if _, ok := events[1].Refs(); ok {
+		t.Fatal("a change event is not about a build")
+	}
+}
+
+func TestEventRefs(t *testing.T) {
+	for _, tc := range []struct {
+		event Event
+		refs  EventRefs
+		ok    bool
+	}{
+		{Event{Key: "buildrequests/12/claimed", Message: []byte(`{"buildrequestid":12}`)}, EventRefs{RequestID: 12}, true},
+		{Event{Key: "builds/7/new", Message: []byte(`{"buildid":7,"buildrequestid":12}`)}, EventRefs{RequestID: 12, BuildID: 7}, true},
+		{Event{Key: "steps/40/started", Message: []byte(`{"stepid":40,"buildid":7}`)}, EventRefs{BuildID: 7, Step: true}, true},
+		{Event{Key: "steps/40/started", Message: []byte(`not json`)}, EventRefs{}, false},
+		{Event{Key: "builds/x/new"}, EventRefs{}, false},
+		{Event{Key: "changes/3/new"}, EventRefs{}, false},
+		{Event{Key: "builds"}, EventRefs{}, false},
+	} {
+		refs, ok := tc.event.Refs()
+		if refs != tc.refs || ok != tc.ok {
+			t.Errorf("%s: got %+v %v", tc.event.Key, refs, ok)
+		}
 	}
 }
 

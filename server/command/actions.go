@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -124,11 +125,10 @@ func (h *Handler) rebuild(ctx context.Context, bb *buildbot.Client, original *mo
 	}
 	p := &model.Post{UserId: h.BotID, ChannelId: original.ChannelId, RootId: root}
 	post.Apply(p, again, h.ActionURL)
-	if err := h.MM.CreatePost(p); err != nil {
+	if err := h.Tracker.Announce(p, &tracker.Tracked{Props: again}); errors.Is(err, tracker.ErrNotPosted) {
 		return "Buildbot started the rebuild, but Mattermost could not post about it."
-	}
-	if err := h.Tracker.Track(&tracker.Tracked{PostID: p.Id, ChannelID: p.ChannelId, Props: again, Rendered: p.Message}); err != nil {
-		return "Buildbot started the rebuild, but the plugin could not remember to follow it."
+	} else if err != nil {
+		return "Buildbot started the rebuild, but the plugin could not store it to follow it, so it did not post about it."
 	}
 	if len(failed) > 0 {
 		return "Some builders were not rebuilt:\n- " + strings.Join(failed, "\n- ")

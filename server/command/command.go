@@ -36,7 +36,7 @@ type Handler struct {
 
 // Tracker takes over a started build's status post.
 type Tracker interface {
-	Track(tr *tracker.Tracked) error
+	Announce(p *model.Post, tr *tracker.Tracked) error
 }
 
 // Execute runs one /build invocation. It returns the text to show the caller alone, or "" when
@@ -127,13 +127,12 @@ func (h *Handler) announce(cfg *config.Configuration, args *model.CommandArgs, r
 	p := &model.Post{UserId: h.BotID, ChannelId: args.ChannelId, RootId: args.RootId}
 	props := statusProps(cfg, req, s)
 	post.Apply(p, props, h.ActionURL)
-	if err := h.MM.CreatePost(p); err != nil {
+	tracked := &tracker.Tracked{Props: props, Tag: s.tag, AfterRequest: s.afterRequest}
+	if err := h.Tracker.Announce(p, tracked); errors.Is(err, tracker.ErrNotPosted) {
 		// The build runs anyway; say so rather than pretend nothing happened.
 		return "Buildbot started the build, but Mattermost could not post about it here:\n\n" + p.Message
-	}
-	tracked := &tracker.Tracked{PostID: p.Id, ChannelID: p.ChannelId, Props: props, Rendered: p.Message, Tag: s.tag, AfterRequest: s.afterRequest}
-	if err := h.Tracker.Track(tracked); err != nil {
-		return "Buildbot started the build, but the plugin could not remember to follow it: its post will not change. " + err.Error()
+	} else if err != nil {
+		return "Buildbot started the build, but the plugin could not store it to follow it, so it did not post about it:\n\n" + p.Message
 	}
 	if len(s.failed) > 0 {
 		return "Some builders did not start:\n- " + strings.Join(s.failed, "\n- ")

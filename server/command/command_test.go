@@ -65,9 +65,16 @@ func (f *fakeMM) GetPost(id string) (*model.Post, error) {
 	return nil, errors.New("no post")
 }
 
-type fakeTracker struct{ tracked []*tracker.Tracked }
+type fakeTracker struct {
+	mm      *fakeMM
+	tracked []*tracker.Tracked
+}
 
-func (f *fakeTracker) Track(tr *tracker.Tracked) error {
+func (f *fakeTracker) Announce(p *model.Post, tr *tracker.Tracked) error {
+	if err := f.mm.CreatePost(p); err != nil {
+		return tracker.ErrNotPosted
+	}
+	tr.PostID = p.Id
 	f.tracked = append(f.tracked, tr)
 	return nil
 }
@@ -156,7 +163,7 @@ func handlerFor(cfg *config.Configuration, mm *fakeMM) *Handler {
 	snap := config.NewSnapshot(cfg)
 	cat := catalog.New(func() catalog.Setup { return catalog.SetupFor(snap) })
 	return &Handler{Snapshot: func() *config.Snapshot { return snap }, Catalog: cat, MM: mm, BotID: "bot",
-		Tracker: &fakeTracker{}, ActionURL: "/plugins/buildbot/api/v1/actions", Once: fakeOnce{}}
+		Tracker: &fakeTracker{mm: mm}, ActionURL: "/plugins/buildbot/api/v1/actions", Once: fakeOnce{}}
 }
 
 func run(h *Handler, user, channel, text string) string {

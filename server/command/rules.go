@@ -16,7 +16,6 @@ type Mattermost interface {
 	GetChannel(channelID string) (*model.Channel, error)
 	GetTeam(teamID string) (*model.Team, error)
 	IsSystemAdmin(userID string) bool
-	CreatePost(post *model.Post) error
 	GetPost(postID string) (*model.Post, error)
 }
 

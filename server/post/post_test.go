@@ -115,6 +115,35 @@ func TestApply(t *testing.T) {
 			t.Fatalf("action %+v", action.Integration)
 		}
 	})
+	t.Run("a building row names its step and how far it is", func(t *testing.T) {
+		for _, tc := range []struct {
+			row  Row
+			want string
+		}{
+			{Row{Step: "test", StepsDone: 2, StepsTotal: 4}, "building (step 3/4: test)"},
+			{Row{Step: "test", StepsDone: 4, StepsTotal: 4}, "building (step 4/4: test)"},
+			{Row{Step: "test"}, "building (test)"},
+			{Row{StateString: "starting"}, "building (starting)"},
+		} {
+			pr := props(StateBuilding)
+			tc.row.Builder, tc.row.URL, tc.row.State = "b1", "https://ci/#/builders/1/builds/7", StateBuilding
+			pr.Rows = []Row{tc.row}
+			p := &model.Post{}
+			Apply(p, pr, "/x")
+			if !strings.Contains(p.Message, "[b1](https://ci/#/builders/1/builds/7): "+tc.want) {
+				t.Errorf("message %q, want %q", p.Message, tc.want)
+			}
+		}
+	})
+	t.Run("a failed row links the failed step's log", func(t *testing.T) {
+		pr := props(StateFailure)
+		pr.Rows[0].FailedStep, pr.Rows[0].LogURL = "compile", "https://ci/#/builders/1/builds/7/steps/2/logs/stdio"
+		p := &model.Post{}
+		Apply(p, pr, "/x")
+		if !strings.Contains(p.Message, "failure in 1m0s · failed step [compile](https://ci/#/builders/1/builds/7/steps/2/logs/stdio)") {
+			t.Fatalf("message %q", p.Message)
+		}
+	})
 	t.Run("an unreachable Buildbot is said in the message", func(t *testing.T) {
 		pr := props(StateBuilding)
 		pr.UnreachableSince = 1700000000000

@@ -55,6 +55,14 @@ type Row struct {
 	URL         string `json:"url"`
 	StartedAt   int64  `json:"started_at,omitempty"`
 	CompleteAt  int64  `json:"complete_at,omitempty"`
+	// Step is the step running now. Buildbot adds steps as they start, so StepsTotal is what the
+	// builder's last successful build had, or the steps seen so far when that is more; 0 is unknown.
+	Step       string `json:"step,omitempty"`
+	StepsDone  int    `json:"steps_done,omitempty"`
+	StepsTotal int    `json:"steps_total,omitempty"`
+	// FailedStep and LogURL name the step a failed build failed in and link to its log.
+	FailedStep string `json:"failed_step,omitempty"`
+	LogURL     string `json:"log_url,omitempty"`
 }
 
 // Running says whether any row may still change, which is when Stop applies.
@@ -176,11 +184,22 @@ func rowText(r Row) string {
 		name = fmt.Sprintf("[%s #%d](%s)", r.Builder, r.Number, r.URL)
 	}
 	text := fmt.Sprintf("%s %s: %s", r.State.Emoji(), name, r.State.Label())
-	if r.State == StateBuilding && r.StateString != "" {
+	switch {
+	case r.State == StateBuilding && r.Step != "" && r.StepsTotal > 0:
+		text += fmt.Sprintf(" (step %d/%d: %s)", min(r.StepsDone+1, r.StepsTotal), r.StepsTotal, r.Step)
+	case r.State == StateBuilding && r.Step != "":
+		text += " (" + r.Step + ")"
+	case r.State == StateBuilding && r.StateString != "":
 		text += " (" + r.StateString + ")"
 	}
 	if r.State.Done() && r.StartedAt != 0 && r.CompleteAt >= r.StartedAt {
 		text += " in " + (time.Duration(r.CompleteAt-r.StartedAt) * time.Second).String()
+	}
+	switch {
+	case r.FailedStep != "" && r.LogURL != "":
+		text += fmt.Sprintf(" · failed step [%s](%s)", r.FailedStep, r.LogURL)
+	case r.FailedStep != "":
+		text += " · failed step " + r.FailedStep
 	}
 	return text
 }

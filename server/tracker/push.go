@@ -9,9 +9,9 @@ import (
 )
 
 // pushPaths are the events that can change a status post.
-var pushPaths = []string{"builds/*/*", "buildrequests/*/*"}
+var pushPaths = []string{"builds/*/*", "buildrequests/*/*", "steps/*/*"}
 
-// Push follows Buildbot's WebSocket and asks for a tick whenever a build or request changes, so
+// Push follows Buildbot's WebSocket and asks for a tick whenever a tracked build changes, so
 // a post follows within moments instead of a poll interval. Polling goes on regardless: it is
 // the fallback while the socket is down, and Buildbot replays nothing after a reconnect.
 type Push struct {
@@ -19,6 +19,8 @@ type Push struct {
 	Source func() *buildbot.Client
 	// Kick asks for a tick soon; it must not block.
 	Kick func()
+	// Wants says whether an event calls for a tick.
+	Wants func(buildbot.Event) bool
 	// OnError hears why a subscription ended.
 	OnError func(error)
 
@@ -51,7 +53,7 @@ func (p *Push) Run(ctx context.Context) {
 		p.cancel = cancel
 		p.mu.Unlock()
 		err := client.Consume(attemptCtx, pushPaths, func(e buildbot.Event) {
-			if buildbot.IsBuildEvent(e) {
+			if p.Wants(e) {
 				p.Kick()
 			}
 		})

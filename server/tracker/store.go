@@ -12,10 +12,13 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 )
 
-// Tracked is one status post and the Buildbot requests behind it.
+// Tracked is one status post and the Buildbot requests behind it. It is stored under its own ID
+// before its post exists, so PostID is empty until the post is made.
 type Tracked struct {
+	ID        string     `json:"id"`
 	PostID    string     `json:"post_id"`
 	ChannelID string     `json:"channel_id"`
+	RootID    string     `json:"root_id,omitempty"`
 	Props     post.Props `json:"props"`
 	// Rendered is the message last posted, so a tick updates the post only when it would change.
 	Rendered  string `json:"rendered"`
@@ -41,8 +44,8 @@ func (t *Tracked) Done() bool { return !t.waiting() && !t.Props.Running() }
 // Store keeps tracked builds.
 type Store interface {
 	Save(t *Tracked) error
-	Get(postID string) (*Tracked, error)
-	Delete(postID string) error
+	Get(id string) (*Tracked, error)
+	Delete(id string) error
 	List() ([]*Tracked, error)
 }
 
@@ -52,30 +55,34 @@ const keyPrefix = "track_"
 // the store for ever.
 const forgetAfter = 7 * 24 * time.Hour
 
-// KVStore keeps tracked builds in the plugin's KV store, one key per status post.
+// KVStore keeps tracked builds in the plugin's KV store, one key per status post. Entries written
+// by 0.1.0 are keyed by their post's id and have no ID of their own; the key then serves as one.
 type KVStore struct{ KV *pluginapi.KVService }
 
 // Save writes a tracked build; the entry expires on its own if tracking never ends it.
 func (s KVStore) Save(t *Tracked) error {
-	if _, err := s.KV.Set(keyPrefix+t.PostID, t, pluginapi.SetExpiry(forgetAfter)); err != nil {
-		return fmt.Errorf("save tracked build %s: %w", t.PostID, err)
+	if _, err := s.KV.Set(keyPrefix+t.ID, t, pluginapi.SetExpiry(forgetAfter)); err != nil {
+		return fmt.Errorf("save tracked build %s: %w", t.ID, err)
 	}
 	return nil
 }
 
-// Get returns the tracked build of a post, or nil when there is none.
-func (s KVStore) Get(postID string) (*Tracked, error) {
+// Get returns a tracked build, or nil when there is none.
+func (s KVStore) Get(id string) (*Tracked, error) {
 	var t *Tracked
-	if err := s.KV.Get(keyPrefix+postID, &t); err != nil {
-		return nil, fmt.Errorf("get tracked build %s: %w", postID, err)
+	if err := s.KV.Get(keyPrefix+id, &t); err != nil {
+		return nil, fmt.Errorf("get tracked build %s: %w", id, err)
+	}
+	if t != nil && t.ID == "" {
+		t.ID = id
 	}
 	return t, nil
 }
 
-// Delete ends tracking of a post.
-func (s KVStore) Delete(postID string) error {
-	if err := s.KV.Delete(keyPrefix + postID); err != nil {
-		return fmt.Errorf("delete tracked build %s: %w", postID, err)
+// Delete ends tracking of a build.
+func (s KVStore) Delete(id string) error {
+	if err := s.KV.Delete(keyPrefix + id); err != nil {
+		return fmt.Errorf("delete tracked build %s: %w", id, err)
 	}
 	return nil
 }

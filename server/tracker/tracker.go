@@ -19,6 +19,8 @@ type Posts interface {
 	GetPost(postID string) (*model.Post, error)
 	UpdatePost(p *model.Post) error
 	CreatePost(p *model.Post) error
+	// PostsSince lists a channel's posts made since an epoch-milliseconds time.
+	PostsSince(channelID string, since int64) ([]*model.Post, error)
 }
 
 // ErrPostGone is what GetPost returns for a deleted post: its tracking ends quietly.
@@ -47,6 +49,8 @@ type Tracker struct {
 	failures    int
 	failedSince time.Time
 	opts        Options
+	steps       stepProgress
+	interest    interest
 }
 
 // Options are the settings a tick follows, read anew each tick.
@@ -56,12 +60,6 @@ type Options struct {
 	// Reply says whether failures get a reply; LogLines is how much log it quotes.
 	Reply    bool
 	LogLines int
-}
-
-// Track stores a new build and writes its first status into the post.
-func (t *Tracker) Track(tr *Tracked) error {
-	tr.CreatedAt = time.Now().UnixMilli()
-	return t.Store.Save(tr)
 }
 
 // Tick polls Buildbot once for every tracked build. Its cost in Buildbot requests is the same
@@ -81,6 +79,7 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 			oldest = id
 		}
 	}
+	all = t.posted(all)
 	for _, tr := range all {
 		if tr.waiting() {
 			consider(tr.AfterRequest + 1)
@@ -95,6 +94,7 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 		for _, tr := range all {
 			t.finish(tr)
 		}
+		t.noteInterest(nil)
 		return nil
 	}
 
@@ -106,6 +106,7 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 		if err == nil {
 			t.failures = 0
 			t.apply(ctx, bb, all, requests, builds)
+			t.noteInterest(all)
 			return nil
 		}
 	}
@@ -117,7 +118,7 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 		for _, tr := range all {
 			if tr.Props.UnreachableSince == 0 {
 				tr.Props.UnreachableSince = t.failedSince.UnixMilli()
-				t.publish(ctx, bb, tr, nil)
+				t.publish(tr, nil)
 			}
 		}
 	}
@@ -136,8 +137,8 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 		newestBuild[b.BuildRequestID] = b
 	}
 	var builderNames map[int]string
+	newlyFailed := map[*Tracked][]int{}
 	for _, tr := range all {
-		var newlyFailed []post.Row
 		tr.Props.UnreachableSince = 0
 		if tr.waiting() {
 			builderNames = t.adoptChangeBuilds(ctx, bb, tr, builds, builderNames)
@@ -156,11 +157,26 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 				row.URL = buildbot.BuildURL(t.opts.LinkBase, row.BuilderID, b.Number)
 			}
 			row.State = post.StateOf(req, build)
-			if t.opts.Reply && (row.State == post.StateFailure || row.State == post.StateException) {
-				newlyFailed = append(newlyFailed, *row)
+			if row.State.Done() {
+				row.Step = ""
+			}
+			if row.State == post.StateFailure || row.State == post.StateException {
+				newlyFailed[tr] = append(newlyFailed[tr], i)
 			}
 		}
-		t.publish(ctx, bb, tr, newlyFailed)
+	}
+	t.readSteps(ctx, bb, all)
+	for _, tr := range all {
+		var replies []failure
+		for _, i := range newlyFailed[tr] {
+			row := &tr.Props.Rows[i]
+			var tail string
+			row.FailedStep, row.LogURL, tail = t.failedStep(ctx, bb, *row)
+			if t.opts.Reply {
+				replies = append(replies, failure{row: *row, logTail: tail})
+			}
+		}
+		t.publish(tr, replies)
 	}
 }
 
@@ -192,12 +208,18 @@ func (t *Tracker) adoptChangeBuilds(ctx context.Context, bb *buildbot.Client, tr
 	return names
 }
 
+// failure is a failed row and the end of its failed step's log, for the reply.
+type failure struct {
+	row     post.Row
+	logTail string
+}
+
 // publish writes a tracked build's status into its post when it changed, stores or forgets it,
 // and replies about failures.
-func (t *Tracker) publish(ctx context.Context, bb *buildbot.Client, tr *Tracked, newlyFailed []post.Row) {
+func (t *Tracker) publish(tr *Tracked, failures []failure) {
 	p, err := t.Posts.GetPost(tr.PostID)
 	if errors.Is(err, ErrPostGone) {
-		_ = t.Store.Delete(tr.PostID)
+		_ = t.Store.Delete(tr.ID)
 		return
 	}
 	if err != nil {
@@ -210,8 +232,8 @@ func (t *Tracker) publish(ctx context.Context, bb *buildbot.Client, tr *Tracked,
 		}
 		tr.Rendered = p.Message
 	}
-	for _, row := range newlyFailed {
-		t.replyFailure(ctx, bb, tr, row)
+	for _, f := range failures {
+		t.replyFailure(tr, f)
 	}
 	if tr.Done() {
 		t.finish(tr)
@@ -220,20 +242,24 @@ func (t *Tracker) publish(ctx context.Context, bb *buildbot.Client, tr *Tracked,
 	_ = t.Store.Save(tr)
 }
 
-func (t *Tracker) finish(tr *Tracked) { _ = t.Store.Delete(tr.PostID) }
+func (t *Tracker) finish(tr *Tracked) {
+	_ = t.Store.Delete(tr.ID)
+	t.steps.forget(tr)
+}
 
 // replyFailure answers in the post's thread, naming the requester (an edited post notifies no
 // one) with the failed step and the end of its log.
-func (t *Tracker) replyFailure(ctx context.Context, bb *buildbot.Client, tr *Tracked, row post.Row) {
+func (t *Tracker) replyFailure(tr *Tracked, f failure) {
 	var b strings.Builder
+	row := f.row
 	fmt.Fprintf(&b, "@%s [%s #%d](%s) %s", tr.Props.RequestedBy, row.Builder, row.Number, row.URL, row.State.Label())
-	if step, logText, logURL := t.failedStep(ctx, bb, row.BuildID); step != "" {
-		fmt.Fprintf(&b, " in step **%s**", step)
-		if logText != "" {
-			fmt.Fprintf(&b, ":\n```\n%s\n```", logText)
+	if row.FailedStep != "" {
+		fmt.Fprintf(&b, " in step **%s**", row.FailedStep)
+		if f.logTail != "" {
+			fmt.Fprintf(&b, ":\n```\n%s\n```", f.logTail)
 		}
-		if logURL != "" {
-			fmt.Fprintf(&b, "\n[Full log](%s)", logURL)
+		if row.LogURL != "" {
+			fmt.Fprintf(&b, "\n[Full log](%s)", row.LogURL)
 		}
 	} else {
 		b.WriteString(".")
@@ -241,9 +267,10 @@ func (t *Tracker) replyFailure(ctx context.Context, bb *buildbot.Client, tr *Tra
 	_ = t.Posts.CreatePost(&model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: tr.PostID, Message: b.String()})
 }
 
-// failedStep finds the first failed step of a build and the last lines of its log.
-func (t *Tracker) failedStep(ctx context.Context, bb *buildbot.Client, buildID int) (name, tail, logURL string) {
-	steps, err := bb.Steps(ctx, buildID, buildbot.Query{})
+// failedStep finds the first failed step of a build, a link to its log and, when a reply will
+// quote it, the log's last lines.
+func (t *Tracker) failedStep(ctx context.Context, bb *buildbot.Client, row post.Row) (name, logURL, tail string) {
+	steps, err := bb.Steps(ctx, row.BuildID, buildbot.Query{})
 	if err != nil {
 		return "", "", ""
 	}
@@ -251,18 +278,19 @@ func (t *Tracker) failedStep(ctx context.Context, bb *buildbot.Client, buildID i
 		if s.Results == nil || (*s.Results != buildbot.Failure && *s.Results != buildbot.Exception) {
 			continue
 		}
-		if t.opts.LogLines <= 0 {
-			return s.Name, "", ""
-		}
-		logs, err := bb.Logs(ctx, buildID, s.Number)
+		logs, err := bb.Logs(ctx, row.BuildID, s.Number)
 		if err != nil || len(logs) == 0 {
 			return s.Name, "", ""
 		}
+		logURL = buildbot.LogURL(t.opts.LinkBase, row.BuilderID, row.Number, s.Number, logs[0].Slug)
+		if !t.opts.Reply || t.opts.LogLines <= 0 {
+			return s.Name, logURL, ""
+		}
 		text, err := bb.LogRaw(ctx, logs[0].LogID, 64<<10)
 		if err != nil {
-			return s.Name, "", ""
+			return s.Name, logURL, ""
 		}
-		return s.Name, lastLines(text, t.opts.LogLines), fmt.Sprintf("%sapi/v2/logs/%d/raw", t.opts.LinkBase, logs[0].LogID)
+		return s.Name, logURL, lastLines(text, t.opts.LogLines)
 	}
 	return "", "", ""
 }

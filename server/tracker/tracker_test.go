@@ -19,7 +19,7 @@ import (
 
 type memStore map[string]*Tracked
 
-func (m memStore) Save(t *Tracked) error           { m[t.PostID] = t; return nil }
+func (m memStore) Save(t *Tracked) error           { m[t.ID] = t; return nil }
 func (m memStore) Get(id string) (*Tracked, error) { return m[id], nil }
 func (m memStore) Delete(id string) error          { delete(m, id); return nil }
 func (m memStore) List() ([]*Tracked, error) {
@@ -34,6 +34,8 @@ type memPosts struct {
 	posts   map[string]*model.Post
 	updates int
 	replies []*model.Post
+	// onCreate runs before a post is made, to look at what is stored then.
+	onCreate func(p *model.Post)
 }
 
 func (m *memPosts) GetPost(id string) (*model.Post, error) {
@@ -51,26 +53,53 @@ func (m *memPosts) UpdatePost(p *model.Post) error {
 }
 
 func (m *memPosts) CreatePost(p *model.Post) error {
-	m.replies = append(m.replies, p)
+	if m.onCreate != nil {
+		m.onCreate(p)
+	}
+	p.Id = model.NewId()
+	p.CreateAt = model.GetMillis()
+	m.posts[p.Id] = p
+	if p.RootId != "" {
+		m.replies = append(m.replies, p)
+	}
 	return nil
 }
 
-// fakeBuildbot answers every tracked request with a running build, and counts requests.
+func (m *memPosts) PostsSince(channelID string, since int64) ([]*model.Post, error) {
+	var out []*model.Post
+	for _, p := range m.posts {
+		if p.ChannelId == channelID && p.CreateAt >= since {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// fakeBuildbot answers request 1 as claimed and request 2 as failed, with the given builds, and
+// counts requests.
 func fakeBuildbot(t *testing.T, requests *int64, builds string) *buildbot.Client {
+	return fakeBuildbotWith(t, requests, `{"buildrequests":[{"buildrequestid":1,"claimed":true},{"buildrequestid":2,"complete":true,"results":2}]}`, builds)
+}
+
+func fakeBuildbotWith(t *testing.T, requests *int64, buildRequests, builds string) *buildbot.Client {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		atomic.AddInt64(requests, 1)
 		switch r.URL.Path {
 		case "/api/v2/buildrequests":
-			_, _ = io.WriteString(w, `{"buildrequests":[{"buildrequestid":1,"claimed":true},{"buildrequestid":2,"complete":true,"results":2}]}`)
+			_, _ = io.WriteString(w, buildRequests)
 		case "/api/v2/builds":
 			_, _ = io.WriteString(w, builds)
 		case "/api/v2/builds/7/steps":
 			_, _ = io.WriteString(w, `{"steps":[{"number":0,"name":"checkout","results":0},{"number":1,"name":"compile","results":2}]}`)
 		case "/api/v2/builds/7/steps/1/logs":
-			_, _ = io.WriteString(w, `{"logs":[{"logid":70,"name":"stdio"}]}`)
+			_, _ = io.WriteString(w, `{"logs":[{"logid":70,"name":"stdio","slug":"stdio"}]}`)
 		case "/api/v2/logs/70/raw":
 			_, _ = io.WriteString(w, "compile line 1\ncompile line 2\nerror: broken\n")
 		default:
+			if strings.HasPrefix(r.URL.Path, "/api/v2/builds/") && strings.HasSuffix(r.URL.Path, "/steps") {
+				_, _ = io.WriteString(w, `{"steps":[{"number":0,"name":"checkout","complete":true,"results":0},{"number":1,"name":"compile"},{"number":2,"name":"hidden","hidden":true}]}`)
+				return
+			}
 			http.NotFound(w, r)
 		}
 	}))
@@ -91,7 +120,7 @@ func tracking(n int) (memStore, *memPosts) {
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("post%03d", i)
 		props := post.Props{Repo: "app", RequestedBy: "alice", Rows: []post.Row{{Builder: "b", BuilderID: 1, RequestID: 1, State: post.StateQueued}}}
-		store[id] = &Tracked{PostID: id, ChannelID: "c", Props: props}
+		store[id] = &Tracked{ID: id, PostID: id, ChannelID: "c", Props: props}
 		posts.posts[id] = &model.Post{Id: id}
 	}
 	return store, posts
@@ -101,7 +130,7 @@ func TestATickCostsTheSameRequestsForOneOrFiveHundredBuilds(t *testing.T) {
 	counts := map[int]int64{}
 	for _, n := range []int{1, 500} {
 		var requests int64
-		bb := fakeBuildbot(t, &requests, runningBuild)
+		bb := fakeBuildbot(t, &requests, `{"builds":[]}`)
 		store, posts := tracking(n)
 		tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 
@@ -118,6 +147,67 @@ func TestATickCostsTheSameRequestsForOneOrFiveHundredBuilds(t *testing.T) {
 	}
 }
 
+// Steps are listed per build only; their reads have a fixed budget per tick, and builds take
+// turns so that every running build's progress moves.
+func TestStepReadsStayWithinABudgetAndEveryBuildTakesItsTurn(t *testing.T) {
+	const n = 500
+	var builds strings.Builder
+	builds.WriteString(`{"builds":[`)
+	store, posts := memStore{}, &memPosts{posts: map[string]*model.Post{}}
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			builds.WriteString(",")
+		}
+		fmt.Fprintf(&builds, `{"buildid":%d,"number":%d,"builderid":1,"buildrequestid":%d,"started_at":100}`, 1000+i, i, i)
+		id := fmt.Sprintf("post%03d", i)
+		props := post.Props{Repo: "app", RequestedBy: "alice", Rows: []post.Row{{Builder: "b", BuilderID: 1, RequestID: i, State: post.StateQueued}}}
+		store[id] = &Tracked{ID: id, PostID: id, ChannelID: "c", Props: props}
+		posts.posts[id] = &model.Post{Id: id}
+	}
+	builds.WriteString("]}")
+	var list []string
+	for i := 1; i <= n; i++ {
+		list = append(list, fmt.Sprintf(`{"buildrequestid":%d,"claimed":true}`, i))
+	}
+	var requests int64
+	bb := fakeBuildbotWith(t, &requests, `{"buildrequests":[`+strings.Join(list, ",")+`]}`, builds.String())
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
+
+	ticks := 0
+	for ; ticks < n; ticks++ {
+		before := atomic.LoadInt64(&requests)
+		_ = tr.Tick(context.Background(), bb, opts)
+		if cost := atomic.LoadInt64(&requests) - before; cost > 2+stepReadsPerTick {
+			t.Fatalf("tick %d read %d times", ticks, cost)
+		}
+		if allHaveSteps(store) {
+			break
+		}
+	}
+	if !allHaveSteps(store) {
+		t.Fatal("some running builds never had their steps read")
+	}
+	if ticks > n/(stepReadsPerTick-2)+1 {
+		t.Fatalf("%d ticks to read every build's steps", ticks)
+	}
+	row := store["post001"].Props.Rows[0]
+	if row.Step != "compile" || row.StepsDone != 1 || row.StepsTotal != 2 {
+		t.Fatalf("row %+v", row)
+	}
+	if !strings.Contains(posts.posts["post001"].Message, "building (step 2/2: compile)") {
+		t.Fatalf("message %q", posts.posts["post001"].Message)
+	}
+}
+
+func allHaveSteps(store memStore) bool {
+	for _, tr := range store {
+		if tr.Props.Rows[0].Step == "" {
+			return false
+		}
+	}
+	return true
+}
+
 func TestATickMovesQueuedToBuildingAndOnlyEditsPostsThatChange(t *testing.T) {
 	var requests int64
 	bb := fakeBuildbot(t, &requests, runningBuild)
@@ -128,7 +218,7 @@ func TestATickMovesQueuedToBuildingAndOnlyEditsPostsThatChange(t *testing.T) {
 	_ = tr.Tick(context.Background(), bb, opts)
 
 	p := posts.posts["post000"]
-	if posts.updates != 1 || !strings.Contains(p.Message, "[b #3](https://ci/#/builders/1/builds/3): building (compile)") {
+	if posts.updates != 1 || !strings.Contains(p.Message, "[b #3](https://ci/#/builders/1/builds/3): building (step 2/2: compile)") {
 		t.Fatalf("%d updates, message %q", posts.updates, p.Message)
 	}
 	if store["post000"] == nil {
@@ -154,9 +244,13 @@ func TestAFailedBuildEndsTrackingAndRepliesWithTheLogTail(t *testing.T) {
 		t.Fatalf("replies %v", posts.replies)
 	}
 	reply := posts.replies[0]
-	want := "@alice [b #4](https://ci/#/builders/1/builds/4) failure in step **compile**:\n```\ncompile line 2\nerror: broken\n```\n[Full log](https://ci/api/v2/logs/70/raw)"
+	want := "@alice [b #4](https://ci/#/builders/1/builds/4) failure in step **compile**:\n```\ncompile line 2\nerror: broken\n```\n[Full log](https://ci/#/builders/1/builds/4/steps/1/logs/stdio)"
 	if reply.RootId != "post000" || reply.UserId != "bot" || reply.Message != want {
 		t.Fatalf("reply %q", reply.Message)
+	}
+	props, _ := post.Decode(posts.posts["post000"])
+	if row := props.Rows[0]; row.FailedStep != "compile" || row.LogURL != "https://ci/#/builders/1/builds/4/steps/1/logs/stdio" {
+		t.Fatalf("row %+v", row)
 	}
 }
 
@@ -206,7 +300,8 @@ func TestNoFailureReplyWhenTheAdminTurnedItOff(t *testing.T) {
 
 	_ = tr.Tick(context.Background(), bb, Options{LinkBase: "https://ci/", Reply: false, LogLines: 20})
 
-	if len(posts.replies) != 0 || requests != 2 {
+	// Two reads for the tick, two to name the failed step and link its log.
+	if len(posts.replies) != 0 || requests != 4 {
 		t.Fatalf("replies %v after %d requests", posts.replies, requests)
 	}
 }
@@ -216,14 +311,18 @@ func TestAChangesBuildsAreFoundByItsTag(t *testing.T) {
 	bb := fakeBuildbot(t, &requests, `{"builds":[
 		{"buildid":5,"number":3,"builderid":1,"buildrequestid":1,"properties":{"mattermost_request":["other","Change"]}},
 		{"buildid":6,"number":4,"builderid":1,"buildrequestid":2,"complete":true,"results":0,"properties":{"mattermost_request":["tag-1","Change"]}}]}`)
-	store, posts := memStore{}, &memPosts{posts: map[string]*model.Post{"p": {Id: "p"}}}
+	store, posts := memStore{}, &memPosts{posts: map[string]*model.Post{}}
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
-	_ = tr.Track(&Tracked{PostID: "p", ChannelID: "c", Tag: "tag-1", AfterRequest: 0,
-		Props: post.Props{Repo: "app", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 9}})
+	p := &model.Post{ChannelId: "c"}
+	props := post.Props{Repo: "app", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 9}
+	post.Apply(p, props, "/x")
+	if err := tr.Announce(p, &Tracked{Tag: "tag-1", AfterRequest: 0, Props: props}); err != nil {
+		t.Fatal(err)
+	}
 
 	_ = tr.Tick(context.Background(), bb, opts)
 
-	msg := posts.posts["p"].Message
+	msg := posts.posts[p.Id].Message
 	if !strings.Contains(msg, ":white_check_mark: **app**: success · requested by @alice · from [change 9](https://ci/#/changes/9)") || !strings.Contains(msg, "[builder 1 #4](https://ci/#/builders/1/builds/4): success") {
 		t.Fatalf("message %q", msg)
 	}
@@ -237,12 +336,105 @@ func TestAChangeThatStartsNothingIsGivenUpOn(t *testing.T) {
 	bb := fakeBuildbot(t, &requests, `{"builds":[]}`)
 	store, posts := memStore{}, &memPosts{posts: map[string]*model.Post{"p": {Id: "p"}}}
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
-	store["p"] = &Tracked{PostID: "p", Tag: "tag-1", CreatedAt: time.Now().Add(-time.Hour).UnixMilli(),
+	store["p"] = &Tracked{ID: "p", PostID: "p", Tag: "tag-1", CreatedAt: time.Now().Add(-time.Hour).UnixMilli(),
 		Props: post.Props{Repo: "app", RequestedBy: "alice", ChangeID: 9}}
 
 	_ = tr.Tick(context.Background(), bb, opts)
 
 	if !strings.Contains(posts.posts["p"].Message, "nothing built") || len(store) != 0 {
 		t.Fatalf("message %q, store %v", posts.posts["p"].Message, store)
+	}
+}
+
+func TestAnnounceStoresTheBuildBeforeItsPostExists(t *testing.T) {
+	store, posts := memStore{}, &memPosts{posts: map[string]*model.Post{}}
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
+	posts.onCreate = func(p *model.Post) {
+		if len(store) != 1 {
+			t.Fatal("the post was made before the build was stored")
+		}
+		for _, stored := range store {
+			if stored.PostID != "" || p.GetProp(TrackKey) != stored.ID {
+				t.Fatalf("stored %+v, post props %v", stored, p.GetProps())
+			}
+		}
+	}
+	p := &model.Post{ChannelId: "c"}
+	props := post.Props{Repo: "app", RequestedBy: "alice", Rows: []post.Row{{Builder: "b", BuilderID: 1, RequestID: 1, State: post.StateQueued}}}
+	post.Apply(p, props, "/x")
+
+	if err := tr.Announce(p, &Tracked{Props: props}); err != nil {
+		t.Fatal(err)
+	}
+	for _, stored := range store {
+		if stored.PostID != p.Id || stored.Rendered != p.Message {
+			t.Fatalf("stored %+v", stored)
+		}
+	}
+}
+
+// An entry without a post is an announcement a crash interrupted. The tick finds the post if it
+// was made, and makes it if not: either way there is one post.
+func TestATickFinishesAnInterruptedAnnouncement(t *testing.T) {
+	props := post.Props{Repo: "app", RequestedBy: "alice", Rows: []post.Row{{Builder: "b", BuilderID: 1, RequestID: 1, State: post.StateQueued}}}
+	old := time.Now().Add(-time.Minute).UnixMilli()
+	for _, made := range []bool{false, true} {
+		store, posts := memStore{}, &memPosts{posts: map[string]*model.Post{}}
+		store["t1"] = &Tracked{ID: "t1", ChannelID: "c", Props: props, CreatedAt: old}
+		if made {
+			p := &model.Post{Id: "made", ChannelId: "c", CreateAt: old + 10}
+			post.Apply(p, props, "/x")
+			p.AddProp(TrackKey, "t1")
+			posts.posts[p.Id] = p
+		}
+		store["t2"] = &Tracked{ID: "t2", ChannelID: "c", Props: props, CreatedAt: time.Now().UnixMilli()}
+		var requests int64
+		tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x", BotID: "bot"}
+
+		_ = tr.Tick(context.Background(), fakeBuildbot(t, &requests, runningBuild), opts)
+
+		if len(posts.posts) != 1 {
+			t.Fatalf("made=%v: %d posts", made, len(posts.posts))
+		}
+		for id, p := range posts.posts {
+			if store["t1"].PostID != id || !strings.Contains(p.Message, "building") || (!made && p.UserId != "bot") {
+				t.Fatalf("made=%v: entry %+v, post %+v", made, store["t1"], p)
+			}
+		}
+		if store["t2"].PostID != "" {
+			t.Fatal("an announcement still in progress was taken over")
+		}
+	}
+}
+
+func TestOnlyEventsAboutTrackedBuildsCallForATick(t *testing.T) {
+	store, posts := tracking(1)
+	var requests int64
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
+	event := func(key, m string) buildbot.Event { return buildbot.Event{Key: key, Message: []byte(m)} }
+
+	if !tr.Notice(event("builds/99/new", `{"buildrequestid":99}`)) {
+		t.Fatal("before any tick, the tracker does not know what it waits on, so any build event counts")
+	}
+	_ = tr.Tick(context.Background(), fakeBuildbot(t, &requests, runningBuild), opts)
+
+	for _, tc := range []struct {
+		event buildbot.Event
+		want  bool
+	}{
+		{event("buildrequests/1/complete", `{}`), true},
+		{event("builds/5/finished", `{"buildrequestid":1}`), true},
+		{event("steps/40/started", `{"buildid":5}`), true},
+		{event("buildrequests/2/claimed", `{}`), false},
+		{event("builds/6/new", `{"buildrequestid":2}`), false},
+		{event("steps/41/started", `{"buildid":6}`), false},
+		{event("changes/3/new", `{}`), false},
+	} {
+		if got := tr.Notice(tc.event); got != tc.want {
+			t.Errorf("%s: %v", tc.event.Key, got)
+		}
+	}
+	if changed := tr.steps.takeChanged(); !changed[5] || len(changed) != 1 {
+		t.Fatalf("step hints %v", changed)
 	}
 }
