@@ -19,7 +19,8 @@ beforeAll(async () => {
 interface StatusProps {
     version: number;
     state: string;
-    rows: Array<{builder: string; state: string; build_id?: number; request_id: number}>;
+    rows: Array<{builder: string; state: string; build_id?: number; request_id: number; step?: string; steps_done?: number; steps_total?: number;
+        failed_step?: string; log_url?: string}>;
 }
 
 // Mattermost's PostType lists only its own types; ours is a plugin's custom_ type.
@@ -75,6 +76,11 @@ describe.each(buildbotMasters)('with $label', (master) => {
         expect(others[0]?.message).toContain('@alice');
         expect(others[0]?.message).toContain('in step **compile**');
         expect(others[0]?.message).toContain('error: widget.c:42: expected ; before }');
+        // The row names the failed step and links its log in Buildbot's UI, in props and message alike.
+        const logLink = /^http:\/\/127\.0\.0\.1:\d+\/#\/builders\/\d+\/builds\/\d+\/steps\/\d+\/logs\/stdio$/;
+        expect(statusOf(done).rows[0]).toMatchObject({failed_step: 'compile', log_url: expect.stringMatching(logLink)});
+        expect(done.message).toContain(`failed step [compile](${statusOf(done).rows[0]?.log_url})`);
+        expect(others[0]?.message).toContain(`[Full log](${statusOf(done).rows[0]?.log_url})`);
         const since = await world.admin.getPostsSince(world.channel.id, post.create_at);
         // Mattermost keeps an edited post's earlier versions as deleted posts; only one is live.
         expect(Object.values(since.posts).filter((p) => isStatusPost(p) && !p.root_id && p.delete_at === 0)).toHaveLength(1);
@@ -97,6 +103,22 @@ describe.each(buildbotMasters)('with $label', (master) => {
         expect(done.message).toContain(':white_check_mark:');
         const since = await world.admin.getPostsSince(world.channel.id, post.create_at);
         expect(Object.values(since.posts).filter((p) => isStatusPost(p) && !p.root_id && p.delete_at === 0)).toHaveLength(1);
+    });
+
+    test('a running build shows the step it is in and how far it has come', async () => {
+        const post = await startBuild(`/build slow-example e2e-steps-${run}`);
+        try {
+            const building = await eventually('the post names the running step', async () => {
+                const current = await world.admin.getPost(post.id);
+                return statusOf(current).rows[0]?.step === 'wait' && current;
+            }, 30000);
+            // slow-example has three steps (the worker's preparation, show properties, wait).
+            expect(statusOf(building).rows[0]).toMatchObject({state: 'building', step: 'wait', steps_done: 2, steps_total: 3});
+            expect(building.message).toContain('building (step 3/3: wait)');
+        } finally {
+            await world.user.doPostAction(post.id, 'stop');
+        }
+        await waitForState(post.id, ['cancelled']);
     });
 
     test('Stop on a running build stops it on Buildbot and the post says cancelled', async () => {
@@ -170,3 +192,29 @@ test('a build that finishes while Mattermost restarts ends in its right state, i
     const since = await world.admin.getPostsSince(world.channel.id, post.create_at);
     expect(Object.values(since.posts).filter((p) => isStatusPost(p) && !p.root_id && p.delete_at === 0)).toHaveLength(1);
 }, 180000);
+
+test('a build Buildbot restarts under it ends in its right state, in the same post', async () => {
+    const buildbot = new Buildbot(bb4.url);
+    await configurePlugin(world.admin, {BuildbotURL: bb4.url, AuthMode: 'login', ...buildbotUsers.admin, PollIntervalSeconds: 2, EnablePush: true});
+    const branch = `e2e-bb-restart-${Date.now().toString(36)}`;
+    const post = await startBuild(`/build medium-example ${branch}`);
+    await eventually('the build is running', async () => statusOf(await world.admin.getPost(post.id)).rows[0]?.step === 'work', 30000);
+
+    const script = path.join(repoRoot, 'e2e', 'stack', 'buildbot.sh');
+    execFileSync(script, ['down', '4'], {stdio: 'ignore'});
+    try {
+        await eventually('the post says Buildbot is unreachable', async () => (await world.admin.getPost(post.id)).message.includes('Buildbot unreachable since'), 30000);
+    } finally {
+        execFileSync(script, ['up', '4'], {stdio: 'ignore'});
+    }
+
+    // The interrupted build ends as "retry" and Buildbot runs the request again once it is back.
+    const done = await waitForState(post.id, ['success'], 120000);
+    const builds = await buildbot.buildsWhere((p) => p.branch === branch);
+    expect(builds.map((b) => b.results)).toEqual([0, 5]);
+    expect(statusOf(done).rows).toHaveLength(1);
+    expect(statusOf(done).rows[0]?.build_id).toBe(builds[0]?.buildid);
+    expect(done.message).not.toContain('unreachable');
+    const since = await world.admin.getPostsSince(world.channel.id, post.create_at);
+    expect(Object.values(since.posts).filter((p) => isStatusPost(p) && !p.root_id && p.delete_at === 0)).toHaveLength(1);
+}, 240000);
