@@ -21,7 +21,7 @@ SERVER_BINS := $(foreach p,$(PLATFORMS),server/dist/plugin-$(p)$(if $(findstring
 # input, which go test reports as a failure ("context deadline exceeded").
 FUZZTIME ?= 20000x
 
-.PHONY: dist server webapp manifest deps node-deps lint unit fuzz bench e2e test stack-up stack-down dev dev-down clean
+.PHONY: dist server webapp manifest deps node-deps lint unit fuzz bench bench-push e2e test stack-up stack-down dev dev-down clean
 
 ## Bundle ####################################################################
 
@@ -100,6 +100,12 @@ fuzz:
 # Speed goals are measured here, printed as a table, never asserted in a timed test.
 bench:
 	go test -run '^$$' -bench . -benchmem ./server/...
+
+# How soon a status post follows Buildbot's events (goal: 250 ms), on the real stack, which is
+# started if it is not up and left running. MMBB_BENCH_BUILDS builds per master (default 5).
+bench-push: $(BUNDLE) node-deps
+	e2e/stack/up.sh
+	cd e2e && NODE_OPTIONS=--experimental-websocket npx tsx bench/push_latency.ts
 
 ## The real stack and the end-to-end suite ###################################
 
