@@ -1,4 +1,4 @@
-// The plugin's webapp bundle. React, ReactDOM, Redux and ReactRedux come from the Mattermost webapp
+// The plugin's webapp bundle. React, ReactDOM, ReactIntl, Redux and ReactRedux come from the Mattermost webapp
 // at run time, so they are externals and the bundle stays small.
 const path = require('path');
 
@@ -11,6 +11,7 @@ module.exports = {
     externals: {
         react: 'React',
         'react-dom': 'ReactDOM',
+        'react-intl': 'ReactIntl',
         redux: 'Redux',
         'react-redux': 'ReactRedux',
         'prop-types': 'PropTypes',

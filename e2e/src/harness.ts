@@ -1,5 +1,7 @@
-// A page that loads the built webapp bundle the way Mattermost's webapp would: React and ReactDOM
-// as globals, a registerPlugin that records the registry calls, and a renderer for posts. It also
+// A page that loads the built webapp bundle the way Mattermost's webapp would: React, ReactDOM and
+// ReactIntl as globals, a registerPlugin that records the registry calls, and a renderer for posts
+// that, like Mattermost, wraps the component in an IntlProvider with the plugin's strings and draws
+// the post's attachment buttons after it, in an element with Mattermost's id. It also
 // forwards /api/v4 to the real Mattermost server, so the card's buttons reach it from the same
 // origin with the user's session cookies.
 import fs from 'node:fs';
@@ -13,23 +15,30 @@ const page = `<!doctype html>
 <html><head><meta charset="utf-8"><title>Buildbot card harness</title>
 <style>body{margin:0;padding:16px;font:14px/1.4 sans-serif;width:640px}</style></head>
 <body><div id="root"></div>
-<script src="/react.js"></script><script src="/react-dom.js"></script>
+<script src="/react.js"></script><script src="/react-dom.js"></script><script src="/react-intl.js"></script>
 <script>
 window.Redux = {}; window.ReactRedux = {}; window.PropTypes = {};
-window.registered = {postTypes: {}, translations: 0};
+window.registered = {postTypes: {}, translations: null};
 window.registerPlugin = function (id, plugin) { window.plugin = {id: id, instance: plugin}; };
 window.renderPost = function (post, theme) {
     var registry = {
         registerPostTypeComponent: function (type, component) { window.registered.postTypes[type] = component; return type; },
         registerWebSocketEventHandler: function () {},
         registerReducer: function () {},
-        registerTranslations: function () { window.registered.translations++; },
+        registerTranslations: function (getter) { window.registered.translations = getter; },
     };
     window.plugin.instance.initialize(registry, {getState: function () { return {entities: {general: {config: {SiteURL: location.origin}}}}; }});
     document.body.style.background = theme.centerChannelBg;
     var Component = window.registered.postTypes[post.props.type || post.type];
+    var h = React.createElement;
+    var attachments = (post.props.attachments || []).map(function (a, i) {
+        return h('div', {key: i, className: 'attachment'}, (a.actions || []).map(function (action) {
+            return h('button', {key: action.id, type: 'button'}, action.name);
+        }));
+    });
     if (!window.cardRoot) { window.cardRoot = ReactDOM.createRoot(document.getElementById('root')); }
-    window.cardRoot.render(React.createElement(Component, {post: post, theme: theme}));
+    window.cardRoot.render(h(ReactIntl.IntlProvider, {locale: 'en', messages: window.registered.translations('en')},
+        h('div', null, h(Component, {post: post, theme: theme}), h('div', {id: 'messageAttachmentList_' + post.id}, attachments))));
 };
 </script>
 <script src="/main.js"></script>
@@ -38,6 +47,7 @@ window.renderPost = function (post, theme) {
 const files: Record<string, string> = {
     '/react.js': path.join(repoRoot, 'node_modules', 'react', 'umd', 'react.production.min.js'),
     '/react-dom.js': path.join(repoRoot, 'node_modules', 'react-dom', 'umd', 'react-dom.production.min.js'),
+    '/react-intl.js': path.join(repoRoot, 'node_modules', 'react-intl', 'react-intl.iife.js'),
     '/main.js': path.join(repoRoot, 'webapp', 'dist', 'main.js'),
 };
 

@@ -74,18 +74,35 @@ afterAll(async () => {
     await harness?.close();
 });
 
+async function render(post: Post, theme: Record<string, string>): Promise<void> {
+    await page.evaluate(([p, t]) => (window as unknown as {renderPost: (p: unknown, t: unknown) => void}).renderPost(p, t), [post, theme] as const);
+}
+
 test('the bundle registers its card and draws a running and a failed build in both themes', async () => {
-    const running = await statusPost('/build slow-example e2e-browser', 'building');
+    const started = await statusPost('/build slow-example e2e-browser', 'building');
+    const running = await eventually('the post shows the running step', async () => {
+        const current = await world.admin.getPost(started.id);
+        return (current.props.buildbot_build as {rows: Array<{step?: string}>}).rows[0]?.step === 'wait' && current;
+    }, 30000);
     const failed = await statusPost('/build failing-example e2e-browser', 'failure');
     try {
         for (const [name, theme] of Object.entries(themes)) {
-            await page.evaluate(([post, t]) => (window as unknown as {renderPost: (p: unknown, t: unknown) => void}).renderPost(post, t), [running, theme] as const);
+            await render(running, theme);
             await page.getByRole('button', {name: 'Stop'}).waitFor();
+            // Mattermost's copy of the buttons, drawn from the post's attachment, is hidden: one Stop.
+            expect(await page.getByRole('button', {name: 'Stop'}).count()).toBe(1);
+            expect(await page.locator(`#messageAttachmentList_${running.id} button`).count()).toBe(1);
+            expect(await page.locator(`#messageAttachmentList_${running.id}`).isVisible()).toBe(false);
+            expect(await page.getByRole('progressbar', {name: 'Step 3 of 3'}).isVisible()).toBe(true);
+            expect(await page.getByText('Step 3 of 3 · wait').isVisible()).toBe(true);
+            expect(await page.getByRole('img', {name: 'Building'}).evaluate((el) => getComputedStyle(el).animationName)).toBe('buildbot-spin');
             await page.screenshot({path: path.join(artifactsDir, `card-building-${name}.png`)});
 
-            await page.evaluate(([post, t]) => (window as unknown as {renderPost: (p: unknown, t: unknown) => void}).renderPost(post, t), [failed, theme] as const);
+            await render(failed, theme);
             await page.getByRole('button', {name: 'Rebuild'}).waitFor();
+            expect(await page.getByRole('button', {name: 'Rebuild'}).count()).toBe(1);
             expect(await page.getByRole('link', {name: /failing-example #\d+/}).count()).toBe(1);
+            expect(await page.getByRole('link', {name: 'compile'}).getAttribute('href')).toMatch(/#\/builders\/\d+\/builds\/\d+\/steps\/\d+\/logs\/stdio$/);
             await page.screenshot({path: path.join(artifactsDir, `card-failure-${name}.png`)});
         }
     } finally {
@@ -95,7 +112,7 @@ test('the bundle registers its card and draws a running and a failed build in bo
 
 test('a click on Rebuild in the browser starts a real build on Buildbot', async () => {
     const failed = await statusPost('/build failing-example e2e-browser-rebuild', 'failure');
-    await page.evaluate(([post, t]) => (window as unknown as {renderPost: (p: unknown, t: unknown) => void}).renderPost(post, t), [failed, themes.light] as const);
+    await render(failed, themes.light);
     const before = await buildbot.newestBuildRequestId();
 
     await page.getByRole('button', {name: 'Rebuild'}).click();

@@ -20,6 +20,11 @@ export interface Row {
     url: string;
     startedAt?: number;
     completeAt?: number;
+    step?: string;
+    stepsDone?: number;
+    stepsTotal?: number;
+    failedStep?: string;
+    logUrl?: string;
 }
 
 export interface BuildStatus {
@@ -47,6 +52,7 @@ const optional = <T>(v: unknown, check: (x: unknown) => x is T): T | undefined |
 };
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isCount = (v: unknown): v is number => isNumber(v) && Number.isInteger(v) && v >= 0;
 const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
 const isHttpURL = (v: unknown): v is string => isString(v) && /^https?:\/\//.test(v);
 
@@ -59,13 +65,20 @@ function parseRow(v: unknown): Row | null {
     const stateString = optional(v.state_string, isString);
     const startedAt = optional(v.started_at, isNumber);
     const completeAt = optional(v.complete_at, isNumber);
-    if ([buildId, number, stateString, startedAt, completeAt].includes(null)) {
+    const step = optional(v.step, isString);
+    const stepsDone = optional(v.steps_done, isCount);
+    const stepsTotal = optional(v.steps_total, isCount);
+    const failedStep = optional(v.failed_step, isString);
+    const logUrl = optional(v.log_url, isHttpURL);
+    if ([buildId, number, stateString, startedAt, completeAt, step, stepsDone, stepsTotal, failedStep, logUrl].includes(null)) {
         return null;
     }
     return {
         builder: v.builder, builderId: v.builder_id, requestId: v.request_id, state: v.state, url: v.url,
         buildId: buildId ?? undefined, number: number ?? undefined, stateString: stateString ?? undefined,
-        startedAt: startedAt ?? undefined, completeAt: completeAt ?? undefined,
+        startedAt: startedAt ?? undefined, completeAt: completeAt ?? undefined, step: step ?? undefined,
+        stepsDone: stepsDone ?? undefined, stepsTotal: stepsTotal ?? undefined, failedStep: failedStep ?? undefined,
+        logUrl: logUrl ?? undefined,
     };
 }
 

@@ -1,6 +1,6 @@
-// Strings the webapp shows, by locale; English is the fallback.
+import {messages} from './messages';
+
+// Strings by locale for registerTranslations; English, from messages.ts, is the fallback.
 export const translations: Record<string, Record<string, string>> = {
-    en: {
-        'buildbot.plugin.name': 'Buildbot',
-    },
+    en: Object.fromEntries(Object.values(messages).map((m) => [m.id, String(m.defaultMessage)])),
 };

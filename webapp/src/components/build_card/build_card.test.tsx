@@ -1,7 +1,9 @@
 import {act, render, screen} from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type {Post} from '@mattermost/types/posts';
+import {IntlProvider} from 'react-intl';
 
+import {translations} from '../../translations';
 import type {Theme} from '../../types/theme';
 
 import {BuildCard} from './build_card';
@@ -28,9 +30,15 @@ function row(state: string, extra: RowProps = {}): RowProps {
 
 const finished = (state: string) => row(state, {build_id: 3, number: 12, started_at: 100, complete_at: 165, url: 'https://ci.example.com/#/builders/1/builds/12'});
 
+// Mattermost renders plugin components inside its IntlProvider, with the strings the plugin
+// registered merged in.
 function renderCard(p: Post, onAction = jest.fn().mockResolvedValue(undefined)) {
-    render(<BuildCard post={p} theme={light} onAction={onAction}/>);
-    return onAction;
+    const view = render(
+        <IntlProvider locale='en' messages={translations.en}>
+            <BuildCard post={p} theme={light} onAction={onAction}/>
+        </IntlProvider>,
+    );
+    return Object.assign(onAction, {container: view.container});
 }
 
 describe('BuildCard', () => {
@@ -55,12 +63,16 @@ describe('BuildCard', () => {
         expect(screen.queryByRole('button', {name: 'Rebuild'})).not.toBeInTheDocument();
     });
 
-    test('a running build names its step and its duration ticks without the server', () => {
+    test('a running build spins, shows its step progress, and its duration ticks without the server', () => {
         jest.useFakeTimers();
         jest.setSystemTime(130 * 1000);
-        renderCard(post(status('building', [row('building', {build_id: 3, number: 12, started_at: 100, state_string: 'compile'})])));
+        renderCard(post(status('building', [row('building', {build_id: 3, number: 12, started_at: 100, step: 'compile', steps_done: 2, steps_total: 5})])));
 
-        expect(screen.getByText('compile', {selector: 'span'})).toBeInTheDocument();
+        expect(screen.getByRole('img', {name: 'Building'})).toHaveClass('buildbot-spinner');
+        const bar = screen.getByRole('progressbar', {name: 'Step 3 of 5'});
+        expect(bar).toHaveAttribute('aria-valuenow', '2');
+        expect(bar).toHaveAttribute('aria-valuemax', '5');
+        expect(screen.getByText('Step 3 of 5 · compile')).toBeInTheDocument();
         expect(screen.getByLabelText('duration')).toHaveTextContent('30s');
         act(() => {
             jest.advanceTimersByTime(3000);
@@ -69,16 +81,58 @@ describe('BuildCard', () => {
         jest.useRealTimers();
     });
 
+    test('a running build whose step count is unknown names its step without a bar', () => {
+        renderCard(post(status('building', [row('building', {build_id: 3, step: 'compile'})])));
+
+        expect(screen.getByText('step compile')).toBeInTheDocument();
+        expect(screen.queryByRole('progressbar')).not.toBeInTheDocument();
+    });
+
+    test('a failed build names the step it failed in and links its log', () => {
+        renderCard(post(status('failure', [{...finished('failure'), failed_step: 'test', log_url: 'https://ci.example.com/#/builders/1/builds/12/steps/3/logs/stdio'}])));
+
+        expect(screen.getByRole('link', {name: 'test'})).toHaveAttribute('href', 'https://ci.example.com/#/builders/1/builds/12/steps/3/logs/stdio');
+        expect(screen.getByText(/failed in/)).toBeInTheDocument();
+    });
+
+    test('the card hides the copy of its buttons Mattermost draws from the attachment, and only its own post\'s', () => {
+        const {container} = renderCard(post(status('failure', [finished('failure')])));
+
+        expect(container.querySelector('style')?.textContent).toContain('#messageAttachmentList_post1{display:none}');
+    });
+
+    test('a card that falls back to the message leaves Mattermost\'s buttons alone', () => {
+        const {container} = renderCard(post(undefined));
+
+        expect(container.querySelector('style')).toBeNull();
+    });
+
     test('an unreachable Buildbot is said', () => {
         renderCard(post(status('building', [row('building')], {unreachable_since: 1700000000000})));
 
         expect(screen.getByRole('status')).toHaveTextContent('Buildbot unreachable since');
     });
 
-    test('the full revision is on hover', () => {
+    test('the full revision is on hover and a button copies it', async () => {
+        const writeText = jest.fn().mockResolvedValue(undefined);
+        Object.defineProperty(navigator, 'clipboard', {value: {writeText}, configurable: true});
         renderCard(post(status('success', [finished('success')])));
 
         expect(screen.getByText('0123456789ab')).toHaveAttribute('title', '0123456789abcdef');
+        await userEvent.click(screen.getByRole('button', {name: 'Copy revision 0123456789abcdef'}));
+
+        expect(writeText).toHaveBeenCalledWith('0123456789abcdef');
+        expect(screen.getByRole('button', {name: 'Copy revision 0123456789abcdef'})).toHaveTextContent('Copied');
+    });
+
+    test.each([
+        ['a step count that is not a whole number', {steps_total: 2.5}],
+        ['a log link that is not http', {log_url: 'javascript:alert(1)'}],
+        ['a step that is not text', {step: 3}],
+    ])('%s falls back to the post message', (_, extra) => {
+        renderCard(post(status('building', [row('building', {build_id: 3, ...extra})])));
+
+        expect(screen.getByText('fallback message')).toBeInTheDocument();
     });
 
     test.each([
@@ -107,6 +161,18 @@ describe('BuildCard', () => {
         expect(screen.getByRole('button', {name: 'Stopping…'})).toBeDisabled();
         await act(async () => finish());
         expect(screen.getByRole('button', {name: 'Stop'})).toBeEnabled();
+    });
+
+    test('the buttons work from the keyboard', async () => {
+        const onAction = renderCard(post(status('failure', [finished('failure')])));
+
+        await userEvent.tab();
+        await userEvent.tab();
+        await userEvent.tab();
+        expect(screen.getByRole('button', {name: 'Rebuild'})).toHaveFocus();
+        await userEvent.keyboard('{Enter}');
+
+        expect(onAction).toHaveBeenCalledWith('post1', 'rebuild');
     });
 
     test('a refused click shows the server\'s words', async () => {

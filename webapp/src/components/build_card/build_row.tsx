@@ -1,25 +1,25 @@
+import {useIntl} from 'react-intl';
+
 import type {Row} from '../../build_status';
 import {isRunning} from '../../build_status';
+import {messages} from '../../messages';
 import type {Theme} from '../../types/theme';
 
-import {stateColor} from './colors';
+import {fade, stateColor} from './colors';
 import {formatDuration} from './format';
+import {StateIcon} from './state_icon';
+import {StepProgress} from './step_progress';
 import {useNow} from './use_now';
-
-const LABELS: Record<Row['state'], string> = {
-    queued: 'Queued', building: 'Building', success: 'Succeeded', warnings: 'Warnings', failure: 'Failed',
-    skipped: 'Skipped', exception: 'Exception', retry: 'Retrying', cancelled: 'Cancelled', superseded: 'Superseded by a newer request',
-};
-
-export const stateLabel = (state: Row['state']): string => LABELS[state];
 
 interface Props {
     row: Row;
     theme: Theme;
 }
 
-// BuildRow is one builder's line: its state, link, current step and duration.
+// BuildRow is one builder's part: its state, link and duration, then how far it has come while
+// it runs, or the step it failed in with a link to that step's log.
 export function BuildRow({row, theme}: Props) {
+    const intl = useIntl();
     const running = isRunning(row.state);
     const now = useNow(running && Boolean(row.startedAt));
     let duration = '';
@@ -28,24 +28,59 @@ export function BuildRow({row, theme}: Props) {
         duration = formatDuration(end - row.startedAt);
     }
     const name = row.number ? `${row.builder} #${row.number}` : row.builder;
+    const label = intl.formatMessage(messages[row.state]);
+    const color = stateColor(row.state, theme);
     return (
-        <li style={{display: 'flex', gap: 8, alignItems: 'baseline', listStyle: 'none'}}>
-            <span
-                role='img'
-                aria-label={stateLabel(row.state)}
-                style={{display: 'inline-block', width: 8, height: 8, borderRadius: 4, background: stateColor(row.state, theme)}}
-            />
-            <a
-                href={row.url}
-                target='_blank'
-                rel='noopener noreferrer'
-                style={{color: theme.linkColor}}
-            >
-                {name}
-            </a>
-            <span style={{color: stateColor(row.state, theme)}}>{stateLabel(row.state)}</span>
-            {row.state === 'building' && row.stateString && <span>{row.stateString}</span>}
-            {duration && <span aria-label='duration'>{duration}</span>}
+        <li style={{listStyle: 'none', margin: '2px 0'}}>
+            <div style={{display: 'flex', gap: 8, alignItems: 'baseline', flexWrap: 'wrap'}}>
+                <StateIcon
+                    state={row.state}
+                    label={label}
+                    theme={theme}
+                />
+                <a
+                    href={row.url}
+                    target='_blank'
+                    rel='noopener noreferrer'
+                    style={{color: theme.linkColor}}
+                >
+                    {name}
+                </a>
+                <span style={{color}}>{label}</span>
+                {duration && (
+                    <span
+                        aria-label={intl.formatMessage(messages.duration)}
+                        style={{color: fade(theme.centerChannelColor, 0.64), fontVariantNumeric: 'tabular-nums'}}
+                    >
+                        {duration}
+                    </span>
+                )}
+                {row.failedStep && (
+                    <span style={{color}}>
+                        {intl.formatMessage(messages.failedStep, {
+                            step: row.logUrl ? (
+                                <a
+                                    key='log'
+                                    href={row.logUrl}
+                                    target='_blank'
+                                    rel='noopener noreferrer'
+                                    style={{color: theme.linkColor}}
+                                >
+                                    {row.failedStep}
+                                </a>
+                            ) : row.failedStep,
+                        })}
+                    </span>
+                )}
+            </div>
+            {row.state === 'building' && (
+                <div style={{marginLeft: 18}}>
+                    <StepProgress
+                        row={row}
+                        theme={theme}
+                    />
+                </div>
+            )}
         </li>
     );
 }

@@ -1,7 +1,9 @@
 import {useState} from 'react';
+import {useIntl} from 'react-intl';
 
 import type {BuildStatus} from '../../build_status';
 import {isRunning} from '../../build_status';
+import {messages} from '../../messages';
 import type {Theme} from '../../types/theme';
 
 // PostAction runs one of the post's buttons through Mattermost, as mobile does.
@@ -16,6 +18,7 @@ interface Props {
 // CardButtons shows Rebuild and Stop when they apply; a click disables both until the server
 // answers, and a refusal shows the server's words.
 export function CardButtons({status, theme, onAction}: Props) {
+    const intl = useIntl();
     const [pending, setPending] = useState<string | null>(null);
     const [error, setError] = useState('');
     const canRebuild = status.rows.some((r) => r.buildId && !isRunning(r.state));
@@ -33,10 +36,10 @@ export function CardButtons({status, theme, onAction}: Props) {
         }
     };
     const style = {
-        background: theme.buttonBg, color: theme.buttonColor, border: 'none', borderRadius: 4, padding: '4px 12px', cursor: 'pointer',
+        background: theme.buttonBg, color: theme.buttonColor, border: 'none', borderRadius: 4, padding: '4px 12px', cursor: 'pointer', fontWeight: 600,
     };
     return (
-        <div style={{display: 'flex', gap: 8, alignItems: 'center', marginTop: 8}}>
+        <div style={{display: 'flex', gap: 8, alignItems: 'center', marginTop: 8, flexWrap: 'wrap'}}>
             {canRebuild && (
                 <button
                     type='button'
@@ -44,7 +47,7 @@ export function CardButtons({status, theme, onAction}: Props) {
                     disabled={pending !== null}
                     onClick={() => click('rebuild')}
                 >
-                    {pending === 'rebuild' ? 'Rebuilding…' : 'Rebuild'}
+                    {intl.formatMessage(pending === 'rebuild' ? messages.rebuilding : messages.rebuild)}
                 </button>
             )}
             {canStop && (
@@ -54,7 +57,7 @@ export function CardButtons({status, theme, onAction}: Props) {
                     disabled={pending !== null}
                     onClick={() => click('stop')}
                 >
-                    {pending === 'stop' ? 'Stopping…' : 'Stop'}
+                    {intl.formatMessage(pending === 'stop' ? messages.stopping : messages.stop)}
                 </button>
             )}
             <a
@@ -63,7 +66,7 @@ export function CardButtons({status, theme, onAction}: Props) {
                 rel='noopener noreferrer'
                 style={{color: theme.linkColor}}
             >
-                {'Open in Buildbot'}
+                {intl.formatMessage(messages.openInBuildbot)}
             </a>
             {error && <span role='alert' style={{color: theme.errorTextColor}}>{error}</span>}
         </div>
