@@ -144,6 +144,22 @@ func TestApply(t *testing.T) {
 			t.Fatalf("message %q", p.Message)
 		}
 	})
+	t.Run("names from Buildbot cannot break the message's links", func(t *testing.T) {
+		pr := props(StateFailure)
+		pr.Rows[0].Builder, pr.Rows[0].FailedStep, pr.Rows[0].LogURL = "b[1]", "make [all]", "https://ci/log"
+		p := &model.Post{}
+		Apply(p, pr, "/x")
+		if !strings.Contains(p.Message, `[b\[1\] #7](https://ci/#/buildrequests/1)`) || !strings.Contains(p.Message, `failed step [make \[all\]](https://ci/log)`) {
+			t.Fatalf("message %q", p.Message)
+		}
+	})
+	t.Run("every client gets a link to Buildbot with the buttons", func(t *testing.T) {
+		p := &model.Post{}
+		Apply(p, props(StateSuccess), "/x")
+		if a := p.Attachments()[0]; a.Title != "Open in Buildbot" || a.TitleLink != "https://ci/#/buildrequests/1" {
+			t.Fatalf("attachment %+v", a)
+		}
+	})
 	t.Run("an unreachable Buildbot is said in the message", func(t *testing.T) {
 		pr := props(StateBuilding)
 		pr.UnreachableSince = 1700000000000

@@ -75,6 +75,18 @@ func (p Props) Running() bool {
 	return false
 }
 
+// link is the Buildbot page that shows the whole build: its one row's, or the change's, or the
+// start page when builders of a project each have a row.
+func (p Props) link() string {
+	switch {
+	case len(p.Rows) == 1:
+		return p.Rows[0].URL
+	case p.ChangeID != 0:
+		return fmt.Sprintf("%s#/changes/%d", p.BuildbotURL, p.ChangeID)
+	}
+	return p.BuildbotURL
+}
+
 // Rebuildable says whether a build exists to rebuild.
 func (p Props) Rebuildable() bool {
 	for _, r := range p.Rows {
@@ -106,11 +118,8 @@ func Apply(p *model.Post, props Props, actionURL string) {
 	if props.Running() {
 		actions = append(actions, button(ActionStop, "Stop", "danger", actionURL))
 	}
-	attachment := &model.SlackAttachment{Fallback: p.Message, Actions: actions}
-	if len(actions) == 0 {
-		p.DelProp(model.PostPropsAttachments)
-		return
-	}
+	// Clients without the webapp have no link button; the attachment's title is the link.
+	attachment := &model.SlackAttachment{Fallback: p.Message, Title: "Open in Buildbot", TitleLink: props.link(), Actions: actions}
 	model.ParseSlackAttachment(p, []*model.SlackAttachment{attachment})
 }
 
@@ -179,9 +188,9 @@ func Message(p Props) string {
 }
 
 func rowText(r Row) string {
-	name := fmt.Sprintf("[%s](%s)", r.Builder, r.URL)
+	name := fmt.Sprintf("[%s](%s)", LinkText(r.Builder), r.URL)
 	if r.Number != 0 {
-		name = fmt.Sprintf("[%s #%d](%s)", r.Builder, r.Number, r.URL)
+		name = fmt.Sprintf("[%s #%d](%s)", LinkText(r.Builder), r.Number, r.URL)
 	}
 	text := fmt.Sprintf("%s %s: %s", r.State.Emoji(), name, r.State.Label())
 	switch {
@@ -197,11 +206,16 @@ func rowText(r Row) string {
 	}
 	switch {
 	case r.FailedStep != "" && r.LogURL != "":
-		text += fmt.Sprintf(" · failed step [%s](%s)", r.FailedStep, r.LogURL)
+		text += fmt.Sprintf(" · failed step [%s](%s)", LinkText(r.FailedStep), r.LogURL)
 	case r.FailedStep != "":
 		text += " · failed step " + r.FailedStep
 	}
 	return text
+}
+
+// LinkText escapes what would end a Markdown link's text early: names come from Buildbot's config.
+func LinkText(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`).Replace(s)
 }
 
 // ShortRevision is how a revision is shown: its first 12 characters, like a short git hash.

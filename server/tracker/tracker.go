@@ -252,9 +252,9 @@ func (t *Tracker) finish(tr *Tracked) {
 func (t *Tracker) replyFailure(tr *Tracked, f failure) {
 	var b strings.Builder
 	row := f.row
-	fmt.Fprintf(&b, "@%s [%s #%d](%s) %s", tr.Props.RequestedBy, row.Builder, row.Number, row.URL, row.State.Label())
+	fmt.Fprintf(&b, "@%s [%s #%d](%s) %s", tr.Props.RequestedBy, post.LinkText(row.Builder), row.Number, row.URL, row.State.Label())
 	if row.FailedStep != "" {
-		fmt.Fprintf(&b, " in step **%s**", row.FailedStep)
+		fmt.Fprintf(&b, " in step **%s**", strings.ReplaceAll(row.FailedStep, "*", `\*`))
 		if f.logTail != "" {
 			fmt.Fprintf(&b, ":\n```\n%s\n```", f.logTail)
 		}
