@@ -75,27 +75,39 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
+// URLProblem is what is wrong with an address, worded to follow the name of the setting that
+// holds it ("Buildbot URL `ci` has no scheme: ...").
+type URLProblem struct{ Problem string }
+
+func (e *URLProblem) Error() string { return "the Buildbot URL " + e.Problem }
+
 // ParseBaseURL checks a Buildbot URL and returns it with a trailing slash, so relative paths
-// resolve below any sub-path.
+// resolve under it (Buildbot may live under a sub-path). Errors are *URLProblem.
 func ParseBaseURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
+	problem := func(format string, args ...any) error { return &URLProblem{Problem: fmt.Sprintf(format, args...)} }
 	switch {
 	case raw == "":
-		return nil, errors.New("the Buildbot URL is empty")
+		return nil, problem("is empty: enter the address of your Buildbot, e.g. `https://ci.example.com/`.")
 	case !strings.Contains(raw, "://"):
-		return nil, fmt.Errorf("the Buildbot URL `%s` has no scheme: write it as `https://%s`", raw, raw)
+		return nil, problem("`%s` has no scheme: write it as `https://%s`.", raw, strings.TrimPrefix(raw, "//"))
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("the Buildbot URL `%s` is not a valid URL", raw)
+		return nil, problem("`%s` is not a valid URL.", raw)
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("the Buildbot URL `%s` must start with http:// or https://", raw)
+		return nil, problem("`%s` uses `%s:`; only `http://` and `https://` work.", raw, u.Scheme)
 	case u.Host == "":
-		return nil, fmt.Errorf("the Buildbot URL `%s` has no host", raw)
+		return nil, problem("`%s` has no host name.", raw)
+	case u.User != nil:
+		// Never echo the password.
+		r := *u
+		r.User = nil
+		return nil, problem("`%s` contains credentials; put them in the authentication settings instead.", strings.Replace(r.String(), "://", "://…@", 1))
 	}
-	u.RawQuery, u.Fragment, u.User = "", "", nil
+	u.RawQuery, u.Fragment = "", ""
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 	}

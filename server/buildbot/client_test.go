@@ -78,8 +78,9 @@ func TestNewChecksTheURL(t *testing.T) {
 	}{
 		{"", "", "is empty"},
 		{"ci.example.com", "", "has no scheme: write it as `https://ci.example.com`"},
-		{"ftp://ci.example.com/", "", "must start with http:// or https://"},
+		{"ftp://ci.example.com/", "", "only `http://` and `https://` work"},
 		{"https:///x", "", "has no host"},
+		{"https://bob:s3cret@ci.example.com/", "", "`https://…@ci.example.com/` contains credentials"},
 		{"https://ci.example.com", "https://ci.example.com/", ""},
 		{"https://example.com/buildbot", "https://example.com/buildbot/", ""},
 		{" http://127.0.0.1:8010/?x=1#y ", "http://127.0.0.1:8010/", ""},

@@ -3,10 +3,12 @@
 package config
 
 import (
+	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 )
 
 // Authentication modes, as stored by the AuthMode dropdown.
@@ -301,35 +303,17 @@ func splitList(s string) []string {
 }
 
 // checkURL explains what is wrong with a URL setting, or returns "".
+// checkURL words what is wrong with an address setting; buildbot.ParseBaseURL is the one judge,
+// so a URL the settings accept is one the client takes.
 func checkURL(raw string, required bool) string {
-	if raw == "" {
-		if required {
-			return "is empty: enter the address of your Buildbot, e.g. `https://ci.example.com/`."
-		}
+	if raw == "" && !required {
 		return ""
 	}
-	if !strings.Contains(raw, "://") {
-		return fmt.Sprintf("`%s` has no scheme: write it as `https://%s`.", raw, strings.TrimPrefix(raw, "//"))
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Sprintf("`%s` is not a valid URL.", raw)
-	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Sprintf("`%s` uses `%s:`; only `http://` and `https://` work.", raw, u.Scheme)
-	case u.Host == "":
-		return fmt.Sprintf("`%s` has no host name.", raw)
-	case u.User != nil:
-		return fmt.Sprintf("`%s` contains credentials; put them in the authentication settings instead.", redactUser(u))
+	var problem *buildbot.URLProblem
+	if _, err := buildbot.ParseBaseURL(raw); errors.As(err, &problem) {
+		return problem.Problem
 	}
 	return ""
-}
-
-func redactUser(u *url.URL) string {
-	r := *u
-	r.User = nil
-	return strings.Replace(r.String(), "://", "://…@", 1)
 }
 
 func validHeaderName(name string) bool {
