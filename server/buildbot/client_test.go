@@ -544,12 +544,29 @@ func TestVersionWithoutABuildbotEntry(t *testing.T) {
 	}
 }
 
-func TestLogRawKeepsTheTail(t *testing.T) {
+func TestLogTailReadsOnlyTheLastLinesOfOutput(t *testing.T) {
 	f, srv := newFake(t)
-	f.on("GET /api/v2/logs/3/raw", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "first\nmiddle\nlast line\n") })
-	got, err := newClient(t, srv.URL).LogRaw(context.Background(), 3, 10)
-	if err != nil || got != "last line\n" {
+	var query string
+	f.on("GET /api/v2/logs/3/contents", func(w http.ResponseWriter, r *http.Request) {
+		query = r.URL.RawQuery
+		_, _ = io.WriteString(w, `{"logchunks":[{"firstline":990,"content":"ofirst\nomiddle\nelast line\nhprogram finished with exit code 2\nhelapsedTime=1.0\n"}]}`)
+	})
+	c := newClient(t, srv.URL)
+
+	got, err := c.LogTail(context.Background(), Log{LogID: 3, Type: "s", NumLines: 1000}, 2)
+
+	if err != nil || got != "middle\nlast line" {
 		t.Fatalf("got %q, %v", got, err)
+	}
+	if query != "limit=10&offset=990" {
+		t.Fatalf("query %q", query)
+	}
+	f.on("GET /api/v2/logs/4/contents", jsonReply(`{"logchunks":[{"firstline":0,"content":"plain text\nlog\n"}]}`))
+	if got, err := c.LogTail(context.Background(), Log{LogID: 4, Type: "t", NumLines: 2}, 5); err != nil || got != "plain text\nlog" {
+		t.Fatalf("text log: got %q, %v", got, err)
+	}
+	if got, err := c.LogTail(context.Background(), Log{LogID: 5, Type: "s"}, 5); err != nil || got != "" {
+		t.Fatalf("empty log: got %q, %v", got, err)
 	}
 }
 

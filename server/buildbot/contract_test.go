@@ -212,8 +212,8 @@ func TestContractForceFollowAndRebuild(t *testing.T) {
 		if err != nil || len(logs) == 0 {
 			t.Fatalf("logs %+v, %v", logs, err)
 		}
-		text, err := c.LogRaw(ctx, logs[0].LogID, 1<<16)
-		if err != nil || !strings.Contains(text, "branch="+branch) {
+		text, err := c.LogTail(ctx, logs[0], 5)
+		if err != nil || !strings.HasPrefix(text, "branch="+branch) {
 			t.Errorf("log text %q, %v", text, err)
 		}
 

@@ -2,32 +2,50 @@ package buildbot
 
 import (
 	"context"
-	"net/http"
 	"strings"
 )
 
-// LogRaw reads a log's text, keeping at most limit bytes of its end, since the end is where a
-// failure shows. Buildbot 3.x can only serve the whole log, so the tail is cut here.
-func (c *Client) LogRaw(ctx context.Context, logID, limit int) (string, error) {
-	segments := []string{"api", "v2", "logs", itoa(logID), "raw"}
-	op := "GET " + strings.Join(segments, "/")
-	u := c.endpoint(segments...).String()
-	r, err := c.do(ctx, op, func(ctx context.Context) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err == nil {
-			req.Header.Set("Accept", "text/plain")
-		}
-		return req, err
-	})
+// logChunk is one entry of api/v2/logs/{id}/contents.
+type logChunk struct {
+	FirstLine int    `json:"firstline"`
+	Content   string `json:"content"`
+}
+
+// headerSlack is how many lines past the wanted ones are read, since a stdio log ends with
+// Buildbot's own header lines (exit code, elapsed time), which are left out.
+const headerSlack = 8
+
+// LogTail returns the last lines of a log's output, reading only those lines from Buildbot
+// however long the log is. In stdio logs ("s") Buildbot stores each line with its stream first:
+// o (stdout), e (stderr) or h (Buildbot's header); output lines are kept, headers dropped.
+func (c *Client) LogTail(ctx context.Context, log Log, lines int) (string, error) {
+	if lines <= 0 || log.NumLines == 0 {
+		return "", nil
+	}
+	want := lines
+	if log.Type == "s" {
+		want += headerSlack
+	}
+	q := Query{Offset: max(0, log.NumLines-want), Limit: want}
+	chunks, err := list[logChunk](ctx, c, "logchunks", q, "api", "v2", "logs", itoa(log.LogID), "contents")
 	if err != nil {
 		return "", err
 	}
-	if r.status != http.StatusOK {
-		return "", c.statusError(op, r)
+	var out []string
+	for _, chunk := range chunks {
+		for _, line := range strings.Split(strings.TrimSuffix(chunk.Content, "\n"), "\n") {
+			if log.Type != "s" {
+				out = append(out, line)
+				continue
+			}
+			if line == "" || line[0] == 'h' {
+				continue
+			}
+			out = append(out, line[1:])
+		}
 	}
-	body := r.body
-	if limit > 0 && len(body) > limit {
-		body = body[len(body)-limit:]
+	if len(out) > lines {
+		out = out[len(out)-lines:]
 	}
-	return string(body), nil
+	return strings.Join(out, "\n"), nil
 }

@@ -286,19 +286,12 @@ func (t *Tracker) failedStep(ctx context.Context, bb *buildbot.Client, row post.
 		if !t.opts.Reply || t.opts.LogLines <= 0 {
 			return s.Name, logURL, ""
 		}
-		text, err := bb.LogRaw(ctx, logs[0].LogID, 64<<10)
+		text, err := bb.LogTail(ctx, logs[0], t.opts.LogLines)
 		if err != nil {
 			return s.Name, logURL, ""
 		}
-		return s.Name, logURL, lastLines(text, t.opts.LogLines)
+		// The tail is quoted in a code block, which a ``` in the log would end.
+		return s.Name, logURL, strings.ReplaceAll(text, "```", "'''")
 	}
 	return "", "", ""
-}
-
-func lastLines(text string, n int) string {
-	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.ReplaceAll(strings.Join(lines, "\n"), "```", "'''")
 }

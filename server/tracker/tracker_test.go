@@ -92,9 +92,9 @@ func fakeBuildbotWith(t *testing.T, requests *int64, buildRequests, builds strin
 		case "/api/v2/builds/7/steps":
 			_, _ = io.WriteString(w, `{"steps":[{"number":0,"name":"checkout","results":0},{"number":1,"name":"compile","results":2}]}`)
 		case "/api/v2/builds/7/steps/1/logs":
-			_, _ = io.WriteString(w, `{"logs":[{"logid":70,"name":"stdio","slug":"stdio"}]}`)
-		case "/api/v2/logs/70/raw":
-			_, _ = io.WriteString(w, "compile line 1\ncompile line 2\nerror: broken\n")
+			_, _ = io.WriteString(w, `{"logs":[{"logid":70,"name":"stdio","slug":"stdio","type":"s","num_lines":6}]}`)
+		case "/api/v2/logs/70/contents":
+			_, _ = io.WriteString(w, `{"logchunks":[{"firstline":0,"content":"hsh -c make\nocompile line 1\nocompile line 2\neerror: broken\nhprogram finished with exit code 1\nhelapsedTime=0.01\n"}]}`)
 		default:
 			if strings.HasPrefix(r.URL.Path, "/api/v2/builds/") && strings.HasSuffix(r.URL.Path, "/steps") {
 				_, _ = io.WriteString(w, `{"steps":[{"number":0,"name":"checkout","complete":true,"results":0},{"number":1,"name":"compile"},{"number":2,"name":"hidden","hidden":true}]}`)
