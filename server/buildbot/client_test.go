@@ -388,6 +388,8 @@ func TestJSONRPCErrors(t *testing.T) {
 			KindRejected, "Buildbot refused: branch: bad; username: Invalid input."},
 		{"an unknown scheduler", http.StatusInternalServerError, `{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"no such force scheduler"}}`,
 			KindRejected, "Buildbot refused: no such force scheduler."},
+		{"an error without a message", http.StatusInternalServerError, `{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":""}}`,
+			KindRejected, "refused force (HTTP 500) without saying why; its log (twistd.log) may."},
 		{"an unknown method", http.StatusBadRequest, `{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"invalid method"}}`,
 			KindNotSupported, "does not support this (force)"},
 		{"a result that is not a buildset", http.StatusOK, `{"jsonrpc":"2.0","id":1,"result":"ok"}`,

@@ -117,7 +117,13 @@ func UserMessage(err error) string {
 	case KindBadReply:
 		return fmt.Sprintf("%s gave an answer the plugin does not understand (%s): is the Buildbot URL pointing at Buildbot?", at, e.Message)
 	case KindRejected:
-		return "Buildbot refused: " + e.Message + "."
+		if e.Message != "" {
+			return "Buildbot refused: " + e.Message + "."
+		}
+		if e.Status != 0 {
+			return fmt.Sprintf("%s refused %s (HTTP %d) without saying why; its log (twistd.log) may.", at, e.Op, e.Status)
+		}
+		return fmt.Sprintf("%s refused %s without saying why; its log (twistd.log) may.", at, e.Op)
 	case KindNotSupported:
 		return fmt.Sprintf("%s does not support this (%s).", at, e.Op)
 	}
