@@ -2,6 +2,7 @@ package buildbot
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 )
@@ -9,12 +10,16 @@ import (
 // Auth is how the client identifies itself to Buildbot.
 type Auth interface {
 	apply(ctx context.Context, c *Client, req *http.Request) error
+	// secrets are what must never appear in an error, in every form a server might echo them.
+	secrets() []string
 }
 
 // AuthNone sends no credentials: Buildbot treats the plugin as an anonymous user.
 type AuthNone struct{}
 
 func (AuthNone) apply(context.Context, *Client, *http.Request) error { return nil }
+
+func (AuthNone) secrets() []string { return nil }
 
 // AuthHeader sends a fixed header on every request, for a Buildbot behind a proxy that checks it.
 type AuthHeader struct{ Name, Value string }
@@ -24,6 +29,8 @@ func (a AuthHeader) apply(_ context.Context, _ *Client, req *http.Request) error
 	return nil
 }
 
+func (a AuthHeader) secrets() []string { return []string{a.Value} }
+
 // AuthBasic sends HTTP Basic on every request, for a Buildbot behind a proxy that checks it.
 // Buildbot itself ignores Basic on its API.
 type AuthBasic struct{ Username, Password string }
@@ -32,6 +39,8 @@ func (a AuthBasic) apply(_ context.Context, _ *Client, req *http.Request) error 
 	req.SetBasicAuth(a.Username, a.Password)
 	return nil
 }
+
+func (a AuthBasic) secrets() []string { return basicSecrets(a.Username, a.Password) }
 
 // AuthLogin logs in as a Buildbot user (UserPasswordAuth, HTPasswdAuth, CustomAuth): Buildbot has
 // no API tokens, so the client sends Basic to auth/login once and then the session cookie.
@@ -46,6 +55,12 @@ func (a AuthLogin) apply(ctx context.Context, c *Client, req *http.Request) erro
 		req.AddCookie(cookie)
 	}
 	return nil
+}
+
+func (a AuthLogin) secrets() []string { return basicSecrets(a.Username, a.Password) }
+
+func basicSecrets(user, password string) []string {
+	return []string{password, base64.StdEncoding.EncodeToString([]byte(user + ":" + password))}
 }
 
 func (c *Client) authenticate(ctx context.Context, req *http.Request) error {

@@ -137,7 +137,14 @@ func (c *Client) rawEndpoint(path string) *url.URL {
 	return c.base.ResolveReference(rel)
 }
 
+// fail makes the package's error. Its message often quotes the server, and a proxy may echo the
+// credentials it was sent: they are blanked out, as chat users see these messages.
 func (c *Client) fail(kind Kind, op string, status int, message string, err error) *Error {
+	for _, secret := range c.auth.secrets() {
+		if len(secret) >= 4 {
+			message = strings.ReplaceAll(message, secret, "…")
+		}
+	}
 	return &Error{Kind: kind, Op: op, BaseURL: c.base.String(), Status: status, Message: message, Timeout: c.timeout, Err: err}
 }
 

@@ -297,6 +297,37 @@ func TestHeaderAndBasicAreSentOnEveryRequest(t *testing.T) {
 	}
 }
 
+// A proxy that quotes the request back in its error page must not put the credentials in chat.
+func TestCredentialsAServerEchoesAreBlankedOut(t *testing.T) {
+	tests := []struct {
+		name   string
+		auth   Auth
+		leaked []string
+	}{
+		{"a header", AuthHeader{Name: "X-Api-Key", Value: "k-secret"}, []string{"k-secret"}},
+		{"HTTP Basic", AuthBasic{Username: "u", Password: "p-secret"}, []string{"p-secret", "dTpwLXNlY3JldA=="}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, srv := newFake(t)
+			f.on("GET /api/v2/builders", func(w http.ResponseWriter, r *http.Request) {
+				user, password, _ := r.BasicAuth()
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = fmt.Fprintf(w, "refused key=%s authorization=%q user=%s password=%s", r.Header.Get("X-Api-Key"), r.Header.Get("Authorization"), user, password)
+			})
+			_, err := newClient(t, srv.URL, func(o *Options) { o.Auth = tt.auth }).Builders(context.Background())
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, secret := range tt.leaked {
+				if strings.Contains(err.Error()+UserMessage(err), secret) {
+					t.Fatalf("%q leaked in %q", secret, err.Error())
+				}
+			}
+		})
+	}
+}
+
 func TestFailuresAreWordedForUsersWithoutSecrets(t *testing.T) {
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
