@@ -8,9 +8,9 @@ import type {Theme} from '../../types/theme';
 import {BuildRow} from './build_row';
 import type {PostAction} from './card_buttons';
 import {CardButtons} from './card_buttons';
+import {CardStyles} from './card_styles';
 import {fade, stateColor} from './colors';
 import {Revision} from './revision';
-import {CardStyles} from './state_icon';
 
 interface Props {
     post: Post;

@@ -10,7 +10,7 @@ interface Props {
 }
 
 // StateIcon is a dot in the state's colour, or a spinner while the build runs. The spinner's
-// animation lives in CardStyles.
+// animation lives in CardStyles (card_styles.tsx).
 export function StateIcon({state, label, theme}: Props) {
     const color = stateColor(state, theme);
     const spinning = state === 'building' || state === 'retry';
@@ -22,19 +22,5 @@ export function StateIcon({state, label, theme}: Props) {
             className={spinning ? 'buildbot-spinner' : undefined}
             style={{display: 'inline-block', flex: 'none', boxSizing: 'border-box', width: 10, height: 10, borderRadius: '50%', alignSelf: 'center', ...style}}
         />
-    );
-}
-
-// CardStyles holds what inline styles cannot say: the spinner's keyframes, and hiding the copy of
-// our buttons Mattermost draws from the post's attachment (kept for mobile and other clients).
-export function CardStyles({postId}: {postId: string}) {
-    const hideAttachment = (/^[A-Za-z0-9]+$/).test(postId) ? `#messageAttachmentList_${postId}{display:none}` : '';
-    return (
-        <style>
-            {'@keyframes buildbot-spin{to{transform:rotate(360deg)}}' +
-                '.buildbot-spinner{animation:buildbot-spin 1s linear infinite}' +
-                '@media (prefers-reduced-motion: reduce){.buildbot-spinner{animation:none}}' +
-                hideAttachment}
-        </style>
     );
 }
