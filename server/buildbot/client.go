@@ -138,7 +138,8 @@ func (c *Client) rawEndpoint(path string) *url.URL {
 }
 
 // fail makes the package's error. Its message often quotes the server, and a proxy may echo the
-// credentials it was sent: they are blanked out, as chat users see these messages.
+// credentials it was sent: they are blanked out, as chat users see these messages. A password
+// that is a common word blanks that word out of the server's text too; that is the safer mistake.
 func (c *Client) fail(kind Kind, op string, status int, message string, err error) *Error {
 	for _, secret := range c.auth.secrets() {
 		if len(secret) >= 4 {

@@ -289,7 +289,7 @@ func TestContractRefusals(t *testing.T) {
 			}
 		}
 
-		_, err := contractClient(t, url, AuthLogin{Username: "admin", Password: "wrong"}).Builders(ctx)
+		_, err := contractClient(t, url, AuthLogin{Username: "admin", Password: "not-the-admin-pass"}).Builders(ctx)
 		if KindOf(err) != KindUnauthorized || !strings.Contains(UserMessage(err), "wrong username or password") {
 			t.Errorf("wrong password: %v", err)
 		}
