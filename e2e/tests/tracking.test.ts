@@ -6,7 +6,7 @@ import path from 'node:path';
 import type {Post} from '@mattermost/types/posts';
 
 import {Buildbot, eventually} from '../src/buildbot';
-import {bb4, buildbotMasters, buildbotUsers, repoRoot} from '../src/env';
+import {bb37, bb4, buildbotMasters, buildbotUsers, repoRoot} from '../src/env';
 import {configurePlugin, installPlugin, runCommand, setUpWorld, type PluginSettings, type World} from '../src/mattermost';
 
 let world: World;
@@ -193,19 +193,22 @@ test('a build that finishes while Mattermost restarts ends in its right state, i
     expect(Object.values(since.posts).filter((p) => isStatusPost(p) && !p.root_id && p.delete_at === 0)).toHaveLength(1);
 }, 180000);
 
-test('a build Buildbot restarts under it ends in its right state, in the same post', async () => {
-    const buildbot = new Buildbot(bb4.url);
-    await configurePlugin(world.admin, {BuildbotURL: bb4.url, AuthMode: 'login', ...buildbotUsers.admin, PollIntervalSeconds: 2, EnablePush: true});
+test.each([
+    {master: bb4, which: '4'},
+    {master: bb37, which: '3.7'},
+])('when $master.label restarts mid-build, the post still ends in the build\'s right state', async ({master, which}) => {
+    const buildbot = new Buildbot(master.url);
+    await configurePlugin(world.admin, {BuildbotURL: master.url, AuthMode: 'login', ...buildbotUsers.admin, PollIntervalSeconds: 2, EnablePush: true});
     const branch = `e2e-bb-restart-${Date.now().toString(36)}`;
     const post = await startBuild(`/build medium-example ${branch}`);
     await eventually('the build is running', async () => statusOf(await world.admin.getPost(post.id)).rows[0]?.step === 'work', 30000);
 
     const script = path.join(repoRoot, 'e2e', 'stack', 'buildbot.sh');
-    execFileSync(script, ['down', '4'], {stdio: 'ignore'});
+    execFileSync(script, ['down', which], {stdio: 'ignore'});
     try {
         await eventually('the post says Buildbot is unreachable', async () => (await world.admin.getPost(post.id)).message.includes('Buildbot unreachable since'), 30000);
     } finally {
-        execFileSync(script, ['up', '4'], {stdio: 'ignore'});
+        execFileSync(script, ['up', which], {stdio: 'ignore'});
     }
 
     // The interrupted build ends as "retry" and Buildbot runs the request again once it is back.
