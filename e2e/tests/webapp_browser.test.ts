@@ -74,12 +74,14 @@ afterAll(async () => {
     await harness?.close();
 });
 
+const revision = '0123456789abcdef0123456789abcdef01234567';
+
 async function render(post: Post, theme: Record<string, string>): Promise<void> {
     await page.evaluate(([p, t]) => (window as unknown as {renderPost: (p: unknown, t: unknown) => void}).renderPost(p, t), [post, theme] as const);
 }
 
 test('the bundle registers its card and draws a running and a failed build in both themes', async () => {
-    const started = await statusPost('/build slow-example e2e-browser', 'building');
+    const started = await statusPost(`/build slow-example e2e-browser ${revision}`, 'building');
     const running = await eventually('the post shows the running step', async () => {
         const current = await world.admin.getPost(started.id);
         return (current.props.buildbot_build as {rows: Array<{step?: string}>}).rows[0]?.step === 'wait' && current;
@@ -96,6 +98,7 @@ test('the bundle registers its card and draws a running and a failed build in bo
             expect(await page.getByRole('progressbar', {name: 'Step 3 of 3'}).isVisible()).toBe(true);
             expect(await page.getByText('Step 3 of 3 · wait').isVisible()).toBe(true);
             expect(await page.getByRole('img', {name: 'Building'}).evaluate((el) => getComputedStyle(el).animationName)).toBe('buildbot-spin');
+            expect(await page.getByText('0123456789ab', {exact: true}).getAttribute('title')).toBe(revision);
             await page.screenshot({path: path.join(artifactsDir, `card-building-${name}.png`)});
 
             await render(failed, theme);
@@ -107,6 +110,21 @@ test('the bundle registers its card and draws a running and a failed build in bo
         }
     } finally {
         await world.admin.doPostAction(running.id, 'stop');
+    }
+});
+
+test('the copy button puts the full revision on the clipboard', async () => {
+    const started = await statusPost(`/build slow-example e2e-browser-copy ${revision}`, 'building');
+    try {
+        await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {origin: harness.url});
+        await render(started, themes.light);
+
+        await page.getByRole('button', {name: `Copy revision ${revision}`}).click();
+
+        expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(revision);
+        await page.getByRole('button', {name: `Copy revision ${revision}`}).getByText('Copied').waitFor();
+    } finally {
+        await world.admin.doPostAction(started.id, 'stop');
     }
 });
 

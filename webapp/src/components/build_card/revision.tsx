@@ -24,6 +24,22 @@ async function copyText(text: string): Promise<void> {
     area.remove();
 }
 
+// CopyIcon is drawn rather than a glyph, which not every font has.
+function CopyIcon() {
+    return (
+        <svg
+            width='12'
+            height='12'
+            viewBox='0 0 12 12'
+            aria-hidden='true'
+            style={{verticalAlign: '-1px'}}
+        >
+            <rect x='3.5' y='3.5' width='7' height='7' rx='1' fill='none' stroke='currentColor'/>
+            <path d='M8.5 1.5h-6a1 1 0 0 0-1 1v6' fill='none' stroke='currentColor'/>
+        </svg>
+    );
+}
+
 interface Props {
     revision: string;
     theme: Theme;
@@ -52,7 +68,7 @@ export function Revision({revision, theme}: Props) {
                 onClick={copy}
                 style={{border: 'none', background: 'transparent', color: fade(theme.centerChannelColor, 0.64), cursor: 'pointer', padding: '0 4px', fontSize: 12}}
             >
-                {copied ? intl.formatMessage(messages.revisionCopied) : '⧉'}
+                {copied ? intl.formatMessage(messages.revisionCopied) : <CopyIcon/>}
             </button>
         </span>
     );
