@@ -120,10 +120,11 @@ func UserMessage(err error) string {
 		if e.Message != "" {
 			return "Buildbot refused: " + e.Message + "."
 		}
+		status := ""
 		if e.Status != 0 {
-			return fmt.Sprintf("%s refused %s (HTTP %d) without saying why; its log (twistd.log) may.", at, e.Op, e.Status)
+			status = fmt.Sprintf(" (HTTP %d)", e.Status)
 		}
-		return fmt.Sprintf("%s refused %s without saying why; its log (twistd.log) may.", at, e.Op)
+		return fmt.Sprintf("%s refused %s%s without saying why; its log (twistd.log) may.", at, e.Op, status)
 	case KindNotSupported:
 		return fmt.Sprintf("%s does not support this (%s).", at, e.Op)
 	}

@@ -18,6 +18,11 @@ func BuildRequestURL(base string, brid int) string {
 	return fmt.Sprintf("%s#/buildrequests/%d", withSlash(base), brid)
 }
 
+// ChangeURL links to a change's page.
+func ChangeURL(base string, changeID int) string {
+	return fmt.Sprintf("%s#/changes/%d", withSlash(base), changeID)
+}
+
 // BuilderURL links to a builder's page.
 func BuilderURL(base string, builderID int) string {
 	return fmt.Sprintf("%s#/builders/%d", withSlash(base), builderID)

@@ -7,8 +7,7 @@ import (
 
 // logChunk is one entry of api/v2/logs/{id}/contents.
 type logChunk struct {
-	FirstLine int    `json:"firstline"`
-	Content   string `json:"content"`
+	Content string `json:"content"`
 }
 
 // headerSlack is how many lines past the wanted ones are read, since a stdio log ends with

@@ -302,7 +302,6 @@ func splitList(s string) []string {
 	return out
 }
 
-// checkURL explains what is wrong with a URL setting, or returns "".
 // checkURL words what is wrong with an address setting; buildbot.ParseBaseURL is the one judge,
 // so a URL the settings accept is one the client takes.
 func checkURL(raw string, required bool) string {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 )
 
 // Type is the post type the webapp draws with its own component.
@@ -82,7 +84,7 @@ func (p Props) link() string {
 	case len(p.Rows) == 1:
 		return p.Rows[0].URL
 	case p.ChangeID != 0:
-		return fmt.Sprintf("%s#/changes/%d", p.BuildbotURL, p.ChangeID)
+		return buildbot.ChangeURL(p.BuildbotURL, p.ChangeID)
 	}
 	return p.BuildbotURL
 }
@@ -169,7 +171,7 @@ func Message(p Props) string {
 	if p.UnreachableSince != 0 {
 		fmt.Fprintf(&b, "\n:electric_plug: Buildbot unreachable since %s UTC, retrying.", time.UnixMilli(p.UnreachableSince).UTC().Format("15:04:05"))
 	}
-	change := fmt.Sprintf("[change %d](%s#/changes/%d)", p.ChangeID, p.BuildbotURL, p.ChangeID)
+	change := fmt.Sprintf("[change %d](%s)", p.ChangeID, buildbot.ChangeURL(p.BuildbotURL, p.ChangeID))
 	if p.ChangeID != 0 && len(p.Rows) > 0 {
 		b.WriteString(" · from " + change)
 	}

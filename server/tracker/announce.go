@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,7 +22,7 @@ const announceGrace = 30 * time.Second
 const giveUpAnnouncing = time.Hour
 
 // ErrNotPosted is returned by Announce when Mattermost refused the post; nothing is tracked then.
-var ErrNotPosted = fmt.Errorf("the status post was not created")
+var ErrNotPosted = errors.New("the status post was not created")
 
 // Announce stores a new build and then creates its status post p, which post.Apply has filled.
 // It fails when either cannot be done, and then nothing is tracked.
@@ -34,12 +35,10 @@ func (t *Tracker) Announce(p *model.Post, tr *Tracked) error {
 	if err := t.Store.Save(tr); err != nil {
 		return err
 	}
-	p.AddProp(TrackKey, tr.ID)
-	if err := t.Posts.CreatePost(p); err != nil {
+	if err := t.createPost(p, tr); err != nil {
 		_ = t.Store.Delete(tr.ID)
 		return fmt.Errorf("%w: %w", ErrNotPosted, err)
 	}
-	tr.PostID, tr.Rendered = p.Id, p.Message
 	t.expect(tr)
 	// Should this save fail, the stored entry still has no post; a tick finds the post by its
 	// TrackKey and follows it from there.
@@ -61,7 +60,8 @@ func (t *Tracker) posted(all []*Tracked) []*Tracked {
 }
 
 func (t *Tracker) resume(tr *Tracked) bool {
-	if time.Since(time.UnixMilli(tr.CreatedAt)) < announceGrace {
+	age := time.Since(time.UnixMilli(tr.CreatedAt))
+	if age < announceGrace {
 		return false
 	}
 	posts, err := t.Posts.PostsSince(tr.ChannelID, tr.CreatedAt-time.Second.Milliseconds())
@@ -76,13 +76,21 @@ func (t *Tracker) resume(tr *Tracked) bool {
 	}
 	p := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: tr.RootID}
 	post.Apply(p, tr.Props, t.ActionURL)
-	p.AddProp(TrackKey, tr.ID)
-	if err := t.Posts.CreatePost(p); err != nil {
-		if time.Since(time.UnixMilli(tr.CreatedAt)) > giveUpAnnouncing {
+	if err := t.createPost(p, tr); err != nil {
+		if age > giveUpAnnouncing {
 			_ = t.Store.Delete(tr.ID)
 		}
 		return false
 	}
-	tr.PostID, tr.Rendered = p.Id, p.Message
 	return t.Store.Save(tr) == nil
+}
+
+// createPost makes a tracked build's post, marked with its TrackKey, and notes the post in tr.
+func (t *Tracker) createPost(p *model.Post, tr *Tracked) error {
+	p.AddProp(TrackKey, tr.ID)
+	if err := t.Posts.CreatePost(p); err != nil {
+		return err
+	}
+	tr.PostID, tr.Rendered = p.Id, p.Message
+	return nil
 }

@@ -43,27 +43,14 @@ func (t *Tracker) Notice(e buildbot.Event) bool {
 
 // noteInterest records what the tracked builds wait on, after a tick has read them all.
 func (t *Tracker) noteInterest(all []*Tracked) {
-	requests, builds := map[int]bool{}, map[int]bool{}
-	awaiting, after := false, 0
-	for _, tr := range all {
-		if tr.waiting() && (!awaiting || tr.AfterRequest < after) {
-			awaiting, after = true, tr.AfterRequest
-		}
-		for _, r := range tr.Props.Rows {
-			if r.State.Done() {
-				continue
-			}
-			requests[r.RequestID] = true
-			if r.BuildID != 0 {
-				builds[r.BuildID] = true
-			}
-		}
-	}
 	t.interest.mu.Lock()
 	defer t.interest.mu.Unlock()
 	t.interest.at = time.Now()
-	t.interest.requests, t.interest.builds = requests, builds
-	t.interest.awaitingChanges, t.interest.changesAfter = awaiting, after
+	t.interest.requests, t.interest.builds = map[int]bool{}, map[int]bool{}
+	t.interest.awaitingChanges, t.interest.changesAfter = false, 0
+	for _, tr := range all {
+		t.interest.add(tr)
+	}
 }
 
 // expect adds a newly announced build to what the tracked builds wait on.
@@ -71,12 +58,23 @@ func (t *Tracker) expect(tr *Tracked) {
 	t.interest.mu.Lock()
 	defer t.interest.mu.Unlock()
 	if t.interest.requests == nil {
-		t.interest.requests = map[int]bool{}
+		t.interest.requests, t.interest.builds = map[int]bool{}, map[int]bool{}
+	}
+	t.interest.add(tr)
+}
+
+// add notes what one tracked build waits on; the caller holds mu.
+func (i *interest) add(tr *Tracked) {
+	if tr.waiting() && (!i.awaitingChanges || tr.AfterRequest < i.changesAfter) {
+		i.awaitingChanges, i.changesAfter = true, tr.AfterRequest
 	}
 	for _, r := range tr.Props.Rows {
-		t.interest.requests[r.RequestID] = true
-	}
-	if tr.waiting() && (!t.interest.awaitingChanges || tr.AfterRequest < t.interest.changesAfter) {
-		t.interest.awaitingChanges, t.interest.changesAfter = true, tr.AfterRequest
+		if r.State.Done() {
+			continue
+		}
+		i.requests[r.RequestID] = true
+		if r.BuildID != 0 {
+			i.builds[r.BuildID] = true
+		}
 	}
 }
