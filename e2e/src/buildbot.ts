@@ -43,23 +43,34 @@ export class Buildbot {
         return builder.builderid;
     }
 
-    // force starts a build as Buildbot's own UI would, to give the plugin history to learn from.
-    async force(builder: string, branch: string): Promise<number> {
+    // rpc calls a control method as Buildbot's own UI would, logged in as its admin.
+    private async rpc<T>(path: string, method: string, params: Record<string, unknown>): Promise<{result?: T}> {
         if (!this.cookie) {
             await this.login();
         }
-        const builderid = await this.builderId(builder);
-        const response = await fetch(`${this.url}api/v2/forceschedulers/force`, {
+        const response = await fetch(`${this.url}api/v2/${path}`, {
             method: 'POST',
             headers: {'Content-Type': 'application/json', Cookie: this.cookie},
-            body: JSON.stringify({jsonrpc: '2.0', id: 1, method: 'force', params: {builderid, branch, project: 'project-example', reason: 'e2e setup'}}),
+            body: JSON.stringify({jsonrpc: '2.0', id: 1, method, params}),
         });
-        const body = (await response.json()) as {result?: [number, Record<string, number>]};
+        return (await response.json()) as {result?: T};
+    }
+
+    // force starts a build as Buildbot's own UI would, to give the plugin history to learn from.
+    async force(builder: string, branch: string): Promise<number> {
+        const builderid = await this.builderId(builder);
+        const body = await this.rpc<[number, Record<string, number>]>('forceschedulers/force', 'force',
+            {builderid, branch, project: 'project-example', reason: 'e2e setup'});
         const brid = body.result?.[1][String(builderid)];
         if (!brid) {
             throw new Error(`force ${builder}: ${JSON.stringify(body)}`);
         }
         return brid;
+    }
+
+    // stop ends a build from outside the plugin, as a test's clean-up.
+    async stop(buildId: number): Promise<void> {
+        await this.rpc(`builds/${buildId}`, 'stop', {reason: 'e2e clean-up'});
     }
 
     async newestBuildRequestId(): Promise<number> {
@@ -79,7 +90,10 @@ export class Buildbot {
     }
 }
 
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, within = 60000): Promise<T> {
+// eventually retries check until it gives a value. When it never does, the error says what was
+// awaited and, from explain, what was seen instead: a CI log is all there is to go on.
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, within = 60000,
+    explain?: () => Promise<string>): Promise<T> {
     const deadline = Date.now() + within;
     for (;;) {
         const result = await check();
@@ -87,7 +101,8 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
             return result;
         }
         if (Date.now() > deadline) {
-            throw new Error(`${what}: not within ${within / 1000}s`);
+            const seen = explain ? `; seen instead: ${await explain().catch((e: unknown) => `(could not tell: ${String(e)})`)}` : '';
+            throw new Error(`${what}: not within ${within / 1000}s${seen}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 500));
     }

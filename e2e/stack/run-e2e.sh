@@ -13,8 +13,10 @@ finish() {
 		log "failed; stack logs copied to e2e/artifacts/logs"
 	fi
 	[ "${MMBB_KEEP_STACK:-0}" = 1 ] || "$(dirname "$0")/down.sh"
+	[ "$status" = 0 ] || [ ! -f "$RESULTS" ] || npx tsx e2e/src/report_failures.ts "$RESULTS"
 	exit "$status"
 }
+RESULTS=$MMBB_REPO/e2e/artifacts/jest-results.json
 trap finish EXIT
 
 # From empty state, so every run sees the same servers; a failed start is torn down like a failed test.
@@ -25,4 +27,5 @@ MMBB_CONTRACT_BB4_URL=http://127.0.0.1:${MMBB_BB4_PORT:-28010}/ \
 MMBB_CONTRACT_BB37_URL=http://127.0.0.1:${MMBB_BB37_PORT:-28020}/ \
 	go test -count=1 -v -run '^TestContract' ./server/buildbot/
 
-npm test -w e2e
+mkdir -p "$(dirname "$RESULTS")" && rm -f "$RESULTS"
+npm test -w e2e -- --json --outputFile="$RESULTS"

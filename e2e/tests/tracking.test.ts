@@ -43,11 +43,24 @@ async function startBuild(command: string): Promise<Post> {
     }, 10000);
 }
 
+// describePost is what a failed wait reports of a post: its state, rows and message.
+async function describePost(postId: string): Promise<string> {
+    const post = await world.admin.getPost(postId);
+    return JSON.stringify({state: statusOf(post)?.state, rows: statusOf(post)?.rows, message: post.message});
+}
+
 async function waitForState(postId: string, states: string[], within = 60000): Promise<Post> {
     return eventually(`the post reaches ${states.join(' or ')}`, async () => {
         const post = await world.admin.getPost(postId);
         return states.includes(statusOf(post).state) && post;
-    }, within);
+    }, within, () => describePost(postId));
+}
+
+// rootStatusPostsSince lists the status posts made in the channel since a time. Mattermost's
+// "posts since" also returns older posts edited since, which are not what a test counts.
+async function rootStatusPostsSince(since: number): Promise<Post[]> {
+    const list = await world.admin.getPostsSince(world.channel.id, since);
+    return Object.values(list.posts).filter((p) => isStatusPost(p) && !p.root_id && p.delete_at === 0 && p.create_at >= since);
 }
 
 describe.each(buildbotMasters)('with $label', (master) => {
@@ -81,9 +94,8 @@ describe.each(buildbotMasters)('with $label', (master) => {
         expect(statusOf(done).rows[0]).toMatchObject({failed_step: 'compile', log_url: expect.stringMatching(logLink)});
         expect(done.message).toContain(`failed step [compile](${statusOf(done).rows[0]?.log_url})`);
         expect(others[0]?.message).toContain(`[Full log](${statusOf(done).rows[0]?.log_url})`);
-        const since = await world.admin.getPostsSince(world.channel.id, post.create_at);
         // Mattermost keeps an edited post's earlier versions as deleted posts; only one is live.
-        expect(Object.values(since.posts).filter((p) => isStatusPost(p) && !p.root_id && p.delete_at === 0)).toHaveLength(1);
+        expect(await rootStatusPostsSince(post.create_at)).toHaveLength(1);
     });
 
     test('a build that finishes while the plugin is disabled ends in its right state once it is enabled again', async () => {
@@ -101,8 +113,7 @@ describe.each(buildbotMasters)('with $label', (master) => {
         const done = await waitForState(post.id, ['success']);
 
         expect(done.message).toContain(':white_check_mark:');
-        const since = await world.admin.getPostsSince(world.channel.id, post.create_at);
-        expect(Object.values(since.posts).filter((p) => isStatusPost(p) && !p.root_id && p.delete_at === 0)).toHaveLength(1);
+        expect(await rootStatusPostsSince(post.create_at)).toHaveLength(1);
     });
 
     test('a running build shows the step it is in and how far it has come', async () => {
@@ -189,9 +200,32 @@ test('a build that finishes while Mattermost restarts ends in its right state, i
     const done = await waitForState(post.id, ['success'], 90000);
 
     expect(done.message).toContain(':white_check_mark:');
-    const since = await world.admin.getPostsSince(world.channel.id, post.create_at);
-    expect(Object.values(since.posts).filter((p) => isStatusPost(p) && !p.root_id && p.delete_at === 0)).toHaveLength(1);
+    expect(await rootStatusPostsSince(post.create_at)).toHaveLength(1);
 }, 180000);
+
+test('a build started on one Buildbot is let go, never mistaken for the other\'s, when the settings switch Buildbot', async () => {
+    const before = new Buildbot(bb4.url);
+    const settings: PluginSettings = {BuildbotURL: bb4.url, AuthMode: 'login', ...buildbotUsers.admin, PollIntervalSeconds: 2};
+    await configurePlugin(world.admin, settings);
+    const post = await startBuild(`/build slow-example e2e-switch-${Date.now().toString(36)}`);
+    const running = statusOf(await waitForState(post.id, ['building']));
+    const buildId = running.rows[0]?.build_id ?? 0;
+    try {
+        // Both masters have the same builders and overlapping ids: read on 3.7, this request is another build.
+        await configurePlugin(world.admin, {...settings, BuildbotURL: bb37.url});
+        const letGo = await waitForState(post.id, ['unfollowed'], 30000);
+
+        expect(statusOf(letGo).rows[0]).toMatchObject({state: 'unfollowed', build_id: buildId, request_id: running.rows[0]?.request_id});
+        expect(letGo.message).toContain('No longer followed: the plugin now uses another Buildbot');
+        expect(letGo.message).toContain(`(${bb4.url}#/builders/`);
+        const attachments = letGo.props.attachments as Array<{actions?: unknown[]}>;
+        expect(attachments[0]?.actions ?? []).toHaveLength(0);
+        const {builds} = await before.get<{builds: Array<{complete: boolean}>}>(`builds/${buildId}`);
+        expect(builds[0]?.complete).toBe(false);
+    } finally {
+        await before.stop(buildId);
+    }
+});
 
 test.each([
     {master: bb4, which: '4'},
@@ -201,23 +235,33 @@ test.each([
     await configurePlugin(world.admin, {BuildbotURL: master.url, AuthMode: 'login', ...buildbotUsers.admin, PollIntervalSeconds: 2, EnablePush: true});
     const branch = `e2e-bb-restart-${Date.now().toString(36)}`;
     const post = await startBuild(`/build medium-example ${branch}`);
-    await eventually('the build is running', async () => statusOf(await world.admin.getPost(post.id)).rows[0]?.step === 'work', 30000);
+    const running = await eventually('the build is running', async () => {
+        const current = await world.admin.getPost(post.id);
+        return statusOf(current).rows[0]?.step === 'work' && current;
+    }, 30000, () => describePost(post.id));
+    const interrupted = statusOf(running).rows[0]?.build_id;
 
     const script = path.join(repoRoot, 'e2e', 'stack', 'buildbot.sh');
     execFileSync(script, ['down', which], {stdio: 'ignore'});
     try {
-        await eventually('the post says Buildbot is unreachable', async () => (await world.admin.getPost(post.id)).message.includes('Buildbot unreachable since'), 30000);
+        // Three failed polls in a row; a poll may wait out the request timeout while Buildbot stops.
+        await eventually('the post says Buildbot is unreachable', async () => (await world.admin.getPost(post.id)).message.includes('Buildbot unreachable since'),
+            60000, () => describePost(post.id));
     } finally {
         execFileSync(script, ['up', which], {stdio: 'ignore'});
     }
 
-    // The interrupted build ends as "retry" and Buildbot runs the request again once it is back.
+    // Buildbot ends the interrupted build (as "retry") and runs the request again once it is back;
+    // the post follows the new build.
     const done = await waitForState(post.id, ['success'], 120000);
     const builds = await buildbot.buildsWhere((p) => p.branch === branch);
-    expect(builds.map((b) => b.results)).toEqual([0, 5]);
+    const summary = builds.map((b) => ({buildid: b.buildid, complete: b.complete, results: b.results}));
+    expect(summary[0]).toMatchObject({complete: true, results: 0});
+    const before = summary.find((b) => b.buildid === interrupted);
+    expect(before).toMatchObject({complete: true});
+    expect(before?.results).not.toBe(0);
     expect(statusOf(done).rows).toHaveLength(1);
-    expect(statusOf(done).rows[0]?.build_id).toBe(builds[0]?.buildid);
+    expect(statusOf(done).rows[0]?.build_id).toBe(summary[0]?.buildid);
     expect(done.message).not.toContain('unreachable');
-    const since = await world.admin.getPostsSince(world.channel.id, post.create_at);
-    expect(Object.values(since.posts).filter((p) => isStatusPost(p) && !p.root_id && p.delete_at === 0)).toHaveLength(1);
+    expect(await rootStatusPostsSince(post.create_at)).toHaveLength(1);
 }, 240000);

@@ -5,6 +5,8 @@ package buildbot
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -117,6 +119,13 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 
 // BaseURL is the Buildbot URL the client calls, with a trailing slash.
 func (c *Client) BaseURL() string { return c.base.String() }
+
+// Fingerprint names the Buildbot the client calls without giving its address away, for posts to
+// carry: the ids in a post mean something to that Buildbot only.
+func (c *Client) Fingerprint() string {
+	sum := sha256.Sum256([]byte(strings.ToLower(c.base.String())))
+	return hex.EncodeToString(sum[:8])
+}
 
 // endpoint joins path segments below the base URL, escaping each one, so a builder named
 // "a/b c" stays one segment.

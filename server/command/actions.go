@@ -35,6 +35,9 @@ func (h *Handler) Act(ctx context.Context, req *model.PostActionIntegrationReque
 	if !ok {
 		return "This post does not describe a build the plugin can act on."
 	}
+	if !props.From(snap.Buildbot.Fingerprint()) {
+		return "This build ran on a Buildbot the plugin no longer uses, so it cannot act on it from here. Its links still open that Buildbot."
+	}
 	where, err := h.resolvePlace(&model.CommandArgs{ChannelId: p.ChannelId, TeamId: req.TeamId})
 	if err != nil {
 		return "Mattermost could not tell where this post is; try again."
@@ -98,7 +101,8 @@ func stop(ctx context.Context, bb *buildbot.Client, props post.Props, user *mode
 // leaving the original as it was.
 func (h *Handler) rebuild(ctx context.Context, bb *buildbot.Client, original *model.Post, props post.Props, user *model.User) string {
 	snap := h.Snapshot()
-	again := post.Props{Repo: props.Repo, Branch: props.Branch, Revision: props.Revision, RequestedBy: user.Username, BuildbotURL: snap.Config.LinkBaseURL()}
+	again := post.Props{Repo: props.Repo, Branch: props.Branch, Revision: props.Revision, RequestedBy: user.Username,
+		BuildbotURL: snap.Config.LinkBaseURL(), Source: bb.Fingerprint()}
 	var failed []string
 	for _, row := range props.Rows {
 		if row.BuildID == 0 || !row.State.Done() {

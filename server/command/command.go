@@ -118,14 +118,15 @@ func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.
 	if err != nil {
 		return fmt.Sprintf("The build of **%s** was not started. %s", repo.Name, buildbot.UserMessage(err))
 	}
-	return h.announce(snap.Config, args, req, s)
+	return h.announce(snap.Config, args, req, s, snap.Buildbot.Fingerprint())
 }
 
 // announce posts the build's status in the channel and hands it to the tracker, which keeps the
 // post up to date. In change-hook mode its rows appear as Buildbot's schedulers start builds.
-func (h *Handler) announce(cfg *config.Configuration, args *model.CommandArgs, req request, s started) string {
+func (h *Handler) announce(cfg *config.Configuration, args *model.CommandArgs, req request, s started, source string) string {
 	p := &model.Post{UserId: h.BotID, ChannelId: args.ChannelId, RootId: args.RootId}
 	props := statusProps(cfg, req, s)
+	props.Source = source
 	post.Apply(p, props, h.ActionURL)
 	tracked := &tracker.Tracked{Props: props, Tag: s.tag, AfterRequest: s.afterRequest}
 	if err := h.Tracker.Announce(p, tracked); errors.Is(err, tracker.ErrNotPosted) {

@@ -109,6 +109,8 @@ type fakeBuildbot struct {
 	mu      sync.Mutex
 	forced  []map[string]any
 	changes []string
+	// controls counts the calls that would change something on Buildbot.
+	controls int
 }
 
 // lastTag is the request tag of the newest change posted, as Buildbot would record it.
@@ -126,6 +128,9 @@ func (f *fakeBuildbot) serve(t *testing.T) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
+		if r.Method == http.MethodPost {
+			f.controls++
+		}
 		switch r.Method + " " + r.URL.Path {
 		case "GET /api/v2/builders":
 			_, _ = io.WriteString(w, `{"builders":[{"builderid":1,"name":"app-compile","masterids":[1]},{"builderid":2,"name":"app-docs","masterids":[1]},{"builderid":3,"name":"tools","masterids":[1]}]}`)
@@ -257,7 +262,7 @@ func TestABuildIsForcedWithTheUsersDetailsAndAnnounced(t *testing.T) {
 		t.Fatalf("posts %+v", mm.posts)
 	}
 	tracked := h.Tracker.(*fakeTracker).tracked
-	if len(tracked) != 1 || tracked[0].PostID != mm.posts[0].Id || tracked[0].Props.Rows[0].RequestID != 6 {
+	if len(tracked) != 1 || tracked[0].PostID != mm.posts[0].Id || tracked[0].Props.Rows[0].RequestID != 6 || tracked[0].Props.Source == "" {
 		t.Fatalf("tracked %+v", tracked)
 	}
 }

@@ -52,6 +52,7 @@ func TestOverall(t *testing.T) {
 		{[]State{StateSuccess, StateWarnings}, StateWarnings},
 		{[]State{StateSuccess, StateSuccess}, StateSuccess},
 		{[]State{StateCancelled, StateSuccess}, StateCancelled},
+		{[]State{StateSuccess, StateUnfollowed}, StateUnfollowed},
 	}
 	for _, tt := range tests {
 		if got := Overall(tt.states); got != tt.want {
@@ -181,6 +182,22 @@ func TestAChangeWaitingForBuildsSaysSo(t *testing.T) {
 
 	Apply(p, Props{Repo: "app", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 5, NothingStarted: true}, "/x")
 	if !strings.Contains(p.Message, "nothing built · requested by @alice") || !strings.Contains(p.Message, "started no build for [change 5]") {
+		t.Fatalf("message %q", p.Message)
+	}
+}
+
+func TestABuildLetGoSaysWhyAndOffersNoButtons(t *testing.T) {
+	p := &model.Post{}
+	finished := props(StateSuccess, StateUnfollowed)
+	finished.Unfollowed = true
+	Apply(p, finished, "/x")
+	if !strings.Contains(p.Message, ":grey_question: **app** on `main` at `0123456789ab`: no longer followed · requested by @alice\n"+
+		":grey_question: No longer followed: the plugin now uses another Buildbot.") || len(actionIDs(p)) != 0 {
+		t.Fatalf("message %q actions %v", p.Message, actionIDs(p))
+	}
+
+	Apply(p, Props{Repo: "app", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 5, Unfollowed: true}, "/x")
+	if !strings.Contains(p.Message, ": no longer followed · requested by @alice") || strings.Contains(p.Message, "waiting") {
 		t.Fatalf("message %q", p.Message)
 	}
 }

@@ -43,7 +43,17 @@ type Props struct {
 	NothingStarted bool `json:"nothing_started,omitempty"`
 	// UnreachableSince is set, in epoch milliseconds, while Buildbot does not answer.
 	UnreachableSince int64 `json:"unreachable_since,omitempty"`
+	// Unfollowed is set when the build was let go unfinished, because the settings name another
+	// Buildbot now; its unfinished rows are StateUnfollowed.
+	Unfollowed bool `json:"unfollowed,omitempty"`
+	// Source is the Fingerprint of the Buildbot the build was started on. The settings may name
+	// another Buildbot since, where the same request and build ids are other builds.
+	Source string `json:"source,omitempty"`
 }
+
+// From says whether the build was started on the Buildbot of this fingerprint. Posts made before
+// posts carried it are taken to be from the Buildbot in use.
+func (p Props) From(fingerprint string) bool { return p.Source == "" || p.Source == fingerprint }
 
 // Row is one builder's part of the build.
 type Row struct {
@@ -89,8 +99,11 @@ func (p Props) link() string {
 	return p.BuildbotURL
 }
 
-// Rebuildable says whether a build exists to rebuild.
+// Rebuildable says whether a build exists to rebuild, on the Buildbot in use.
 func (p Props) Rebuildable() bool {
+	if p.Unfollowed {
+		return false
+	}
 	for _, r := range p.Rows {
 		if r.BuildID != 0 && r.State.Done() {
 			return true
@@ -108,6 +121,9 @@ func Apply(p *model.Post, props Props, actionURL string) {
 	}
 	props.Version = PropsVersion
 	props.State = Overall(states)
+	if props.Unfollowed && len(props.Rows) == 0 {
+		props.State = StateUnfollowed
+	}
 	p.Type = Type
 	p.Message = Message(props)
 	// Props travel to the server over gob, which knows plain JSON values, not our types.
@@ -168,6 +184,9 @@ func Message(p Props) string {
 		state = "nothing built"
 	}
 	fmt.Fprintf(&b, ": %s · requested by @%s", state, p.RequestedBy)
+	if p.Unfollowed {
+		b.WriteString("\n:grey_question: No longer followed: the plugin now uses another Buildbot. The links still open this one.")
+	}
 	if p.UnreachableSince != 0 {
 		fmt.Fprintf(&b, "\n:electric_plug: Buildbot unreachable since %s UTC, retrying.", time.UnixMilli(p.UnreachableSince).UTC().Format("15:04:05"))
 	}
@@ -175,7 +194,7 @@ func Message(p Props) string {
 	if p.ChangeID != 0 && len(p.Rows) > 0 {
 		b.WriteString(" · from " + change)
 	}
-	if p.ChangeID != 0 && len(p.Rows) == 0 {
+	if p.ChangeID != 0 && len(p.Rows) == 0 && !p.Unfollowed {
 		if p.NothingStarted {
 			fmt.Fprintf(&b, "\n- Buildbot's schedulers started no build for %s.", change)
 		} else {

@@ -21,6 +21,8 @@ const (
 	StateRetry      State = "retry"
 	StateCancelled  State = "cancelled"
 	StateSuperseded State = "superseded"
+	// StateUnfollowed is a row whose build ran on a Buildbot the plugin no longer uses.
+	StateUnfollowed State = "unfollowed"
 )
 
 // Done says whether the row will not change any more.
@@ -91,15 +93,18 @@ func (s State) Emoji() string {
 
 // Label is the state in words.
 func (s State) Label() string {
-	if s == StateSuperseded {
+	switch s {
+	case StateSuperseded:
 		return "superseded by a newer request"
+	case StateUnfollowed:
+		return "no longer followed"
 	}
 	return string(s)
 }
 
 // Overall is the state of a post with several rows: running while any row runs, else the worst.
 func Overall(states []State) State {
-	order := []State{StateException, StateFailure, StateCancelled, StateWarnings, StateSuperseded, StateSkipped, StateSuccess}
+	order := []State{StateException, StateFailure, StateCancelled, StateUnfollowed, StateWarnings, StateSuperseded, StateSkipped, StateSuccess}
 	for _, s := range states {
 		if !s.Done() {
 			if s == StateQueued && allQueued(states) {

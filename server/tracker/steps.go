@@ -32,6 +32,8 @@ type stepProgress struct {
 type expectedSteps struct {
 	count int
 	at    time.Time
+	// source is the Buildbot the count was read from: builder ids of another mean other builders.
+	source string
 }
 
 // StepChanged notes that a build's steps changed, so the next tick reads them first.
@@ -133,6 +135,9 @@ func countSteps(steps []buildbot.Step) (done, seen int, current string) {
 // It costs up to two reads from the tick's budget, once per builder per expectedTTL.
 func (t *Tracker) expectedSteps(ctx context.Context, bb *buildbot.Client, builderID int, budget *int) int {
 	cached, ok := t.steps.expected[builderID]
+	if ok && cached.source != bb.Fingerprint() {
+		cached, ok = expectedSteps{}, false
+	}
 	if (ok && time.Since(cached.at) < expectedTTL) || *budget <= 0 {
 		return cached.count
 	}
@@ -157,6 +162,6 @@ func (t *Tracker) expectedSteps(ctx context.Context, bb *buildbot.Client, builde
 		}
 		_, count, _ = countSteps(steps)
 	}
-	t.steps.expected[builderID] = expectedSteps{count: count, at: time.Now()}
+	t.steps.expected[builderID] = expectedSteps{count: count, at: time.Now(), source: bb.Fingerprint()}
 	return count
 }

@@ -35,7 +35,7 @@ const RequestProperty = "mattermost_request"
 
 // waiting says whether a change's builds have yet to appear.
 func (t *Tracked) waiting() bool {
-	return t.Tag != "" && len(t.Props.Rows) == 0 && !t.Props.NothingStarted
+	return t.Tag != "" && len(t.Props.Rows) == 0 && !t.Props.NothingStarted && !t.Props.Unfollowed
 }
 
 // Done says whether nothing about the build can change any more.

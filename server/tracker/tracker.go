@@ -80,7 +80,8 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 		}
 	}
 	all = t.posted(all)
-	for _, tr := range all {
+	here, elsewhere := bySource(all, bb.Fingerprint())
+	for _, tr := range here {
 		if tr.waiting() {
 			consider(tr.AfterRequest + 1)
 		}
@@ -91,24 +92,33 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 		}
 	}
 	if oldest == 0 {
-		for _, tr := range all {
+		for _, tr := range here {
 			t.finish(tr)
 		}
 		t.noteInterest(nil)
-		return nil
-	}
-
-	since := []buildbot.Filter{buildbot.Where("buildrequestid", "ge", oldest)}
-	requests, err := bb.BuildRequests(ctx, buildbot.Query{Filters: since, Order: []string{"buildrequestid"}, Limit: maxPerTick})
-	if err == nil {
-		var builds []buildbot.Build
-		builds, err = bb.Builds(ctx, buildbot.Query{Filters: since, Order: []string{"buildid"}, Limit: maxPerTick, Properties: []string{RequestProperty}})
-		if err == nil {
-			t.failures = 0
-			t.apply(ctx, bb, all, requests, builds)
-			t.noteInterest(all)
+		if len(elsewhere) == 0 {
 			return nil
 		}
+		// Builds from another Buildbot are let go only once this one answers: settings with a
+		// mistyped address must not end them.
+		_, err = bb.BuildRequests(ctx, buildbot.Query{Limit: 1})
+	} else {
+		since := []buildbot.Filter{buildbot.Where("buildrequestid", "ge", oldest)}
+		var requests []buildbot.BuildRequest
+		requests, err = bb.BuildRequests(ctx, buildbot.Query{Filters: since, Order: []string{"buildrequestid"}, Limit: maxPerTick})
+		if err == nil {
+			var builds []buildbot.Build
+			builds, err = bb.Builds(ctx, buildbot.Query{Filters: since, Order: []string{"buildid"}, Limit: maxPerTick, Properties: []string{RequestProperty}})
+			if err == nil {
+				t.apply(ctx, bb, here, requests, builds)
+				t.noteInterest(here)
+			}
+		}
+	}
+	if err == nil {
+		t.failures = 0
+		t.letGo(elsewhere)
+		return nil
 	}
 	t.failures++
 	if t.failures == 1 {
@@ -177,6 +187,34 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 			}
 		}
 		t.publish(tr, replies)
+	}
+}
+
+// bySource parts tracked builds into those started on the Buildbot of this fingerprint and those
+// started on another, whose ids would name other builds here.
+func bySource(all []*Tracked, fingerprint string) (here, elsewhere []*Tracked) {
+	for _, tr := range all {
+		if tr.Props.From(fingerprint) {
+			here = append(here, tr)
+		} else {
+			elsewhere = append(elsewhere, tr)
+		}
+	}
+	return here, elsewhere
+}
+
+// letGo ends the tracking of builds started on a Buildbot the plugin no longer uses: their
+// unfinished rows say so, and their posts keep the links to that Buildbot.
+func (t *Tracker) letGo(elsewhere []*Tracked) {
+	for _, tr := range elsewhere {
+		tr.Props.UnreachableSince, tr.Props.Unfollowed = 0, true
+		for i := range tr.Props.Rows {
+			if row := &tr.Props.Rows[i]; !row.State.Done() {
+				row.State, row.Step = post.StateUnfollowed, ""
+			}
+		}
+		t.publish(tr, nil)
+		t.finish(tr)
 	}
 }
 

@@ -292,6 +292,56 @@ func TestAnUnreachableBuildbotIsSaidAfterRepeatedFailuresAndClearedAfter(t *test
 	}
 }
 
+func TestBuildsFromAnotherBuildbotAreLetGoNotMatchedToItsIds(t *testing.T) {
+	var requests int64
+	// Request 1 on this Buildbot is running build 5; the tracked request 1 is another Buildbot's.
+	bb := fakeBuildbot(t, &requests, runningBuild)
+	store, posts := tracking(2)
+	store["post000"].Props.Source = "another-buildbot"
+	store["post001"].Props.Source = bb.Fingerprint()
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
+
+	if err := tr.Tick(context.Background(), bb, opts); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, followed := store["post000"]; followed {
+		t.Fatal("a build from another Buildbot is still followed")
+	}
+	foreign := posts.posts["post000"]
+	props, _ := post.Decode(foreign)
+	if !props.Unfollowed || props.Rows[0].State != post.StateUnfollowed || props.Rows[0].BuildID != 0 {
+		t.Fatalf("props %+v", props)
+	}
+	if !strings.Contains(foreign.Message, "No longer followed: the plugin now uses another Buildbot") {
+		t.Fatalf("message %q", foreign.Message)
+	}
+	if actions := foreign.Attachments()[0].Actions; len(actions) != 0 {
+		t.Fatalf("buttons on a build the plugin cannot act on: %+v", actions)
+	}
+	if props, _ := post.Decode(posts.posts["post001"]); props.Rows[0].State != post.StateBuilding {
+		t.Fatalf("this Buildbot's build: %+v", props.Rows[0])
+	}
+}
+
+func TestBuildsFromAnotherBuildbotStayWhileTheNewOneDoesNotAnswer(t *testing.T) {
+	down, err := buildbot.New(buildbot.Options{BaseURL: "http://127.0.0.1:9/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, posts := tracking(1)
+	store["post000"].Props.Source = "the-buildbot-before-a-mistyped-address"
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
+
+	if err := tr.Tick(context.Background(), down, opts); err == nil {
+		t.Fatal("a tick against a stopped Buildbot succeeded")
+	}
+
+	if store["post000"] == nil || store["post000"].Props.Unfollowed {
+		t.Fatalf("a build was let go on an unanswered call: %+v", store["post000"])
+	}
+}
+
 func TestNoFailureReplyWhenTheAdminTurnedItOff(t *testing.T) {
 	var requests int64
 	bb := fakeBuildbot(t, &requests, `{"builds":[{"buildid":7,"number":4,"builderid":1,"buildrequestid":1,"complete":true,"results":2}]}`)

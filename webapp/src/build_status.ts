@@ -6,7 +6,7 @@ export const POST_TYPE = 'custom_buildbot_build';
 export const PROPS_KEY = 'buildbot_build';
 export const PROPS_VERSION = 1;
 
-export const STATES = ['queued', 'building', 'success', 'warnings', 'failure', 'skipped', 'exception', 'retry', 'cancelled', 'superseded'] as const;
+export const STATES = ['queued', 'building', 'success', 'warnings', 'failure', 'skipped', 'exception', 'retry', 'cancelled', 'superseded', 'unfollowed'] as const;
 export type State = typeof STATES[number];
 
 export interface Row {
@@ -38,6 +38,7 @@ export interface BuildStatus {
     changeId?: number;
     nothingStarted?: boolean;
     unreachableSince?: number;
+    unfollowed?: boolean;
 }
 
 type Fields = Record<string, unknown>;
@@ -98,13 +99,14 @@ export function parseBuildStatus(props: unknown): BuildStatus | null {
     const changeId = optional(v.change_id, isNumber);
     const nothingStarted = optional(v.nothing_started, isBoolean);
     const unreachableSince = optional(v.unreachable_since, isNumber);
-    if (rows.includes(null) || [branch, revision, changeId, nothingStarted, unreachableSince].includes(null)) {
+    const unfollowed = optional(v.unfollowed, isBoolean);
+    if (rows.includes(null) || [branch, revision, changeId, nothingStarted, unreachableSince, unfollowed].includes(null)) {
         return null;
     }
     return {
         state: v.state, repo: v.repo, requestedBy: v.requested_by, buildbotUrl: v.buildbot_url, rows: rows as Row[],
         branch: branch ?? undefined, revision: revision ?? undefined, changeId: changeId ?? undefined,
-        nothingStarted: nothingStarted ?? undefined, unreachableSince: unreachableSince ?? undefined,
+        nothingStarted: nothingStarted ?? undefined, unreachableSince: unreachableSince ?? undefined, unfollowed: unfollowed ?? undefined,
     };
 }
 

@@ -8,6 +8,7 @@ export const messages = defineMessages({
     requestedBy: {id: 'buildbot.card.requested_by', defaultMessage: 'requested by @{username}'},
     nothingBuilt: {id: 'buildbot.card.nothing_built', defaultMessage: 'Nothing built'},
     unreachable: {id: 'buildbot.card.unreachable', defaultMessage: 'Buildbot unreachable since {time}, retrying'},
+    unfollowedNote: {id: 'buildbot.card.unfollowed', defaultMessage: 'No longer followed: the plugin now uses another Buildbot. The links still open this one.'},
     waitingForSchedulers: {id: 'buildbot.card.waiting', defaultMessage: 'Waiting for Buildbot\'s schedulers (change {change})'},
     revisionCopy: {id: 'buildbot.card.revision.copy', defaultMessage: 'Copy revision {revision}'},
     revisionCopied: {id: 'buildbot.card.revision.copied', defaultMessage: 'Copied'},
@@ -30,4 +31,5 @@ export const messages = defineMessages({
     retry: {id: 'buildbot.state.retry', defaultMessage: 'Retrying'},
     cancelled: {id: 'buildbot.state.cancelled', defaultMessage: 'Cancelled'},
     superseded: {id: 'buildbot.state.superseded', defaultMessage: 'Superseded by a newer request'},
+    unfollowed: {id: 'buildbot.state.unfollowed', defaultMessage: 'No longer followed'},
 });

@@ -55,6 +55,16 @@ describe('BuildCard', () => {
         expect(screen.queryByRole('button', {name: 'Stop'})).not.toBeInTheDocument();
     });
 
+    test('a build let go because the plugin now uses another Buildbot says so and offers no buttons', () => {
+        renderCard(post(status('unfollowed', [finished('success'), row('unfollowed', {request_id: 8})], {unfollowed: true})));
+
+        expect(screen.getByRole('img', {name: 'No longer followed'})).toBeInTheDocument();
+        expect(screen.getByRole('status')).toHaveTextContent('the plugin now uses another Buildbot');
+        expect(screen.getByRole('link', {name: 'compile #12'})).toBeInTheDocument();
+        expect(screen.queryByRole('button', {name: 'Rebuild'})).not.toBeInTheDocument();
+        expect(screen.queryByRole('button', {name: 'Stop'})).not.toBeInTheDocument();
+    });
+
     test('a queued build offers Stop and no Rebuild', () => {
         renderCard(post(status('queued', [row('queued')])));
 

@@ -54,7 +54,10 @@ export function BuildCard({post, theme, onAction}: Props) {
                     {intl.formatMessage(messages.unreachable, {time: intl.formatTime(status.unreachableSince)})}
                 </p>
             )}
-            {status.rows.length === 0 && status.changeId !== undefined && !status.nothingStarted && (
+            {status.unfollowed && (
+                <p role='status' style={{color: secondary, margin: '4px 0'}}>{intl.formatMessage(messages.unfollowedNote)}</p>
+            )}
+            {status.rows.length === 0 && status.changeId !== undefined && !status.nothingStarted && !status.unfollowed && (
                 <p style={{margin: '4px 0'}}>{intl.formatMessage(messages.waitingForSchedulers, {change: status.changeId})}</p>
             )}
             <ul style={{margin: '4px 0', padding: 0}}>

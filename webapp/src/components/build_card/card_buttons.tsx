@@ -21,7 +21,8 @@ export function CardButtons({status, theme, onAction}: Props) {
     const intl = useIntl();
     const [pending, setPending] = useState<string | null>(null);
     const [error, setError] = useState('');
-    const canRebuild = status.rows.some((r) => r.buildId && !isRunning(r.state));
+    // A build on a Buildbot the plugin no longer uses cannot be rebuilt from here.
+    const canRebuild = !status.unfollowed && status.rows.some((r) => r.buildId && !isRunning(r.state));
     const canStop = status.rows.some((r) => isRunning(r.state));
 
     const click = async (actionId: 'rebuild' | 'stop') => {
