@@ -204,7 +204,8 @@ func bySource(all []*Tracked, fingerprint string) (here, elsewhere []*Tracked) {
 }
 
 // letGo ends the tracking of builds started on a Buildbot the plugin no longer uses: their
-// unfinished rows say so, and their posts keep the links to that Buildbot.
+// unfinished rows say so, and their posts keep the links to that Buildbot. Publishing finishes
+// them, or leaves them for the next tick when Mattermost did not take the edit.
 func (t *Tracker) letGo(elsewhere []*Tracked) {
 	for _, tr := range elsewhere {
 		tr.Props.UnreachableSince, tr.Props.Unfollowed = 0, true
@@ -214,7 +215,6 @@ func (t *Tracker) letGo(elsewhere []*Tracked) {
 			}
 		}
 		t.publish(tr, nil)
-		t.finish(tr)
 	}
 }
 
