@@ -228,6 +228,17 @@ func TestContractForceFollowAndRebuild(t *testing.T) {
 			}
 			return builds[0].Complete && builds[0].Properties.Get("branch") == branch, nil
 		})
+
+		// The tracker reads windows of request ids: both ends of a range filter hold on both.
+		window := []Filter{Where("buildrequestid", "ge", brid), Where("buildrequestid", "le", brid)}
+		requests, err = c.BuildRequests(ctx, Query{Filters: window, Order: []string{"buildrequestid"}, Limit: 1000})
+		if err != nil || len(requests) != 1 || requests[0].BuildRequestID != brid {
+			t.Errorf("requests in [%d, %d]: %+v, %v", brid, brid, requests, err)
+		}
+		builds, err = c.Builds(ctx, Query{Filters: window, Order: []string{"buildid"}, Limit: 1000})
+		if err != nil || len(builds) != 1 || builds[0].BuildID != build.BuildID {
+			t.Errorf("builds of requests in [%d, %d]: %+v, %v", brid, brid, builds, err)
+		}
 	})
 }
 

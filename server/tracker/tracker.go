@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -64,7 +65,8 @@ type Options struct {
 
 // Tick polls Buildbot once for every tracked build. Its cost in Buildbot requests is the same
 // for one tracked build or five hundred: build requests and builds from the oldest request still
-// followed, in two reads.
+// followed, in two reads. Only followed requests further apart than a page cost two reads more
+// per gap (a request stuck in a queue for days while thousands run after it).
 func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -73,25 +75,23 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 	if err != nil {
 		return err
 	}
-	oldest := 0
-	consider := func(id int) {
-		if oldest == 0 || id < oldest {
-			oldest = id
-		}
-	}
 	all = t.posted(all)
 	here, elsewhere := bySource(all, bb.Fingerprint())
+	var ids []int
+	// A change's builds have requests after the one it waits from, so its window is open-ended.
+	openFrom := map[int]bool{}
 	for _, tr := range here {
 		if tr.waiting() {
-			consider(tr.AfterRequest + 1)
+			ids = append(ids, tr.AfterRequest+1)
+			openFrom[tr.AfterRequest+1] = true
 		}
 		for _, row := range tr.Props.Rows {
 			if !row.State.Done() {
-				consider(row.RequestID)
+				ids = append(ids, row.RequestID)
 			}
 		}
 	}
-	if oldest == 0 {
+	if len(ids) == 0 {
 		for _, tr := range here {
 			t.finish(tr)
 		}
@@ -103,16 +103,11 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 		// mistyped address must not end them.
 		_, err = bb.BuildRequests(ctx, buildbot.Query{Limit: 1})
 	} else {
-		since := []buildbot.Filter{buildbot.Where("buildrequestid", "ge", oldest)}
 		var requests []buildbot.BuildRequest
-		requests, err = bb.BuildRequests(ctx, buildbot.Query{Filters: since, Order: []string{"buildrequestid"}, Limit: maxPerTick})
-		if err == nil {
-			var builds []buildbot.Build
-			builds, err = bb.Builds(ctx, buildbot.Query{Filters: since, Order: []string{"buildid"}, Limit: maxPerTick, Properties: []string{RequestProperty}})
-			if err == nil {
-				t.apply(ctx, bb, here, requests, builds)
-				t.noteInterest(here)
-			}
+		var builds []buildbot.Build
+		if requests, builds, err = read(ctx, bb, windows(ids, openFrom)); err == nil {
+			t.apply(ctx, bb, here, requests, builds)
+			t.noteInterest(here)
 		}
 	}
 	if err == nil {
@@ -188,6 +183,69 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 		}
 		t.publish(tr, replies)
 	}
+}
+
+// read fetches build requests and their builds, oldest first, a window at a time. An open-ended
+// window may reach into the next, so what two windows both hold is kept once.
+func read(ctx context.Context, bb *buildbot.Client, ws []window) ([]buildbot.BuildRequest, []buildbot.Build, error) {
+	var requests []buildbot.BuildRequest
+	var builds []buildbot.Build
+	seenRequests, seenBuilds := map[int]bool{}, map[int]bool{}
+	for _, w := range ws {
+		filters := []buildbot.Filter{buildbot.Where("buildrequestid", "ge", w.from)}
+		if w.to != 0 {
+			filters = append(filters, buildbot.Where("buildrequestid", "le", w.to))
+		}
+		rs, err := bb.BuildRequests(ctx, buildbot.Query{Filters: filters, Order: []string{"buildrequestid"}, Limit: maxPerTick})
+		if err != nil {
+			return nil, nil, err
+		}
+		bs, err := bb.Builds(ctx, buildbot.Query{Filters: filters, Order: []string{"buildid"}, Limit: maxPerTick, Properties: []string{RequestProperty}})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, r := range rs {
+			if !seenRequests[r.BuildRequestID] {
+				seenRequests[r.BuildRequestID] = true
+				requests = append(requests, r)
+			}
+		}
+		for _, b := range bs {
+			if !seenBuilds[b.BuildID] {
+				seenBuilds[b.BuildID] = true
+				builds = append(builds, b)
+			}
+		}
+	}
+	// Builds of a request in a later window may have come first; apply wants them oldest first.
+	slices.SortFunc(builds, func(a, b buildbot.Build) int { return a.BuildID - b.BuildID })
+	return requests, builds, nil
+}
+
+// window is a range of request ids one page of maxPerTick holds; to is 0 when it is open-ended.
+type window struct{ from, to int }
+
+// windows covers ids with as few ranges as fit a page each: one, unless followed requests lie
+// further apart than a page. A window holding an id of openFrom is open-ended.
+func windows(ids []int, openFrom map[int]bool) []window {
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	var out []window
+	w, open := window{from: sorted[0], to: sorted[0]}, false
+	for _, id := range sorted {
+		if id-w.from >= maxPerTick {
+			if open {
+				w.to = 0
+			}
+			out = append(out, w)
+			w, open = window{from: id}, false
+		}
+		w.to, open = id, open || openFrom[id]
+	}
+	if open {
+		w.to = 0
+	}
+	return append(out, w)
 }
 
 // bySource parts tracked builds into those started on the Buildbot of this fingerprint and those

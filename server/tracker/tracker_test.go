@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -144,6 +145,89 @@ func TestATickCostsTheSameRequestsForOneOrFiveHundredBuilds(t *testing.T) {
 	}
 	if counts[1] != counts[500] || counts[1] != 2 {
 		t.Fatalf("requests per tick: %v", counts)
+	}
+}
+
+// pagedBuildbot holds requests 1 to n, each with one running build of the same id, and answers
+// range filters and limits on buildrequestid as Buildbot does.
+func pagedBuildbot(t *testing.T, reads *int64, n int) *buildbot.Client {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		atomic.AddInt64(reads, 1)
+		q := r.URL.Query()
+		from, to, limit := 1, n, n
+		_, _ = fmt.Sscan(q.Get("buildrequestid__ge"), &from)
+		_, _ = fmt.Sscan(q.Get("buildrequestid__le"), &to)
+		_, _ = fmt.Sscan(q.Get("limit"), &limit)
+		var items []string
+		for id := from; id <= min(to, n) && len(items) < limit; id++ {
+			if r.URL.Path == "/api/v2/buildrequests" {
+				items = append(items, fmt.Sprintf(`{"buildrequestid":%d,"builderid":1,"claimed":true}`, id))
+			} else {
+				items = append(items, fmt.Sprintf(`{"buildid":%d,"number":%d,"builderid":1,"buildrequestid":%d}`, id, id, id))
+			}
+		}
+		switch r.URL.Path {
+		case "/api/v2/buildrequests":
+			_, _ = fmt.Fprintf(w, `{"buildrequests":[%s]}`, strings.Join(items, ","))
+		case "/api/v2/builds":
+			_, _ = fmt.Fprintf(w, `{"builds":[%s]}`, strings.Join(items, ","))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := buildbot.New(buildbot.Options{BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// A request stuck in a queue for days, with thousands run since, must not hide the newer ones.
+func TestFollowedRequestsFurtherApartThanAPageAreAllRead(t *testing.T) {
+	var reads int64
+	bb := pagedBuildbot(t, &reads, 6000)
+	store, posts := tracking(3)
+	for i, id := range []int{1, 4200, 5000} {
+		store[fmt.Sprintf("post%03d", i)].Props.Rows[0].RequestID = id
+	}
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
+
+	if err := tr.Tick(context.Background(), bb, Options{LinkBase: "https://ci/"}); err != nil {
+		t.Fatal(err)
+	}
+
+	for id, p := range posts.posts {
+		if props, _ := post.Decode(p); props.Rows[0].State != post.StateBuilding {
+			t.Errorf("%s (request %d) is %s", id, props.Rows[0].RequestID, props.Rows[0].State)
+		}
+	}
+	// Two windows (1, and 4200 with 5000), two reads each, and the step reads of three builds.
+	if reads > 2*2+stepReadsPerTick {
+		t.Fatalf("%d reads", reads)
+	}
+}
+
+func TestWindows(t *testing.T) {
+	tests := []struct {
+		ids  []int
+		open []int
+		want []window
+	}{
+		{[]int{7}, nil, []window{{7, 7}}},
+		{[]int{9, 3, 5}, nil, []window{{3, 9}}},
+		{[]int{1, 1000, 1001}, nil, []window{{1, 1000}, {1001, 1001}}},
+		{[]int{1, 5000, 5001}, []int{5001}, []window{{1, 1}, {5000, 0}}},
+		{[]int{1, 2, 5000}, []int{2}, []window{{1, 0}, {5000, 5000}}},
+	}
+	for _, tt := range tests {
+		open := map[int]bool{}
+		for _, id := range tt.open {
+			open[id] = true
+		}
+		if got := windows(tt.ids, open); !slices.Equal(got, tt.want) {
+			t.Errorf("windows(%v, open %v) = %v, want %v", tt.ids, tt.open, got, tt.want)
+		}
 	}
 }
 
