@@ -83,7 +83,7 @@ func fakeBuildbot(t *testing.T, requests *int64, builds string) *buildbot.Client
 }
 
 func fakeBuildbotWith(t *testing.T, requests *int64, buildRequests, builds string) *buildbot.Client {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return serveBuildbot(t, func(w http.ResponseWriter, r *http.Request) {
 		atomic.AddInt64(requests, 1)
 		switch r.URL.Path {
 		case "/api/v2/buildrequests":
@@ -103,7 +103,12 @@ func fakeBuildbotWith(t *testing.T, requests *int64, buildRequests, builds strin
 			}
 			http.NotFound(w, r)
 		}
-	}))
+	})
+}
+
+// serveBuildbot is a client of a fake Buildbot that answers with handle.
+func serveBuildbot(t *testing.T, handle http.HandlerFunc) *buildbot.Client {
+	srv := httptest.NewServer(handle)
 	t.Cleanup(srv.Close)
 	c, err := buildbot.New(buildbot.Options{BaseURL: srv.URL})
 	if err != nil {
@@ -151,7 +156,7 @@ func TestATickCostsTheSameRequestsForOneOrFiveHundredBuilds(t *testing.T) {
 // pagedBuildbot holds requests 1 to n, each with one running build of the same id, and answers
 // range filters and limits on buildrequestid as Buildbot does.
 func pagedBuildbot(t *testing.T, reads *int64, n int) *buildbot.Client {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return serveBuildbot(t, func(w http.ResponseWriter, r *http.Request) {
 		atomic.AddInt64(reads, 1)
 		q := r.URL.Query()
 		from, to, limit := 1, n, n
@@ -174,13 +179,7 @@ func pagedBuildbot(t *testing.T, reads *int64, n int) *buildbot.Client {
 		default:
 			http.NotFound(w, r)
 		}
-	}))
-	t.Cleanup(srv.Close)
-	c, err := buildbot.New(buildbot.Options{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	})
 }
 
 // A request stuck in a queue for days, with thousands run since, must not hide the newer ones.
