@@ -62,7 +62,13 @@ func (p *Plugin) poll() {
 		return
 	}
 	defer p.ticking.Unlock()
-	opts := tracker.Options{LinkBase: snap.Config.LinkBaseURL(), Reply: snap.Config.FailureReplyEnabled(), LogLines: snap.Config.FailureLines()}
+	opts := tracker.Options{LinkBase: snap.Config.LinkBaseURL(), Reply: snap.Config.FailureReplyEnabled(), LogLines: snap.Config.FailureLines(),
+		InUse: func() string {
+			if now := p.currentSnapshot(); now.Ready() {
+				return now.Buildbot.Fingerprint()
+			}
+			return ""
+		}}
 	if err := p.tracker.Tick(ctx, snap.Buildbot, opts); err != nil {
 		p.API.LogDebug("Polling Buildbot failed", "error", err.Error())
 	}

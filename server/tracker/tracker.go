@@ -61,6 +61,9 @@ type Options struct {
 	// Reply says whether failures get a reply; LogLines is how much log it quotes.
 	Reply    bool
 	LogLines int
+	// InUse gives the Fingerprint of the Buildbot the settings name now. A tick whose client is
+	// not that one (the settings changed while it waited) lets nothing go. Nil: the tick's client.
+	InUse func() string
 }
 
 // Tick polls Buildbot once for every tracked build. Its cost in Buildbot requests is the same
@@ -112,7 +115,9 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 	}
 	if err == nil {
 		t.failures = 0
-		t.letGo(elsewhere)
+		if opts.InUse == nil || opts.InUse() == bb.Fingerprint() {
+			t.letGo(elsewhere)
+		}
 		return nil
 	}
 	t.failures++

@@ -407,6 +407,24 @@ func TestBuildsFromAnotherBuildbotAreLetGoNotMatchedToItsIds(t *testing.T) {
 	}
 }
 
+// A tick that waited for its turn while the settings changed holds the Buildbot they named
+// before: the builds it takes for another Buildbot's are those of the Buildbot in use now.
+func TestATickWithTheBuildbotOfOldSettingsLetsNothingGo(t *testing.T) {
+	var requests int64
+	old := fakeBuildbot(t, &requests, runningBuild)
+	store, posts := tracking(1)
+	store["post000"].Props.Source = "the-buildbot-named-now"
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
+
+	if err := tr.Tick(context.Background(), old, Options{LinkBase: "https://ci/", InUse: func() string { return "the-buildbot-named-now" }}); err != nil {
+		t.Fatal(err)
+	}
+
+	if store["post000"] == nil || posts.updates != 0 {
+		t.Fatalf("a build of the Buildbot in use was let go: %+v, %d updates", store["post000"], posts.updates)
+	}
+}
+
 func TestBuildsFromAnotherBuildbotStayWhileTheNewOneDoesNotAnswer(t *testing.T) {
 	down, err := buildbot.New(buildbot.Options{BaseURL: "http://127.0.0.1:9/"})
 	if err != nil {
