@@ -62,6 +62,10 @@ func (p *Plugin) poll() {
 		return
 	}
 	defer p.ticking.Unlock()
+	// The settings may have changed while the lock was held by another tick.
+	if snap = p.currentSnapshot(); !snap.Ready() {
+		return
+	}
 	opts := tracker.Options{LinkBase: snap.Config.LinkBaseURL(), Reply: snap.Config.FailureReplyEnabled(), LogLines: snap.Config.FailureLines(),
 		InUse: func() string {
 			if now := p.currentSnapshot(); now.Ready() {
