@@ -191,11 +191,12 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 }
 
 // read fetches build requests and their builds, oldest first, a window at a time. An open-ended
-// window may reach into the next, so what two windows both hold is kept once.
+// window may reach into the next, so a build two windows both hold is kept once: a change would
+// otherwise adopt it twice. A request read twice only sets its entry in apply's map again.
 func read(ctx context.Context, bb *buildbot.Client, ws []window) ([]buildbot.BuildRequest, []buildbot.Build, error) {
 	var requests []buildbot.BuildRequest
 	var builds []buildbot.Build
-	seenRequests, seenBuilds := map[int]bool{}, map[int]bool{}
+	seen := map[int]bool{}
 	for _, w := range ws {
 		filters := []buildbot.Filter{buildbot.Where("buildrequestid", "ge", w.from)}
 		if w.to != 0 {
@@ -209,15 +210,10 @@ func read(ctx context.Context, bb *buildbot.Client, ws []window) ([]buildbot.Bui
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, r := range rs {
-			if !seenRequests[r.BuildRequestID] {
-				seenRequests[r.BuildRequestID] = true
-				requests = append(requests, r)
-			}
-		}
+		requests = append(requests, rs...)
 		for _, b := range bs {
-			if !seenBuilds[b.BuildID] {
-				seenBuilds[b.BuildID] = true
+			if !seen[b.BuildID] {
+				seen[b.BuildID] = true
 				builds = append(builds, b)
 			}
 		}
