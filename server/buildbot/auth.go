@@ -63,19 +63,44 @@ func basicSecrets(user, password string) []string {
 	return []string{password, base64.StdEncoding.EncodeToString([]byte(user + ":" + password))}
 }
 
+// authenticate adds the client's credentials to a request. An Authorization the request brings
+// (the change hook's Basic) is for the endpoint it calls and wins over the client's, which is
+// for Buildbot's API or a proxy; the client's other headers and cookies are still sent.
 func (c *Client) authenticate(ctx context.Context, req *http.Request) error {
-	return c.auth.apply(ctx, c, req)
+	own := req.Header.Values("Authorization")
+	if err := c.auth.apply(ctx, c, req); err != nil {
+		return err
+	}
+	if len(own) > 0 {
+		req.Header["Authorization"] = own
+	}
+	return nil
 }
 
-// loginSession returns the session cookies, logging in first when there are none. The mutex makes
+// lockSession takes the session's lock, or gives up with a timeout when ctx ends first: a login
+// that hangs must hold up the calls waiting for it no longer than their own deadline.
+func (c *Client) lockSession(ctx context.Context, op string) error {
+	select {
+	case c.sessionSlot <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return c.transportError(ctx, op, ctx.Err())
+	}
+}
+
+func (c *Client) unlockSession() { <-c.sessionSlot }
+
+// loginSession returns the session cookies, logging in first when there are none. The lock makes
 // concurrent calls wait for one login instead of each starting their own.
 func (c *Client) loginSession(ctx context.Context, a AuthLogin) ([]*http.Cookie, error) {
-	c.sessionMu.Lock()
-	defer c.sessionMu.Unlock()
+	const op = "login"
+	if err := c.lockSession(ctx, op); err != nil {
+		return nil, err
+	}
+	defer c.unlockSession()
 	if c.session != nil {
 		return c.session, nil
 	}
-	const op = "login"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.endpoint("auth", "login").String(), nil)
 	if err != nil {
 		return nil, c.fail(KindBadReply, op, 0, "", err)
@@ -118,8 +143,11 @@ func (c *Client) loginSession(ctx context.Context, a AuthLogin) ([]*http.Cookie,
 }
 
 // dropSession forgets the session, so the next call logs in again.
-func (c *Client) dropSession() {
-	c.sessionMu.Lock()
+func (c *Client) dropSession(ctx context.Context, op string) error {
+	if err := c.lockSession(ctx, op); err != nil {
+		return err
+	}
 	c.session = nil
-	c.sessionMu.Unlock()
+	c.unlockSession()
+	return nil
 }

@@ -84,7 +84,7 @@ func (c *Client) PostChange(ctx context.Context, ch ChangeRequest) error {
 		return c.fail(KindNotFound, op, r.status,
 			"no change hook at "+c.opts.ChangeHookPath+": enable it with c['www']['change_hook_dialects']", nil)
 	case http.StatusBadRequest, http.StatusInternalServerError:
-		return c.fail(KindRejected, op, r.status, "the change hook refused the change: "+shortText(r.body), nil)
+		return c.fail(KindRejected, op, r.status, "the change hook refused the change: "+c.quoteBody(r.body), nil)
 	}
 	return c.statusError(op, r)
 }

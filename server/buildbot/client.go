@@ -15,8 +15,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 )
 
 // DefaultTimeout bounds a call when Options.Timeout is not set.
@@ -24,6 +25,10 @@ const DefaultTimeout = 10 * time.Second
 
 // maxBody caps what one reply may hold, so a misbehaving server cannot exhaust memory.
 const maxBody = 32 << 20
+
+// defaultKeepAlive is how often the WebSocket is pinged: a proxy that stops forwarding without
+// closing the connection is noticed within this and the timeout.
+const defaultKeepAlive = 30 * time.Second
 
 // Options configure a Client.
 type Options struct {
@@ -49,10 +54,13 @@ type Client struct {
 	timeout time.Duration
 	auth    Auth
 
-	// session holds the login cookies for AuthLogin.
-	sessionMu sync.Mutex
-	session   []*http.Cookie
-	rpcID     int64
+	// session holds the login cookies for AuthLogin. sessionSlot is its lock, a channel of one
+	// so that a call waiting behind a login that hangs gives up when its context ends.
+	sessionSlot chan struct{}
+	session     []*http.Cookie
+	rpcID       int64
+	// keepAlive is unexported: no admin needs another interval, only tests a shorter one.
+	keepAlive time.Duration
 }
 
 // New checks the options and makes a Client. Its errors are worded for the admin who typed the URL.
@@ -61,7 +69,8 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{base: base, opts: opts, http: opts.HTTPClient, timeout: opts.Timeout, auth: opts.Auth}
+	c := &Client{base: base, opts: opts, http: opts.HTTPClient, timeout: opts.Timeout, auth: opts.Auth,
+		sessionSlot: make(chan struct{}, 1), keepAlive: defaultKeepAlive}
 	if c.http == nil {
 		c.http = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
@@ -88,26 +97,27 @@ func (e *URLProblem) Error() string { return "the Buildbot URL " + e.Problem }
 func ParseBaseURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	problem := func(format string, args ...any) error { return &URLProblem{Problem: fmt.Sprintf(format, args...)} }
+	// These messages reach chat and the server log: they never echo credentials.
+	shown := hideCredentials(raw)
 	switch {
 	case raw == "":
 		return nil, problem("is empty: enter the address of your Buildbot, e.g. `https://ci.example.com/`.")
-	case !strings.Contains(raw, "://"):
-		return nil, problem("`%s` has no scheme: write it as `https://%s`.", raw, strings.TrimPrefix(raw, "//"))
+	case schemeLength(raw) == 0 && strings.Contains(raw, "://"):
+		return nil, problem("`%s` is not a valid URL.", shown)
+	case schemeLength(raw) == 0:
+		return nil, problem("`%s` has no scheme: write it as `https://%s`.", shown, strings.TrimPrefix(shown, "//"))
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, problem("`%s` is not a valid URL.", raw)
+		return nil, problem("`%s` is not a valid URL.", shown)
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, problem("`%s` uses `%s:`; only `http://` and `https://` work.", raw, u.Scheme)
+		return nil, problem("`%s` uses `%s:`; only `http://` and `https://` work.", shown, u.Scheme)
 	case u.Host == "":
-		return nil, problem("`%s` has no host name.", raw)
+		return nil, problem("`%s` has no host name.", shown)
 	case u.User != nil:
-		// Never echo the password.
-		r := *u
-		r.User = nil
-		return nil, problem("`%s` contains credentials; put them in the authentication settings instead.", strings.Replace(r.String(), "://", "://…@", 1))
+		return nil, problem("`%s` contains credentials; put them in the authentication settings instead.", shown)
 	}
 	u.RawQuery, u.Fragment = "", ""
 	if !strings.HasSuffix(u.Path, "/") {
@@ -115,6 +125,36 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	}
 	u.RawPath = ""
 	return u, nil
+}
+
+// schemeLength is the length of the "scheme://" raw starts with, or 0.
+func schemeLength(raw string) int {
+	end := strings.Index(raw, "://")
+	if end <= 0 {
+		return 0
+	}
+	for i, r := range raw[:end] {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !letter && (i == 0 || !strings.ContainsRune("0123456789+-.", r)) {
+			return 0
+		}
+	}
+	return end + len("://")
+}
+
+// hideCredentials shows raw with whatever stands before an "@" after the scheme as "…". It takes
+// the last "@" of the whole rest: a password may hold "/", "?" or "#", which would end the
+// authority early, and hiding too much of an address the admin typed is the safer mistake.
+func hideCredentials(raw string) string {
+	start := schemeLength(raw)
+	if start == 0 && strings.HasPrefix(raw, "//") {
+		start = len("//")
+	}
+	at := strings.LastIndex(raw[start:], "@")
+	if at < 0 {
+		return raw
+	}
+	return raw[:start] + "…" + raw[start+at:]
 }
 
 // BaseURL is the Buildbot URL the client calls, with a trailing slash.
@@ -147,15 +187,37 @@ func (c *Client) rawEndpoint(path string) *url.URL {
 }
 
 // fail makes the package's error. Its message often quotes the server, and a proxy may echo the
-// credentials it was sent: they are blanked out, as chat users see these messages. A password
-// that is a common word blanks that word out of the server's text too; that is the safer mistake.
+// credentials it was sent: they are blanked out, as chat users see these messages.
 func (c *Client) fail(kind Kind, op string, status int, message string, err error) *Error {
-	for _, secret := range c.auth.secrets() {
+	return &Error{Kind: kind, Op: op, BaseURL: c.base.String(), Status: status, Message: c.blank(message), Timeout: c.timeout, Err: err}
+}
+
+// blank removes every credential the client sends from text: its own and the change hook's. A
+// password that is a common word blanks that word out of the server's text too; that is the
+// safer mistake.
+func (c *Client) blank(text string) string {
+	secrets := c.auth.secrets()
+	if c.opts.ChangeHookUsername != "" || c.opts.ChangeHookPassword != "" {
+		secrets = append(secrets, basicSecrets(c.opts.ChangeHookUsername, c.opts.ChangeHookPassword)...)
+	}
+	for _, secret := range secrets {
 		if len(secret) >= 4 {
-			message = strings.ReplaceAll(message, secret, "…")
+			text = strings.ReplaceAll(text, secret, "…")
 		}
 	}
-	return &Error{Kind: kind, Op: op, BaseURL: c.base.String(), Status: status, Message: message, Timeout: c.timeout, Err: err}
+	return text
+}
+
+// quote makes Buildbot's own words fit to put in a chat message: credentials blanked out while
+// they are still whole, then Markdown, mentions and links made inert.
+func (c *Client) quote(text string) string {
+	return markdown.Text(c.blank(text))
+}
+
+// quoteBody quotes a short piece of a reply's body. It is blanked before it is cut short, which
+// could leave a piece of a secret that no longer matches.
+func (c *Client) quoteBody(body []byte) string {
+	return markdown.Text(shortText([]byte(c.blank(string(body)))))
 }
 
 // requestBuilder makes a fresh request for each attempt, since a retry cannot reuse a sent body.
@@ -180,7 +242,9 @@ func (c *Client) do(ctx context.Context, op string, build requestBuilder) (*repl
 	}
 	if r.status == http.StatusForbidden {
 		if _, ok := c.auth.(AuthLogin); ok {
-			c.dropSession()
+			if err := c.dropSession(ctx, op); err != nil {
+				return nil, err
+			}
 			return c.send(ctx, op, build)
 		}
 	}
@@ -230,7 +294,6 @@ func (c *Client) transportError(ctx context.Context, op string, err error) error
 // statusError maps a non-success HTTP status to an Error, keeping a short piece of the body as
 // Buildbot's words when it is plain text.
 func (c *Client) statusError(op string, r *reply) error {
-	text := shortText(r.body)
 	switch r.status {
 	case http.StatusUnauthorized:
 		return c.fail(KindUnauthorized, op, r.status, "", nil)
@@ -239,13 +302,13 @@ func (c *Client) statusError(op string, r *reply) error {
 	case http.StatusNotFound:
 		return c.fail(KindNotFound, op, r.status, "", nil)
 	case http.StatusBadRequest:
-		return c.fail(KindRejected, op, r.status, text, nil)
+		return c.fail(KindRejected, op, r.status, c.quoteBody(r.body), nil)
 	default:
 		return c.fail(KindBadReply, op, r.status, fmt.Sprintf("HTTP %d", r.status), nil)
 	}
 }
 
-// shortText is a body fit to quote in a chat message: one line, no markup, bounded.
+// shortText is a body fit to quote: one line, no HTML page, bounded.
 func shortText(body []byte) string {
 	s := strings.Join(strings.Fields(string(body)), " ")
 	if strings.HasPrefix(s, "<") {

@@ -2,6 +2,7 @@ package buildbot
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 )
 
 // fakeBuildbot serves handlers by "METHOD /path" and records every request.
@@ -633,5 +636,229 @@ func TestLinks(t *testing.T) {
 	}
 	if got := BuildRequestURL("https://ci/", 5); got != "https://ci/#/buildrequests/5" {
 		t.Error(got)
+	}
+}
+
+// A Buildbot (or a proxy in front of it) that takes the login and never answers holds nothing up
+// for longer than the client's timeout: neither the calls waiting for that login nor the socket.
+func TestAHungLoginHoldsNothingUpBeyondTheTimeout(t *testing.T) {
+	f, srv := newFake(t)
+	loginStarted := make(chan struct{}, 10)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) }) // before srv.Close, which waits for the handler
+	f.on("GET /auth/login", func(_ http.ResponseWriter, r *http.Request) {
+		loginStarted <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	f.on("GET /api/v2/builders", jsonReply(`{"builders":[]}`))
+	c := newClient(t, srv.URL, func(o *Options) {
+		o.Auth = AuthLogin{Username: "admin", Password: "admin-pass"}
+		o.Timeout = 300 * time.Millisecond
+	})
+
+	consumed := make(chan error, 1)
+	go func() { consumed <- c.Consume(context.Background(), []string{"builds/*/*"}, func() {}, func(Event) {}) }()
+	select {
+	case <-loginStarted:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the socket never logged in")
+	}
+	started := time.Now()
+	called := make(chan error, 1)
+	go func() { _, err := c.Builders(context.Background()); called <- err }()
+
+	select {
+	case err := <-called:
+		if KindOf(err) != KindTimeout || !strings.Contains(UserMessage(err), "did not answer within 300ms") {
+			t.Errorf("the waiting call: want a timeout, got %v", err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("a call still waits for the hung login after a second")
+	}
+	select {
+	case err := <-consumed:
+		if KindOf(err) != KindTimeout {
+			t.Errorf("the socket: want a timeout, got %v", err)
+		}
+	case <-time.After(time.Second - time.Since(started)):
+		t.Fatal("the socket still waits for its hung login after a second")
+	}
+}
+
+// A call that waits for another's login gives up at its own deadline, even when that login may
+// go on for longer.
+func TestACallWaitingForAnotherCallsLoginKeepsItsOwnDeadline(t *testing.T) {
+	f, srv := newFake(t)
+	loginStarted := make(chan struct{}, 10)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) }) // before srv.Close, which waits for the handler
+	f.on("GET /auth/login", func(_ http.ResponseWriter, r *http.Request) {
+		loginStarted <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	f.on("GET /api/v2/builders", jsonReply(`{"builders":[]}`))
+	f.on("GET /api/v2/masters", jsonReply(`{"masters":[]}`))
+	c := newClient(t, srv.URL, func(o *Options) {
+		o.Auth = AuthLogin{Username: "admin", Password: "admin-pass"}
+		o.Timeout = 5 * time.Second
+	})
+	go func() { _, _ = c.Masters(context.Background()) }()
+	select {
+	case <-loginStarted:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the first call never logged in")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+
+	called := make(chan error, 1)
+	go func() { _, err := c.Builders(ctx); called <- err }()
+
+	select {
+	case err := <-called:
+		if KindOf(err) != KindTimeout {
+			t.Fatalf("want a timeout, got %v", err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("the call still waits for the other's login a second after its deadline")
+	}
+}
+
+func TestTheChangeHooksCredentialsWinOverTheClients(t *testing.T) {
+	tests := []struct {
+		name  string
+		auth  Auth
+		proxy func(r *http.Request) bool
+	}{
+		{"HTTP Basic for a proxy", AuthBasic{Username: "proxy", Password: "proxy-pass"}, func(*http.Request) bool { return true }},
+		{"an Authorization header for a proxy", AuthHeader{Name: "Authorization", Value: "Bearer proxy-token"}, func(*http.Request) bool { return true }},
+		{"another header for a proxy, which is still sent", AuthHeader{Name: "X-Proxy-Key", Value: "proxy-key"}, func(r *http.Request) bool {
+			return r.Header.Get("X-Proxy-Key") == "proxy-key"
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, srv := newFake(t)
+			f.on("POST /change_hook/base", func(w http.ResponseWriter, r *http.Request) {
+				if u, p, ok := r.BasicAuth(); !ok || u != "hook" || p != "hook-pass" || !tt.proxy(r) {
+					w.WriteHeader(http.StatusUnauthorized)
+					return
+				}
+				_, _ = io.WriteString(w, "1 change found")
+			})
+			c := newClient(t, srv.URL, func(o *Options) {
+				o.Auth, o.ChangeHookUsername, o.ChangeHookPassword = tt.auth, "hook", "hook-pass"
+			})
+			if err := c.PostChange(context.Background(), ChangeRequest{Author: "a", Comments: "c"}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestAChangeHookThatEchoesItsCredentialsDoesNotLeakThem(t *testing.T) {
+	f, srv := newFake(t)
+	f.on("POST /change_hook/base", func(w http.ResponseWriter, r *http.Request) {
+		_, password, _ := r.BasicAuth()
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = fmt.Fprintf(w, "refused authorization=%q password=%s", r.Header.Get("Authorization"), password)
+	})
+	c := newClient(t, srv.URL, func(o *Options) { o.ChangeHookUsername, o.ChangeHookPassword = "hook", "hook-secret-pass" })
+
+	err := c.PostChange(context.Background(), ChangeRequest{Author: "a", Comments: "c"})
+	if KindOf(err) != KindRejected {
+		t.Fatalf("want a rejection, got %v", err)
+	}
+	for _, secret := range []string{"hook-secret-pass", base64.StdEncoding.EncodeToString([]byte("hook:hook-secret-pass"))} {
+		if strings.Contains(err.Error()+UserMessage(err), secret) {
+			t.Errorf("%q leaked in %q / %q", secret, err.Error(), UserMessage(err))
+		}
+	}
+}
+
+func TestURLProblemsNeverShowCredentials(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want []string
+	}{
+		{"admin:s3cret-pw@ci.example.com", []string{"`…@ci.example.com` has no scheme", "write it as `https://…@ci.example.com`"}},
+		{"//admin:s3cret-pw@ci.example.com", []string{"`//…@ci.example.com` has no scheme", "write it as `https://…@ci.example.com`"}},
+		{"admin:s3cret-pw@ci.example.com/?next=https://x", []string{"`…@ci.example.com/?next=https://x` is not a valid URL"}},
+		{"ftp://admin:s3cret-pw@ci.example.com/", []string{"`ftp://…@ci.example.com/` uses `ftp:`", "only `http://` and `https://` work"}},
+		{"https://admin:s3cret-pw@ci.example.com/%zz", []string{"`https://…@ci.example.com/%zz` is not a valid URL"}},
+		{"https://admin:s3cret/pw@ci.example.com/", []string{"`https://…@ci.example.com/` is not a valid URL"}},
+		{"https://admin:s3cret-pw@/x", []string{"`https://…@/x` has no host name"}},
+		{"https://admin:s3cret-pw@ci.example.com/", []string{"`https://…@ci.example.com/` contains credentials", "authentication settings"}},
+		{"http://admin@ci.example.com/", []string{"`http://…@ci.example.com/` contains credentials"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			_, err := ParseBaseURL(tt.raw)
+			var problem *URLProblem
+			if !errors.As(err, &problem) {
+				t.Fatalf("want a URL problem, got %v", err)
+			}
+			for _, leaked := range []string{"s3cret", "admin"} {
+				if strings.Contains(problem.Problem, leaked) {
+					t.Errorf("%q leaked in %q", leaked, problem.Problem)
+				}
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(problem.Problem, want) {
+					t.Errorf("%q lacks %q", problem.Problem, want)
+				}
+			}
+		})
+	}
+}
+
+// Buildbot's words reach chat: they must not mention anyone, link anywhere or format the message.
+func TestBuildbotsWordsAreInertInChat(t *testing.T) {
+	tests := []struct {
+		name, route string
+		status      int
+		body        string
+		call        func(c *Client) error
+		want        string
+	}{
+		{"a JSON-RPC error", "POST /api/v2/forceschedulers/force", http.StatusBadRequest,
+			`{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"@channel see [x](https://evil.example)"}}`,
+			func(c *Client) error { _, err := c.Force(context.Background(), "force", ForceParams{}); return err },
+			"Buildbot refused: " + markdown.Text("@channel see [x](https://evil.example)") + "."},
+		{"a JSON-RPC form error", "POST /api/v2/forceschedulers/force", http.StatusBadRequest,
+			`{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":{"branch":"@here bad"}}}`,
+			func(c *Client) error { _, err := c.Force(context.Background(), "force", ForceParams{}); return err },
+			"Buildbot refused: " + markdown.Text("branch: @here bad") + "."},
+		{"a refused read", "GET /api/v2/builders", http.StatusBadRequest, "@all **look** at <https://evil.example>",
+			func(c *Client) error { _, err := c.Builders(context.Background()); return err },
+			"Buildbot refused: " + markdown.Text("@all **look** at <https://evil.example>") + "."},
+		{"the change hook's refusal", "POST /change_hook/base", http.StatusBadRequest, "@channel # [x](https://evil.example)",
+			func(c *Client) error { return c.PostChange(context.Background(), ChangeRequest{Author: "a"}) },
+			"Buildbot refused: the change hook refused the change: " + markdown.Text("@channel # [x](https://evil.example)") + "."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, srv := newFake(t)
+			f.on(tt.route, func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(tt.status)
+				_, _ = io.WriteString(w, tt.body)
+			})
+			msg := UserMessage(tt.call(newClient(t, srv.URL)))
+			if msg != tt.want {
+				t.Errorf("got  %q\nwant %q", msg, tt.want)
+			}
+			live := strings.NewReplacer(`\]`, "", `\*`, "", `\<`, "").Replace(msg) // what escaping left
+			for _, raw := range []string{"@channel", "@here", "@all", "](", "**", "<https"} {
+				if strings.Contains(live, raw) {
+					t.Errorf("%q is live in %q", raw, msg)
+				}
+			}
+		})
 	}
 }

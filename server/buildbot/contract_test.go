@@ -369,7 +369,7 @@ func TestContractWebSocketPushesBuildEvents(t *testing.T) {
 
 		events := make(chan Event, 100)
 		done := make(chan error, 1)
-		go func() { done <- c.Consume(ctx, []string{"builds/*/*"}, func(e Event) { events <- e }) }()
+		go func() { done <- c.Consume(ctx, []string{"builds/*/*"}, func() {}, func(e Event) { events <- e }) }()
 		time.Sleep(500 * time.Millisecond) // let the subscription start
 		if _, err := c.Force(ctx, "force", ForceParams{BuilderID: id, Reason: "websocket contract"}); err != nil {
 			t.Fatal(err)
@@ -378,6 +378,66 @@ func TestContractWebSocketPushesBuildEvents(t *testing.T) {
 			select {
 			case e := <-events:
 				if strings.HasSuffix(e.Key, "/finished") {
+					cancel()
+					if err := <-done; err != nil {
+						t.Fatalf("consume: %v", err)
+					}
+					return
+				}
+			case err := <-done:
+				t.Fatalf("the subscription ended early: %v", err)
+			}
+		}
+	})
+}
+
+// Buildbot acknowledges every path, which is when the tracker re-reads its state, and answers
+// pings: a subscription kept quiet over several short keep-alive intervals stays up and still
+// delivers. The socket's client has a short timeout, so an unanswered ping would end it in time.
+func TestContractWebSocketIsReadyAndStaysAlive(t *testing.T) {
+	forEachMaster(t, func(t *testing.T, url, _ string) {
+		c := contractClient(t, url, admin)
+		id := builderID(t, c, "docs-example")
+		socket, err := New(Options{BaseURL: url, Auth: admin, Timeout: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		socket.keepAlive = 300 * time.Millisecond
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+
+		ready := make(chan struct{})
+		events := make(chan Event, 1000)
+		done := make(chan error, 1)
+		go func() {
+			done <- socket.Consume(ctx, []string{"builds/*/*", "buildrequests/*/*"}, func() { close(ready) }, func(e Event) { events <- e })
+		}()
+		select {
+		case <-ready:
+		case err := <-done:
+			t.Fatalf("the subscription ended before Buildbot acknowledged it: %v", err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("Buildbot did not acknowledge the subscription within 10s")
+		}
+		quiet := time.After(2 * time.Second)
+		for waiting := true; waiting; {
+			select {
+			case <-events:
+			case err := <-done:
+				t.Fatalf("the subscription ended while kept open: %v", err)
+			case <-quiet:
+				waiting = false
+			}
+		}
+
+		res, err := c.Force(ctx, "force", ForceParams{BuilderID: id, Reason: "websocket keep-alive contract"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			select {
+			case e := <-events:
+				if refs, ok := e.Refs(); ok && refs.RequestID == res.BuildRequests[id] && strings.HasSuffix(e.Key, "/finished") {
 					cancel()
 					if err := <-done; err != nil {
 						t.Fatalf("consume: %v", err)

@@ -159,9 +159,10 @@ func (c *Client) rpc(ctx context.Context, method string, params map[string]any, 
 	var reply rpcReply
 	decodeErr := json.Unmarshal(r.body, &reply)
 	if decodeErr == nil && reply.Error != nil {
-		msg := reply.Error.text()
+		text := reply.Error.text()
+		msg := c.quote(text)
 		switch {
-		case r.status == http.StatusForbidden || reply.Error.Code == -32600 && strings.Contains(msg, "role"):
+		case r.status == http.StatusForbidden || reply.Error.Code == -32600 && strings.Contains(text, "role"):
 			return c.fail(KindForbidden, method, r.status, msg, nil)
 		case r.status == http.StatusNotFound:
 			return c.fail(KindNotFound, method, r.status, msg, nil)

@@ -33,7 +33,7 @@ type Error struct {
 	Op      string
 	BaseURL string
 	Status  int
-	// Message is Buildbot's own words, when it gave any.
+	// Message says more, often in Buildbot's own words, which are escaped to stay inert in chat.
 	Message string
 	Timeout time.Duration
 	Err     error

@@ -3,7 +3,8 @@ package buildbot
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,13 +19,23 @@ type Event struct {
 	Message json.RawMessage `json:"m"`
 }
 
-// Consume subscribes to Buildbot's WebSocket for the given paths (e.g. "builds/*/*") and calls
-// onEvent for each event until ctx ends or the connection drops; it returns why it stopped.
-// Buildbot replays nothing after a reconnect, so a caller re-reads state over REST then.
-func (c *Client) Consume(ctx context.Context, paths []string, onEvent func(Event)) error {
+// maxEvent caps one WebSocket message: Buildbot's events are single records, and a message far
+// larger must end the subscription rather than exhaust memory.
+const maxEvent = 1 << 20
+
+// Consume subscribes to Buildbot's WebSocket for the given paths (e.g. "builds/*/*"), calls
+// onReady once Buildbot has acknowledged every path, and calls onEvent for each event until ctx
+// ends or the connection drops; it returns why it stopped. Buildbot replays nothing after a
+// reconnect, so a caller re-reads state over REST in onReady: an event from then on is not missed.
+// Both run on the goroutine that reads the socket, so they return quickly.
+func (c *Client) Consume(ctx context.Context, paths []string, onReady func(), onEvent func(Event)) error {
 	const op = "websocket"
 	u := c.endpoint("ws")
-	header, err := c.websocketHeader(ctx, u.String())
+	// The caller's context lasts as long as the subscription: the login gets the timeout every
+	// REST call has, or a Buildbot that never answers it would hold the subscription for ever.
+	loginCtx, cancel := context.WithTimeout(ctx, c.timeout)
+	header, err := c.websocketHeader(loginCtx, u.String())
+	cancel()
 	if err != nil {
 		return err
 	}
@@ -34,7 +45,8 @@ func (c *Client) Consume(ctx context.Context, paths []string, onEvent func(Event
 	default:
 		u.Scheme = "ws"
 	}
-	dialer := websocket.Dialer{HandshakeTimeout: c.timeout}
+	// The same proxy as REST calls, which go through http.DefaultTransport.
+	dialer := websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: c.timeout}
 	conn, resp, err := dialer.DialContext(ctx, u.String(), header)
 	if resp != nil && resp.Body != nil {
 		_ = resp.Body.Close()
@@ -50,22 +62,50 @@ func (c *Client) Consume(ctx context.Context, paths []string, onEvent func(Event
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	defer stop()
 
+	conn.SetReadLimit(maxEvent)
+	// A connection nobody closed but nothing crosses any more (a proxy that stopped forwarding)
+	// would be read for ever: each pong or message proves it alive until the next ping is due
+	// and answered. The deadline is renewed before each read rather than on each message, so
+	// time spent in the callbacks is not counted against Buildbot.
+	alive := func() error { return conn.SetReadDeadline(time.Now().Add(c.keepAlive + c.timeout)) }
+	conn.SetPongHandler(func(string) error { return alive() })
+
+	pending := make(map[int]bool, len(paths))
+	_ = conn.SetWriteDeadline(time.Now().Add(c.timeout))
 	for i, path := range paths {
+		pending[i+1] = true
 		cmd := map[string]any{"cmd": "startConsuming", "path": path, "_id": i + 1}
 		if err := conn.WriteJSON(cmd); err != nil {
 			return c.fail(KindUnreachable, op, 0, "", err)
 		}
 	}
+	// Started once the commands are written, and WriteControl may run alongside another writer
+	// anyway: the pings never race them.
+	pinging := make(chan struct{})
+	defer close(pinging)
+	go c.ping(conn, pinging)
+
+	if len(pending) == 0 {
+		onReady()
+	}
 	for {
+		_ = alive()
 		_, data, err := conn.ReadMessage()
 		if err != nil {
-			if ctx.Err() != nil {
+			var netErr net.Error
+			switch {
+			case ctx.Err() != nil:
 				return nil //nolint:nilerr // the caller ended the subscription
+			case errors.Is(err, websocket.ErrReadLimit):
+				return c.fail(KindBadReply, op, 0, "a message over 1 MiB", err)
+			case errors.As(err, &netErr) && netErr.Timeout():
+				return c.fail(KindTimeout, op, 0, "the connection went quiet", err)
 			}
 			return c.fail(KindUnreachable, op, 0, "the connection dropped", err)
 		}
 		var reply struct {
 			Event
+			ID   int             `json:"_id"`
 			Code int             `json:"code"`
 			Msg  json.RawMessage `json:"msg"`
 		}
@@ -73,10 +113,31 @@ func (c *Client) Consume(ctx context.Context, paths []string, onEvent func(Event
 			continue
 		}
 		if reply.Code != 0 && reply.Code != http.StatusOK {
-			return c.fail(KindRejected, op, reply.Code, fmt.Sprintf("Buildbot refused the subscription: %s", shortText(reply.Msg)), nil)
+			return c.fail(KindRejected, op, reply.Code, "Buildbot refused the subscription: "+c.quoteBody(reply.Msg), nil)
+		}
+		if reply.Code == http.StatusOK && pending[reply.ID] {
+			delete(pending, reply.ID)
+			if len(pending) == 0 {
+				onReady()
+			}
 		}
 		if reply.Key != "" {
 			onEvent(reply.Event)
+		}
+	}
+}
+
+// ping sends a ping every keep-alive interval until stop is closed. A ping that cannot be sent
+// needs no handling here: its missing pong ends the read in Consume.
+func (c *Client) ping(conn *websocket.Conn, stop <-chan struct{}) {
+	ticker := time.NewTicker(c.keepAlive)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ticker.C:
+			_ = conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.timeout))
 		}
 	}
 }

@@ -45,14 +45,14 @@ func (p *Push) Run(ctx context.Context) {
 			sleep(ctx, 5*time.Second)
 			continue
 		}
-		// Events missed while disconnected are not replayed: re-read everything once.
-		p.Kick()
 		started := time.Now()
 		attemptCtx, cancel := context.WithCancel(ctx)
 		p.mu.Lock()
 		p.cancel = cancel
 		p.mu.Unlock()
-		err := client.Consume(attemptCtx, pushPaths, func(e buildbot.Event) {
+		// Events missed while disconnected are not replayed: re-read everything once, when
+		// Buildbot sends events again, so none falls between the re-read and the subscription.
+		err := client.Consume(attemptCtx, pushPaths, p.Kick, func(e buildbot.Event) {
 			if p.Wants(e) {
 				p.Kick()
 			}
