@@ -18,6 +18,14 @@ func (m mattermost) IsSystemAdmin(userID string) bool {
 	return m.client.User.HasPermissionTo(userID, model.PermissionManageSystem)
 }
 
+func (m mattermost) CanReadChannel(userID, channelID string) bool {
+	return m.client.User.HasPermissionToChannel(userID, channelID, model.PermissionReadChannelContent)
+}
+
+func (m mattermost) CanViewTeam(userID, teamID string) bool {
+	return m.client.User.HasPermissionToTeam(userID, teamID, model.PermissionViewTeam)
+}
+
 func (m mattermost) GetUser(userID string) (*model.User, error) { return m.client.User.Get(userID) }
 
 func (m mattermost) GetChannel(channelID string) (*model.Channel, error) {
@@ -45,6 +53,8 @@ func (m mattermost) GetPost(postID string) (*model.Post, error) {
 }
 
 func (m mattermost) UpdatePost(p *model.Post) error { return m.client.Post.UpdatePost(p) }
+
+func (m mattermost) DeletePost(postID string) error { return m.client.Post.DeletePost(postID) }
 
 func (m mattermost) PostsSince(channelID string, since int64) ([]*model.Post, error) {
 	list, err := m.client.Post.GetPostsSince(channelID, since)

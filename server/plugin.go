@@ -57,11 +57,11 @@ func (p *Plugin) OnActivate() error {
 
 	mm := mattermost{p.client}
 	actionURL := "/plugins/" + manifestID + "/" + api.ActionsRoute
-	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID}
+	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, Log: p.API}
 	p.catalog = catalog.New(p.catalogSource)
 	p.command = &command.Handler{
 		Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mm, BotID: botID,
-		Tracker: p.tracker, ActionURL: actionURL, Once: mm,
+		Tracker: p.tracker, ActionURL: actionURL, Once: mm, Log: p.API,
 	}
 	if err := p.client.SlashCommand.Register(command.Definition()); err != nil {
 		return fmt.Errorf("register /%s: %w", command.Trigger, err)
@@ -71,6 +71,8 @@ func (p *Plugin) OnActivate() error {
 		Permissions: mm,
 		Catalog:     p.catalog,
 		Actions:     p.command,
+		Rules:       p.command,
+		BotID:       botID,
 		PluginID:    manifestID,
 		Version:     manifestVersion,
 	})

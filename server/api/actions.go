@@ -1,17 +1,20 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/mattermost/mattermost/server/public/model"
 )
 
-// action receives a button click. Mattermost delivers it in-process with the clicker's id, and
-// the context it carries was set by the plugin and never shown to clients.
+// action receives a button click. Mattermost's post-action route delivers it with the clicker's
+// id, but anyone may call this route directly with any body: only the user id is Mattermost's
+// word, and Act checks the rest.
 func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 	var req model.PostActionIntegrationRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.PostId == "" {
+	if !decodeBody(w, r, &req) {
+		return
+	}
+	if req.PostId == "" {
 		writeError(w, http.StatusBadRequest, "not a post action")
 		return
 	}

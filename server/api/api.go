@@ -6,6 +6,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -30,6 +31,11 @@ type Actions interface {
 	Act(ctx context.Context, req *model.PostActionIntegrationRequest) string
 }
 
+// Rules says where /build may be used, which is where autocomplete offers anything.
+type Rules interface {
+	Allows(userID, channelID, teamID string) bool
+}
+
 // Deps is what the routes need from the plugin.
 type Deps struct {
 	// Snapshot returns the settings in force for this request.
@@ -37,17 +43,24 @@ type Deps struct {
 	Permissions Permissions
 	Catalog     *catalog.Catalog
 	Actions     Actions
-	PluginID    string
-	Version     string
+	Rules       Rules
+	// BotID is the account that writes status posts; the webapp draws only its posts as cards.
+	BotID    string
+	PluginID string
+	Version  string
 }
+
+// maxBody bounds what a request may send: a button click or a query is a few hundred bytes.
+const maxBody = 64 << 10
 
 // NewRouter builds the plugin's HTTP handler.
 func NewRouter(deps Deps) http.Handler {
 	h := &handler{deps: deps}
 	r := mux.NewRouter()
-	r.Use(requireUser)
+	r.Use(requireUser, limitBody)
 	v1 := r.PathPrefix("/api/v1").Subrouter()
 	v1.Handle("/status", h.requireAdmin(http.HandlerFunc(h.status))).Methods(http.MethodGet)
+	v1.HandleFunc("/bot", h.bot).Methods(http.MethodGet)
 	r.HandleFunc("/"+ActionsRoute, h.action).Methods(http.MethodPost)
 	r.HandleFunc("/"+command.FirstWordRoute, h.firstWord).Methods(http.MethodGet)
 	r.HandleFunc("/"+command.SecondWordRoute, h.secondWord).Methods(http.MethodGet)
@@ -71,6 +84,33 @@ func requireUser(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// decodeBody reads a JSON body, answering the client itself when it cannot.
+func decodeBody(w http.ResponseWriter, r *http.Request, into any) bool {
+	err := json.NewDecoder(r.Body).Decode(into)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		writeError(w, http.StatusRequestEntityTooLarge, "the request is too large")
+		return false
+	case err != nil:
+		writeError(w, http.StatusBadRequest, "the request is not valid JSON")
+		return false
+	}
+	return true
+}
+
+// bot names the account whose posts are status posts.
+func (h *handler) bot(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"user_id": h.deps.BotID})
 }
 
 func (h *handler) requireAdmin(next http.Handler) http.Handler {

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 )
 
@@ -16,10 +19,31 @@ type admins map[string]bool
 
 func (a admins) IsSystemAdmin(userID string) bool { return a[userID] }
 
+// rules allows /build in the channels it lists, for anyone.
+type rules map[string]bool
+
+func (r rules) Allows(_, channelID, _ string) bool { return r[channelID] }
+
+// clicks records the button clicks that reach the command package.
+type clicks []*model.PostActionIntegrationRequest
+
+func (c *clicks) Act(_ context.Context, req *model.PostActionIntegrationRequest) string {
+	*c = append(*c, req)
+	return "done"
+}
+
 func router(snap *config.Snapshot) http.Handler {
+	return routerWith(snap, &clicks{})
+}
+
+func routerWith(snap *config.Snapshot, actions Actions) http.Handler {
 	return NewRouter(Deps{
 		Snapshot:    func() *config.Snapshot { return snap },
 		Permissions: admins{"admin-id": true},
+		Catalog:     catalog.New(func() catalog.Setup { return catalog.Setup{} }),
+		Actions:     actions,
+		Rules:       rules{"allowed": true},
+		BotID:       "bot-id",
 		PluginID:    "buildbot",
 		Version:     "1.2.3",
 	})
@@ -33,6 +57,49 @@ func get(h http.Handler, path, userID string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
+}
+
+func post(h http.Handler, path, userID, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, path, strings.NewReader(body))
+	req.Header.Set("Mattermost-User-Id", userID)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestAButtonClickLargerThanAnyRealOneIsRefusedUnread(t *testing.T) {
+	var seen clicks
+	h := routerWith(config.NewSnapshot(&config.Configuration{}), &seen)
+	huge := `{"post_id":"p","context":{"action":"stop","pad":"` + strings.Repeat("x", 1<<20) + `"}}`
+
+	if rec := post(h, "/api/v1/actions", "user-id", huge); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("code %d body %s", rec.Code, rec.Body)
+	}
+	if rec := post(h, "/api/v1/actions", "user-id", `{"post_id":"p","user_id":"someone-else","context":{"action":"stop"}}`); rec.Code != http.StatusOK {
+		t.Fatalf("code %d body %s", rec.Code, rec.Body)
+	}
+	if len(seen) != 1 || seen[0].UserId != "user-id" {
+		t.Fatalf("clicks %+v", seen)
+	}
+}
+
+func TestAutocompleteOffersNothingWhereBuildIsRefused(t *testing.T) {
+	h := router(config.NewSnapshot(&config.Configuration{}))
+	for _, route := range []string{"/api/v1/autocomplete/first", "/api/v1/autocomplete/second"} {
+		if rec := get(h, route+"?channel_id=refused&team_id=t&parsed=build+x+", "user-id"); rec.Body.String() != "[]\n" {
+			t.Errorf("%s in a refused channel: %s", route, rec.Body)
+		}
+	}
+	if rec := get(h, "/api/v1/autocomplete/first?channel_id=allowed", "user-id"); !strings.Contains(rec.Body.String(), `"help"`) {
+		t.Fatalf("in an allowed channel: %s", rec.Body)
+	}
+}
+
+func TestTheWebappLearnsWhichAccountWritesStatusPosts(t *testing.T) {
+	rec := get(router(config.NewSnapshot(&config.Configuration{})), "/api/v1/bot", "user-id")
+	if rec.Code != http.StatusOK || strings.TrimSpace(rec.Body.String()) != `{"user_id":"bot-id"}` {
+		t.Fatalf("code %d body %s", rec.Code, rec.Body)
+	}
 }
 
 func fakeBuildbot(t *testing.T) string {

@@ -40,8 +40,12 @@ type BuilderSummary struct {
 	Active bool   `json:"active"`
 }
 
+// status answers within the request timeout whatever Buildbot does: the admin is waiting.
 func (h *handler) status(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, Status(r.Context(), h.deps.Snapshot(), PluginInfo{ID: h.deps.PluginID, Version: h.deps.Version}))
+	snap := h.deps.Snapshot()
+	ctx, cancel := context.WithTimeout(r.Context(), snap.Config.RequestTimeout())
+	defer cancel()
+	writeJSON(w, http.StatusOK, Status(ctx, snap, PluginInfo{ID: h.deps.PluginID, Version: h.deps.Version}))
 }
 
 // Status asks Buildbot for its version and builders at the same time; either failing makes the

@@ -174,7 +174,7 @@ func readUntilClosed(conn *websocket.Conn) {
 }
 
 // consumeWithin runs Consume and fails the test if it has not returned within limit.
-func consumeWithin(t *testing.T, limit time.Duration, c *Client, ctx context.Context, onReady func(), onEvent func(Event)) error {
+func consumeWithin(ctx context.Context, t *testing.T, limit time.Duration, c *Client, onReady func(), onEvent func(Event)) error {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- c.Consume(ctx, []string{"builds/*/*"}, onReady, onEvent) }()
@@ -237,7 +237,7 @@ func TestConsumeNoticesAConnectionThatStopsAnsweringPings(t *testing.T) {
 	c.keepAlive = 200 * time.Millisecond
 
 	start := time.Now()
-	err := consumeWithin(t, 2*time.Second, c, context.Background(), func() {}, func(Event) {})
+	err := consumeWithin(context.Background(), t, 2*time.Second, c, func() {}, func(Event) {})
 
 	if KindOf(err) != KindTimeout || !strings.Contains(UserMessage(err), "did not answer within 300ms") {
 		t.Fatalf("want a timeout, got %v", err)
@@ -266,7 +266,7 @@ func TestConsumeStaysUpWhileBuildbotAnswersPings(t *testing.T) {
 	defer cancel()
 
 	var events []string
-	err := consumeWithin(t, 5*time.Second, c, ctx, func() {}, func(e Event) {
+	err := consumeWithin(ctx, t, 5*time.Second, c, func() {}, func(e Event) {
 		events = append(events, e.Key)
 		cancel()
 	})
@@ -290,7 +290,7 @@ func TestConsumeEndsOnAMessageOverTheLimit(t *testing.T) {
 	})
 
 	var events []string
-	err := consumeWithin(t, 5*time.Second, newClient(t, srv.URL), context.Background(), func() {}, func(e Event) {
+	err := consumeWithin(context.Background(), t, 5*time.Second, newClient(t, srv.URL), func() {}, func(e Event) {
 		events = append(events, e.Key)
 	})
 
@@ -310,7 +310,7 @@ func TestARefusedSubscriptionQuotesBuildbotInertly(t *testing.T) {
 		readUntilClosed(conn)
 	})
 
-	err := consumeWithin(t, 5*time.Second, newClient(t, srv.URL), context.Background(), func() {}, func(Event) {})
+	err := consumeWithin(context.Background(), t, 5*time.Second, newClient(t, srv.URL), func() {}, func(Event) {})
 
 	msg := UserMessage(err)
 	if KindOf(err) != KindRejected || !strings.Contains(msg, markdown.Text(`"@channel see [x](https://evil.example)"`)) {
@@ -350,7 +350,7 @@ func TestConsumeDialsThroughTheEnvironmentsProxy(t *testing.T) {
 		mu.Lock()
 		tunnels = append(tunnels, r.Host)
 		mu.Unlock()
-		upstream, err := net.Dial("tcp", srv.Listener.Addr().String())
+		upstream, err := (&net.Dialer{}).DialContext(r.Context(), "tcp", srv.Listener.Addr().String())
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 			return
@@ -367,7 +367,7 @@ func TestConsumeDialsThroughTheEnvironmentsProxy(t *testing.T) {
 	}))
 	t.Cleanup(proxy.Close)
 
-	child := exec.Command(os.Args[0], "-test.run=^TestConsumeDialsThroughTheEnvironmentsProxy$", "-test.count=1")
+	child := exec.CommandContext(context.Background(), os.Args[0], "-test.run=^TestConsumeDialsThroughTheEnvironmentsProxy$", "-test.count=1")
 	child.Env = append(os.Environ(), "MMBB_TEST_PROXY_CHILD=1", "HTTP_PROXY="+proxy.URL, "http_proxy="+proxy.URL, "NO_PROXY=", "no_proxy=")
 	if out, err := child.CombinedOutput(); err != nil {
 		t.Fatalf("the client: %v\n%s", err, out)

@@ -37,6 +37,23 @@ func (t Target) SchedulerFor(branch string) (string, bool) {
 	return "", false
 }
 
+// BranchChoices lists the branches the target's schedulers accept, when each of them accepts only
+// some; nil when one accepts any branch.
+func (t Target) BranchChoices() []string {
+	var out []string
+	for _, s := range t.Schedulers {
+		if len(s.Branches) == 0 {
+			return nil
+		}
+		for _, b := range s.Branches {
+			if !slices.Contains(out, b) {
+				out = append(out, b)
+			}
+		}
+	}
+	return out
+}
+
 // Repo is something a user can name after /build: a 4.x project, or a builder.
 type Repo struct {
 	Name    string
@@ -68,6 +85,18 @@ func (ix *Index) Lookup(name string) (*Repo, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Serves says whether chat may build on a builder: one of the repos has it as a target.
+func (ix *Index) Serves(builderID int) bool {
+	for _, r := range ix.Repos {
+		for _, t := range r.Targets {
+			if t.BuilderID == builderID {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Sources is what one refresh read from Buildbot.
@@ -144,7 +173,8 @@ func Build(src Sources, now time.Time) *Index {
 					defaults[repo][d] = true
 				}
 				option.Branches = field.Choices
-				choices[repo] = append(choices[repo], field.Choices...)
+				// A choice of no branch is not one to offer while typing.
+				choices[repo] = append(choices[repo], slices.DeleteFunc(slices.Clone(field.Choices), func(b string) bool { return b == "" })...)
 			}
 			target.Schedulers = append(target.Schedulers, option)
 		}

@@ -138,3 +138,35 @@ func TestTheAdminsMappingNamesRepos(t *testing.T) {
 		t.Fatalf("builders %v", builders)
 	}
 }
+
+func TestAChoiceOfNoBranchIsNotOfferedWhileTyping(t *testing.T) {
+	src := sources()
+	src.Schedulers = append(src.Schedulers, buildbot.ForceScheduler{Name: "force-tools", BuilderNames: []string{"tools"}, AllFields: branchField("dev", "", "dev", "stable")})
+	ix := Build(src, time.Unix(0, 0))
+
+	if want := []string{"dev", "stable"}; !reflect.DeepEqual(ix.Repos["tools"].Branches, want) {
+		t.Fatalf("branches %q", ix.Repos["tools"].Branches)
+	}
+}
+
+func TestBranchChoicesAreThoseOfSchedulersThatOnlyTakeSome(t *testing.T) {
+	picky := Target{Schedulers: []Scheduler{{Name: "a", Branches: []string{"main", "release-1"}}, {Name: "b", Branches: []string{"main", "release-2"}}}}
+	if got := picky.BranchChoices(); !reflect.DeepEqual(got, []string{"main", "release-1", "release-2"}) {
+		t.Fatalf("choices %v", got)
+	}
+	open := Target{Schedulers: []Scheduler{{Name: "a", Branches: []string{"main"}}, {Name: "any"}}}
+	if got := open.BranchChoices(); got != nil {
+		t.Fatalf("a target with a scheduler for any branch has choices %v", got)
+	}
+}
+
+func TestServesNamesOnlyBuildersChatMayBuildOn(t *testing.T) {
+	src := sources()
+	src.RequireScheduler = true
+	ix := Build(src, time.Unix(0, 0))
+	for id, want := range map[int]bool{1: true, 2: true, 3: true, 4: false, 5: false, 99: false} {
+		if got := ix.Serves(id); got != want {
+			t.Errorf("builder %d: %v", id, got)
+		}
+	}
+}

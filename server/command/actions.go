@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
@@ -19,33 +21,61 @@ type Once interface {
 	First(key string) (bool, error)
 }
 
+// Auditor keeps a line per button click, whatever came of it.
+type Auditor interface {
+	LogInfo(msg string, keyValuePairs ...any)
+}
+
+// click is one button click and what came of it, for the audit line.
+type click struct {
+	userID, action, postID string
+	rows                   []post.Row
+	// tried says the plugin called Buildbot; otherwise the click was refused before it.
+	tried bool
+}
+
 // Act runs a status post's button (Rebuild or Stop) for the user who clicked it, with the same
-// rules as /build. It returns the text shown to that user alone.
+// rules as /build. It returns the text shown to that user alone. Mattermost vouches only for who
+// clicked: the post, the action and the team come from the request, which anyone can send to the
+// plugin's route, so each is checked against what Mattermost holds.
 func (h *Handler) Act(ctx context.Context, req *model.PostActionIntegrationRequest) string {
+	action, _ := req.Context["action"].(string)
+	c := &click{userID: req.UserId, action: action, postID: req.PostId}
+	text := h.act(ctx, c)
+	h.audit(c, text)
+	return text
+}
+
+func (h *Handler) act(ctx context.Context, c *click) string {
+	if c.action != post.ActionStop && c.action != post.ActionRebuild {
+		return "Unknown action."
+	}
 	snap := h.Snapshot()
 	if !snap.Ready() {
 		return snap.ProblemsMessage()
 	}
-	action, _ := req.Context["action"].(string)
-	p, err := h.MM.GetPost(req.PostId)
-	if err != nil {
-		return "That build post is gone."
+	p, err := h.MM.GetPost(c.postID)
+	if err != nil || !h.MM.CanReadChannel(c.userID, p.ChannelId) {
+		return "That build post is gone, or in a channel you cannot read."
 	}
+	trackID, _ := p.GetProp(tracker.TrackKey).(string)
 	props, ok := post.Decode(p)
-	if !ok {
-		return "This post does not describe a build the plugin can act on."
+	if p.UserId != h.BotID || trackID == "" || !ok {
+		return "This post was not written by the Buildbot plugin, so it cannot act on it."
 	}
+	c.rows = props.Rows
 	if !props.From(snap.Buildbot.Fingerprint()) {
 		return "This build ran on a Buildbot the plugin no longer uses, so it cannot act on it from here. Its links still open that Buildbot."
 	}
-	where, err := h.resolvePlace(&model.CommandArgs{ChannelId: p.ChannelId, TeamId: req.TeamId})
+	// A direct or group message has no team; the team /build was typed in is on the bot's post.
+	where, err := h.placeOf(p.ChannelId, props.TeamID)
 	if err != nil {
 		return "Mattermost could not tell where this post is; try again."
 	}
 	if refusal := whereRefusal(snap.Config, where); refusal != "" {
 		return refusal
 	}
-	user, err := h.MM.GetUser(req.UserId)
+	user, err := h.MM.GetUser(c.userID)
 	if err != nil {
 		return "Mattermost could not tell who you are; try again."
 	}
@@ -53,24 +83,63 @@ func (h *Handler) Act(ctx context.Context, req *model.PostActionIntegrationReque
 		return refusal
 	}
 
-	switch action {
-	case post.ActionStop:
-		return stop(ctx, snap.Buildbot, props, user)
-	case post.ActionRebuild:
-		first, err := h.Once.First("rebuild_" + p.Id)
-		if err != nil {
-			return "The plugin could not check for a double click; try again."
-		}
-		if !first {
-			return "A rebuild of this build was just started."
-		}
-		return h.rebuild(ctx, snap.Buildbot, p, props, user)
+	if c.action == post.ActionStop {
+		c.tried = true
+		return h.stop(ctx, snap.Buildbot, trackID, props, user)
 	}
-	return "Unknown action."
+	if refusal := h.rebuildRefusal(ctx, props); refusal != "" {
+		return refusal
+	}
+	first, err := h.Once.First("rebuild_" + p.Id)
+	if err != nil {
+		return "The plugin could not check for a double click; try again."
+	}
+	if !first {
+		return "A rebuild of this build was just started."
+	}
+	c.tried = true
+	return h.rebuild(ctx, snap.Buildbot, p, props, user)
 }
 
-func stop(ctx context.Context, bb *buildbot.Client, props post.Props, user *model.User) string {
-	reason := "Stopped by @" + user.Username + " from Mattermost"
+// rebuildRefusal refuses to rebuild on a builder /build would not start, whatever the post says.
+func (h *Handler) rebuildRefusal(ctx context.Context, props post.Props) string {
+	ix, err := h.repos(ctx, "")
+	if err != nil {
+		return buildbot.UserMessage(err)
+	}
+	for _, row := range props.Rows {
+		if !ix.Serves(row.BuilderID) {
+			return fmt.Sprintf("`%s` is not a builder chat may start builds on, so this build cannot be rebuilt from here.", markdown.Code(row.Builder))
+		}
+	}
+	return ""
+}
+
+// audit logs who clicked what on which build, and what came of it, allowed or refused.
+func (h *Handler) audit(c *click, text string) {
+	if h.Log == nil {
+		return
+	}
+	var requests, builds []string
+	for _, r := range c.rows {
+		requests = append(requests, strconv.Itoa(r.RequestID))
+		builds = append(builds, strconv.Itoa(r.BuildID))
+	}
+	outcome := "refused"
+	if c.tried {
+		outcome = "sent to Buildbot"
+	}
+	answer, _, _ := strings.Cut(text, "\n")
+	h.Log.LogInfo("Buildbot button clicked", "user_id", c.userID, "action", c.action, "post_id", c.postID,
+		"request_ids", strings.Join(requests, ","), "build_ids", strings.Join(builds, ","), "outcome", outcome, "answer", answer)
+}
+
+func (h *Handler) stop(ctx context.Context, bb *buildbot.Client, trackID string, props post.Props, user *model.User) string {
+	reason := post.StopReason(user.Username)
+	// A request cancelled before it ran keeps no reason on Buildbot: the post learns who from here.
+	if err := h.Tracker.NoteStopper(trackID, user.Username); err != nil {
+		return "The plugin could not note who is stopping the build; try again."
+	}
 	var stopped, failed []string
 	for _, row := range props.Rows {
 		if row.State.Done() {
@@ -83,10 +152,10 @@ func stop(ctx context.Context, bb *buildbot.Client, props post.Props, user *mode
 			err = bb.CancelBuildRequest(ctx, row.RequestID, reason)
 		}
 		if err != nil {
-			failed = append(failed, fmt.Sprintf("%s: %s", row.Builder, buildbot.UserMessage(err)))
+			failed = append(failed, fmt.Sprintf("%s: %s", markdown.Text(row.Builder), buildbot.UserMessage(err)))
 			continue
 		}
-		stopped = append(stopped, row.Builder)
+		stopped = append(stopped, markdown.Code(row.Builder))
 	}
 	switch {
 	case len(stopped) == 0 && len(failed) == 0:
@@ -94,7 +163,7 @@ func stop(ctx context.Context, bb *buildbot.Client, props post.Props, user *mode
 	case len(failed) > 0:
 		return "Not stopped:\n- " + strings.Join(failed, "\n- ")
 	}
-	return "Stopping " + strings.Join(stopped, ", ") + "; the post shows when Buildbot is done."
+	return "Stopping `" + strings.Join(stopped, "`, `") + "`; the post shows when Buildbot is done."
 }
 
 // rebuild starts each finished build again and posts the new one in the original's thread,
@@ -102,7 +171,7 @@ func stop(ctx context.Context, bb *buildbot.Client, props post.Props, user *mode
 func (h *Handler) rebuild(ctx context.Context, bb *buildbot.Client, original *model.Post, props post.Props, user *model.User) string {
 	snap := h.Snapshot()
 	again := post.Props{Repo: props.Repo, Branch: props.Branch, Revision: props.Revision, RequestedBy: user.Username,
-		BuildbotURL: snap.Config.LinkBaseURL(), Source: bb.Fingerprint()}
+		BuildbotURL: snap.Config.LinkBaseURL(), Source: bb.Fingerprint(), TeamID: props.TeamID}
 	var failed []string
 	for _, row := range props.Rows {
 		if row.BuildID == 0 || !row.State.Done() {
@@ -110,10 +179,14 @@ func (h *Handler) rebuild(ctx context.Context, bb *buildbot.Client, original *mo
 		}
 		res, err := bb.Rebuild(ctx, row.BuildID)
 		if err != nil {
-			failed = append(failed, fmt.Sprintf("%s: %s", row.Builder, buildbot.UserMessage(err)))
+			failed = append(failed, fmt.Sprintf("%s: %s", markdown.Text(row.Builder), buildbot.UserMessage(err)))
 			continue
 		}
-		brid := res.BuildRequests[row.BuilderID]
+		brid, ok := res.BuildRequests[row.BuilderID]
+		if !ok {
+			failed = append(failed, fmt.Sprintf("%s: %s", markdown.Text(row.Builder), noRequestFor))
+			continue
+		}
 		again.Rows = append(again.Rows, post.Row{Builder: row.Builder, BuilderID: row.BuilderID, RequestID: brid, State: post.StateQueued,
 			URL: buildbot.BuildRequestURL(snap.Config.LinkBaseURL(), brid)})
 	}
@@ -139,3 +212,6 @@ func (h *Handler) rebuild(ctx context.Context, bb *buildbot.Client, original *mo
 	}
 	return "Rebuilding; the new build is in the thread."
 }
+
+// noRequestFor is what a builder gets when Buildbot's answer queued nothing for it.
+const noRequestFor = "Buildbot's answer named no build request for this builder, so nothing can be followed; check Buildbot for it."

@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -9,9 +10,10 @@ import (
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
 
-func click(h *Handler, user, postID, action string) string {
+func press(h *Handler, user, postID, action string) string {
 	return h.Act(context.Background(), &model.PostActionIntegrationRequest{UserId: user, PostId: postID, TeamId: "t",
 		Context: map[string]any{"action": action}})
 }
@@ -27,14 +29,15 @@ func TestButtonsOfABuildOnAnotherBuildbotAreRefusedAndSendNothing(t *testing.T) 
 	props, _ := post.Decode(status)
 	props.Rows[0].BuildID, props.Rows[0].State = 9, post.StateFailure
 	post.Apply(status, props, "/x")
-	running := &model.Post{Id: model.NewId(), ChannelId: "builds"}
+	running := &model.Post{Id: model.NewId(), ChannelId: "builds", UserId: "bot"}
 	props.Rows[0].State = post.StateBuilding
 	post.Apply(running, props, "/x")
+	running.AddProp(tracker.TrackKey, "t2")
 	mm.posts = append(mm.posts, running)
 
 	h := handlerFor(&config.Configuration{BuildbotURL: now.serve(t)}, mm)
 	for _, c := range []struct{ postID, action string }{{status.Id, post.ActionRebuild}, {running.Id, post.ActionStop}} {
-		if got := click(h, "alice", c.postID, c.action); !strings.Contains(got, "ran on a Buildbot the plugin no longer uses") {
+		if got := press(h, "alice", c.postID, c.action); !strings.Contains(got, "ran on a Buildbot the plugin no longer uses") {
 			t.Errorf("%s answered %q", c.action, got)
 		}
 	}
@@ -52,9 +55,180 @@ func TestStopOnABuildOfTheBuildbotInUseReachesIt(t *testing.T) {
 	}
 	forced := bb.controls
 
-	click(h, "alice", mm.posts[0].Id, post.ActionStop)
+	press(h, "alice", mm.posts[0].Id, post.ActionStop)
 
 	if bb.controls != forced+1 {
 		t.Fatalf("Stop made %d control calls", bb.controls-forced)
+	}
+}
+
+type auditLog []string
+
+func (a *auditLog) LogInfo(msg string, keyValuePairs ...any) {
+	*a = append(*a, fmt.Sprint(append([]any{msg}, keyValuePairs...)...))
+}
+
+// finishedBuild starts /build tools as alice and marks its build finished on builder builderID,
+// as a tick would: a post both buttons have something to act on.
+func finishedBuild(t *testing.T, h *Handler, mm *fakeMM, builderID int) *model.Post {
+	t.Helper()
+	if got := run(h, "alice", "builds", "/build tools"); got != "" {
+		t.Fatal(got)
+	}
+	status := mm.posts[len(mm.posts)-1]
+	props, _ := post.Decode(status)
+	props.Rows[0].BuildID, props.Rows[0].BuilderID, props.Rows[0].State = 9, builderID, post.StateFailure
+	post.Apply(status, props, "/x")
+	return status
+}
+
+// Mattermost keeps whatever props a user gives a post, so anyone can post a status post's shape,
+// with any build, and send its click to the plugin's route.
+func TestButtonsActOnlyOnTheBotsOwnStatusPosts(t *testing.T) {
+	bb := &fakeBuildbot{}
+	mm := newMM()
+	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	genuine := finishedBuild(t, h, mm, 3)
+	controls := bb.controls
+
+	forged := genuine.Clone()
+	forged.Id, forged.UserId = model.NewId(), "alice"
+	untracked := genuine.Clone()
+	untracked.Id = model.NewId()
+	untracked.DelProp(tracker.TrackKey)
+	mm.posts = append(mm.posts, forged, untracked)
+
+	for _, p := range []*model.Post{forged, untracked} {
+		for _, action := range []string{post.ActionRebuild, post.ActionStop} {
+			if got := press(h, "alice", p.Id, action); !strings.Contains(got, "not written by the Buildbot plugin") {
+				t.Errorf("%s on %s answered %q", action, p.UserId, got)
+			}
+		}
+	}
+	if bb.controls != controls {
+		t.Fatalf("%d control calls reached Buildbot", bb.controls-controls)
+	}
+	if got := press(h, "alice", genuine.Id, post.ActionRebuild); got != "Rebuilding; the new build is in the thread." {
+		t.Fatalf("the bot's own post: %q", got)
+	}
+}
+
+func TestRebuildRefusesABuilderChatMayNotStartWhateverThePostSays(t *testing.T) {
+	bb := &fakeBuildbot{}
+	mm := newMM()
+	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	// deploy-prod (builder 4) runs on Buildbot, but no force scheduler offers it to chat.
+	status := finishedBuild(t, h, mm, 4)
+	controls := bb.controls
+
+	got := press(h, "alice", status.Id, post.ActionRebuild)
+
+	if !strings.Contains(got, "not a builder chat may start builds on") || bb.controls != controls {
+		t.Fatalf("answered %q after %d control calls", got, bb.controls-controls)
+	}
+}
+
+// Mattermost checks that the clicker can read the channel only on its own post-action route; the
+// plugin's route is reachable directly.
+func TestAUserWhoCannotReadTheChannelCannotPressItsButtons(t *testing.T) {
+	bb := &fakeBuildbot{}
+	mm := newMM()
+	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	status := finishedBuild(t, h, mm, 3)
+	mm.members = map[string][]string{"builds": {"alice"}}
+	mm.users["mallory"] = &model.User{Id: "mallory", Username: "mallory"}
+	controls := bb.controls
+
+	for _, action := range []string{post.ActionRebuild, post.ActionStop} {
+		if got := press(h, "mallory", status.Id, action); !strings.Contains(got, "in a channel you cannot read") {
+			t.Errorf("%s answered %q", action, got)
+		}
+	}
+	if bb.controls != controls {
+		t.Fatalf("%d control calls reached Buildbot", bb.controls-controls)
+	}
+}
+
+// A direct message has no team. The team a button is judged by is the one /build was typed in,
+// which the bot wrote on its post, never the one a request names.
+func TestButtonsInADirectMessageAreJudgedByTheTeamOnTheBotsPost(t *testing.T) {
+	bb := &fakeBuildbot{}
+	mm := newMM()
+	mm.channels["dm"] = &model.Channel{Id: "dm", Name: "alice__bob", Type: model.ChannelTypeDirect}
+	mm.teams["ops"] = &model.Team{Id: "ops", Name: "ops"}
+	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t), AllowedTeams: "ops"}, mm)
+	if got := h.Execute(context.Background(), &model.CommandArgs{UserId: "alice", ChannelId: "dm", TeamId: "ops", Command: "/build tools"}); got != "" {
+		t.Fatal(got)
+	}
+	fromOps := mm.posts[0]
+	if props, _ := post.Decode(fromOps); props.TeamID != "ops" {
+		t.Fatalf("the post does not name its team: %+v", props)
+	}
+	fromDev := fromOps.Clone()
+	fromDev.Id = model.NewId()
+	props, _ := post.Decode(fromDev)
+	props.TeamID = "t"
+	post.Apply(fromDev, props, "/x")
+	mm.posts = append(mm.posts, fromDev)
+
+	// The request names the allowed team for both; only the post's own team counts.
+	stop := func(postID string) string {
+		return h.Act(context.Background(), &model.PostActionIntegrationRequest{UserId: "alice", PostId: postID, TeamId: "ops",
+			Context: map[string]any{"action": post.ActionStop}})
+	}
+	if got := stop(fromDev.Id); !strings.Contains(got, "cannot be started from this team") {
+		t.Fatalf("a DM build from another team: %q", got)
+	}
+	if got := stop(fromOps.Id); !strings.Contains(got, "Stopping") {
+		t.Fatalf("a DM build from the allowed team: %q", got)
+	}
+}
+
+func TestEveryClickIsAuditedAllowedOrRefused(t *testing.T) {
+	bb := &fakeBuildbot{}
+	mm := newMM()
+	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t), BuildPermission: "admins"}, mm)
+	var log auditLog
+	h.Log = &log
+	if got := run(h, "root", "builds", "/build tools"); got != "" {
+		t.Fatal(got)
+	}
+	status := mm.posts[0]
+
+	press(h, "alice", status.Id, post.ActionStop)
+	press(h, "root", status.Id, post.ActionStop)
+
+	if len(log) != 2 {
+		t.Fatalf("audit %q", log)
+	}
+	for i, want := range []string{"user_idaliceactionstop", "user_idrootactionstop"} {
+		if !strings.Contains(log[i], want) || !strings.Contains(log[i], "request_ids6") || !strings.Contains(log[i], "post_id"+status.Id) {
+			t.Errorf("audit line %q", log[i])
+		}
+	}
+	if !strings.Contains(log[0], "outcomerefused") || !strings.Contains(log[1], "outcomesent to Buildbot") {
+		t.Fatalf("audit %q", log)
+	}
+}
+
+func TestStopTellsBuildbotAndTheTrackerWhoStoppedIt(t *testing.T) {
+	bb := &fakeBuildbot{}
+	mm := newMM()
+	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	if got := run(h, "alice", "builds", "/build tools"); got != "" {
+		t.Fatal(got)
+	}
+	status := mm.posts[0]
+
+	if got := press(h, "root", status.Id, post.ActionStop); !strings.Contains(got, "Stopping `tools`") {
+		t.Fatal(got)
+	}
+
+	trackID, _ := status.GetProp(tracker.TrackKey).(string)
+	if who := h.Tracker.(*fakeTracker).stoppers[trackID]; who != "root" {
+		t.Fatalf("the tracker heard %q", who)
+	}
+	if last := bb.bodies[len(bb.bodies)-1]; !strings.Contains(last, `"reason":"Stopped by @root from Mattermost"`) {
+		t.Fatalf("Buildbot got %s", last)
 	}
 }

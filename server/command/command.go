@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
@@ -32,11 +34,14 @@ type Handler struct {
 	Tracker   Tracker
 	ActionURL string
 	Once      Once
+	// Log keeps the audit of button clicks; it may be nil.
+	Log Auditor
 }
 
-// Tracker takes over a started build's status post.
+// Tracker takes over a started build's status post, and hears who stops one.
 type Tracker interface {
 	Announce(p *model.Post, tr *tracker.Tracked) error
+	NoteStopper(trackID, username string) error
 }
 
 // Execute runs one /build invocation. It returns the text to show the caller alone, or "" when
@@ -53,7 +58,7 @@ func (h *Handler) Execute(ctx context.Context, args *model.CommandArgs) string {
 	if !snap.Ready() {
 		return snap.ProblemsMessage()
 	}
-	where, err := h.resolvePlace(args)
+	where, err := h.placeOf(args.ChannelId, args.TeamId)
 	if err != nil {
 		return "Mattermost could not tell where this command was typed; try again."
 	}
@@ -76,16 +81,38 @@ const usage = "#### /build\n" +
 	"- `/build status [repo] [branch]`: recent builds, with links\n" +
 	"- `/build help`: this text"
 
+// missRefreshAfter is how old the catalog must be before a name it does not know reads Buildbot
+// again: a typo typed again and again must not re-read Buildbot each time.
+const missRefreshAfter = 30 * time.Second
+
 // repos returns the catalog, refreshing it first when it is cold or does not know name, since
 // a user who typed a new builder's name should not need to wait for the next refresh.
 func (h *Handler) repos(ctx context.Context, name string) (*catalog.Index, error) {
 	ix := h.Catalog.Current()
 	if h.Catalog.Warm() {
-		if _, ok := ix.Lookup(name); ok || name == "" {
+		if _, ok := ix.Lookup(name); ok || name == "" || time.Since(ix.RefreshedAt) < missRefreshAfter {
 			return ix, nil
 		}
 	}
 	return h.Catalog.Refresh(ctx)
+}
+
+// Allows says whether this user may see what /build offers in this channel: autocomplete shows
+// nothing where /build would refuse. The channel and team come from a request anyone can send to
+// the plugin's route, so the user must be able to read the one and view the other.
+func (h *Handler) Allows(userID, channelID, teamID string) bool {
+	snap := h.Snapshot()
+	if !snap.Ready() || channelID == "" || !h.MM.CanReadChannel(userID, channelID) {
+		return false
+	}
+	if len(snap.Config.AllowedTeamList()) == 0 && len(snap.Config.AllowedChannelList()) == 0 {
+		return true
+	}
+	if teamID != "" && !h.MM.CanViewTeam(userID, teamID) {
+		teamID = ""
+	}
+	where, err := h.placeOf(channelID, teamID)
+	return err == nil && whereRefusal(snap.Config, where) == ""
 }
 
 func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.CommandArgs, where place, inv Invocation) string {
@@ -144,6 +171,9 @@ func (h *Handler) announce(cfg *config.Configuration, args *model.CommandArgs, r
 func statusProps(cfg *config.Configuration, req request, s started) post.Props {
 	props := post.Props{Repo: req.repo.Name, Branch: req.branch, Revision: req.revision, RequestedBy: req.user.Username,
 		BuildbotURL: cfg.LinkBaseURL(), ChangeID: s.changeID}
+	if req.place.channel.TeamId == "" && req.place.team != nil {
+		props.TeamID = req.place.team.Id
+	}
 	for _, b := range s.builds {
 		props.Rows = append(props.Rows, post.Row{
 			Builder: b.target.Builder, BuilderID: b.target.BuilderID, RequestID: b.requestID, State: post.StateQueued,
@@ -172,6 +202,9 @@ func unknownRepo(name string, ix *catalog.Index) string {
 		return fmt.Sprintf("Buildbot has nothing called `%s`, and nothing it can build from chat yet: check its force schedulers.", shorten(name))
 	}
 	if near := closest(name, names, 3); len(near) > 0 {
+		for i, n := range near {
+			near[i] = markdown.Code(n)
+		}
 		return fmt.Sprintf("Buildbot has nothing called `%s`. Did you mean `%s`?", shorten(name), strings.Join(near, "`, `"))
 	}
 	return fmt.Sprintf("Buildbot has nothing called `%s`. `/build list` shows what it can build.", shorten(name))
@@ -205,14 +238,22 @@ func (h *Handler) list(ctx context.Context, snap *config.Snapshot) string {
 			if build, ok := last[t.BuilderID]; ok {
 				lastBuild = fmt.Sprintf("%s [#%d](%s)", resultText(build), build.Number, buildbot.BuildURL(link, t.BuilderID, build.Number))
 			}
-			fmt.Fprintf(&b, "\n| %s | %s | %s | %s |", repo.Name, orDash(repo.DefaultBranch), t.Builder, lastBuild)
+			fmt.Fprintf(&b, "\n| %s | %s | %s | %s |", markdown.Text(repo.Name), orDash(repo.DefaultBranch), markdown.Text(t.Builder), lastBuild)
 		}
 	}
 	return b.String()
 }
 
+// statusReach is how many recent builds /build status reads when it must filter them itself:
+// Buildbot cannot filter on properties, and chat sees only the builders of its repos.
+const statusReach = 200
+
 func (h *Handler) status(ctx context.Context, snap *config.Snapshot, inv Invocation) string {
-	q := buildbot.Query{Order: []string{"-buildid"}, Limit: 10, Properties: []string{"branch", "revision"}}
+	ix, err := h.repos(ctx, inv.Repo)
+	if err != nil {
+		return buildbot.UserMessage(err)
+	}
+	q := buildbot.Query{Order: []string{"-buildid"}, Limit: statusReach, Properties: []string{"branch", "revision"}}
 	title := "Recent builds"
 	if inv.Repo != "" {
 		repo, answer := h.findRepo(ctx, inv.Repo)
@@ -222,11 +263,11 @@ func (h *Handler) status(ctx context.Context, snap *config.Snapshot, inv Invocat
 		for _, t := range repo.Targets {
 			q.Filters = append(q.Filters, buildbot.Where("builderid", "eq", t.BuilderID))
 		}
-		title += " of " + repo.Name
+		title += " of " + markdown.Text(repo.Name)
 		if inv.Branch != "" {
-			// Buildbot cannot filter on properties: read more and filter here.
-			q.Limit = 200
-			title += " on " + inv.Branch
+			title += " on " + markdown.Text(inv.Branch)
+		} else {
+			q.Limit = 10
 		}
 	}
 	builds, err := snap.Buildbot.Builds(ctx, q)
@@ -247,11 +288,11 @@ func (h *Handler) status(ctx context.Context, snap *config.Snapshot, inv Invocat
 	shown := 0
 	for _, build := range builds {
 		branch := build.Properties.Get("branch")
-		if inv.Branch != "" && branch != inv.Branch {
+		if (inv.Branch != "" && branch != inv.Branch) || !ix.Serves(build.BuilderID) {
 			continue
 		}
 		fmt.Fprintf(&b, "\n| [#%d](%s) | %s | %s | %s | %s |", build.Number, buildbot.BuildURL(link, build.BuilderID, build.Number),
-			names[build.BuilderID], orDash(branch), orDash(post.ShortRevision(build.Properties.Get("revision"))), resultText(build))
+			markdown.Text(names[build.BuilderID]), orDash(branch), orDash(post.ShortRevision(build.Properties.Get("revision"))), resultText(build))
 		if shown++; shown == 10 {
 			break
 		}
@@ -268,11 +309,12 @@ func resultText(b buildbot.Build) string {
 	return state.Emoji() + " " + state.Label()
 }
 
+// orDash is a table cell of Buildbot's text, or a dash when there is none.
 func orDash(s string) string {
 	if s == "" {
 		return "–"
 	}
-	return strings.ReplaceAll(s, "|", "/")
+	return markdown.Text(s)
 }
 
 // closest returns up to n names a typo could have meant: those sharing a prefix or within a

@@ -4,16 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
@@ -27,6 +30,20 @@ type fakeMM struct {
 	admins   map[string]bool
 	posts    []*model.Post
 	postErr  error
+	// members lists who may read each channel; a channel not listed is readable by all.
+	members map[string][]string
+	// teamMembers lists each team's members; a team not listed has everyone.
+	teamMembers map[string][]string
+}
+
+func (f *fakeMM) CanReadChannel(userID, channelID string) bool {
+	members, listed := f.members[channelID]
+	return !listed || slices.Contains(members, userID)
+}
+
+func (f *fakeMM) CanViewTeam(userID, teamID string) bool {
+	members, listed := f.teamMembers[teamID]
+	return !listed || slices.Contains(members, userID)
 }
 
 func (f *fakeMM) GetUser(id string) (*model.User, error) {
@@ -66,16 +83,27 @@ func (f *fakeMM) GetPost(id string) (*model.Post, error) {
 }
 
 type fakeTracker struct {
-	mm      *fakeMM
-	tracked []*tracker.Tracked
+	mm       *fakeMM
+	tracked  []*tracker.Tracked
+	stoppers map[string]string
 }
 
 func (f *fakeTracker) Announce(p *model.Post, tr *tracker.Tracked) error {
+	tr.ID = model.NewId()
+	p.AddProp(tracker.TrackKey, tr.ID)
 	if err := f.mm.CreatePost(p); err != nil {
 		return tracker.ErrNotPosted
 	}
 	tr.PostID = p.Id
 	f.tracked = append(f.tracked, tr)
+	return nil
+}
+
+func (f *fakeTracker) NoteStopper(trackID, username string) error {
+	if f.stoppers == nil {
+		f.stoppers = map[string]string{}
+	}
+	f.stoppers[trackID] = username
 	return nil
 }
 
@@ -109,8 +137,19 @@ type fakeBuildbot struct {
 	mu      sync.Mutex
 	forced  []map[string]any
 	changes []string
-	// controls counts the calls that would change something on Buildbot.
+	// controls counts the calls that would change something on Buildbot, reads the others by path.
 	controls int
+	reads    map[string]int
+	bodies   []string
+	// builders, builds and forceResult replace the usual answers when set.
+	builders, builds, forceResult string
+}
+
+func or(s, otherwise string) string {
+	if s != "" {
+		return s
+	}
+	return otherwise
 }
 
 // lastTag is the request tag of the newest change posted, as Buildbot would record it.
@@ -130,24 +169,32 @@ func (f *fakeBuildbot) serve(t *testing.T) string {
 		defer f.mu.Unlock()
 		if r.Method == http.MethodPost {
 			f.controls++
+			body, _ := io.ReadAll(r.Body)
+			f.bodies = append(f.bodies, string(body))
+			r.Body = io.NopCloser(strings.NewReader(string(body)))
+		} else {
+			if f.reads == nil {
+				f.reads = map[string]int{}
+			}
+			f.reads[r.URL.Path]++
 		}
 		switch r.Method + " " + r.URL.Path {
 		case "GET /api/v2/builders":
-			_, _ = io.WriteString(w, `{"builders":[{"builderid":1,"name":"app-compile","masterids":[1]},{"builderid":2,"name":"app-docs","masterids":[1]},{"builderid":3,"name":"tools","masterids":[1]}]}`)
+			_, _ = io.WriteString(w, or(f.builders, `{"builders":[{"builderid":1,"name":"app-compile","masterids":[1]},{"builderid":2,"name":"app-docs","masterids":[1]},{"builderid":3,"name":"tools","masterids":[1]},{"builderid":4,"name":"deploy-prod","masterids":[1]}]}`))
 		case "GET /api/v2/forceschedulers":
 			_, _ = io.WriteString(w, `{"forceschedulers":[{"name":"force","builder_names":["app-compile","app-docs","tools"],
 				"all_fields":[{"name":"","type":"nested","fields":[{"name":"branch","fullName":"branch","type":"text","default":"main"}]}]}]}`)
 		case "GET /api/v2/projects":
 			http.NotFound(w, r)
 		case "GET /api/v2/builds":
-			_, _ = io.WriteString(w, `{"builds":[{"buildid":9,"number":4,"builderid":3,"complete":true,"results":2,"properties":{"branch":["dev","x"],"revision":["0123456789abcdef","x"]}}]}`)
+			_, _ = io.WriteString(w, or(f.builds, `{"builds":[{"buildid":10,"number":8,"builderid":4,"complete":true,"results":0,"properties":{"branch":["main","x"]}},{"buildid":9,"number":4,"builderid":3,"complete":true,"results":2,"properties":{"branch":["dev","x"],"revision":["0123456789abcdef","x"]}}]}`))
 		case "GET /api/v2/sourcestamps":
 			_, _ = io.WriteString(w, `{"sourcestamps":[]}`)
 		case "POST /api/v2/forceschedulers/force":
 			var req struct{ Params map[string]any }
 			_ = json.NewDecoder(r.Body).Decode(&req)
 			f.forced = append(f.forced, req.Params)
-			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":[5,{"3":6}]}`)
+			_, _ = io.WriteString(w, or(f.forceResult, fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"result":[5,{"%v":6}]}`, req.Params["builderid"])))
 		case "POST /change_hook/base":
 			body, _ := io.ReadAll(r.Body)
 			f.changes = append(f.changes, string(body))
@@ -156,6 +203,16 @@ func (f *fakeBuildbot) serve(t *testing.T) string {
 			_, _ = io.WriteString(w, `{"changes":[{"changeid":8,"properties":{"mattermost_request":["`+f.lastTag()+`","Change"]}}]}`)
 		case "GET /api/v2/buildrequests":
 			_, _ = io.WriteString(w, `{"buildrequests":[{"buildrequestid":41}]}`)
+		case "POST /api/v2/builds/9":
+			var req struct{ Method string }
+			_ = json.NewDecoder(r.Body).Decode(&req)
+			if req.Method == "rebuild" {
+				_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":[7,{"3":8}]}`)
+				return
+			}
+			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":null}`)
+		case "POST /api/v2/buildrequests/6":
+			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":null}`)
 		default:
 			http.NotFound(w, r)
 		}
@@ -333,5 +390,118 @@ func TestDefinitionIsAValidAutocompleteTree(t *testing.T) {
 	}
 	if err := cmd.AutocompleteData.IsValid(); err != nil {
 		t.Fatalf("autocomplete data: %v", err)
+	}
+}
+
+func TestAForceAnswerWithoutTheBuildersRequestIsThatBuildersFailureNotRequestZero(t *testing.T) {
+	bb := &fakeBuildbot{forceResult: `{"jsonrpc":"2.0","id":1,"result":[5,{"99":6}]}`}
+	mm := newMM()
+	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+
+	got := run(h, "alice", "builds", "/build tools")
+
+	if !strings.Contains(got, "Nothing of **tools** can be followed") || !strings.Contains(got, "named no build request for this builder") {
+		t.Fatalf("answer %q", got)
+	}
+	if len(mm.posts) != 0 {
+		t.Fatalf("a post follows request 0: %+v", mm.posts[0].Message)
+	}
+}
+
+func TestABranchAChoiceListRefusesNamesTheChoices(t *testing.T) {
+	bb := &fakeBuildbot{}
+	url := bb.serve(t)
+	h := handlerFor(&config.Configuration{BuildbotURL: url}, newMM())
+	// Only the choice scheduler serves app-docs.
+	h.Catalog = catalog.New(func() catalog.Setup {
+		return catalog.Setup{Reader: choiceReader{config.NewSnapshot(&config.Configuration{BuildbotURL: url}).Buildbot}, RequireScheduler: true}
+	})
+
+	got := run(h, "alice", "builds", "/build app-docs feature")
+
+	if !strings.Contains(got, "no force scheduler of it accepts the branch `feature`: it takes `main`, `release-1.0`") {
+		t.Fatalf("answer %q", got)
+	}
+}
+
+// choiceReader is the fake Buildbot with one force scheduler, whose branch is a choice list.
+type choiceReader struct{ catalog.Reader }
+
+func (choiceReader) ForceSchedulers(context.Context) ([]buildbot.ForceScheduler, error) {
+	return []buildbot.ForceScheduler{{Name: "pick", BuilderNames: []string{"app-docs"}, AllFields: []buildbot.ForceField{{Type: "nested", Fields: []buildbot.ForceField{
+		{Name: "branch", FullName: "branch", Type: "list", Choices: []string{"main", "release-1.0"}, Default: []byte(`"main"`)}}}}}}, nil
+}
+
+func TestStatusListsOnlyBuildersChatMaySee(t *testing.T) {
+	bb := &fakeBuildbot{}
+	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, newMM())
+
+	got := run(h, "alice", "builds", "/build status")
+
+	if !strings.Contains(got, "| tools |") || strings.Contains(got, "deploy-prod") || strings.Contains(got, "#8") {
+		t.Fatalf("status %q", got)
+	}
+}
+
+// Names come from Buildbot's config: in a table they must not break the row, mention anyone or link.
+func TestListAndStatusShowBuildbotsNamesInert(t *testing.T) {
+	bb := &fakeBuildbot{
+		builders: `{"builders":[{"builderid":3,"name":"tools","masterids":[1]}]}`,
+		builds:   `{"builds":[{"buildid":9,"number":4,"builderid":3,"complete":true,"results":0,"properties":{"branch":["@here | [x](https://evil.example)","x"]}}]}`,
+	}
+	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, newMM())
+
+	for _, text := range []string{"/build status", "/build list"} {
+		got := run(h, "alice", "builds", text)
+		if strings.Contains(got, "@here") || strings.Contains(got, "](https://evil") || strings.Contains(got, " | [x]") {
+			t.Errorf("%s: %q", text, got)
+		}
+	}
+}
+
+func TestATypoTypedAgainDoesNotReReadBuildbotEachTime(t *testing.T) {
+	bb := &fakeBuildbot{}
+	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, newMM())
+	run(h, "alice", "builds", "/build tools")
+	before := bb.reads["/api/v2/builders"]
+
+	for i := 0; i < 5; i++ {
+		if got := run(h, "alice", "builds", "/build toolz"); !strings.Contains(got, "Did you mean `tools`") {
+			t.Fatal(got)
+		}
+	}
+
+	if n := bb.reads["/api/v2/builders"] - before; n != 0 {
+		t.Fatalf("five typos read the builders %d times", n)
+	}
+}
+
+func TestAutocompleteFollowsTheRulesOfBuild(t *testing.T) {
+	bb := &fakeBuildbot{}
+	url := bb.serve(t)
+	mm := newMM()
+	mm.members = map[string][]string{"builds": {"alice"}, "random": {"alice", "bob"}}
+	mm.teamMembers = map[string][]string{"ops": {"root"}}
+	mm.channels["dm"] = &model.Channel{Id: "dm", Name: "alice__bob", Type: model.ChannelTypeDirect}
+	mm.teams["ops"] = &model.Team{Id: "ops", Name: "ops"}
+	open := handlerFor(&config.Configuration{BuildbotURL: url}, mm)
+	limited := handlerFor(&config.Configuration{BuildbotURL: url, AllowedChannels: "builds", AllowedTeams: "dev, ops"}, mm)
+
+	for _, tc := range []struct {
+		name                string
+		h                   *Handler
+		user, channel, team string
+		want                bool
+	}{
+		{"a member in an allowed channel", limited, "alice", "builds", "t", true},
+		{"a member in a channel outside the allowed ones", limited, "alice", "random", "t", false},
+		{"someone who cannot read the channel", open, "bob", "builds", "t", false},
+		{"no channel at all", open, "alice", "", "t", false},
+		{"a direct message judged by a team its user is in", handlerFor(&config.Configuration{BuildbotURL: url, AllowedTeams: "ops"}, mm), "root", "dm", "ops", true},
+		{"a direct message naming a team its user is not in", handlerFor(&config.Configuration{BuildbotURL: url, AllowedTeams: "ops"}, mm), "alice", "dm", "ops", false},
+	} {
+		if got := tc.h.Allows(tc.user, tc.channel, tc.team); got != tc.want {
+			t.Errorf("%s: %v", tc.name, got)
+		}
 	}
 }

@@ -22,12 +22,13 @@ const (
 	maxRevisionLength = 100
 )
 
-// The same checks Buildbot's own chat bots apply to a forced branch and revision, so whatever
-// passes here Buildbot accepts too.
+// The same checks Buildbot's own chat bots apply to a forced branch and revision (the defaults
+// of c['validation']), so whatever passes here Buildbot accepts too. Buildbot's patterns are
+// Python's, where \w is any Unicode letter or digit and _; Go's \w is ASCII only.
 var (
-	branchPattern   = regexp.MustCompile(`^[\w.+/~-]*$`)
-	revisionPattern = regexp.MustCompile(`^[ \w.\-/]*$`)
-	repoPattern     = regexp.MustCompile(`^[\w.+/~-]+$`)
+	branchPattern   = regexp.MustCompile(`^[\p{L}\p{N}_.+/~-]*$`)
+	revisionPattern = regexp.MustCompile(`^[ \p{L}\p{N}_.\-/]*$`)
+	repoPattern     = regexp.MustCompile(`^[\p{L}\p{N}_.+/~-]+$`)
 )
 
 // Invocation is one parsed /build command.

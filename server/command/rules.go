@@ -17,6 +17,10 @@ type Mattermost interface {
 	GetTeam(teamID string) (*model.Team, error)
 	IsSystemAdmin(userID string) bool
 	GetPost(postID string) (*model.Post, error)
+	// CanReadChannel says whether the user may read the channel's posts.
+	CanReadChannel(userID, channelID string) bool
+	// CanViewTeam says whether the user is in the team.
+	CanViewTeam(userID, teamID string) bool
 }
 
 // place is where a command was typed, resolved to names the settings use.
@@ -25,14 +29,15 @@ type place struct {
 	channel *model.Channel
 }
 
-func (h *Handler) resolvePlace(args *model.CommandArgs) (place, error) {
-	channel, err := h.MM.GetChannel(args.ChannelId)
+// placeOf resolves a channel and its team. A direct or group message has none: teamID is the
+// team to judge it by, which the caller must have from Mattermost, not from a request body.
+func (h *Handler) placeOf(channelID, teamID string) (place, error) {
+	channel, err := h.MM.GetChannel(channelID)
 	if err != nil {
-		return place{}, fmt.Errorf("get channel %s: %w", args.ChannelId, err)
+		return place{}, fmt.Errorf("get channel %s: %w", channelID, err)
 	}
-	teamID := channel.TeamId
-	if teamID == "" {
-		teamID = args.TeamId
+	if channel.TeamId != "" {
+		teamID = channel.TeamId
 	}
 	p := place{channel: channel}
 	if teamID != "" {

@@ -10,6 +10,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
 
@@ -70,7 +71,7 @@ func forceAll(ctx context.Context, bb *buildbot.Client, cfg *config.Configuratio
 	for _, t := range r.repo.Targets {
 		scheduler, ok := t.SchedulerFor(r.branch)
 		if !ok {
-			refused = append(refused, fmt.Sprintf("%s (no force scheduler of it accepts the branch `%s`)", t.Builder, r.branch))
+			refused = append(refused, fmt.Sprintf("%s (no force scheduler of it accepts the branch `%s`%s)", markdown.Text(t.Builder), markdown.Code(r.branch), choicesText(t)))
 			continue
 		}
 		res, err := bb.Force(ctx, scheduler, buildbot.ForceParams{
@@ -86,16 +87,36 @@ func forceAll(ctx context.Context, bb *buildbot.Client, cfg *config.Configuratio
 			if len(s.builds) == 0 {
 				return s, fmt.Errorf("force %s: %w", t.Builder, err)
 			}
-			s.failed = append(s.failed, fmt.Sprintf("%s (%s)", t.Builder, buildbot.UserMessage(err)))
+			s.failed = append(s.failed, fmt.Sprintf("%s (%s)", markdown.Text(t.Builder), buildbot.UserMessage(err)))
 			continue
 		}
-		s.builds = append(s.builds, startedBuild{target: t, buildsetID: res.BuildsetID, requestID: res.BuildRequests[t.BuilderID]})
+		brid, ok := res.BuildRequests[t.BuilderID]
+		if !ok {
+			s.failed = append(s.failed, fmt.Sprintf("%s (%s)", markdown.Text(t.Builder), noRequestFor))
+			continue
+		}
+		s.builds = append(s.builds, startedBuild{target: t, buildsetID: res.BuildsetID, requestID: brid})
+	}
+	if len(s.builds) == 0 && len(s.failed) > 0 {
+		return s, &refusal{message: fmt.Sprintf("Nothing of **%s** can be followed:\n- %s", markdown.Text(r.repo.Name), strings.Join(s.failed, "\n- "))}
 	}
 	if len(s.builds) == 0 {
-		return s, &refusal{message: fmt.Sprintf("No builder of **%s** can build `%s`: %s.", r.repo.Name, r.branch, strings.Join(refused, "; "))}
+		return s, &refusal{message: fmt.Sprintf("No builder of **%s** can build `%s`: %s.", markdown.Text(r.repo.Name), markdown.Code(r.branch), strings.Join(refused, "; "))}
 	}
 	s.failed = append(s.failed, refused...)
 	return s, nil
+}
+
+// choicesText names the branches a builder's schedulers take, when they take only some.
+func choicesText(t catalog.Target) string {
+	choices := t.BranchChoices()
+	if len(choices) == 0 {
+		return ""
+	}
+	for i, c := range choices {
+		choices[i] = markdown.Code(c)
+	}
+	return ": it takes `" + strings.Join(choices, "`, `") + "`"
 }
 
 // refusal is a reason not to build that the plugin found itself, worded for the user.

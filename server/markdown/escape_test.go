@@ -1,52 +1,12 @@
 package markdown
 
 import (
-	"fmt"
 	"strings"
 	"testing"
-	"unicode"
 	"unicode/utf8"
 
-	mmmarkdown "github.com/mattermost/mattermost/server/public/shared/markdown"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown/markdowntest"
 )
-
-// inspect reads a message as Mattermost's server does: it parses the Markdown with Mattermost's own
-// parser and, like its mention detection, joins adjacent text nodes and splits them into words.
-func inspect(message string) (words []string, links int, blocks []string) {
-	var buf string
-	flush := func() {
-		words = append(words, strings.FieldsFunc(buf, func(c rune) bool {
-			return !(c == ':' || c == '.' || c == '-' || c == '_' || c == '@' || unicode.IsLetter(c) || unicode.IsNumber(c))
-		})...)
-		buf = ""
-	}
-	mmmarkdown.Inspect(message, func(node any) bool {
-		switch n := node.(type) {
-		case *mmmarkdown.Text:
-			buf += n.Text
-			return false
-		case *mmmarkdown.InlineLink, *mmmarkdown.ReferenceLink, *mmmarkdown.Autolink, *mmmarkdown.InlineImage, *mmmarkdown.ReferenceImage:
-			links++
-		case *mmmarkdown.Paragraph, *mmmarkdown.Document:
-		case mmmarkdown.Block:
-			blocks = append(blocks, fmt.Sprintf("%T", n))
-		}
-		flush()
-		return true
-	})
-	flush()
-	return words, links, blocks
-}
-
-func mentions(words []string) []string {
-	var out []string
-	for _, w := range words {
-		if strings.HasPrefix(strings.TrimLeft(w, ":.-_"), "@") && len(strings.TrimLeft(w, ":.-_")) > 1 {
-			out = append(out, w)
-		}
-	}
-	return out
-}
 
 // hostile are names a Buildbot config or a user with access to it could give a builder, step,
 // branch or reason.
@@ -75,19 +35,19 @@ func TestTextIsInertInAMessage(t *testing.T) {
 			got := Text(s)
 			// As the plugin uses it: inside a sentence, inside bold, and as a link's text.
 			for _, message := range []string{"Step " + got + " failed", "**" + got + "**", "[" + got + "](https://ci.example.com/)"} {
-				words, links, blocks := inspect(message)
-				if m := mentions(words); len(m) > 0 {
-					t.Errorf("%q mentions %v", message, m)
+				read := markdowntest.Read(message)
+				if len(read.Mentions) > 0 {
+					t.Errorf("%q mentions %v", message, read.Mentions)
 				}
 				wantLinks := 0
 				if strings.HasPrefix(message, "[") {
 					wantLinks = 1
 				}
-				if links != wantLinks {
-					t.Errorf("%q has %d links, want %d", message, links, wantLinks)
+				if len(read.Links) != wantLinks {
+					t.Errorf("%q links to %v", message, read.Links)
 				}
-				if len(blocks) > 0 {
-					t.Errorf("%q makes blocks %v", message, blocks)
+				if len(read.Blocks) > 0 {
+					t.Errorf("%q makes blocks %v", message, read.Blocks)
 				}
 				if strings.ContainsAny(message, "\n\r") {
 					t.Errorf("%q spans lines", message)
@@ -129,9 +89,8 @@ func TestTextIsBounded(t *testing.T) {
 
 func TestCodeCannotEndItsSpan(t *testing.T) {
 	message := "on `" + Code("x` @channel [a](https://evil.example)\nnext") + "`"
-	words, links, blocks := inspect(message)
-	if len(mentions(words)) > 0 || links > 0 || len(blocks) > 0 {
-		t.Fatalf("%q: mentions %v, links %d, blocks %v", message, mentions(words), links, blocks)
+	if read := markdowntest.Read(message); len(read.Mentions) > 0 || len(read.Links) > 0 || len(read.Blocks) > 0 {
+		t.Fatalf("%q: %+v", message, read)
 	}
 }
 
@@ -142,12 +101,9 @@ func FuzzTextIsInert(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		got := Text(s)
 		message := "Step **" + got + "** failed"
-		words, links, blocks := inspect(message)
-		if m := mentions(words); len(m) > 0 {
-			t.Fatalf("Text(%q) = %q mentions %v", s, got, m)
-		}
-		if links > 0 || len(blocks) > 0 || strings.ContainsAny(got, "\n\r") {
-			t.Fatalf("Text(%q) = %q: %d links, blocks %v", s, got, links, blocks)
+		read := markdowntest.Read(message)
+		if len(read.Mentions) > 0 || len(read.Links) > 0 || len(read.Blocks) > 0 || strings.ContainsAny(got, "\n\r") {
+			t.Fatalf("Text(%q) = %q: %+v", s, got, read)
 		}
 	})
 }

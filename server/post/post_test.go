@@ -7,6 +7,8 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown/markdowntest"
 )
 
 func result(r buildbot.Result) *buildbot.Result { return &r }
@@ -199,5 +201,77 @@ func TestABuildLetGoSaysWhyAndOffersNoButtons(t *testing.T) {
 	Apply(p, Props{Repo: "app", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 5, Unfollowed: true}, "/x")
 	if !strings.Contains(p.Message, ": no longer followed · requested by @alice") || strings.Contains(p.Message, "waiting") {
 		t.Fatalf("message %q", p.Message)
+	}
+}
+
+// Builder, step and state names come from Buildbot's config; the status post shows them without
+// letting them mention, link or format anything.
+func TestBuildbotsNamesInTheMessageAreInert(t *testing.T) {
+	p := props(StateBuilding, StateFailure)
+	p.Repo = "@channel repo"
+	p.Branch = "x`@here"
+	p.Rows[0].Builder, p.Rows[0].Step = "[b](https://evil.example)", "@all # step"
+	p.Rows[1].FailedStep, p.Rows[1].LogURL = "www.evil.example | x", "https://ci/log"
+
+	msg := Message(settled(p))
+
+	read := markdowntest.Read(msg)
+	// The one mention is the requester; the blocks are the list of rows and its two items.
+	if len(read.Mentions) != 1 || read.Mentions[0] != "@alice" || len(read.Blocks) != 3 {
+		t.Errorf("%q: %+v", msg, read)
+	}
+	for _, link := range read.Links {
+		if !strings.HasPrefix(link, "https://ci/") {
+			t.Errorf("%q links to %s", msg, link)
+		}
+	}
+	for _, shown := range []string{markdown.Text("@channel repo"), "on `x'@here`", markdown.Text("[b](https://evil.example)"), markdown.Text("@all # step")} {
+		if !strings.Contains(msg, shown) {
+			t.Errorf("%q lacks %q", msg, shown)
+		}
+	}
+}
+
+func TestAStoppedBuildSaysWhoStoppedIt(t *testing.T) {
+	p := props(StateCancelled)
+	p.Rows[0].StoppedBy = "bob"
+	if msg := Message(settled(p)); !strings.Contains(msg, ": cancelled by @bob · requested by @alice") || !strings.Contains(msg, "): cancelled by @bob in 1m0s") {
+		t.Fatalf("message %q", msg)
+	}
+	p.Rows[0].StoppedBy, p.Rows[0].StopReason = "", "nightly cleanup @all"
+	if msg := Message(settled(p)); !strings.Contains(msg, ": cancelled ("+markdown.Text("nightly cleanup @all")+") · requested by @alice") {
+		t.Fatalf("message %q", msg)
+	}
+}
+
+func TestStopped(t *testing.T) {
+	for state, want := range map[string][2]string{
+		"cancelled (" + StopReason("bob.smith") + ") 'sh -c ...' (cancelled)": {"bob.smith", ""},
+		"cancelled (Stopped by admin) 'sh -c ...' (cancelled)":                {"", "Stopped by admin"},
+		"cancelled (Stopped by @bob from Mattermost but not really)":          {"", "Stopped by @bob from Mattermost but not really"},
+		"failed 'make' (failure)":                                             {"", ""},
+	} {
+		if user, reason := Stopped(state); user != want[0] || reason != want[1] {
+			t.Errorf("%q: %q, %q", state, user, reason)
+		}
+	}
+}
+
+func TestAnExpiredBuildSaysItIsNoLongerFollowedAndOffersNoButtons(t *testing.T) {
+	p := props(StateExpired)
+	p.Expired = true
+	post := &model.Post{}
+	Apply(post, p, "/x")
+	if !strings.Contains(post.Message, "No longer followed: not finished after 7 days") || len(actionIDs(post)) != 0 {
+		t.Fatalf("message %q, actions %v", post.Message, actionIDs(post))
+	}
+}
+
+func TestTheDigestChangesWithWhatThePostShows(t *testing.T) {
+	a := props(StateBuilding)
+	b := props(StateBuilding)
+	b.Rows[0].StepsTotal = 5
+	if Digest(a) != Digest(props(StateBuilding)) || Digest(a) == Digest(b) {
+		t.Fatal("the digest does not follow the props")
 	}
 }

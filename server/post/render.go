@@ -1,6 +1,8 @@
 package post
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 )
 
 // Type is the post type the webapp draws with its own component.
@@ -46,9 +49,15 @@ type Props struct {
 	// Unfollowed is set when the build was let go unfinished, because the settings name another
 	// Buildbot now; its unfinished rows are StateUnfollowed.
 	Unfollowed bool `json:"unfollowed,omitempty"`
+	// Expired is set when the build was let go unfinished because it was followed for as long as
+	// the plugin follows a build; its unfinished rows are StateExpired.
+	Expired bool `json:"expired,omitempty"`
 	// Source is the Fingerprint of the Buildbot the build was started on. The settings may name
 	// another Buildbot since, where the same request and build ids are other builds.
 	Source string `json:"source,omitempty"`
+	// TeamID is the team a build in a direct or group message was started from. Such a channel
+	// has no team, and a button's request names none that can be trusted; the bot's own post can.
+	TeamID string `json:"team_id,omitempty"`
 }
 
 // From says whether the build was started on the Buildbot of this fingerprint. Posts made before
@@ -75,6 +84,10 @@ type Row struct {
 	// FailedStep and LogURL name the step a failed build failed in and link to its log.
 	FailedStep string `json:"failed_step,omitempty"`
 	LogURL     string `json:"log_url,omitempty"`
+	// StoppedBy is the Mattermost user who stopped a cancelled build; StopReason is the reason
+	// Buildbot gave when someone stopped it elsewhere.
+	StoppedBy  string `json:"stopped_by,omitempty"`
+	StopReason string `json:"stop_reason,omitempty"`
 }
 
 // Running says whether any row may still change, which is when Stop applies.
@@ -101,7 +114,7 @@ func (p Props) link() string {
 
 // Rebuildable says whether a build exists to rebuild, on the Buildbot in use.
 func (p Props) Rebuildable() bool {
-	if p.Unfollowed {
+	if p.Unfollowed || p.Expired {
 		return false
 	}
 	for _, r := range p.Rows {
@@ -115,15 +128,7 @@ func (p Props) Rebuildable() bool {
 // Apply writes the status into a post: type, message, props and buttons. actionURL is the
 // plugin route the buttons call.
 func Apply(p *model.Post, props Props, actionURL string) {
-	states := make([]State, len(props.Rows))
-	for i, r := range props.Rows {
-		states[i] = r.State
-	}
-	props.Version = PropsVersion
-	props.State = Overall(states)
-	if props.Unfollowed && len(props.Rows) == 0 {
-		props.State = StateUnfollowed
-	}
+	props = settled(props)
 	p.Type = Type
 	p.Message = Message(props)
 	// Props travel to the server over gob, which knows plain JSON values, not our types.
@@ -139,6 +144,32 @@ func Apply(p *model.Post, props Props, actionURL string) {
 	// Clients without the webapp have no link button; the attachment's title is the link.
 	attachment := &model.SlackAttachment{Fallback: p.Message, Title: "Open in Buildbot", TitleLink: props.link(), Actions: actions}
 	model.ParseSlackAttachment(p, []*model.SlackAttachment{attachment})
+}
+
+// settled fills in what props derive from their rows: the version and the overall state.
+func settled(props Props) Props {
+	states := make([]State, len(props.Rows))
+	for i, r := range props.Rows {
+		states[i] = r.State
+	}
+	props.Version = PropsVersion
+	props.State = Overall(states)
+	switch {
+	case props.Unfollowed && len(props.Rows) == 0:
+		props.State = StateUnfollowed
+	case props.Expired && len(props.Rows) == 0:
+		props.State = StateExpired
+	}
+	return props
+}
+
+// Digest names what a post with these props shows, message and props alike, so a caller can
+// tell whether the post needs an edit without reading it.
+func Digest(props Props) string {
+	props = settled(props)
+	raw, _ := json.Marshal(props)
+	sum := sha256.Sum256(append([]byte(Message(props)+"\x00"), raw...))
+	return hex.EncodeToString(sum[:12])
 }
 
 func plain(props Props) map[string]any {
@@ -170,22 +201,29 @@ func button(id, name, style, url string) *model.PostAction {
 }
 
 // Message is the post's text: it must read well alone, as mobile apps and notifications show only it.
+// Everything Buildbot named is escaped: the message must not mention, link or format on its behalf.
 func Message(p Props) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s **%s**", p.State.Emoji(), p.Repo)
+	fmt.Fprintf(&b, "%s **%s**", p.State.Emoji(), markdown.Text(p.Repo))
 	if p.Branch != "" {
-		fmt.Fprintf(&b, " on `%s`", p.Branch)
+		fmt.Fprintf(&b, " on `%s`", markdown.Code(p.Branch))
 	}
 	if p.Revision != "" {
-		fmt.Fprintf(&b, " at `%s`", ShortRevision(p.Revision))
+		fmt.Fprintf(&b, " at `%s`", markdown.Code(ShortRevision(p.Revision)))
 	}
 	state := p.State.Label()
-	if p.NothingStarted {
+	switch {
+	case p.NothingStarted:
 		state = "nothing built"
+	case p.State == StateCancelled:
+		state += stoppedText(p.Rows)
 	}
 	fmt.Fprintf(&b, ": %s · requested by @%s", state, p.RequestedBy)
 	if p.Unfollowed {
 		b.WriteString("\n:grey_question: No longer followed: the plugin now uses another Buildbot. The links still open this one.")
+	}
+	if p.Expired {
+		fmt.Fprintf(&b, "\n:grey_question: No longer followed: not finished after %d days. The links still open it in Buildbot.", ExpiryDays)
 	}
 	if p.UnreachableSince != 0 {
 		fmt.Fprintf(&b, "\n:electric_plug: Buildbot unreachable since %s UTC, retrying.", time.UnixMilli(p.UnreachableSince).UTC().Format("15:04:05"))
@@ -194,7 +232,7 @@ func Message(p Props) string {
 	if p.ChangeID != 0 && len(p.Rows) > 0 {
 		b.WriteString(" · from " + change)
 	}
-	if p.ChangeID != 0 && len(p.Rows) == 0 && !p.Unfollowed {
+	if p.ChangeID != 0 && len(p.Rows) == 0 && !p.Unfollowed && !p.Expired {
 		if p.NothingStarted {
 			fmt.Fprintf(&b, "\n- Buildbot's schedulers started no build for %s.", change)
 		} else {
@@ -209,34 +247,45 @@ func Message(p Props) string {
 }
 
 func rowText(r Row) string {
-	name := fmt.Sprintf("[%s](%s)", LinkText(r.Builder), r.URL)
+	name := fmt.Sprintf("[%s](%s)", markdown.Text(r.Builder), r.URL)
 	if r.Number != 0 {
-		name = fmt.Sprintf("[%s #%d](%s)", LinkText(r.Builder), r.Number, r.URL)
+		name = fmt.Sprintf("[%s #%d](%s)", markdown.Text(r.Builder), r.Number, r.URL)
 	}
 	text := fmt.Sprintf("%s %s: %s", r.State.Emoji(), name, r.State.Label())
 	switch {
 	case r.State == StateBuilding && r.Step != "" && r.StepsTotal > 0:
-		text += fmt.Sprintf(" (step %d/%d: %s)", min(r.StepsDone+1, r.StepsTotal), r.StepsTotal, r.Step)
+		text += fmt.Sprintf(" (step %d/%d: %s)", min(r.StepsDone+1, r.StepsTotal), r.StepsTotal, markdown.Text(r.Step))
 	case r.State == StateBuilding && r.Step != "":
-		text += " (" + r.Step + ")"
+		text += " (" + markdown.Text(r.Step) + ")"
 	case r.State == StateBuilding && r.StateString != "":
-		text += " (" + r.StateString + ")"
+		text += " (" + markdown.Text(r.StateString) + ")"
+	case r.State == StateCancelled:
+		text += stoppedText([]Row{r})
 	}
 	if r.State.Done() && r.StartedAt != 0 && r.CompleteAt >= r.StartedAt {
 		text += " in " + (time.Duration(r.CompleteAt-r.StartedAt) * time.Second).String()
 	}
 	switch {
 	case r.FailedStep != "" && r.LogURL != "":
-		text += fmt.Sprintf(" · failed step [%s](%s)", LinkText(r.FailedStep), r.LogURL)
+		text += fmt.Sprintf(" · failed step [%s](%s)", markdown.Text(r.FailedStep), r.LogURL)
 	case r.FailedStep != "":
-		text += " · failed step " + r.FailedStep
+		text += " · failed step " + markdown.Text(r.FailedStep)
 	}
 	return text
 }
 
-// LinkText escapes what would end a Markdown link's text early: names come from Buildbot's config.
-func LinkText(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`).Replace(s)
+// stoppedText says who stopped the first of rows that someone stopped: " by @bob" for a
+// Mattermost user, or Buildbot's reason when it was stopped elsewhere.
+func stoppedText(rows []Row) string {
+	for _, r := range rows {
+		switch {
+		case r.StoppedBy != "":
+			return " by @" + r.StoppedBy
+		case r.StopReason != "":
+			return " (" + markdown.Text(r.StopReason) + ")"
+		}
+	}
+	return ""
 }
 
 // ShortRevision is how a revision is shown: its first 12 characters, like a short git hash.

@@ -23,7 +23,13 @@ const (
 	StateSuperseded State = "superseded"
 	// StateUnfollowed is a row whose build ran on a Buildbot the plugin no longer uses.
 	StateUnfollowed State = "unfollowed"
+	// StateExpired is a row whose build had not finished when the plugin stopped following it,
+	// ExpiryDays after it was started.
+	StateExpired State = "expired"
 )
+
+// ExpiryDays is how long a build is followed.
+const ExpiryDays = 7
 
 // Done says whether the row will not change any more.
 func (s State) Done() bool { return s != StateQueued && s != StateBuilding && s != StateRetry }
@@ -96,7 +102,7 @@ func (s State) Label() string {
 	switch s {
 	case StateSuperseded:
 		return "superseded by a newer request"
-	case StateUnfollowed:
+	case StateUnfollowed, StateExpired:
 		return "no longer followed"
 	}
 	return string(s)
@@ -104,7 +110,7 @@ func (s State) Label() string {
 
 // Overall is the state of a post with several rows: running while any row runs, else the worst.
 func Overall(states []State) State {
-	order := []State{StateException, StateFailure, StateCancelled, StateUnfollowed, StateWarnings, StateSuperseded, StateSkipped, StateSuccess}
+	order := []State{StateException, StateFailure, StateCancelled, StateUnfollowed, StateExpired, StateWarnings, StateSuperseded, StateSkipped, StateSuccess}
 	for _, s := range states {
 		if !s.Done() {
 			if s == StateQueued && allQueued(states) {

@@ -36,14 +36,41 @@ func (t *Tracker) Announce(p *model.Post, tr *Tracked) error {
 		return err
 	}
 	if err := t.createPost(p, tr); err != nil {
-		_ = t.Store.Delete(tr.ID)
+		if err := t.Store.Delete(tr.ID); err != nil {
+			t.warn("Could not forget a build whose post Mattermost refused", tr, "error", err.Error())
+		}
 		return fmt.Errorf("%w: %w", ErrNotPosted, err)
 	}
 	t.expect(tr)
-	// Should this save fail, the stored entry still has no post; a tick finds the post by its
-	// TrackKey and follows it from there.
-	_ = t.Store.Save(tr)
+	t.settle(tr, p.Id)
 	return nil
+}
+
+// settle records the post an announcement made, unless a tick took the announcement over
+// meanwhile (it waited past announceGrace): then the entry names the post to keep, and this one
+// goes if it is not that one, so the build has one post.
+func (t *Tracker) settle(tr *Tracked, postID string) {
+	written, err := t.Store.Claim(tr)
+	if err != nil {
+		// The stored entry has no post yet; a tick finds this one by its TrackKey.
+		t.warn("Could not store a new build's post; a tick will find it", tr, "error", err.Error())
+		return
+	}
+	if written {
+		return
+	}
+	now, err := t.Store.Get(tr.ID)
+	if err != nil || now == nil || now.PostID == "" || now.PostID == postID {
+		return
+	}
+	if err := t.Posts.DeletePost(postID); err != nil {
+		t.warn("Could not delete a second post of a build", tr, "duplicate_post_id", postID, "error", err.Error())
+	}
+}
+
+// NoteStopper keeps who asked to stop a build, for the tick that sees it stop.
+func (t *Tracker) NoteStopper(trackID, username string) error {
+	return t.Store.NoteStopper(trackID, username)
 }
 
 // posted returns the entries that have a post, first finishing the announcements a crash cut
@@ -59,30 +86,48 @@ func (t *Tracker) posted(all []*Tracked) []*Tracked {
 	return out
 }
 
+// resume finishes an announcement that has had no post for announceGrace. It first claims the
+// entry with a compare-and-set, so of two nodes (or a node and the announcement, still running)
+// one only goes on.
 func (t *Tracker) resume(tr *Tracked) bool {
-	age := time.Since(time.UnixMilli(tr.CreatedAt))
-	if age < announceGrace {
+	last := time.UnixMilli(max(tr.CreatedAt, tr.ClaimedAt))
+	if time.Since(last) < announceGrace {
+		return false
+	}
+	tr.ClaimedAt = time.Now().UnixMilli()
+	if claimed, err := t.Store.Claim(tr); err != nil || !claimed {
 		return false
 	}
 	posts, err := t.Posts.PostsSince(tr.ChannelID, tr.CreatedAt-time.Second.Milliseconds())
 	if err != nil {
+		t.warn("Could not look for the post of an interrupted announcement", tr, "error", err.Error())
 		return false
 	}
 	for _, p := range posts {
 		if id, _ := p.GetProp(TrackKey).(string); id == tr.ID && p.DeleteAt == 0 {
-			tr.PostID, tr.Rendered = p.Id, p.Message
-			return t.Store.Save(tr) == nil
+			tr.PostID, tr.Shown = p.Id, ""
+			return t.saved(tr)
 		}
 	}
 	p := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: tr.RootID}
 	post.Apply(p, tr.Props, t.ActionURL)
 	if err := t.createPost(p, tr); err != nil {
-		if age > giveUpAnnouncing {
-			_ = t.Store.Delete(tr.ID)
+		if time.Since(time.UnixMilli(tr.CreatedAt)) > giveUpAnnouncing {
+			t.warn("Gave up posting a build Mattermost keeps refusing to post", tr, "channel_id", tr.ChannelID, "error", err.Error())
+			t.forget(tr)
 		}
 		return false
 	}
-	return t.Store.Save(tr) == nil
+	return t.saved(tr)
+}
+
+// saved stores an entry and says whether it could.
+func (t *Tracker) saved(tr *Tracked) bool {
+	if err := t.Store.Save(tr); err != nil {
+		t.warn("Could not store a followed build", tr, "error", err.Error())
+		return false
+	}
+	return true
 }
 
 // createPost makes a tracked build's post, marked with its TrackKey, and notes the post in tr.
@@ -91,6 +136,6 @@ func (t *Tracker) createPost(p *model.Post, tr *Tracked) error {
 	if err := t.Posts.CreatePost(p); err != nil {
 		return err
 	}
-	tr.PostID, tr.Rendered = p.Id, p.Message
+	tr.PostID, tr.Shown = p.Id, post.Digest(tr.Props)
 	return nil
 }

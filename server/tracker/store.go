@@ -3,6 +3,8 @@
 package tracker
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -20,13 +22,20 @@ type Tracked struct {
 	ChannelID string     `json:"channel_id"`
 	RootID    string     `json:"root_id,omitempty"`
 	Props     post.Props `json:"props"`
-	// Rendered is the message last posted, so a tick updates the post only when it would change.
-	Rendered  string `json:"rendered"`
+	// Shown is the post.Digest of what the post shows, so a tick touches the post only when that
+	// would change.
+	Shown     string `json:"shown"`
 	CreatedAt int64  `json:"created_at"`
+	// ClaimedAt is when a tick last took over an announcement a crash may have cut short.
+	ClaimedAt int64 `json:"claimed_at,omitempty"`
 	// Tag is the RequestProperty value a change carried (change-hook mode): its builds are found
 	// by it, among the requests after AfterRequest.
 	Tag          string `json:"tag,omitempty"`
 	AfterRequest int    `json:"after_request,omitempty"`
+
+	// stored is the entry as the store holds it: Save writes only what changed, and Claim writes
+	// only if no one else has written since.
+	stored []byte
 }
 
 // RequestProperty is the property a change carries so the plugin can find the builds it caused:
@@ -35,45 +44,96 @@ const RequestProperty = "mattermost_request"
 
 // waiting says whether a change's builds have yet to appear.
 func (t *Tracked) waiting() bool {
-	return t.Tag != "" && len(t.Props.Rows) == 0 && !t.Props.NothingStarted && !t.Props.Unfollowed
+	return t.Tag != "" && len(t.Props.Rows) == 0 && !t.Props.NothingStarted && !t.Props.Unfollowed && !t.Props.Expired
 }
 
 // Done says whether nothing about the build can change any more.
 func (t *Tracked) Done() bool { return !t.waiting() && !t.Props.Running() }
 
-// Store keeps tracked builds.
+// Store keeps tracked builds, and who stopped them.
 type Store interface {
+	// Save writes an entry when it differs from what the store holds.
 	Save(t *Tracked) error
+	// Claim writes an entry only if the store still holds what t was read as (nothing, for an
+	// entry never stored), and says whether it did.
+	Claim(t *Tracked) (bool, error)
 	Get(id string) (*Tracked, error)
 	Delete(id string) error
 	List() ([]*Tracked, error)
+	// NoteStopper and Stopper keep who asked to stop a build until the tick that sees it stop.
+	NoteStopper(id, username string) error
+	Stopper(id string) (string, error)
 }
 
-const keyPrefix = "track_"
+const (
+	keyPrefix     = "track_"
+	stopperPrefix = "stopper_"
+)
 
-// forgetAfter bounds how long a build is followed: a request Buildbot never runs must not stay in
-// the store for ever.
+// forgetAfter is how long a build is followed: a request Buildbot never runs must not stay
+// queued in its post for ever. Entries older are ended by a tick, with a state that says so.
 const forgetAfter = 7 * 24 * time.Hour
+
+// expireAfter is the store's own backstop, past forgetAfter: an entry is saved only when it
+// changes, and every save starts its expiry anew.
+const expireAfter = forgetAfter + 24*time.Hour
+
+// stopperKept is how long who stopped a build is kept for the tick to read.
+const stopperKept = 24 * time.Hour
+
+// keysPerPage is how many keys one KVList call reads.
+const keysPerPage = 200
 
 // KVStore keeps tracked builds in the plugin's KV store, one key per status post. Entries written
 // by 0.1.0 are keyed by their post's id and have no ID of their own; the key then serves as one.
 type KVStore struct{ KV *pluginapi.KVService }
 
-// Save writes a tracked build; the entry expires on its own if tracking never ends it.
-func (s KVStore) Save(t *Tracked) error {
-	if _, err := s.KV.Set(keyPrefix+t.ID, t, pluginapi.SetExpiry(forgetAfter)); err != nil {
-		return fmt.Errorf("save tracked build %s: %w", t.ID, err)
+func (s KVStore) write(t *Tracked, atomic bool) (bool, error) {
+	raw, err := json.Marshal(t)
+	if err != nil {
+		return false, fmt.Errorf("encode tracked build %s: %w", t.ID, err)
 	}
-	return nil
+	if !atomic && bytes.Equal(raw, t.stored) {
+		return true, nil
+	}
+	options := []pluginapi.KVSetOption{pluginapi.SetExpiry(expireAfter)}
+	if atomic {
+		options = append(options, pluginapi.SetAtomic(t.stored))
+	}
+	written, err := s.KV.Set(keyPrefix+t.ID, raw, options...)
+	if err != nil {
+		return false, fmt.Errorf("save tracked build %s: %w", t.ID, err)
+	}
+	if written {
+		t.stored = raw
+	}
+	return written, nil
 }
+
+// Save writes a tracked build when it changed; the entry expires on its own if tracking never
+// ends it.
+func (s KVStore) Save(t *Tracked) error {
+	_, err := s.write(t, false)
+	return err
+}
+
+// Claim writes a tracked build unless another node wrote it since it was read.
+func (s KVStore) Claim(t *Tracked) (bool, error) { return s.write(t, true) }
 
 // Get returns a tracked build, or nil when there is none.
 func (s KVStore) Get(id string) (*Tracked, error) {
-	var t *Tracked
-	if err := s.KV.Get(keyPrefix+id, &t); err != nil {
+	var raw []byte
+	if err := s.KV.Get(keyPrefix+id, &raw); err != nil {
 		return nil, fmt.Errorf("get tracked build %s: %w", id, err)
 	}
-	if t != nil && t.ID == "" {
+	if raw == nil {
+		return nil, nil
+	}
+	t := &Tracked{stored: raw}
+	if err := json.Unmarshal(raw, t); err != nil {
+		return nil, fmt.Errorf("decode tracked build %s: %w", id, err)
+	}
+	if t.ID == "" {
 		t.ID = id
 	}
 	return t, nil
@@ -87,16 +147,21 @@ func (s KVStore) Delete(id string) error {
 	return nil
 }
 
-// List returns every tracked build.
+// List returns every tracked build. Mattermost lists the plugin's keys a page at a time in key
+// order, other keys (the bot's, the cluster's locks and jobs) among them; pluginapi's prefix
+// option filters each page after reading it, so a short filtered page is not the end. Paging
+// goes on until a page of raw keys is short.
 func (s KVStore) List() ([]*Tracked, error) {
 	var all []*Tracked
-	const perPage = 200
 	for page := 0; ; page++ {
-		keys, err := s.KV.ListKeys(page, perPage, pluginapi.WithPrefix(keyPrefix))
+		keys, err := s.KV.ListKeys(page, keysPerPage)
 		if err != nil {
 			return nil, fmt.Errorf("list tracked builds: %w", err)
 		}
 		for _, key := range keys {
+			if !strings.HasPrefix(key, keyPrefix) {
+				continue
+			}
 			t, err := s.Get(strings.TrimPrefix(key, keyPrefix))
 			if err != nil {
 				return nil, err
@@ -105,8 +170,25 @@ func (s KVStore) List() ([]*Tracked, error) {
 				all = append(all, t)
 			}
 		}
-		if len(keys) < perPage {
+		if len(keys) < keysPerPage {
 			return all, nil
 		}
 	}
+}
+
+// NoteStopper keeps the Mattermost user who asked to stop a tracked build.
+func (s KVStore) NoteStopper(id, username string) error {
+	if _, err := s.KV.Set(stopperPrefix+id, username, pluginapi.SetExpiry(stopperKept)); err != nil {
+		return fmt.Errorf("note who stopped %s: %w", id, err)
+	}
+	return nil
+}
+
+// Stopper is the user who asked to stop a tracked build, or "".
+func (s KVStore) Stopper(id string) (string, error) {
+	var username string
+	if err := s.KV.Get(stopperPrefix+id, &username); err != nil {
+		return "", fmt.Errorf("read who stopped %s: %w", id, err)
+	}
+	return username, nil
 }

@@ -8,10 +8,12 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 )
 
@@ -20,6 +22,7 @@ type Posts interface {
 	GetPost(postID string) (*model.Post, error)
 	UpdatePost(p *model.Post) error
 	CreatePost(p *model.Post) error
+	DeletePost(postID string) error
 	// PostsSince lists a channel's posts made since an epoch-milliseconds time.
 	PostsSince(channelID string, since int64) ([]*model.Post, error)
 }
@@ -37,6 +40,11 @@ const maxPerTick = 1000
 // changeWait is how long a change may go without a build before its post says none came.
 const changeWait = 10 * time.Minute
 
+// Logger hears what the tracker could not do, with the ids to find it by.
+type Logger interface {
+	LogWarn(msg string, keyValuePairs ...any)
+}
+
 // Tracker brings tracked status posts up to date.
 type Tracker struct {
 	Store Store
@@ -45,6 +53,8 @@ type Tracker struct {
 	ActionURL string
 	// BotID authors failure replies.
 	BotID string
+	// Log may be nil.
+	Log Logger
 
 	mu          sync.Mutex
 	failures    int
@@ -78,7 +88,7 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 	if err != nil {
 		return err
 	}
-	all = t.posted(all)
+	all = t.expire(t.posted(all))
 	here, elsewhere := bySource(all, bb.Fingerprint())
 	var ids []int
 	// A change's builds have requests after the one it waits from, so its window is open-ended.
@@ -96,7 +106,7 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 	}
 	if len(ids) == 0 {
 		for _, tr := range here {
-			t.finish(tr)
+			t.forget(tr)
 		}
 		t.noteInterest(nil)
 		if len(elsewhere) == 0 {
@@ -108,7 +118,7 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 	} else {
 		var requests []buildbot.BuildRequest
 		var builds []buildbot.Build
-		if requests, builds, err = read(ctx, bb, windows(ids, openFrom)); err == nil {
+		if requests, builds, err = read(ctx, bb, windows(ids, openFrom), len(openFrom) > 0); err == nil {
 			t.apply(ctx, bb, here, requests, builds)
 			t.noteInterest(here)
 		}
@@ -170,6 +180,9 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 			if row.State.Done() {
 				row.Step = ""
 			}
+			if row.State == post.StateCancelled {
+				t.noteStopper(tr, row)
+			}
 			if row.State == post.StateFailure || row.State == post.StateException {
 				newlyFailed[tr] = append(newlyFailed[tr], i)
 			}
@@ -193,9 +206,14 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 // read fetches build requests and their builds, oldest first, a window at a time. An open-ended
 // window may reach into the next, so a build two windows both hold is kept once: a change would
 // otherwise adopt it twice. A request read twice only sets its entry in apply's map again.
-func read(ctx context.Context, bb *buildbot.Client, ws []window) ([]buildbot.BuildRequest, []buildbot.Build, error) {
+// Builds' properties are read only while a change waits for its builds: its tag is one.
+func read(ctx context.Context, bb *buildbot.Client, ws []window, tags bool) ([]buildbot.BuildRequest, []buildbot.Build, error) {
 	var requests []buildbot.BuildRequest
 	var builds []buildbot.Build
+	var properties []string
+	if tags {
+		properties = []string{RequestProperty}
+	}
 	seen := map[int]bool{}
 	for _, w := range ws {
 		filters := []buildbot.Filter{buildbot.Where("buildrequestid", "ge", w.from)}
@@ -206,7 +224,7 @@ func read(ctx context.Context, bb *buildbot.Client, ws []window) ([]buildbot.Bui
 		if err != nil {
 			return nil, nil, err
 		}
-		bs, err := bb.Builds(ctx, buildbot.Query{Filters: filters, Order: []string{"buildid"}, Limit: maxPerTick, Properties: []string{RequestProperty}})
+		bs, err := bb.Builds(ctx, buildbot.Query{Filters: filters, Order: []string{"buildid"}, Limit: maxPerTick, Properties: properties})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -311,57 +329,151 @@ type failure struct {
 	logTail string
 }
 
-// publish writes a tracked build's status into its post when it changed, stores or forgets it,
-// and replies about failures.
+// publish writes a tracked build's status into its post when what the post shows changed,
+// replies about failures, and stores or forgets the build. A deleted post is noticed when its
+// build next changes, and ends the tracking quietly.
 func (t *Tracker) publish(tr *Tracked, failures []failure) {
-	p, err := t.Posts.GetPost(tr.PostID)
-	if errors.Is(err, ErrPostGone) {
-		_ = t.Store.Delete(tr.ID)
-		return
-	}
-	if err != nil {
-		return
-	}
-	post.Apply(p, tr.Props, t.ActionURL)
-	if p.Message != tr.Rendered {
-		if err := t.Posts.UpdatePost(p); err != nil {
+	if digest := post.Digest(tr.Props); digest != tr.Shown {
+		p, err := t.Posts.GetPost(tr.PostID)
+		if errors.Is(err, ErrPostGone) {
+			t.forget(tr)
 			return
 		}
-		tr.Rendered = p.Message
+		if err != nil {
+			t.warn("Could not read a status post to update it", tr, "error", err.Error())
+			return
+		}
+		post.Apply(p, tr.Props, t.ActionURL)
+		if err := t.Posts.UpdatePost(p); err != nil {
+			t.warn("Could not update a status post", tr, "error", err.Error())
+			return
+		}
+		tr.Shown = digest
 	}
 	for _, f := range failures {
 		t.replyFailure(tr, f)
 	}
 	if tr.Done() {
-		t.finish(tr)
+		t.forget(tr)
 		return
 	}
-	_ = t.Store.Save(tr)
+	if err := t.Store.Save(tr); err != nil {
+		t.warn("Could not store a followed build", tr, "error", err.Error())
+	}
 }
 
-func (t *Tracker) finish(tr *Tracked) {
-	_ = t.Store.Delete(tr.ID)
+// forget ends the tracking of a build.
+func (t *Tracker) forget(tr *Tracked) {
+	if err := t.Store.Delete(tr.ID); err != nil {
+		t.warn("Could not forget a finished build; it will be read again", tr, "error", err.Error())
+	}
 	t.steps.forget(tr)
 }
 
-// replyFailure answers in the post's thread, naming the requester (an edited post notifies no
-// one) with the failed step and the end of its log.
-func (t *Tracker) replyFailure(tr *Tracked, f failure) {
-	var b strings.Builder
-	row := f.row
-	fmt.Fprintf(&b, "@%s [%s #%d](%s) %s", tr.Props.RequestedBy, post.LinkText(row.Builder), row.Number, row.URL, row.State.Label())
-	if row.FailedStep != "" {
-		fmt.Fprintf(&b, " in step **%s**", strings.ReplaceAll(row.FailedStep, "*", `\*`))
-		if f.logTail != "" {
-			fmt.Fprintf(&b, ":\n```\n%s\n```", f.logTail)
+// expire ends the builds followed for longer than forgetAfter, with a state that says so, and
+// returns the others.
+func (t *Tracker) expire(all []*Tracked) []*Tracked {
+	out := all[:0]
+	for _, tr := range all {
+		if tr.CreatedAt == 0 || time.Since(time.UnixMilli(tr.CreatedAt)) < forgetAfter {
+			out = append(out, tr)
+			continue
 		}
-		if row.LogURL != "" {
-			fmt.Fprintf(&b, "\n[Full log](%s)", row.LogURL)
+		tr.Props.Expired, tr.Props.UnreachableSince = true, 0
+		for i := range tr.Props.Rows {
+			if row := &tr.Props.Rows[i]; !row.State.Done() {
+				row.State, row.Step = post.StateExpired, ""
+			}
 		}
-	} else {
-		b.WriteString(".")
+		t.publish(tr, nil)
 	}
-	_ = t.Posts.CreatePost(&model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: tr.PostID, Message: b.String()})
+	return out
+}
+
+// noteStopper names who stopped a cancelled row: Buildbot keeps the reason a build was stopped
+// with in its state text; a request cancelled before it ran has none, so the plugin noted who
+// clicked Stop.
+func (t *Tracker) noteStopper(tr *Tracked, row *post.Row) {
+	row.StoppedBy, row.StopReason = post.Stopped(row.StateString)
+	if row.StoppedBy != "" || row.StopReason != "" {
+		return
+	}
+	username, err := t.Store.Stopper(tr.ID)
+	if err != nil {
+		t.warn("Could not read who stopped a build", tr, "error", err.Error())
+	}
+	row.StoppedBy = username
+}
+
+// warn logs what went wrong with a tracked build, with the ids that find it in Mattermost and
+// Buildbot.
+func (t *Tracker) warn(msg string, tr *Tracked, keyValuePairs ...any) {
+	if t.Log == nil {
+		return
+	}
+	requests := make([]string, 0, len(tr.Props.Rows))
+	for _, r := range tr.Props.Rows {
+		requests = append(requests, fmt.Sprintf("%d/%d", r.RequestID, r.BuildID))
+	}
+	t.Log.LogWarn(msg, append([]any{"track_id", tr.ID, "post_id", tr.PostID, "requests/builds", strings.Join(requests, ",")}, keyValuePairs...)...)
+}
+
+// The failure reply stays within Mattermost's limit on a message (16,383 characters): each log
+// line and the quoted log as a whole are cut, and the reply says so.
+const (
+	maxReply   = 16000
+	maxLogLine = 500
+)
+
+// replyFailure answers in the post's thread, naming the requester (an edited post notifies no
+// one) with the failed step and the end of its log. A status post may itself be a reply (a
+// Rebuild, or /build in a thread): Mattermost takes replies to a thread's root only.
+func (t *Tracker) replyFailure(tr *Tracked, f failure) {
+	root := tr.RootID
+	if root == "" {
+		root = tr.PostID
+	}
+	reply := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: root, Message: failureText(tr.Props.RequestedBy, f)}
+	if err := t.Posts.CreatePost(reply); err != nil {
+		t.warn("Could not reply about a failed build", tr, "root_id", root, "error", err.Error())
+	}
+}
+
+// failureText is the failure reply. The log is quoted in a fenced block, where Markdown and
+// mentions are inert; everything else Buildbot named is escaped.
+func failureText(requester string, f failure) string {
+	row := f.row
+	head := fmt.Sprintf("@%s [%s #%d](%s) %s", requester, markdown.Text(row.Builder), row.Number, row.URL, row.State.Label())
+	if row.FailedStep == "" {
+		return head + "."
+	}
+	head += " in step **" + markdown.Text(row.FailedStep) + "**"
+	foot := ""
+	if row.LogURL != "" {
+		foot = fmt.Sprintf("\n[Full log](%s)", row.LogURL)
+	}
+	if f.logTail == "" {
+		return head + foot
+	}
+	lines := strings.Split(f.logTail, "\n")
+	for i, line := range lines {
+		if utf8.RuneCountInString(line) > maxLogLine {
+			lines[i] = string([]rune(line)[:maxLogLine-1]) + "…"
+		}
+	}
+	budget := maxReply - utf8.RuneCountInString(head+foot) - 100
+	// Lines are kept from the end, which says most about the failure.
+	cut := len(lines)
+	for size := 0; cut > 0; cut-- {
+		if size += utf8.RuneCountInString(lines[cut-1]) + 1; size > budget {
+			break
+		}
+	}
+	note := ""
+	if cut > 0 {
+		note = fmt.Sprintf(" (its first %d lines left out here, to fit in a post)", cut)
+	}
+	return fmt.Sprintf("%s%s:\n```\n%s\n```%s", head, note, strings.Join(lines[cut:], "\n"), foot)
 }
 
 // failedStep finds the first failed step of a build, a link to its log and, when a reply will

@@ -18,64 +18,6 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 )
 
-type memStore map[string]*Tracked
-
-func (m memStore) Save(t *Tracked) error           { m[t.ID] = t; return nil }
-func (m memStore) Get(id string) (*Tracked, error) { return m[id], nil }
-func (m memStore) Delete(id string) error          { delete(m, id); return nil }
-func (m memStore) List() ([]*Tracked, error) {
-	var out []*Tracked
-	for _, t := range m {
-		out = append(out, t)
-	}
-	return out, nil
-}
-
-type memPosts struct {
-	posts   map[string]*model.Post
-	updates int
-	replies []*model.Post
-	// onCreate runs before a post is made, to look at what is stored then.
-	onCreate func(p *model.Post)
-}
-
-func (m *memPosts) GetPost(id string) (*model.Post, error) {
-	p, ok := m.posts[id]
-	if !ok {
-		return nil, ErrPostGone
-	}
-	return p.Clone(), nil
-}
-
-func (m *memPosts) UpdatePost(p *model.Post) error {
-	m.updates++
-	m.posts[p.Id] = p
-	return nil
-}
-
-func (m *memPosts) CreatePost(p *model.Post) error {
-	if m.onCreate != nil {
-		m.onCreate(p)
-	}
-	p.Id = model.NewId()
-	p.CreateAt = model.GetMillis()
-	m.posts[p.Id] = p
-	if p.RootId != "" {
-		m.replies = append(m.replies, p)
-	}
-	return nil
-}
-
-func (m *memPosts) PostsSince(channelID string, since int64) ([]*model.Post, error) {
-	var out []*model.Post
-	for _, p := range m.posts {
-		if p.ChannelId == channelID && p.CreateAt >= since {
-			out = append(out, p)
-		}
-	}
-	return out, nil
-}
-
 // fakeBuildbot answers request 1 as claimed and request 2 as failed, with the given builds, and
 // counts requests.
 func fakeBuildbot(t *testing.T, requests *int64, builds string) *buildbot.Client {
@@ -121,12 +63,12 @@ var opts = Options{LinkBase: "https://ci/", Reply: true, LogLines: 20}
 
 const runningBuild = `{"builds":[{"buildid":5,"number":3,"builderid":1,"buildrequestid":1,"state_string":"compile","started_at":100}]}`
 
-func tracking(n int) (memStore, *memPosts) {
-	store, posts := memStore{}, &memPosts{posts: map[string]*model.Post{}}
+func tracking(n int) (*memStore, *memPosts) {
+	store, posts := newMemStore(), &memPosts{posts: map[string]*model.Post{}}
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("post%03d", i)
 		props := post.Props{Repo: "app", RequestedBy: "alice", Rows: []post.Row{{Builder: "b", BuilderID: 1, RequestID: 1, State: post.StateQueued}}}
-		store[id] = &Tracked{ID: id, PostID: id, ChannelID: "c", Props: props}
+		store.m[id] = &Tracked{ID: id, PostID: id, ChannelID: "c", Props: props}
 		posts.posts[id] = &model.Post{Id: id}
 	}
 	return store, posts
@@ -188,7 +130,7 @@ func TestFollowedRequestsFurtherApartThanAPageAreAllRead(t *testing.T) {
 	bb := pagedBuildbot(t, &reads, 6000)
 	store, posts := tracking(3)
 	for i, id := range []int{1, 4200, 5000} {
-		store[fmt.Sprintf("post%03d", i)].Props.Rows[0].RequestID = id
+		store.m[fmt.Sprintf("post%03d", i)].Props.Rows[0].RequestID = id
 	}
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 
@@ -236,7 +178,7 @@ func TestStepReadsStayWithinABudgetAndEveryBuildTakesItsTurn(t *testing.T) {
 	const n = 500
 	var builds strings.Builder
 	builds.WriteString(`{"builds":[`)
-	store, posts := memStore{}, &memPosts{posts: map[string]*model.Post{}}
+	store, posts := newMemStore(), &memPosts{posts: map[string]*model.Post{}}
 	for i := 1; i <= n; i++ {
 		if i > 1 {
 			builds.WriteString(",")
@@ -244,7 +186,7 @@ func TestStepReadsStayWithinABudgetAndEveryBuildTakesItsTurn(t *testing.T) {
 		fmt.Fprintf(&builds, `{"buildid":%d,"number":%d,"builderid":1,"buildrequestid":%d,"started_at":100}`, 1000+i, i, i)
 		id := fmt.Sprintf("post%03d", i)
 		props := post.Props{Repo: "app", RequestedBy: "alice", Rows: []post.Row{{Builder: "b", BuilderID: 1, RequestID: i, State: post.StateQueued}}}
-		store[id] = &Tracked{ID: id, PostID: id, ChannelID: "c", Props: props}
+		store.m[id] = &Tracked{ID: id, PostID: id, ChannelID: "c", Props: props}
 		posts.posts[id] = &model.Post{Id: id}
 	}
 	builds.WriteString("]}")
@@ -273,7 +215,7 @@ func TestStepReadsStayWithinABudgetAndEveryBuildTakesItsTurn(t *testing.T) {
 	if ticks > n/(stepReadsPerTick-2)+1 {
 		t.Fatalf("%d ticks to read every build's steps", ticks)
 	}
-	row := store["post001"].Props.Rows[0]
+	row := store.m["post001"].Props.Rows[0]
 	if row.Step != "compile" || row.StepsDone != 1 || row.StepsTotal != 2 {
 		t.Fatalf("row %+v", row)
 	}
@@ -282,8 +224,8 @@ func TestStepReadsStayWithinABudgetAndEveryBuildTakesItsTurn(t *testing.T) {
 	}
 }
 
-func allHaveSteps(store memStore) bool {
-	for _, tr := range store {
+func allHaveSteps(store *memStore) bool {
+	for _, tr := range store.m {
 		if tr.Props.Rows[0].Step == "" {
 			return false
 		}
@@ -304,7 +246,7 @@ func TestATickMovesQueuedToBuildingAndOnlyEditsPostsThatChange(t *testing.T) {
 	if posts.updates != 1 || !strings.Contains(p.Message, "[b #3](https://ci/#/builders/1/builds/3): building (step 2/2: compile)") {
 		t.Fatalf("%d updates, message %q", posts.updates, p.Message)
 	}
-	if store["post000"] == nil {
+	if store.m["post000"] == nil {
 		t.Fatal("a running build stopped being tracked")
 	}
 }
@@ -317,7 +259,7 @@ func TestAFailedBuildEndsTrackingAndRepliesWithTheLogTail(t *testing.T) {
 
 	_ = tr.Tick(context.Background(), bb, Options{LinkBase: "https://ci/", Reply: true, LogLines: 2})
 
-	if len(store) != 0 {
+	if len(store.m) != 0 {
 		t.Fatal("a finished build is still tracked")
 	}
 	if !strings.Contains(posts.posts["post000"].Message, ":x: **app**: failure") {
@@ -346,7 +288,7 @@ func TestADeletedPostEndsItsTrackingQuietly(t *testing.T) {
 
 	_ = tr.Tick(context.Background(), bb, opts)
 
-	if len(store) != 0 || posts.updates != 0 {
+	if len(store.m) != 0 || posts.updates != 0 {
 		t.Fatalf("store %v, updates %d", store, posts.updates)
 	}
 }
@@ -380,15 +322,15 @@ func TestBuildsFromAnotherBuildbotAreLetGoNotMatchedToItsIds(t *testing.T) {
 	// Request 1 on this Buildbot is running build 5; the tracked request 1 is another Buildbot's.
 	bb := fakeBuildbot(t, &requests, runningBuild)
 	store, posts := tracking(2)
-	store["post000"].Props.Source = "another-buildbot"
-	store["post001"].Props.Source = bb.Fingerprint()
+	store.m["post000"].Props.Source = "another-buildbot"
+	store.m["post001"].Props.Source = bb.Fingerprint()
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 
 	if err := tr.Tick(context.Background(), bb, opts); err != nil {
 		t.Fatal(err)
 	}
 
-	if _, followed := store["post000"]; followed {
+	if _, followed := store.m["post000"]; followed {
 		t.Fatal("a build from another Buildbot is still followed")
 	}
 	foreign := posts.posts["post000"]
@@ -413,15 +355,15 @@ func TestATickWithTheBuildbotOfOldSettingsLetsNothingGo(t *testing.T) {
 	var requests int64
 	old := fakeBuildbot(t, &requests, runningBuild)
 	store, posts := tracking(1)
-	store["post000"].Props.Source = "the-buildbot-named-now"
+	store.m["post000"].Props.Source = "the-buildbot-named-now"
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 
 	if err := tr.Tick(context.Background(), old, Options{LinkBase: "https://ci/", InUse: func() string { return "the-buildbot-named-now" }}); err != nil {
 		t.Fatal(err)
 	}
 
-	if store["post000"] == nil || posts.updates != 0 {
-		t.Fatalf("a build of the Buildbot in use was let go: %+v, %d updates", store["post000"], posts.updates)
+	if store.m["post000"] == nil || posts.updates != 0 {
+		t.Fatalf("a build of the Buildbot in use was let go: %+v, %d updates", store.m["post000"], posts.updates)
 	}
 }
 
@@ -431,15 +373,15 @@ func TestBuildsFromAnotherBuildbotStayWhileTheNewOneDoesNotAnswer(t *testing.T) 
 		t.Fatal(err)
 	}
 	store, posts := tracking(1)
-	store["post000"].Props.Source = "the-buildbot-before-a-mistyped-address"
+	store.m["post000"].Props.Source = "the-buildbot-before-a-mistyped-address"
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 
 	if err := tr.Tick(context.Background(), down, opts); err == nil {
 		t.Fatal("a tick against a stopped Buildbot succeeded")
 	}
 
-	if store["post000"] == nil || store["post000"].Props.Unfollowed {
-		t.Fatalf("a build was let go on an unanswered call: %+v", store["post000"])
+	if store.m["post000"] == nil || store.m["post000"].Props.Unfollowed {
+		t.Fatalf("a build was let go on an unanswered call: %+v", store.m["post000"])
 	}
 }
 
@@ -462,7 +404,7 @@ func TestAChangesBuildsAreFoundByItsTag(t *testing.T) {
 	bb := fakeBuildbot(t, &requests, `{"builds":[
 		{"buildid":5,"number":3,"builderid":1,"buildrequestid":1,"properties":{"mattermost_request":["other","Change"]}},
 		{"buildid":6,"number":4,"builderid":1,"buildrequestid":2,"complete":true,"results":0,"properties":{"mattermost_request":["tag-1","Change"]}}]}`)
-	store, posts := memStore{}, &memPosts{posts: map[string]*model.Post{}}
+	store, posts := newMemStore(), &memPosts{posts: map[string]*model.Post{}}
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 	p := &model.Post{ChannelId: "c"}
 	props := post.Props{Repo: "app", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 9}
@@ -477,7 +419,7 @@ func TestAChangesBuildsAreFoundByItsTag(t *testing.T) {
 	if !strings.Contains(msg, ":white_check_mark: **app**: success · requested by @alice · from [change 9](https://ci/#/changes/9)") || !strings.Contains(msg, "[builder 1 #4](https://ci/#/builders/1/builds/4): success") {
 		t.Fatalf("message %q", msg)
 	}
-	if len(store) != 0 {
+	if len(store.m) != 0 {
 		t.Fatal("a finished change is still tracked")
 	}
 }
@@ -485,26 +427,26 @@ func TestAChangesBuildsAreFoundByItsTag(t *testing.T) {
 func TestAChangeThatStartsNothingIsGivenUpOn(t *testing.T) {
 	var requests int64
 	bb := fakeBuildbot(t, &requests, `{"builds":[]}`)
-	store, posts := memStore{}, &memPosts{posts: map[string]*model.Post{"p": {Id: "p"}}}
+	store, posts := newMemStore(), &memPosts{posts: map[string]*model.Post{"p": {Id: "p"}}}
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
-	store["p"] = &Tracked{ID: "p", PostID: "p", Tag: "tag-1", CreatedAt: time.Now().Add(-time.Hour).UnixMilli(),
+	store.m["p"] = &Tracked{ID: "p", PostID: "p", Tag: "tag-1", CreatedAt: time.Now().Add(-time.Hour).UnixMilli(),
 		Props: post.Props{Repo: "app", RequestedBy: "alice", ChangeID: 9}}
 
 	_ = tr.Tick(context.Background(), bb, opts)
 
-	if !strings.Contains(posts.posts["p"].Message, "nothing built") || len(store) != 0 {
+	if !strings.Contains(posts.posts["p"].Message, "nothing built") || len(store.m) != 0 {
 		t.Fatalf("message %q, store %v", posts.posts["p"].Message, store)
 	}
 }
 
 func TestAnnounceStoresTheBuildBeforeItsPostExists(t *testing.T) {
-	store, posts := memStore{}, &memPosts{posts: map[string]*model.Post{}}
+	store, posts := newMemStore(), &memPosts{posts: map[string]*model.Post{}}
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 	posts.onCreate = func(p *model.Post) {
-		if len(store) != 1 {
+		if len(store.m) != 1 {
 			t.Fatal("the post was made before the build was stored")
 		}
-		for _, stored := range store {
+		for _, stored := range store.m {
 			if stored.PostID != "" || p.GetProp(TrackKey) != stored.ID {
 				t.Fatalf("stored %+v, post props %v", stored, p.GetProps())
 			}
@@ -517,8 +459,8 @@ func TestAnnounceStoresTheBuildBeforeItsPostExists(t *testing.T) {
 	if err := tr.Announce(p, &Tracked{Props: props}); err != nil {
 		t.Fatal(err)
 	}
-	for _, stored := range store {
-		if stored.PostID != p.Id || stored.Rendered != p.Message {
+	for _, stored := range store.m {
+		if stored.PostID != p.Id || stored.Shown != post.Digest(props) {
 			t.Fatalf("stored %+v", stored)
 		}
 	}
@@ -530,15 +472,15 @@ func TestATickFinishesAnInterruptedAnnouncement(t *testing.T) {
 	props := post.Props{Repo: "app", RequestedBy: "alice", Rows: []post.Row{{Builder: "b", BuilderID: 1, RequestID: 1, State: post.StateQueued}}}
 	old := time.Now().Add(-time.Minute).UnixMilli()
 	for _, made := range []bool{false, true} {
-		store, posts := memStore{}, &memPosts{posts: map[string]*model.Post{}}
-		store["t1"] = &Tracked{ID: "t1", ChannelID: "c", Props: props, CreatedAt: old}
+		store, posts := newMemStore(), &memPosts{posts: map[string]*model.Post{}}
+		store.m["t1"] = &Tracked{ID: "t1", ChannelID: "c", Props: props, CreatedAt: old}
 		if made {
 			p := &model.Post{Id: "made", ChannelId: "c", CreateAt: old + 10}
 			post.Apply(p, props, "/x")
 			p.AddProp(TrackKey, "t1")
 			posts.posts[p.Id] = p
 		}
-		store["t2"] = &Tracked{ID: "t2", ChannelID: "c", Props: props, CreatedAt: time.Now().UnixMilli()}
+		store.m["t2"] = &Tracked{ID: "t2", ChannelID: "c", Props: props, CreatedAt: time.Now().UnixMilli()}
 		var requests int64
 		tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x", BotID: "bot"}
 
@@ -548,11 +490,11 @@ func TestATickFinishesAnInterruptedAnnouncement(t *testing.T) {
 			t.Fatalf("made=%v: %d posts", made, len(posts.posts))
 		}
 		for id, p := range posts.posts {
-			if store["t1"].PostID != id || !strings.Contains(p.Message, "building") || (!made && p.UserId != "bot") {
-				t.Fatalf("made=%v: entry %+v, post %+v", made, store["t1"], p)
+			if store.m["t1"].PostID != id || !strings.Contains(p.Message, "building") || (!made && p.UserId != "bot") {
+				t.Fatalf("made=%v: entry %+v, post %+v", made, store.m["t1"], p)
 			}
 		}
-		if store["t2"].PostID != "" {
+		if store.m["t2"].PostID != "" {
 			t.Fatal("an announcement still in progress was taken over")
 		}
 	}
@@ -587,5 +529,43 @@ func TestOnlyEventsAboutTrackedBuildsCallForATick(t *testing.T) {
 	}
 	if changed := tr.steps.takeChanged(); !changed[5] || len(changed) != 1 {
 		t.Fatalf("step hints %v", changed)
+	}
+}
+
+// An announcement so slow that a tick takes it over must still leave one post: the tick claims the
+// entry first, and the announcement, finding it claimed, gives way.
+func TestATickTakingOverASlowAnnouncementLeavesOnePost(t *testing.T) {
+	store, posts := newMemStore(), &memPosts{posts: map[string]*model.Post{}}
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x", BotID: "bot"}
+	var requests int64
+	bb := fakeBuildbot(t, &requests, runningBuild)
+	slow := true
+	posts.onCreate = func(*model.Post) {
+		if !slow {
+			return
+		}
+		slow = false
+		for _, stored := range store.m {
+			stored.CreatedAt = time.Now().Add(-time.Minute).UnixMilli()
+		}
+		_ = tr.Tick(context.Background(), bb, opts)
+	}
+	p := &model.Post{ChannelId: "c"}
+	props := post.Props{Repo: "app", RequestedBy: "alice", Rows: []post.Row{{Builder: "b", BuilderID: 1, RequestID: 1, State: post.StateQueued}}}
+	post.Apply(p, props, "/x")
+
+	if err := tr.Announce(p, &Tracked{Props: props}); err != nil {
+		t.Fatal(err)
+	}
+
+	if len(posts.posts) != 1 {
+		t.Fatalf("%d posts of one build", len(posts.posts))
+	}
+	for id := range posts.posts {
+		for _, stored := range store.m {
+			if stored.PostID != id {
+				t.Fatalf("the build follows %s, the post left is %s", stored.PostID, id)
+			}
+		}
 	}
 }
