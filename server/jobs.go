@@ -11,8 +11,20 @@ import (
 
 // The plugin's background work: the poller, polls on demand, and the push consumer.
 
-// pollerWake bounds how long the poller sleeps between looks at the settings.
-const pollerWake = 5 * time.Second
+// jobWake bounds how long a scheduled job sleeps between looks at the settings.
+const jobWake = 5 * time.Second
+
+// every runs a cluster job at the interval the settings give, waking at least every jobWake so a
+// new interval applies without a restart. (A job whose wait is never 0 never runs.)
+func every(interval func() time.Duration) cluster.NextWaitInterval {
+	return func(now time.Time, metadata cluster.JobMetadata) time.Duration {
+		return min(cluster.MakeWaitForInterval(interval())(now, metadata), jobWake)
+	}
+}
+
+// kickGap is the least time between ticks that Buildbot's events start: a running build sends
+// several events a second (steps, logs), and one tick reads them all.
+const kickGap = 250 * time.Millisecond
 
 // kick asks for a poll soon; kicks that arrive while one is pending merge into it.
 func (p *Plugin) kick() {
@@ -24,13 +36,43 @@ func (p *Plugin) kick() {
 
 func (p *Plugin) pollOnKick(ctx context.Context) {
 	defer p.done.Done()
+	coalesce(ctx, p.kicks, kickGap, p.poll)
+}
+
+// coalesce runs tick for kicks, at most once per gap: the first kick after a quiet spell ticks
+// at once, so a build's result is not held back, and the kicks of a burst merge into one tick at
+// the end of the gap.
+func coalesce(ctx context.Context, kicks <-chan struct{}, gap time.Duration, tick func()) {
+	var last time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-p.kicks:
-			p.poll()
+		case <-kicks:
 		}
+		if wait := gap - time.Since(last); wait > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			// Kicks that came while waiting are answered by this tick.
+			select {
+			case <-kicks:
+			default:
+			}
+		}
+		last = time.Now()
+		tick()
+	}
+}
+
+// refreshCatalog reads what Buildbot can build, for every node of the cluster.
+func (p *Plugin) refreshCatalog() {
+	ctx, cancel := context.WithTimeout(p.lifetime, 4*p.currentSnapshot().Config.RequestTimeout())
+	defer cancel()
+	if _, err := p.catalog.Refresh(ctx); err != nil {
+		p.API.LogDebug("Refreshing what Buildbot can build failed", "error", err.Error())
 	}
 }
 
@@ -56,7 +98,7 @@ func (p *Plugin) poll() {
 	if !snap.Ready() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*snap.Config.RequestTimeout())
+	ctx, cancel := context.WithTimeout(p.lifetime, 4*snap.Config.RequestTimeout())
 	defer cancel()
 	if err := p.ticking.LockWithContext(ctx); err != nil {
 		return

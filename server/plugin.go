@@ -32,9 +32,13 @@ type Plugin struct {
 	catalog  *catalog.Catalog
 	tracker  *tracker.Tracker
 	poller   *cluster.Job
+	refresh  *cluster.Job
 	ticking  *cluster.Mutex
 	kicks    chan struct{}
 	push     *tracker.Push
+	// lifetime ends when the plugin is disabled: every poll, refresh and subscription derives its
+	// context from it, so none outlives the plugin, whatever the timeouts.
+	lifetime context.Context
 	stop     context.CancelFunc
 	done     sync.WaitGroup
 	botID    string
@@ -44,6 +48,7 @@ type Plugin struct {
 // activation: /build and the status route explain them instead.
 func (p *Plugin) OnActivate() error {
 	p.client = pluginapi.NewClient(p.API, p.Driver)
+	p.lifetime, p.stop = context.WithCancel(context.Background())
 
 	botID, err := p.client.Bot.EnsureBot(&model.Bot{
 		Username:    "buildbot",
@@ -58,7 +63,7 @@ func (p *Plugin) OnActivate() error {
 	mm := mattermost{p.client}
 	actionURL := "/plugins/" + manifestID + "/" + api.ActionsRoute
 	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, Log: p.API}
-	p.catalog = catalog.New(p.catalogSource)
+	p.catalog = catalog.New(p.catalogSource, catalog.KVShared{KV: &p.client.KV})
 	p.command = &command.Handler{
 		Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mm, BotID: botID,
 		Tracker: p.tracker, ActionURL: actionURL, Once: mm, Log: p.API,
@@ -80,12 +85,13 @@ func (p *Plugin) OnActivate() error {
 		return fmt.Errorf("make the tick lock: %w", err)
 	}
 	// One node of a cluster polls at a time; the interval follows the settings.
-	p.poller, err = cluster.Schedule(p.API, "buildbot-poller", func(now time.Time, metadata cluster.JobMetadata) time.Duration {
-		// Wake at least every few seconds, so a new poll interval applies without a restart.
-		return min(cluster.MakeWaitForInterval(p.currentSnapshot().Config.PollInterval())(now, metadata), pollerWake)
-	}, p.poll)
+	p.poller, err = cluster.Schedule(p.API, "buildbot-poller", every(func() time.Duration { return p.currentSnapshot().Config.PollInterval() }), p.poll)
 	if err != nil {
 		return fmt.Errorf("schedule the build poller: %w", err)
+	}
+	p.refresh, err = cluster.Schedule(p.API, "buildbot-catalog", every(func() time.Duration { return p.currentSnapshot().Config.CatalogRefresh() }), p.refreshCatalog)
+	if err != nil {
+		return fmt.Errorf("schedule the refresh of what Buildbot can build: %w", err)
 	}
 	p.push = &tracker.Push{
 		Source: func() *buildbot.Client {
@@ -99,33 +105,34 @@ func (p *Plugin) OnActivate() error {
 		Wants:   p.tracker.Notice,
 		OnError: func(err error) { p.API.LogDebug("Buildbot's event stream ended", "error", err.Error()) },
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	p.stop = stop
 	p.kicks = make(chan struct{}, 1)
-	p.done.Add(2)
-	go p.pollOnKick(ctx)
-	go p.followPush(ctx)
-	p.catalog.Start(
-		func() time.Duration { return p.currentSnapshot().Config.PollInterval() },
-		func() time.Duration { return p.currentSnapshot().Config.RequestTimeout() },
-		func(err error) { p.API.LogDebug("Refreshing what Buildbot can build failed", "error", err.Error()) },
-	)
+	p.done.Add(3)
+	go p.pollOnKick(p.lifetime)
+	go p.followPush(p.lifetime)
+	go func() {
+		defer p.done.Done()
+		p.catalog.Follow(p.lifetime,
+			func() time.Duration { return p.currentSnapshot().Config.PollInterval() },
+			func() time.Duration { return p.currentSnapshot().Config.RequestTimeout() },
+			func(err error) { p.API.LogDebug("Refreshing what Buildbot can build failed", "error", err.Error()) },
+		)
+	}()
 	return nil
 }
 
-// OnDeactivate stops the background work. Tracked builds stay in the KV store and are picked up
-// again on activation.
+// OnDeactivate stops the background work within moments: the lifetime's end cancels whatever
+// waits on Buildbot first, so closing the jobs does not wait out a timeout. Tracked builds stay in
+// the KV store and are picked up again on activation.
 func (p *Plugin) OnDeactivate() error {
-	if p.poller != nil {
-		_ = p.poller.Close()
-	}
 	if p.stop != nil {
 		p.stop()
-		p.done.Wait()
 	}
-	if p.catalog != nil {
-		p.catalog.Stop()
+	for _, job := range []*cluster.Job{p.poller, p.refresh} {
+		if job != nil {
+			_ = job.Close()
+		}
 	}
+	p.done.Wait()
 	return nil
 }
 
@@ -150,7 +157,7 @@ func (p *Plugin) OnConfigurationChange() error {
 	// The catalog and the event stream belong to the Buildbot of the old settings: renew them.
 	if p.catalog != nil {
 		p.catalog.Reset()
-		p.catalog.Kick(4 * snap.Config.RequestTimeout())
+		go p.refreshCatalog()
 	}
 	if p.push != nil {
 		p.push.Restart()

@@ -40,7 +40,7 @@ func routerWith(snap *config.Snapshot, actions Actions) http.Handler {
 	return NewRouter(Deps{
 		Snapshot:    func() *config.Snapshot { return snap },
 		Permissions: admins{"admin-id": true},
-		Catalog:     catalog.New(func() catalog.Setup { return catalog.Setup{} }),
+		Catalog:     catalog.New(func() catalog.Setup { return catalog.Setup{} }, nil),
 		Actions:     actions,
 		Rules:       rules{"allowed": true},
 		BotID:       "bot-id",

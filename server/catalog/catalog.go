@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -35,27 +37,31 @@ type Setup struct {
 	// RequireScheduler keeps only builders a force scheduler serves (force mode).
 	RequireScheduler bool
 	Mapping          map[string][]string
+	// Key names the Buildbot and the settings an index is made for, so a node never installs
+	// an index another node made under other settings.
+	Key string
 }
 
 // Source gives the setup in force.
 type Source func() Setup
 
-// Catalog holds the newest Index and refreshes it in the background.
+// Catalog holds the newest Index. One node of a cluster reads Buildbot for all (Refresh, on a
+// schedule) and shares the index; the others install it (Sync). A node reads Buildbot itself only
+// while it has no index, or when asked for a name the index does not know.
 type Catalog struct {
 	source  Source
+	shared  Shared
 	current atomic.Pointer[Index]
 	// generation changes when the settings do, so a refresh started before cannot install
 	// an index of the old Buildbot.
 	generation atomic.Int64
 
 	refreshMu sync.Mutex
-	stop      chan struct{}
-	done      chan struct{}
 }
 
-// New makes an empty catalog reading from source.
-func New(source Source) *Catalog {
-	return &Catalog{source: source}
+// New makes an empty catalog reading from source and sharing through shared, which may be nil.
+func New(source Source, shared Shared) *Catalog {
+	return &Catalog{source: source, shared: shared}
 }
 
 // Current returns the newest index, or an empty one before the first refresh. It never blocks.
@@ -91,10 +97,42 @@ func (c *Catalog) Refresh(ctx context.Context) (*Index, error) {
 	}
 	src.RequireScheduler, src.Mapping = setup.RequireScheduler, setup.Mapping
 	ix := Build(src, time.Now())
-	if c.generation.Load() == generation {
-		c.current.Store(ix)
+	if c.generation.Load() != generation {
+		return ix, nil
+	}
+	c.current.Store(ix)
+	if c.shared != nil {
+		if err := c.shared.Publish(setup.Key, ix); err != nil {
+			return ix, fmt.Errorf("share what Buildbot can build: %w", err)
+		}
 	}
 	return ix, nil
+}
+
+// Sync installs an index another node read since this node's, under the same settings.
+func (c *Catalog) Sync() error {
+	if c.shared == nil {
+		return nil
+	}
+	c.refreshMu.Lock()
+	defer c.refreshMu.Unlock()
+	generation := c.generation.Load()
+	setup := c.source()
+	if setup.Reader == nil {
+		return nil
+	}
+	var since time.Time
+	if ix := c.current.Load(); ix != nil {
+		since = ix.RefreshedAt
+	}
+	ix, err := c.shared.Since(setup.Key, since)
+	if err != nil {
+		return fmt.Errorf("read what another node read from Buildbot: %w", err)
+	}
+	if ix != nil && c.generation.Load() == generation {
+		c.current.Store(ix)
+	}
+	return nil
 }
 
 func read(ctx context.Context, r Reader) (Sources, error) {
@@ -120,44 +158,24 @@ func read(ctx context.Context, r Reader) (Sources, error) {
 	return src, nil
 }
 
-// Start refreshes now and then every interval() until Stop. onError hears failed refreshes.
-func (c *Catalog) Start(interval func() time.Duration, timeout func() time.Duration, onError func(error)) {
-	c.stop = make(chan struct{})
-	c.done = make(chan struct{})
-	go func() {
-		defer close(c.done)
-		for {
-			ctx, cancel := context.WithTimeout(context.Background(), 4*timeout())
-			if _, err := c.Refresh(ctx); err != nil && onError != nil {
-				onError(err)
-			}
+// Follow keeps the catalog current until ctx ends: every interval() it installs what another
+// node shared, and reads Buildbot itself only while it has no index. onError hears failures.
+func (c *Catalog) Follow(ctx context.Context, interval func() time.Duration, timeout func() time.Duration, onError func(error)) {
+	for ctx.Err() == nil {
+		err := c.Sync()
+		if err == nil && !c.Warm() {
+			readCtx, cancel := context.WithTimeout(ctx, 4*timeout())
+			_, err = c.Refresh(readCtx)
 			cancel()
-			select {
-			case <-c.stop:
-				return
-			case <-time.After(interval()):
-			}
 		}
-	}()
-}
-
-// Kick asks for a refresh soon, without waiting for it.
-func (c *Catalog) Kick(timeout time.Duration) {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		_, _ = c.Refresh(ctx)
-	}()
-}
-
-// Stop ends the background refresh and waits for it.
-func (c *Catalog) Stop() {
-	if c.stop == nil {
-		return
+		if err != nil && onError != nil && ctx.Err() == nil {
+			onError(err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(interval()):
+		}
 	}
-	close(c.stop)
-	<-c.done
-	c.stop = nil
 }
 
 // SetupFor reads the setup from the settings in force.
@@ -166,5 +184,7 @@ func SetupFor(snap *config.Snapshot) Setup {
 		return Setup{}
 	}
 	mapping, _ := snap.Config.RepoMapping() // Ready means it parsed
-	return Setup{Reader: snap.Buildbot, RequireScheduler: snap.Config.TriggerMode == config.TriggerForce, Mapping: mapping}
+	key := sha256.Sum256([]byte(snap.Buildbot.Fingerprint() + "\x00" + snap.Config.TriggerMode + "\x00" + snap.Config.RepoBuilders))
+	return Setup{Reader: snap.Buildbot, RequireScheduler: snap.Config.TriggerMode == config.TriggerForce, Mapping: mapping,
+		Key: hex.EncodeToString(key[:8])}
 }

@@ -223,7 +223,7 @@ func (f *fakeBuildbot) serve(t *testing.T) string {
 
 func handlerFor(cfg *config.Configuration, mm *fakeMM) *Handler {
 	snap := config.NewSnapshot(cfg)
-	cat := catalog.New(func() catalog.Setup { return catalog.SetupFor(snap) })
+	cat := catalog.New(func() catalog.Setup { return catalog.SetupFor(snap) }, nil)
 	return &Handler{Snapshot: func() *config.Snapshot { return snap }, Catalog: cat, MM: mm, BotID: "bot",
 		Tracker: &fakeTracker{mm: mm}, ActionURL: "/plugins/buildbot/api/v1/actions", Once: fakeOnce{}}
 }
@@ -415,7 +415,7 @@ func TestABranchAChoiceListRefusesNamesTheChoices(t *testing.T) {
 	// Only the choice scheduler serves app-docs.
 	h.Catalog = catalog.New(func() catalog.Setup {
 		return catalog.Setup{Reader: choiceReader{config.NewSnapshot(&config.Configuration{BuildbotURL: url}).Buildbot}, RequireScheduler: true}
-	})
+	}, nil)
 
 	got := run(h, "alice", "builds", "/build app-docs feature")
 

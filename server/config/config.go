@@ -36,6 +36,7 @@ const (
 const (
 	DefaultRequestTimeout  = 10 * time.Second
 	DefaultPollInterval    = 10 * time.Second
+	DefaultCatalogRefresh  = 5 * time.Minute
 	DefaultChangeHookPath  = "change_hook/base"
 	DefaultProjectTemplate = "mattermost_build_{repo}_{branch}"
 	DefaultChangeCategory  = "mattermost"
@@ -55,6 +56,7 @@ type Configuration struct {
 
 	RequestTimeoutSeconds Number
 	PollIntervalSeconds   Number
+	CatalogRefreshSeconds Number
 	// EnablePush is a pointer so an unset value (settings saved before it existed) means on.
 	EnablePush *bool
 
@@ -128,6 +130,11 @@ func (c *Configuration) RequestTimeout() time.Duration {
 // PollInterval is how often followed builds are refreshed.
 func (c *Configuration) PollInterval() time.Duration {
 	return c.PollIntervalSeconds.Seconds(DefaultPollInterval)
+}
+
+// CatalogRefresh is how often one node of the cluster reads again what Buildbot can build.
+func (c *Configuration) CatalogRefresh() time.Duration {
+	return c.CatalogRefreshSeconds.Seconds(DefaultCatalogRefresh)
 }
 
 // PushEnabled says whether to follow Buildbot's WebSocket.
@@ -206,6 +213,9 @@ func (c *Configuration) Validate() []Problem {
 	}
 	if msg := c.PollIntervalSeconds.check(2, 3600); msg != "" {
 		add("Poll interval", "%s", msg)
+	}
+	if msg := c.CatalogRefreshSeconds.check(5, 86400); msg != "" {
+		add("Repo and branch refresh", "%s", msg)
 	}
 	if msg := c.FailureLogLines.check(0, 200); msg != "" {
 		add("Log lines in the failure reply", "%s", strings.Replace(msg, " seconds", "", 1))

@@ -1,0 +1,162 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/mattermost/mattermost/server/public/plugin/plugintest"
+	"github.com/mattermost/mattermost/server/public/pluginapi"
+	"github.com/stretchr/testify/mock"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+)
+
+// countingReader answers like a small Buildbot and counts full reads; hang makes it wait for its
+// context instead.
+type countingReader struct {
+	reads atomic.Int32
+	hang  bool
+}
+
+func (r *countingReader) Builders(ctx context.Context) ([]buildbot.Builder, error) {
+	r.reads.Add(1)
+	if r.hang {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return sources().Builders, nil
+}
+
+func (r *countingReader) ForceSchedulers(context.Context) ([]buildbot.ForceScheduler, error) {
+	return sources().Schedulers, nil
+}
+
+func (r *countingReader) Projects(context.Context) ([]buildbot.Project, error) {
+	return sources().Projects, nil
+}
+
+func (r *countingReader) Builds(context.Context, buildbot.Query) ([]buildbot.Build, error) {
+	return sources().Builds, nil
+}
+
+func (r *countingReader) SourceStamps(context.Context, buildbot.Query) ([]buildbot.SourceStamp, error) {
+	return nil, nil
+}
+
+// kvShared is KVShared over a plugin API whose KV store is a map, as Mattermost keeps it.
+func kvShared() KVShared {
+	values := map[string][]byte{}
+	var mu sync.Mutex
+	api := &plugintest.API{}
+	api.On("KVGet", mock.Anything).Return(func(key string) []byte {
+		mu.Lock()
+		defer mu.Unlock()
+		return values[key]
+	}, func(string) *model.AppError { return nil })
+	api.On("KVSetWithOptions", mock.Anything, mock.Anything, mock.Anything).Return(func(key string, value []byte, _ model.PluginKVSetOptions) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		values[key] = value
+		return true
+	}, func(string, []byte, model.PluginKVSetOptions) *model.AppError { return nil })
+	return KVShared{KV: &pluginapi.NewClient(api, nil).KV}
+}
+
+// One node reads Buildbot; another installs what it read without reading Buildbot itself.
+func TestANodeInstallsTheIndexAnotherNodeReadInsteadOfReadingBuildbot(t *testing.T) {
+	shared := kvShared()
+	first, second := &countingReader{}, &countingReader{}
+	reader := New(func() Setup { return Setup{Reader: first, RequireScheduler: true, Key: "k"} }, shared)
+	follower := New(func() Setup { return Setup{Reader: second, RequireScheduler: true, Key: "k"} }, shared)
+
+	if _, err := reader.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := follower.Sync(); err != nil {
+		t.Fatal(err)
+	}
+
+	if !follower.Warm() || second.reads.Load() != 0 {
+		t.Fatalf("warm %v after %d reads of Buildbot", follower.Warm(), second.reads.Load())
+	}
+	if got, want := follower.Current().Names(), reader.Current().Names(); len(got) != len(want) || got[0] != want[0] {
+		t.Fatalf("names %v, want %v", got, want)
+	}
+	if repo, ok := follower.Current().Lookup("app"); !ok || repo.DefaultBranch != "main" || len(repo.Targets) != 2 {
+		t.Fatalf("app %+v", repo)
+	}
+}
+
+func TestAnIndexMadeUnderOtherSettingsIsNotInstalled(t *testing.T) {
+	shared := kvShared()
+	reader := New(func() Setup { return Setup{Reader: &countingReader{}, Key: "old-buildbot"} }, shared)
+	follower := New(func() Setup { return Setup{Reader: &countingReader{}, Key: "new-buildbot"} }, shared)
+	if _, err := reader.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := follower.Sync(); err != nil || follower.Warm() {
+		t.Fatalf("installed an index of other settings (err %v)", err)
+	}
+}
+
+// A node with no index, and nothing shared, reads Buildbot itself; disabling the plugin ends the
+// read at once however long Buildbot takes.
+func TestFollowReadsBuildbotOnlyWhileColdAndEndsWithItsContext(t *testing.T) {
+	r := &countingReader{}
+	c := New(func() Setup { return Setup{Reader: r, Key: "k"} }, kvShared())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		c.Follow(ctx, func() time.Duration { return time.Millisecond }, func() time.Duration { return time.Hour }, nil)
+		close(done)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !c.Warm() && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := r.reads.Load(); n != 1 {
+		t.Fatalf("a warm catalog read Buildbot %d times", n)
+	}
+	cancel()
+	<-done
+
+	hung := &countingReader{hang: true}
+	c = New(func() Setup { return Setup{Reader: hung, Key: "k2"} }, kvShared())
+	ctx, cancel = context.WithCancel(context.Background())
+	done = make(chan struct{})
+	go func() {
+		c.Follow(ctx, func() time.Duration { return time.Hour }, func() time.Duration { return time.Hour }, nil)
+		close(done)
+	}()
+	for hung.reads.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a read of a hung Buildbot outlived the plugin")
+	}
+}
+
+func TestARefreshThatCannotShareStillInstallsItsIndex(t *testing.T) {
+	c := New(func() Setup { return Setup{Reader: &countingReader{}, Key: "k"} }, failingShared{})
+	if _, err := c.Refresh(context.Background()); err == nil || !c.Warm() {
+		t.Fatalf("err %v, warm %v", err, c.Warm())
+	}
+}
+
+type failingShared struct{}
+
+func (failingShared) Publish(string, *Index) error { return errors.New("the KV store is down") }
+
+func (failingShared) Since(string, time.Time) (*Index, error) {
+	return nil, errors.New("the KV store is down")
+}

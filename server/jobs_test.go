@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// A burst of Buildbot's events ticks once at its start and once for the rest; a lone event ticks
+// at once. The gap here is an hour, so the test needs no timing to hold.
+func TestKicksOfABurstMergeButTheFirstTicksAtOnce(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	kicks := make(chan struct{}, 1)
+	var ticks atomic.Int32
+	ticked := make(chan struct{}, 10)
+	go coalesce(ctx, kicks, time.Hour, func() { ticks.Add(1); ticked <- struct{}{} })
+
+	kicks <- struct{}{}
+	select {
+	case <-ticked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first kick did not tick")
+	}
+	for i := 0; i < 20; i++ {
+		select {
+		case kicks <- struct{}{}:
+		default:
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+
+	if n := ticks.Load(); n != 1 {
+		t.Fatalf("%d ticks within the gap", n)
+	}
+}
+
+func TestCoalescingEndsWithItsContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	kicks := make(chan struct{}, 1)
+	done := make(chan struct{})
+	go func() { coalesce(ctx, kicks, time.Hour, func() {}); close(done) }()
+	kicks <- struct{}{}
+	kicks <- struct{}{}
+
+	cancel()
+
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a kick waiting out its gap held the plugin up")
+	}
+}
