@@ -1,9 +1,10 @@
 // A page that loads the built webapp bundle the way Mattermost's webapp would: React, ReactDOM and
-// ReactIntl as globals, a registerPlugin that records the registry calls, and a renderer for posts
-// that, like Mattermost, wraps the component in an IntlProvider with the plugin's strings and draws
-// the post's attachment buttons after it, in an element with Mattermost's id. It also
-// forwards /api/v4 to the real Mattermost server, so the card's buttons reach it from the same
-// origin with the user's session cookies.
+// ReactIntl as globals, a registerPlugin that records the registry calls, the plugin initialized
+// once on load, and a renderer for posts that, like Mattermost, wraps the component in an
+// IntlProvider with the plugin's strings and draws the post's attachment buttons after it, in an
+// element with Mattermost's id. It also forwards /api/v4 and /plugins/ to the real Mattermost
+// server, so the card learns the bot's id and its buttons reach the server from the same origin
+// with the user's session cookies.
 import fs from 'node:fs';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
@@ -21,13 +22,6 @@ window.Redux = {}; window.ReactRedux = {}; window.PropTypes = {};
 window.registered = {postTypes: {}, translations: null};
 window.registerPlugin = function (id, plugin) { window.plugin = {id: id, instance: plugin}; };
 window.renderPost = function (post, theme) {
-    var registry = {
-        registerPostTypeComponent: function (type, component) { window.registered.postTypes[type] = component; return type; },
-        registerWebSocketEventHandler: function () {},
-        registerReducer: function () {},
-        registerTranslations: function (getter) { window.registered.translations = getter; },
-    };
-    window.plugin.instance.initialize(registry, {getState: function () { return {entities: {general: {config: {SiteURL: location.origin}}}}; }});
     document.body.style.background = theme.centerChannelBg;
     var Component = window.registered.postTypes[post.props.type || post.type];
     var h = React.createElement;
@@ -42,6 +36,14 @@ window.renderPost = function (post, theme) {
 };
 </script>
 <script src="/main.js"></script>
+<script>
+window.plugin.instance.initialize({
+    registerPostTypeComponent: function (type, component) { window.registered.postTypes[type] = component; return type; },
+    registerWebSocketEventHandler: function () {},
+    registerReducer: function () {},
+    registerTranslations: function (getter) { window.registered.translations = getter; },
+}, {getState: function () { return {entities: {general: {config: {SiteURL: location.origin}}}}; }});
+</script>
 </body></html>`;
 
 const files: Record<string, string> = {
@@ -69,7 +71,7 @@ export async function startHarness(mattermostURL: string): Promise<Harness> {
             res.writeHead(200, {'Content-Type': 'text/javascript'}).end(fs.readFileSync(file));
             return;
         }
-        if (!url.startsWith('/api/v4/')) {
+        if (!url.startsWith('/api/v4/') && !url.startsWith('/plugins/')) {
             res.writeHead(404).end();
             return;
         }

@@ -1,6 +1,8 @@
 // The built webapp bundle, loaded into a page as Mattermost's webapp would load it, draws real
 // status posts from the real server in the light and the dark theme in Debian's Chromium, and a
-// click on Rebuild reaches the real Mattermost server and starts a real build on Buildbot.
+// click on Rebuild reaches the real Mattermost server and starts a real build on Buildbot. The
+// posts are fetched from Mattermost, so they carry the bot's user id, which the bundle asks the
+// plugin's server for; a post by anyone else is not drawn as a card.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -65,7 +67,10 @@ beforeAll(async () => {
     const context = await browser.newContext({viewport: {width: 680, height: 240}});
     await context.addCookies((await sessionCookies()).map((c) => ({...c, url: harness.url})));
     page = await context.newPage();
+    // The bundle asks for the bot's id once, on load, through the harness and with alice's cookie.
+    const botAnswer = page.waitForResponse((response) => response.url().endsWith('/plugins/buildbot/api/v1/bot'));
     await page.goto(harness.url);
+    expect((await botAnswer).status()).toBe(200);
     fs.mkdirSync(artifactsDir, {recursive: true});
 });
 
@@ -90,6 +95,8 @@ test('the bundle registers its card and draws a running and a failed build in bo
     try {
         for (const [name, theme] of Object.entries(themes)) {
             await render(running, theme);
+            // The card's Stop, not the one Mattermost draws from the attachment when there is no card.
+            await page.getByRole('region', {name: /^Build of /}).waitFor();
             await page.getByRole('button', {name: 'Stop'}).waitFor();
             // Mattermost's copy of the buttons, drawn from the post's attachment, is hidden: one Stop.
             expect(await page.getByRole('button', {name: 'Stop'}).count()).toBe(1);
@@ -126,6 +133,22 @@ test('the copy button puts the full revision on the clipboard', async () => {
     } finally {
         await world.admin.doPostAction(started.id, 'stop');
     }
+});
+
+test('a post by an ordinary user with a status post\'s props is drawn as its message, and Mattermost\'s own buttons stay', async () => {
+    const failed = await statusPost('/build failing-example e2e-browser-imitation', 'failure');
+    await render(failed, themes.light);
+    // The bot's own post is a card with our Rebuild, so the bundle knows the bot by now.
+    await page.getByRole('region', {name: /^Build of /}).getByRole('button', {name: 'Rebuild'}).waitFor();
+
+    // Mattermost keeps whatever props a user gives a post: only its author tells the two apart.
+    await render({...failed, user_id: world.plainUser.id}, themes.light);
+
+    await page.locator(`#messageAttachmentList_${failed.id}`).getByRole('button', {name: 'Rebuild'}).waitFor();
+    expect(await page.getByRole('region', {name: /^Build of /}).count()).toBe(0);
+    expect(await page.getByRole('button', {name: 'Rebuild'}).count()).toBe(1);
+    expect(await page.getByText('failure · requested by @alice').isVisible()).toBe(true);
+    await page.screenshot({path: path.join(artifactsDir, 'imitation-light.png')});
 });
 
 test('a click on Rebuild in the browser starts a real build on Buildbot', async () => {

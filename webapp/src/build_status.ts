@@ -6,7 +6,7 @@ export const POST_TYPE = 'custom_buildbot_build';
 export const PROPS_KEY = 'buildbot_build';
 export const PROPS_VERSION = 1;
 
-export const STATES = ['queued', 'building', 'success', 'warnings', 'failure', 'skipped', 'exception', 'retry', 'cancelled', 'superseded', 'unfollowed'] as const;
+export const STATES = ['queued', 'building', 'success', 'warnings', 'failure', 'skipped', 'exception', 'retry', 'cancelled', 'superseded', 'unfollowed', 'expired'] as const;
 export type State = typeof STATES[number];
 
 export interface Row {
@@ -25,6 +25,10 @@ export interface Row {
     stepsTotal?: number;
     failedStep?: string;
     logUrl?: string;
+    // stoppedBy is the Mattermost username that stopped a cancelled build; stopReason is what
+    // Buildbot was told when it was stopped elsewhere.
+    stoppedBy?: string;
+    stopReason?: string;
 }
 
 export interface BuildStatus {
@@ -39,6 +43,9 @@ export interface BuildStatus {
     nothingStarted?: boolean;
     unreachableSince?: number;
     unfollowed?: boolean;
+    expired?: boolean;
+    // teamId is for the server, which reads it back from the bot's own post; the card does not show it.
+    teamId?: string;
 }
 
 type Fields = Record<string, unknown>;
@@ -71,7 +78,9 @@ function parseRow(v: unknown): Row | null {
     const stepsTotal = optional(v.steps_total, isCount);
     const failedStep = optional(v.failed_step, isString);
     const logUrl = optional(v.log_url, isHttpURL);
-    if ([buildId, number, stateString, startedAt, completeAt, step, stepsDone, stepsTotal, failedStep, logUrl].includes(null)) {
+    const stoppedBy = optional(v.stopped_by, isString);
+    const stopReason = optional(v.stop_reason, isString);
+    if ([buildId, number, stateString, startedAt, completeAt, step, stepsDone, stepsTotal, failedStep, logUrl, stoppedBy, stopReason].includes(null)) {
         return null;
     }
     return {
@@ -79,7 +88,7 @@ function parseRow(v: unknown): Row | null {
         buildId: buildId ?? undefined, number: number ?? undefined, stateString: stateString ?? undefined,
         startedAt: startedAt ?? undefined, completeAt: completeAt ?? undefined, step: step ?? undefined,
         stepsDone: stepsDone ?? undefined, stepsTotal: stepsTotal ?? undefined, failedStep: failedStep ?? undefined,
-        logUrl: logUrl ?? undefined,
+        logUrl: logUrl ?? undefined, stoppedBy: stoppedBy ?? undefined, stopReason: stopReason ?? undefined,
     };
 }
 
@@ -100,13 +109,16 @@ export function parseBuildStatus(props: unknown): BuildStatus | null {
     const nothingStarted = optional(v.nothing_started, isBoolean);
     const unreachableSince = optional(v.unreachable_since, isNumber);
     const unfollowed = optional(v.unfollowed, isBoolean);
-    if (rows.includes(null) || [branch, revision, changeId, nothingStarted, unreachableSince, unfollowed].includes(null)) {
+    const expired = optional(v.expired, isBoolean);
+    const teamId = optional(v.team_id, isString);
+    if (rows.includes(null) || [branch, revision, changeId, nothingStarted, unreachableSince, unfollowed, expired, teamId].includes(null)) {
         return null;
     }
     return {
         state: v.state, repo: v.repo, requestedBy: v.requested_by, buildbotUrl: v.buildbot_url, rows: rows as Row[],
         branch: branch ?? undefined, revision: revision ?? undefined, changeId: changeId ?? undefined,
         nothingStarted: nothingStarted ?? undefined, unreachableSince: unreachableSince ?? undefined, unfollowed: unfollowed ?? undefined,
+        expired: expired ?? undefined, teamId: teamId ?? undefined,
     };
 }
 

@@ -1,7 +1,9 @@
 import type {Post} from '@mattermost/types/posts';
+import {useSyncExternalStore} from 'react';
 
 import {POST_TYPE} from './build_status';
-import {postActionClient, siteURLOf} from './client';
+import {botUserStore} from './bot_user';
+import {fetchBotUserId, postActionClient, siteURLOf} from './client';
 import {BuildCard} from './components/build_card/build_card';
 import {id} from './manifest';
 import {translations} from './translations';
@@ -11,14 +13,20 @@ import type {Theme} from './types/theme';
 export class Plugin implements PluginClass {
     public initialize(registry: PluginRegistry, store: {getState(): unknown}): void {
         registry.registerTranslations((locale) => translations[locale] ?? translations.en ?? {});
-        const doPostAction = postActionClient(siteURLOf(store.getState()));
-        const BuildPost = ({post, theme}: {post: Post; theme: Theme}) => (
-            <BuildCard
-                post={post}
-                theme={theme}
-                onAction={doPostAction}
-            />
-        );
+        const siteURL = siteURLOf(store.getState());
+        const doPostAction = postActionClient(siteURL);
+        const botUser = botUserStore(fetchBotUserId(siteURL));
+        const BuildPost = ({post, theme}: {post: Post; theme: Theme}) => {
+            const botUserId = useSyncExternalStore(botUser.subscribe, botUser.getId);
+            return (
+                <BuildCard
+                    post={post}
+                    theme={theme}
+                    botUserId={botUserId}
+                    onAction={doPostAction}
+                />
+            );
+        };
         registry.registerPostTypeComponent(POST_TYPE, BuildPost);
     }
 }

@@ -9,6 +9,8 @@ export const messages = defineMessages({
     nothingBuilt: {id: 'buildbot.card.nothing_built', defaultMessage: 'Nothing built'},
     unreachable: {id: 'buildbot.card.unreachable', defaultMessage: 'Buildbot unreachable since {time}, retrying'},
     unfollowedNote: {id: 'buildbot.card.unfollowed', defaultMessage: 'No longer followed: the plugin now uses another Buildbot. The links still open this one.'},
+    // The days are the server's post.ExpiryDays, which the props do not carry.
+    expiredNote: {id: 'buildbot.card.expired', defaultMessage: 'Not finished after 7 days, so no longer followed. Its links still open it in Buildbot.'},
     waitingForSchedulers: {id: 'buildbot.card.waiting', defaultMessage: 'Waiting for Buildbot\'s schedulers (change {change})'},
     revisionCopy: {id: 'buildbot.card.revision.copy', defaultMessage: 'Copy revision {revision}'},
     revisionCopied: {id: 'buildbot.card.revision.copied', defaultMessage: 'Copied'},
@@ -16,6 +18,8 @@ export const messages = defineMessages({
     progress: {id: 'buildbot.row.progress', defaultMessage: 'Step {current} of {total}'},
     currentStep: {id: 'buildbot.row.step', defaultMessage: 'step {name}'},
     failedStep: {id: 'buildbot.row.failed_step', defaultMessage: 'failed in {step}'},
+    cancelledBy: {id: 'buildbot.row.cancelled_by', defaultMessage: 'Cancelled by @{username}'},
+    cancelledWithReason: {id: 'buildbot.row.cancelled_reason', defaultMessage: 'Cancelled: {reason}'},
     rebuild: {id: 'buildbot.button.rebuild', defaultMessage: 'Rebuild'},
     rebuilding: {id: 'buildbot.button.rebuilding', defaultMessage: 'Rebuilding…'},
     stop: {id: 'buildbot.button.stop', defaultMessage: 'Stop'},
@@ -32,4 +36,5 @@ export const messages = defineMessages({
     cancelled: {id: 'buildbot.state.cancelled', defaultMessage: 'Cancelled'},
     superseded: {id: 'buildbot.state.superseded', defaultMessage: 'Superseded by a newer request'},
     unfollowed: {id: 'buildbot.state.unfollowed', defaultMessage: 'No longer followed'},
+    expired: {id: 'buildbot.state.expired', defaultMessage: 'No longer followed'},
 });

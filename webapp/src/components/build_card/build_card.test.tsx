@@ -1,4 +1,4 @@
-import {act, render, screen} from '@testing-library/react';
+import {act, render, screen, within} from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type {Post} from '@mattermost/types/posts';
 import {IntlProvider} from 'react-intl';
@@ -15,8 +15,10 @@ const light: Theme = {
 
 type RowProps = Record<string, unknown>;
 
-function post(status: Record<string, unknown> | undefined, message = 'fallback message'): Post {
-    return {id: 'post1', message, props: status ? {buildbot_build: status} : {}} as unknown as Post;
+const bot = 'botuserid1';
+
+function post(status: Record<string, unknown> | undefined, message = 'fallback message', author = bot): Post {
+    return {id: 'post1', user_id: author, message, props: status ? {buildbot_build: status} : {}} as unknown as Post;
 }
 
 function status(state: string, rows: RowProps[], extra: Record<string, unknown> = {}) {
@@ -32,16 +34,37 @@ const finished = (state: string) => row(state, {build_id: 3, number: 12, started
 
 // Mattermost renders plugin components inside its IntlProvider, with the strings the plugin
 // registered merged in.
-function renderCard(p: Post, onAction = jest.fn().mockResolvedValue(undefined)) {
+function renderCard(p: Post, onAction = jest.fn().mockResolvedValue(undefined), botUserId: string | null = bot) {
     const view = render(
         <IntlProvider locale='en' messages={translations.en}>
-            <BuildCard post={p} theme={light} onAction={onAction}/>
+            <BuildCard post={p} theme={light} botUserId={botUserId} onAction={onAction}/>
         </IntlProvider>,
     );
     return Object.assign(onAction, {container: view.container});
 }
 
 describe('BuildCard', () => {
+    test('the bot\'s own status post is drawn as a card', () => {
+        renderCard(post(status('failure', [finished('failure')])));
+
+        expect(screen.getByRole('region', {name: 'Build of project-example'})).toBeInTheDocument();
+        expect(screen.queryByText('fallback message')).not.toBeInTheDocument();
+    });
+
+    test.each([
+        ['a post by another user, with a status post\'s props,', 'someoneelse1', bot],
+        ['a post by the bot, before the server has named the bot,', bot, null],
+    ])('%s shows its message, none of our buttons, and leaves Mattermost\'s buttons alone', (_, author, botUserId) => {
+        const running = status('building', [finished('failure'), row('building', {request_id: 8, build_id: 4})]);
+        const {container} = renderCard(post(running, 'fallback message', author), jest.fn(), botUserId);
+
+        expect(screen.getByText('fallback message')).toBeInTheDocument();
+        expect(screen.queryByRole('region')).not.toBeInTheDocument();
+        expect(screen.queryByRole('button', {name: 'Rebuild'})).not.toBeInTheDocument();
+        expect(screen.queryByRole('button', {name: 'Stop'})).not.toBeInTheDocument();
+        expect(container.querySelector('style')).toBeNull();
+    });
+
     test.each([
         ['success', 'Succeeded'], ['warnings', 'Warnings'], ['failure', 'Failed'], ['skipped', 'Skipped'],
         ['exception', 'Exception'], ['cancelled', 'Cancelled'], ['superseded', 'Superseded by a newer request'],
@@ -63,6 +86,35 @@ describe('BuildCard', () => {
         expect(screen.getByRole('link', {name: 'compile #12'})).toBeInTheDocument();
         expect(screen.queryByRole('button', {name: 'Rebuild'})).not.toBeInTheDocument();
         expect(screen.queryByRole('button', {name: 'Stop'})).not.toBeInTheDocument();
+    });
+
+    test('a build not finished after seven days says it is no longer followed and offers no buttons', () => {
+        renderCard(post(status('expired', [finished('success'), row('expired', {request_id: 8})], {expired: true})));
+
+        expect(screen.getByRole('img', {name: 'No longer followed'})).toBeInTheDocument();
+        expect(screen.getByRole('status')).toHaveTextContent('Not finished after 7 days, so no longer followed. Its links still open it in Buildbot.');
+        expect(screen.getByRole('link', {name: 'compile #12'})).toBeInTheDocument();
+        expect(screen.getByRole('link', {name: 'Open in Buildbot'})).toBeInTheDocument();
+        expect(screen.queryByRole('button', {name: 'Rebuild'})).not.toBeInTheDocument();
+        expect(screen.queryByRole('button', {name: 'Stop'})).not.toBeInTheDocument();
+    });
+
+    test.each([
+        ['from Mattermost names who stopped it', {stopped_by: 'bob'}, 'Cancelled by @bob'],
+        ['in Buildbot gives the reason Buildbot was told', {stop_reason: 'Maintenance window'}, 'Cancelled: Maintenance window'],
+        ['by someone who said nothing is just cancelled', {}, 'Cancelled'],
+    ])('a build stopped %s', (_, extra, said) => {
+        renderCard(post(status('cancelled', [{...finished('cancelled'), ...extra}])));
+
+        expect(screen.getByRole('img', {name: 'Cancelled'})).toBeInTheDocument();
+        expect(within(screen.getByRole('listitem')).getByText(said)).toBeInTheDocument();
+    });
+
+    test('a build started from a direct message carries its team, which the card accepts and does not show', () => {
+        renderCard(post(status('success', [finished('success')], {team_id: 'teamid1'})));
+
+        expect(screen.getByRole('region', {name: 'Build of project-example'})).toBeInTheDocument();
+        expect(screen.queryByText(/teamid1/)).not.toBeInTheDocument();
     });
 
     test('a queued build offers Stop and no Rebuild', () => {
@@ -139,6 +191,8 @@ describe('BuildCard', () => {
         ['a step count that is not a whole number', {steps_total: 2.5}],
         ['a log link that is not http', {log_url: 'javascript:alert(1)'}],
         ['a step that is not text', {step: 3}],
+        ['a stopper that is not text', {stopped_by: ['bob']}],
+        ['a stop reason that is not text', {stop_reason: 5}],
     ])('%s falls back to the post message', (_, extra) => {
         renderCard(post(status('building', [row('building', {build_id: 3, ...extra})])));
 
@@ -151,6 +205,8 @@ describe('BuildCard', () => {
         ['an unknown state', status('exploded', [])],
         ['a row without a builder', status('success', [{...finished('success'), builder: 5}])],
         ['a link that is not http', status('success', [{...finished('success'), url: 'javascript:alert(1)'}])],
+        ['an expiry that is not a boolean', status('expired', [finished('success')], {expired: 'yes'})],
+        ['a team that is not text', status('success', [finished('success')], {team_id: 42})],
     ])('%s falls back to the post message', (_, props) => {
         renderCard(post(props as Record<string, unknown> | undefined));
 
@@ -192,5 +248,14 @@ describe('BuildCard', () => {
         await userEvent.click(screen.getByRole('button', {name: 'Rebuild'}));
 
         expect(await screen.findByRole('alert')).toHaveTextContent('Only system admins may start or stop builds here.');
+    });
+
+    test('a refused click shows the server\'s words as plain text, without the escapes meant for a chat post', async () => {
+        const answer = 'Not rebuilt: \\[x\\] @\u2060channel deploy, see https:\u2060//ci.example.com and www\u2060.example.com \\\\o/';
+        renderCard(post(status('failure', [finished('failure')])), jest.fn().mockRejectedValue(new Error(answer)));
+
+        await userEvent.click(screen.getByRole('button', {name: 'Rebuild'}));
+
+        expect((await screen.findByRole('alert')).textContent).toBe('Not rebuilt: [x] @channel deploy, see https://ci.example.com and www.example.com \\o/');
     });
 });

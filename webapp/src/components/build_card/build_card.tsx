@@ -15,14 +15,18 @@ import {Revision} from './revision';
 interface Props {
     post: Post;
     theme: Theme;
+    // botUserId is the plugin's bot, null until the server has named it.
+    botUserId: string | null;
     onAction: (postId: string, actionId: 'rebuild' | 'stop') => Promise<void>;
 }
 
 // BuildCard draws a build's status post. Props it cannot read fall back to the post's message,
-// which the server writes to read well on its own, and Mattermost's own buttons stay.
-export function BuildCard({post, theme, onAction}: Props) {
+// which the server writes to read well on its own, and Mattermost's own buttons stay. So does a
+// post the bot did not write: Mattermost keeps whatever props a user gives a post, and a card with
+// our buttons on it would lend the plugin's hand to anyone who imitates one.
+export function BuildCard({post, theme, botUserId, onAction}: Props) {
     const intl = useIntl();
-    const status = parseBuildStatus(post.props);
+    const status = botUserId !== null && post.user_id === botUserId ? parseBuildStatus(post.props) : null;
     if (!status) {
         return <p style={{whiteSpace: 'pre-wrap', margin: 0}}>{post.message}</p>;
     }
@@ -57,7 +61,10 @@ export function BuildCard({post, theme, onAction}: Props) {
             {status.unfollowed && (
                 <p role='status' style={{color: secondary, margin: '4px 0'}}>{intl.formatMessage(messages.unfollowedNote)}</p>
             )}
-            {status.rows.length === 0 && status.changeId !== undefined && !status.nothingStarted && !status.unfollowed && (
+            {status.expired && (
+                <p role='status' style={{color: secondary, margin: '4px 0'}}>{intl.formatMessage(messages.expiredNote)}</p>
+            )}
+            {status.rows.length === 0 && status.changeId !== undefined && !status.nothingStarted && !status.unfollowed && !status.expired && (
                 <p style={{margin: '4px 0'}}>{intl.formatMessage(messages.waitingForSchedulers, {change: status.changeId})}</p>
             )}
             <ul style={{margin: '4px 0', padding: 0}}>

@@ -1,3 +1,4 @@
+import type {IntlShape} from 'react-intl';
 import {useIntl} from 'react-intl';
 
 import type {Row} from '../../build_status';
@@ -14,6 +15,17 @@ import {useNow} from './use_now';
 interface Props {
     row: Row;
     theme: Theme;
+}
+
+// stateText says a row's state and, for a stopped build, who stopped it or why.
+function stateText(row: Row, intl: IntlShape): string {
+    if (row.state === 'cancelled' && row.stoppedBy) {
+        return intl.formatMessage(messages.cancelledBy, {username: row.stoppedBy});
+    }
+    if (row.state === 'cancelled' && row.stopReason) {
+        return intl.formatMessage(messages.cancelledWithReason, {reason: row.stopReason});
+    }
+    return intl.formatMessage(messages[row.state]);
 }
 
 // BuildRow is one builder's part: its state, link and duration, then how far it has come while
@@ -46,7 +58,7 @@ export function BuildRow({row, theme}: Props) {
                 >
                     {name}
                 </a>
-                <span style={{color}}>{label}</span>
+                <span style={{color}}>{stateText(row, intl)}</span>
                 {duration && (
                     <span
                         aria-label={intl.formatMessage(messages.duration)}

@@ -6,6 +6,8 @@ import {isRunning} from '../../build_status';
 import {messages} from '../../messages';
 import type {Theme} from '../../types/theme';
 
+import {plainText} from './format';
+
 // PostAction runs one of the post's buttons through Mattermost, as mobile does.
 export type PostAction = (actionId: 'rebuild' | 'stop') => Promise<void>;
 
@@ -16,13 +18,14 @@ interface Props {
 }
 
 // CardButtons shows Rebuild and Stop when they apply; a click disables both until the server
-// answers, and a refusal shows the server's words.
+// answers, and a refusal shows the server's words, as plain text.
 export function CardButtons({status, theme, onAction}: Props) {
     const intl = useIntl();
     const [pending, setPending] = useState<string | null>(null);
     const [error, setError] = useState('');
-    // A build on a Buildbot the plugin no longer uses cannot be rebuilt from here.
-    const canRebuild = !status.unfollowed && status.rows.some((r) => r.buildId && !isRunning(r.state));
+    // A build the plugin let go, because it now uses another Buildbot or followed this one as long
+    // as it follows any, cannot be rebuilt from here; its unfinished rows say so, and offer no Stop.
+    const canRebuild = !status.unfollowed && !status.expired && status.rows.some((r) => r.buildId && !isRunning(r.state));
     const canStop = status.rows.some((r) => isRunning(r.state));
 
     const click = async (actionId: 'rebuild' | 'stop') => {
@@ -31,7 +34,7 @@ export function CardButtons({status, theme, onAction}: Props) {
         try {
             await onAction(actionId);
         } catch (err) {
-            setError(err instanceof Error ? err.message : String(err));
+            setError(plainText(err instanceof Error ? err.message : String(err)));
         } finally {
             setPending(null);
         }

@@ -12,3 +12,8 @@ export function formatDuration(seconds: number): string {
 }
 
 export const shortRevision = (revision: string): string => revision.slice(0, 12);
+
+// plainText undoes what the server does to Buildbot's words in its Markdown answers, for a place
+// that shows them as plain text: the backslash before Markdown punctuation, and the invisible word
+// joiner that keeps "@channel", "://" and "www." from mentioning or linking in a chat post.
+export const plainText = (markdown: string): string => markdown.replace(/\\([\\`*_[\]<>#|~!])|\u2060/g, (_, sign?: string) => sign ?? '');
