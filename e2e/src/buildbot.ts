@@ -73,6 +73,11 @@ export class Buildbot {
         await this.rpc(`builds/${buildId}`, 'stop', {reason: 'e2e clean-up'});
     }
 
+    // cancel ends a build request that no build has started for, from outside the plugin.
+    async cancel(buildRequestId: number): Promise<void> {
+        await this.rpc(`buildrequests/${buildRequestId}`, 'cancel', {reason: 'e2e clean-up'});
+    }
+
     async newestBuildRequestId(): Promise<number> {
         const {buildrequests} = await this.get<{buildrequests: Array<{buildrequestid: number}>}>('buildrequests?order=-buildrequestid&limit=1');
         return buildrequests[0]?.buildrequestid ?? 0;

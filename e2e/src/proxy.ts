@@ -1,6 +1,7 @@
 // A small reverse proxy for tests of a Buildbot that is not at the root of its host: it serves a
 // real master under a sub-path and can demand a header or HTTP Basic on every request, as the
-// proxies in front of many Buildbots do.
+// proxies in front of many Buildbots do. It can also play a hung Buildbot: take some requests and
+// never answer them.
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 
@@ -8,6 +9,11 @@ export interface ProxyOptions {
     target: string;
     prefix: string;
     requireHeader?: {name: string; value: string};
+    // openPaths are below prefix and need no header: the change hook behind a proxy that checks
+    // every other request, as many do.
+    openPaths?: string[];
+    // hangOn: requests below prefix starting with it are read and never answered.
+    hangOn?: string;
 }
 
 export interface Proxy {
@@ -26,8 +32,13 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
             res.writeHead(404).end('not under the proxied prefix');
             return;
         }
+        const rest = url.slice(options.prefix.length);
+        if (options.hangOn && rest.startsWith(options.hangOn)) {
+            return;
+        }
         const need = options.requireHeader;
-        if (need && req.headers[need.name.toLowerCase()] !== need.value) {
+        const open = options.openPaths?.some((p) => rest.startsWith(p)) ?? false;
+        if (need && !open && req.headers[need.name.toLowerCase()] !== need.value) {
             res.writeHead(401, {'WWW-Authenticate': 'Basic realm="proxy"'}).end('the proxy wants credentials');
             return;
         }
@@ -35,7 +46,7 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
             host: target.hostname,
             port: target.port,
             method: req.method,
-            path: '/' + url.slice(options.prefix.length),
+            path: '/' + rest,
             headers: {...req.headers, host: target.host},
         }, (up) => {
             res.writeHead(up.statusCode ?? 502, up.headers);

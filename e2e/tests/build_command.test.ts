@@ -29,7 +29,7 @@ describe.each(buildbotMasters)('with $label', (master) => {
     const run = Date.now().toString(36);
     const historyBranch = `e2e-history-${run}`;
     const settings: PluginSettings = {
-        BuildbotURL: master.url, AuthMode: 'login', ...buildbotUsers.admin, PollIntervalSeconds: 2, RequestTimeoutSeconds: 5,
+        BuildbotURL: master.url, AuthMode: 'login', ...buildbotUsers.admin, PollIntervalSeconds: 2, RequestTimeoutSeconds: 5, CatalogRefreshSeconds: 5,
     };
 
     beforeAll(async () => {

@@ -1,5 +1,6 @@
 // Bad settings never break the plugin: /build tells the user what the admin must fix, and good
 // settings work wherever Buildbot is served (a sub-path, behind a proxy that checks credentials).
+import {Buildbot} from '../src/buildbot';
 import {bb4, buildbotUsers} from '../src/env';
 import {configurePlugin, installPlugin, runCommand, setUpWorld, type PluginSettings, type World} from '../src/mattermost';
 import {startProxy} from '../src/proxy';
@@ -30,6 +31,11 @@ test.each<{story: string; settings: PluginSettings; expected: string[]}>([
         expected: ['**Buildbot URL** `127.0.0.1:28010/` has no scheme: write it as `https://127.0.0.1:28010/`'],
     },
     {
+        story: 'a URL without a scheme that holds a password shows how to write it, never the password',
+        settings: {BuildbotURL: 'admin:s3cret-pw-42@127.0.0.1:28010/'},
+        expected: ['**Buildbot URL** `…@127.0.0.1:28010/` has no scheme: write it as `https://…@127.0.0.1:28010/`'],
+    },
+    {
         story: 'a log-in without a password names the missing setting',
         settings: {BuildbotURL: bb4.url, AuthMode: 'login', Username: 'admin'},
         expected: ['**Buildbot password** is empty'],
@@ -45,6 +51,7 @@ test.each<{story: string; settings: PluginSettings; expected: string[]}>([
     for (const part of expected) {
         expect(text).toContain(part);
     }
+    expect(text).not.toContain('s3cret-pw-42');
 });
 
 test('an unreachable Buildbot URL says Buildbot cannot be reached', async () => {
@@ -108,6 +115,28 @@ test('a Buildbot behind a proxy that wants HTTP Basic gets it on every request',
         const status = await readStatus(world.admin);
 
         expect(status.buildbot).toMatchObject({reachable: true, version: expect.stringMatching(bb4.version)});
+    } finally {
+        await proxy.close();
+    }
+});
+
+// A proxy that checks HTTP Basic on every request but the change hook, which Buildbot guards with
+// its own Basic: each gets its own credentials.
+test('in change-hook mode behind a proxy that wants HTTP Basic, the change hook still gets its own credentials', async () => {
+    const basic = 'Basic ' + Buffer.from('proxyuser:proxy-pass').toString('base64');
+    const proxy = await startProxy({target: bb4.url, prefix: '/guarded/', requireHeader: {name: 'Authorization', value: basic}, openPaths: ['change_hook/']});
+    const branch = `e2e-hook-creds-${Date.now().toString(36)}`;
+    try {
+        const text = await answerTo({
+            BuildbotURL: proxy.url, AuthMode: 'basic', Username: 'proxyuser', Password: 'proxy-pass', TriggerMode: 'changehook',
+            ChangeHookUsername: buildbotUsers.hook.username, ChangeHookPassword: buildbotUsers.hook.password,
+        }, `/build project-example ${branch}`);
+
+        expect(text).toBe('');
+        const buildbot = new Buildbot(bb4.url);
+        const changes = await buildbot.changesWhere((c) => c.branch === branch);
+        expect(changes).toHaveLength(1);
+        expect(changes[0]).toMatchObject({category: 'mattermost', project: `mattermost_build_project-example_${branch}`});
     } finally {
         await proxy.close();
     }

@@ -20,7 +20,7 @@ interface StatusProps {
     version: number;
     state: string;
     rows: Array<{builder: string; state: string; build_id?: number; request_id: number; step?: string; steps_done?: number; steps_total?: number;
-        failed_step?: string; log_url?: string}>;
+        failed_step?: string; log_url?: string; stopped_by?: string}>;
 }
 
 // Mattermost's PostType lists only its own types; ours is a plugin's custom_ type.
@@ -141,9 +141,23 @@ describe.each(buildbotMasters)('with $label', (master) => {
 
         const stopped = await waitForState(post.id, ['cancelled']);
         expect(stopped.message).toContain(':no_entry_sign:');
+        expect(stopped.message).toContain(`cancelled by @${world.plainUser.username}`);
         const buildId = statusOf(stopped).rows[0]?.build_id;
         const {builds} = await buildbot.get<{builds: Array<{results: number}>}>(`builds/${buildId}`);
         expect(builds[0]?.results).toBe(6);
+    });
+
+    test('Stop on a build still waiting for a worker cancels its request, and the post names who stopped it', async () => {
+        const post = await startBuild(`/build parked-example e2e-stop-queued-${run}`);
+        const requestId = statusOf(post).rows[0]?.request_id;
+
+        await world.admin.doPostAction(post.id, 'stop');
+
+        const stopped = await waitForState(post.id, ['cancelled']);
+        expect(stopped.message).toContain(`cancelled by @${world.adminUser.username} · requested by @${world.plainUser.username}`);
+        expect(statusOf(stopped).rows[0]).toMatchObject({state: 'cancelled', stopped_by: world.adminUser.username});
+        const {buildrequests} = await buildbot.get<{buildrequests: Array<{complete: boolean; results: number}>}>(`buildrequests/${requestId}`);
+        expect(buildrequests[0]).toMatchObject({complete: true, results: 6});
     });
 
     test('a user who may not stop builds is refused and the build goes on', async () => {
@@ -177,6 +191,17 @@ describe.each(buildbotMasters)('with $label', (master) => {
         expect(await buildbot.newestBuildRequestId()).toBe(requestsBefore + 1);
         const original = await world.admin.getPost(post.id);
         expect(statusOf(original).state).toBe('failure');
+        // The rebuild is a reply, and Mattermost takes no reply to a reply: its failure reply goes
+        // to the thread's root, beside the original's.
+        const replies = await eventually('both failure replies are in the thread', async () => {
+            const thread = await world.admin.getPostThread(post.id);
+            const found = Object.values(thread.posts).filter((p) => !isStatusPost(p) && p.root_id === post.id);
+            return found.length === 2 && found;
+        }, 15000);
+        for (const reply of replies) {
+            expect(reply.message).toContain(`@${world.plainUser.username}`);
+            expect(reply.message).toContain('in step **compile**');
+        }
     });
 });
 

@@ -1,0 +1,156 @@
+// Mattermost vouches only for who a user is. A member can post anything a status post carries and
+// call the plugin's routes directly; the plugin acts only on its bot's own posts, for users who can
+// read them, and never lets Buildbot's text mention, link or format anything.
+import type {Post} from '@mattermost/types/posts';
+import type {ServerChannel} from '@mattermost/types/channels';
+
+import {Buildbot, eventually} from '../src/buildbot';
+import {bb4, buildbotUsers} from '../src/env';
+import {configurePlugin, installPlugin, pluginFetch, runCommand, setUpWorld, type PluginSettings, type World} from '../src/mattermost';
+
+let world: World;
+const buildbot = new Buildbot(bb4.url);
+const run = Date.now().toString(36);
+const settings: PluginSettings = {BuildbotURL: bb4.url, AuthMode: 'login', ...buildbotUsers.admin, PollIntervalSeconds: 2};
+
+beforeAll(async () => {
+    world = await setUpWorld();
+    await installPlugin(world.admin);
+    await configurePlugin(world.admin, settings);
+});
+
+interface StatusProps {
+    state: string;
+    rows: Array<{builder: string; builder_id: number; request_id: number; build_id?: number; state: string; stopped_by?: string}>;
+}
+
+const statusOf = (post: Post): StatusProps => post.props.buildbot_build as StatusProps;
+
+async function statusPostAfter(channelId: string, command: string, client = world.user): Promise<Post> {
+    const since = Date.now() - 1000;
+    const response = await runCommand(client, world, command, channelId);
+    expect(response.text ?? '').toBe('');
+    return eventually('the status post appears', async () => {
+        const list = await world.admin.getPostsSince(channelId, since);
+        return Object.values(list.posts).find((p) => (p.type as string) === 'custom_buildbot_build' && !p.root_id && p.create_at >= since);
+    }, 15000);
+}
+
+async function waitForState(postId: string, states: string[], within = 60000): Promise<Post> {
+    return eventually(`the post reaches ${states.join(' or ')}`, async () => {
+        const post = await world.admin.getPost(postId);
+        return states.includes(statusOf(post).state) && post;
+    }, within);
+}
+
+// clickDirectly sends a button click straight to the plugin's route, as anyone can.
+async function clickDirectly(client: World['user'], postId: string, action: string): Promise<string> {
+    const response = await pluginFetch(client, '/api/v1/actions', {
+        method: 'POST',
+        headers: {'Content-Type': 'application/json'},
+        body: JSON.stringify({post_id: postId, team_id: world.team.id, context: {action}}),
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as {ephemeral_text?: string}).ephemeral_text ?? '';
+}
+
+test('a post that imitates a status post, with buttons pointing at the plugin, acts on no build', async () => {
+    const genuine = await statusPostAfter(world.channel.id, `/build failing-example e2e-forge-${run}`);
+    const finished = await waitForState(genuine.id, ['failure']);
+    // Someone else's build, running on Buildbot, that the forger would like stopped.
+    const victim = await buildbot.force('slow-example', `e2e-victim-${run}`);
+    const victimBuild = await eventually('the victim build runs', async () => {
+        const {builds} = await buildbot.get<{builds: Array<{buildid: number; complete: boolean}>}>(`buildrequests/${victim}/builds`);
+        return builds[0];
+    });
+    try {
+        const props = JSON.parse(JSON.stringify(finished.props)) as Record<string, unknown>;
+        const status = props.buildbot_build as StatusProps;
+        status.state = 'building';
+        status.rows = [{...status.rows[0]!, request_id: victim, build_id: victimBuild.buildid, state: 'building'}];
+        const forged = await world.user.createPost({
+            channel_id: world.channel.id, message: finished.message, type: 'custom_buildbot_build' as Post['type'], props,
+        });
+        expect(forged.user_id).toBe(world.plainUser.id);
+        expect((forged.props.buildbot_build as StatusProps).rows[0]?.build_id).toBe(victimBuild.buildid);
+        const requestsBefore = await buildbot.newestBuildRequestId();
+
+        for (const action of ['rebuild', 'stop']) {
+            expect(await clickDirectly(world.user, forged.id, action)).toContain('not written by the Buildbot plugin');
+            // The forged attachment's own buttons, through Mattermost's post-action route.
+            await world.user.doPostAction(forged.id, action).catch(() => undefined);
+        }
+
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        expect(await buildbot.newestBuildRequestId()).toBe(requestsBefore);
+        const {builds} = await buildbot.get<{builds: Array<{complete: boolean}>}>(`builds/${victimBuild.buildid}`);
+        expect(builds[0]?.complete).toBe(false);
+    } finally {
+        await buildbot.stop(victimBuild.buildid);
+    }
+});
+
+test('a user who cannot read a channel cannot stop its builds through the plugin\'s route; a member can, and the post says who', async () => {
+    const secret: ServerChannel = await world.admin.createChannel({team_id: world.team.id, name: `secret-${run}`, display_name: `secret ${run}`, type: 'P'});
+    const post = await statusPostAfter(secret.id, `/build slow-example e2e-secret-${run}`, world.admin);
+    const building = await waitForState(post.id, ['building']);
+    const buildId = statusOf(building).rows[0]?.build_id;
+
+    expect(await clickDirectly(world.user, post.id, 'stop')).toContain('in a channel you cannot read');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const {builds} = await buildbot.get<{builds: Array<{complete: boolean}>}>(`builds/${buildId}`);
+    expect(builds[0]?.complete).toBe(false);
+
+    await world.admin.doPostAction(post.id, 'stop');
+    const stopped = await waitForState(post.id, ['cancelled']);
+    expect(statusOf(stopped).rows[0]?.stopped_by).toBe(world.adminUser.username);
+    expect(stopped.message).toContain(`cancelled by @${world.adminUser.username} · requested by @${world.adminUser.username}`);
+});
+
+test('a step that Buildbot\'s config names "@channel deploy [x](https://evil.example)" fails without notifying the channel or linking anywhere', async () => {
+    await world.admin.viewMyChannel(world.channel.id);
+    const post = await statusPostAfter(world.channel.id, `/build hostile-example e2e-hostile-${run}`);
+    const failed = await waitForState(post.id, ['failure']);
+    const reply = await eventually('the failure reply is in the thread', async () => {
+        const thread = await world.admin.getPostThread(post.id);
+        return Object.values(thread.posts).find((p) => p.id !== post.id);
+    }, 15000);
+
+    // The names are shown, inert: no Markdown link to the evil address, no live @channel.
+    for (const message of [failed.message, reply.message]) {
+        expect(message).not.toMatch(/\]\(https:\/\/evil/);
+        expect(message).not.toContain('@channel');
+        expect(message).toContain('@\u2060channel deploy');
+    }
+    expect(reply.message).toContain(`@${world.plainUser.username}`);
+    // Mattermost counted no mention of the admin, who is in the channel: @channel did not fire.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const member = await world.admin.getChannelMember(world.channel.id, world.adminUser.id);
+    expect(member.mention_count).toBe(0);
+});
+
+test('autocomplete offers nothing in a channel where /build is refused, and the repos where it is allowed', async () => {
+    await configurePlugin(world.admin, {...settings, AllowedChannels: world.channel.name});
+    try {
+        const suggestionsIn = async (channelId: string) => {
+            const list = await world.user.getCommandAutocompleteSuggestionsList('/build ', world.team.id,
+                {channel_id: channelId, team_id: world.team.id} as Parameters<typeof world.user.getCommandAutocompleteSuggestionsList>[2]);
+            return list.map((s) => s.Suggestion);
+        };
+        await eventually('the repos are offered in the allowed channel', async () => (await suggestionsIn(world.channel.id)).includes('project-example'));
+
+        expect(await suggestionsIn(world.otherChannel.id)).toEqual([]);
+        expect((await runCommand(world.user, world, '/build status', world.otherChannel.id)).text).toContain('cannot be started from this channel');
+    } finally {
+        await configurePlugin(world.admin, settings);
+    }
+});
+
+test('a request body far larger than any click is refused unread', async () => {
+    const response = await pluginFetch(world.user, '/api/v1/actions', {
+        method: 'POST',
+        headers: {'Content-Type': 'application/json'},
+        body: JSON.stringify({post_id: 'x', context: {action: 'stop', pad: 'x'.repeat(1 << 20)}}),
+    });
+    expect(response.status).toBe(413);
+});
