@@ -639,20 +639,26 @@ func TestLinks(t *testing.T) {
 	}
 }
 
-// A Buildbot (or a proxy in front of it) that takes the login and never answers holds nothing up
-// for longer than the client's timeout: neither the calls waiting for that login nor the socket.
-func TestAHungLoginHoldsNothingUpBeyondTheTimeout(t *testing.T) {
-	f, srv := newFake(t)
-	loginStarted := make(chan struct{}, 10)
+// hangLogin makes the fake take logins and never answer them; the channel hears each one start.
+func hangLogin(t *testing.T, f *fakeBuildbot) <-chan struct{} {
+	started := make(chan struct{}, 10)
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) }) // before srv.Close, which waits for the handler
 	f.on("GET /auth/login", func(_ http.ResponseWriter, r *http.Request) {
-		loginStarted <- struct{}{}
+		started <- struct{}{}
 		select {
 		case <-release:
 		case <-r.Context().Done():
 		}
 	})
+	return started
+}
+
+// A Buildbot (or a proxy in front of it) that takes the login and never answers holds nothing up
+// for longer than the client's timeout: neither the calls waiting for that login nor the socket.
+func TestAHungLoginHoldsNothingUpBeyondTheTimeout(t *testing.T) {
+	f, srv := newFake(t)
+	loginStarted := hangLogin(t, f)
 	f.on("GET /api/v2/builders", jsonReply(`{"builders":[]}`))
 	c := newClient(t, srv.URL, func(o *Options) {
 		o.Auth = AuthLogin{Username: "admin", Password: "admin-pass"}
@@ -692,16 +698,7 @@ func TestAHungLoginHoldsNothingUpBeyondTheTimeout(t *testing.T) {
 // go on for longer.
 func TestACallWaitingForAnotherCallsLoginKeepsItsOwnDeadline(t *testing.T) {
 	f, srv := newFake(t)
-	loginStarted := make(chan struct{}, 10)
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) }) // before srv.Close, which waits for the handler
-	f.on("GET /auth/login", func(_ http.ResponseWriter, r *http.Request) {
-		loginStarted <- struct{}{}
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	})
+	loginStarted := hangLogin(t, f)
 	f.on("GET /api/v2/builders", jsonReply(`{"builders":[]}`))
 	f.on("GET /api/v2/masters", jsonReply(`{"masters":[]}`))
 	c := newClient(t, srv.URL, func(o *Options) {

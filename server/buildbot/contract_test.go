@@ -374,21 +374,28 @@ func TestContractWebSocketPushesBuildEvents(t *testing.T) {
 		if _, err := c.Force(ctx, "force", ForceParams{BuilderID: id, Reason: "websocket contract"}); err != nil {
 			t.Fatal(err)
 		}
-		for {
-			select {
-			case e := <-events:
-				if strings.HasSuffix(e.Key, "/finished") {
-					cancel()
-					if err := <-done; err != nil {
-						t.Fatalf("consume: %v", err)
-					}
-					return
-				}
-			case err := <-done:
-				t.Fatalf("the subscription ended early: %v", err)
-			}
-		}
+		awaitFinished(t, events, done, cancel, func(Event) bool { return true })
 	})
+}
+
+// awaitFinished reads events until one about a finished build that match accepts, then ends the
+// subscription and checks it ended cleanly.
+func awaitFinished(t *testing.T, events <-chan Event, done <-chan error, cancel context.CancelFunc, match func(Event) bool) {
+	t.Helper()
+	for {
+		select {
+		case e := <-events:
+			if strings.HasSuffix(e.Key, "/finished") && match(e) {
+				cancel()
+				if err := <-done; err != nil {
+					t.Fatalf("consume: %v", err)
+				}
+				return
+			}
+		case err := <-done:
+			t.Fatalf("the subscription ended early: %v", err)
+		}
+	}
 }
 
 // Buildbot acknowledges every path, which is when the tracker re-reads its state, and answers
@@ -434,19 +441,9 @@ func TestContractWebSocketIsReadyAndStaysAlive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for {
-			select {
-			case e := <-events:
-				if refs, ok := e.Refs(); ok && refs.RequestID == res.BuildRequests[id] && strings.HasSuffix(e.Key, "/finished") {
-					cancel()
-					if err := <-done; err != nil {
-						t.Fatalf("consume: %v", err)
-					}
-					return
-				}
-			case err := <-done:
-				t.Fatalf("the subscription ended early: %v", err)
-			}
-		}
+		awaitFinished(t, events, done, cancel, func(e Event) bool {
+			refs, ok := e.Refs()
+			return ok && refs.RequestID == res.BuildRequests[id]
+		})
 	})
 }
