@@ -123,8 +123,13 @@ func TestContractReads(t *testing.T) {
 			t.Errorf("force branch field %+v", branch)
 		}
 
+		// The stack's master has a worker that runs builds and one that never connects.
 		workers, err := c.Workers(ctx)
-		if err != nil || len(workers) != 1 || len(workers[0].ConnectedTo) != 1 {
+		connected := map[string]int{}
+		for _, w := range workers {
+			connected[w.Name] = len(w.ConnectedTo)
+		}
+		if err != nil || len(workers) != 2 || connected["local-worker"] != 1 || connected["parked-worker"] != 0 {
 			t.Errorf("workers %+v, %v", workers, err)
 		}
 		masters, err := c.Masters(ctx)
