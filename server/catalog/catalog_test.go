@@ -3,17 +3,12 @@ package catalog
 import (
 	"context"
 	"errors"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/mattermost/mattermost/server/public/model"
-	"github.com/mattermost/mattermost/server/public/plugin/plugintest"
-	"github.com/mattermost/mattermost/server/public/pluginapi"
-	"github.com/stretchr/testify/mock"
-
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/kvtest"
 )
 
 // countingReader answers like a small Buildbot and counts full reads; hang makes it wait for its
@@ -48,28 +43,15 @@ func (r *countingReader) SourceStamps(context.Context, buildbot.Query) ([]buildb
 	return nil, nil
 }
 
-// kvShared is KVShared over a plugin API whose KV store is a map, as Mattermost keeps it.
-func kvShared() KVShared {
-	values := map[string][]byte{}
-	var mu sync.Mutex
-	api := &plugintest.API{}
-	api.On("KVGet", mock.Anything).Return(func(key string) []byte {
-		mu.Lock()
-		defer mu.Unlock()
-		return values[key]
-	}, func(string) *model.AppError { return nil })
-	api.On("KVSetWithOptions", mock.Anything, mock.Anything, mock.Anything).Return(func(key string, value []byte, _ model.PluginKVSetOptions) bool {
-		mu.Lock()
-		defer mu.Unlock()
-		values[key] = value
-		return true
-	}, func(string, []byte, model.PluginKVSetOptions) *model.AppError { return nil })
-	return KVShared{KV: &pluginapi.NewClient(api, nil).KV}
+// kvShared is KVShared over a KV store that behaves as Mattermost's.
+func kvShared(t *testing.T) KVShared {
+	kv, _ := kvtest.New(t)
+	return KVShared{KV: kv}
 }
 
 // One node reads Buildbot; another installs what it read without reading Buildbot itself.
 func TestANodeInstallsTheIndexAnotherNodeReadInsteadOfReadingBuildbot(t *testing.T) {
-	shared := kvShared()
+	shared := kvShared(t)
 	first, second := &countingReader{}, &countingReader{}
 	reader := New(func() Setup { return Setup{Reader: first, RequireScheduler: true, Key: "k"} }, shared)
 	follower := New(func() Setup { return Setup{Reader: second, RequireScheduler: true, Key: "k"} }, shared)
@@ -93,7 +75,7 @@ func TestANodeInstallsTheIndexAnotherNodeReadInsteadOfReadingBuildbot(t *testing
 }
 
 func TestAnIndexMadeUnderOtherSettingsIsNotInstalled(t *testing.T) {
-	shared := kvShared()
+	shared := kvShared(t)
 	reader := New(func() Setup { return Setup{Reader: &countingReader{}, Key: "old-buildbot"} }, shared)
 	follower := New(func() Setup { return Setup{Reader: &countingReader{}, Key: "new-buildbot"} }, shared)
 	if _, err := reader.Refresh(context.Background()); err != nil {
@@ -109,7 +91,7 @@ func TestAnIndexMadeUnderOtherSettingsIsNotInstalled(t *testing.T) {
 // read at once however long Buildbot takes.
 func TestFollowReadsBuildbotOnlyWhileColdAndEndsWithItsContext(t *testing.T) {
 	r := &countingReader{}
-	c := New(func() Setup { return Setup{Reader: r, Key: "k"} }, kvShared())
+	c := New(func() Setup { return Setup{Reader: r, Key: "k"} }, kvShared(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -128,7 +110,7 @@ func TestFollowReadsBuildbotOnlyWhileColdAndEndsWithItsContext(t *testing.T) {
 	<-done
 
 	hung := &countingReader{hang: true}
-	c = New(func() Setup { return Setup{Reader: hung, Key: "k2"} }, kvShared())
+	c = New(func() Setup { return Setup{Reader: hung, Key: "k2"} }, kvShared(t))
 	ctx, cancel = context.WithCancel(context.Background())
 	done = make(chan struct{})
 	go func() {

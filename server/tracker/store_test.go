@@ -1,62 +1,30 @@
 package tracker
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"testing"
 
-	"github.com/mattermost/mattermost/server/public/model"
-	"github.com/mattermost/mattermost/server/public/plugin/plugintest"
-	"github.com/mattermost/mattermost/server/public/pluginapi"
-	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/kvtest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 )
 
-// kvAPI answers the plugin API's KV calls as Mattermost's SQL store does: keys listed in key order,
-// a raw page of perPage keys at a time (other keys of the plugin among them), and compare-and-set
-// against the stored bytes. e2e/tests/kv_paging.test.ts shows the same code on the real server.
-func kvAPI(t *testing.T, values map[string][]byte) *plugintest.API {
-	api := &plugintest.API{}
-	api.On("KVList", mock.Anything, mock.Anything).Return(func(page, perPage int) []string {
-		keys := make([]string, 0, len(values))
-		for k := range values {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		from := min(page*perPage, len(keys))
-		return keys[from:min(from+perPage, len(keys))]
-	}, func(int, int) *model.AppError { return nil }).Maybe()
-	api.On("KVGet", mock.Anything).Return(func(key string) []byte { return values[key] },
-		func(string) *model.AppError { return nil }).Maybe()
-	api.On("KVSetWithOptions", mock.Anything, mock.Anything, mock.Anything).Return(func(key string, value []byte, o model.PluginKVSetOptions) bool {
-		if o.Atomic && !bytes.Equal(values[key], o.OldValue) {
-			return false
-		}
-		values[key] = value
-		return true
-	}, func(string, []byte, model.PluginKVSetOptions) *model.AppError { return nil }).Maybe()
-	t.Cleanup(func() { api.AssertExpectations(t) })
-	return api
-}
-
 func TestTheKVStoreListsEveryTrackedBuildWhateverKeysSortBeforeThem(t *testing.T) {
-	values := map[string][]byte{}
+	kv, values := kvtest.New(t)
 	// What Mattermost and pluginapi keep beside the plugin's own keys, all sorting before track_.
 	for _, k := range []string{"cron_buildbot-poller", "mmi_botid", "mutex_buildbot-tick", "mutex_buildbot-push", "once_rebuild_x"} {
-		values[k] = []byte(`"x"`)
+		values.Put(k, []byte(`"x"`))
 	}
 	const n = 450
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("t%03d", i)
 		raw, _ := json.Marshal(&Tracked{ID: id, PostID: "p" + id})
-		values[keyPrefix+id] = raw
+		values.Put(keyPrefix+id, raw)
 	}
-	values["zz_after"] = []byte(`"x"`)
-	store := KVStore{KV: &pluginapi.NewClient(kvAPI(t, values), nil).KV}
+	values.Put("zz_after", []byte(`"x"`))
+	store := KVStore{KV: kv}
 
 	all, err := store.List()
 
@@ -65,8 +33,8 @@ func TestTheKVStoreListsEveryTrackedBuildWhateverKeysSortBeforeThem(t *testing.T
 }
 
 func TestTheKVStoreWritesOnlyWhatChangedAndClaimsOnlyWhatItRead(t *testing.T) {
-	values := map[string][]byte{}
-	store := KVStore{KV: &pluginapi.NewClient(kvAPI(t, values), nil).KV}
+	kv, values := kvtest.New(t)
+	store := KVStore{KV: kv}
 	tr := &Tracked{ID: "t1", Props: post.Props{Repo: "app"}}
 	require.NoError(t, store.Save(tr))
 
@@ -76,10 +44,10 @@ func TestTheKVStoreWritesOnlyWhatChangedAndClaimsOnlyWhatItRead(t *testing.T) {
 	require.NoError(t, err)
 
 	// Unchanged: no write at all.
-	values[keyPrefix+"t1"] = nil
+	values.Put(keyPrefix+"t1", nil)
 	require.NoError(t, store.Save(first))
-	require.Nil(t, values[keyPrefix+"t1"], "an unchanged entry was written")
-	values[keyPrefix+"t1"] = first.stored
+	require.Nil(t, values.Get(keyPrefix+"t1"), "an unchanged entry was written")
+	values.Put(keyPrefix+"t1", first.stored)
 
 	first.ClaimedAt, second.ClaimedAt = 1, 2
 	won, err := store.Claim(first)
