@@ -26,6 +26,14 @@ func (m mattermost) CanViewTeam(userID, teamID string) bool {
 	return m.client.User.HasPermissionToTeam(userID, teamID, model.PermissionViewTeam)
 }
 
+func (m mattermost) CanManageChannel(userID, channelID string) bool {
+	return m.client.User.HasPermissionToChannel(userID, channelID, model.PermissionManageChannelRoles)
+}
+
+func (m mattermost) CanManageTeam(userID, teamID string) bool {
+	return m.client.User.HasPermissionToTeam(userID, teamID, model.PermissionManageTeam)
+}
+
 func (m mattermost) GetUser(userID string) (*model.User, error) { return m.client.User.Get(userID) }
 
 func (m mattermost) GetChannel(channelID string) (*model.Channel, error) {

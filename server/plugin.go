@@ -18,6 +18,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
 
@@ -67,6 +68,7 @@ func (p *Plugin) OnActivate() error {
 	p.command = &command.Handler{
 		Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mm, BotID: botID,
 		Tracker: p.tracker, ActionURL: actionURL, Once: mm, Log: p.API,
+		Subs: subscription.KVStore{KV: &p.client.KV},
 	}
 	if err := p.client.SlashCommand.Register(command.Definition()); err != nil {
 		return fmt.Errorf("register /%s: %w", command.Trigger, err)
@@ -77,6 +79,7 @@ func (p *Plugin) OnActivate() error {
 		Catalog:     p.catalog,
 		Actions:     p.command,
 		Rules:       p.command,
+		Subs:        p.command.Subs,
 		BotID:       botID,
 		PluginID:    manifestID,
 		Version:     manifestVersion,

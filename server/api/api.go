@@ -16,6 +16,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
 // Permissions answers who the caller is allowed to be.
@@ -44,6 +45,8 @@ type Deps struct {
 	Catalog     *catalog.Catalog
 	Actions     Actions
 	Rules       Rules
+	// Subs lists a channel's subscriptions for unsubscribe's autocomplete.
+	Subs subscription.Store
 	// BotID is the account that writes status posts; the webapp draws only its posts as cards.
 	BotID    string
 	PluginID string
@@ -64,6 +67,7 @@ func NewRouter(deps Deps) http.Handler {
 	r.HandleFunc("/"+ActionsRoute, h.action).Methods(http.MethodPost)
 	r.HandleFunc("/"+command.FirstWordRoute, h.firstWord).Methods(http.MethodGet)
 	r.HandleFunc("/"+command.SecondWordRoute, h.secondWord).Methods(http.MethodGet)
+	r.HandleFunc("/"+command.ThirdWordRoute, h.thirdWord).Methods(http.MethodGet)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "no such route")
 	})

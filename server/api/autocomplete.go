@@ -6,6 +6,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
 // The dynamic lists of /build. Mattermost calls them on every keystroke and filters the items by
@@ -32,9 +33,33 @@ func (h *handler) secondWord(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, []model.AutocompleteListItem{})
 		return
 	}
-	typed := r.URL.Query().Get("parsed")
-	if typed == "" {
-		typed = r.URL.Query().Get("user_input")
+	writeJSON(w, http.StatusOK, command.SecondWord(h.deps.Catalog.Current(), typed(r), h.subscribed(r)))
+}
+
+func (h *handler) thirdWord(w http.ResponseWriter, r *http.Request) {
+	if !h.allowed(r) {
+		writeJSON(w, http.StatusOK, []model.AutocompleteListItem{})
+		return
 	}
-	writeJSON(w, http.StatusOK, command.SecondWord(h.deps.Catalog.Current(), typed))
+	writeJSON(w, http.StatusOK, command.ThirdWord(h.deps.Catalog.Current(), typed(r), h.subscribed(r)))
+}
+
+// typed is the command as typed so far.
+func typed(r *http.Request) string {
+	if parsed := r.URL.Query().Get("parsed"); parsed != "" {
+		return parsed
+	}
+	return r.URL.Query().Get("user_input")
+}
+
+// subscribed reads the channel's subscriptions when a list needs them; allowed has checked that
+// the user may read the channel.
+func (h *handler) subscribed(r *http.Request) command.Subscribed {
+	return func() []subscription.Subscription {
+		subs, err := h.deps.Subs.Channel(r.URL.Query().Get("channel_id"))
+		if err != nil {
+			return nil
+		}
+		return subs
+	}
 }

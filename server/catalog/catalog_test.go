@@ -72,6 +72,9 @@ func TestANodeInstallsTheIndexAnotherNodeReadInsteadOfReadingBuildbot(t *testing
 	if repo, ok := follower.Current().Lookup("app"); !ok || repo.DefaultBranch != "main" || len(repo.Targets) != 2 {
 		t.Fatalf("app %+v", repo)
 	}
+	if got := follower.Current().WatchedNames(); len(got) != 3 {
+		t.Fatalf("watched %v", got)
+	}
 }
 
 func TestAnIndexMadeUnderOtherSettingsIsNotInstalled(t *testing.T) {

@@ -66,9 +66,14 @@ type Repo struct {
 
 // Index is one refresh's view of Buildbot. It is never changed after it is built.
 type Index struct {
+	// Repos are what /build can build: in force mode, only builders a force scheduler serves.
 	Repos       map[string]*Repo
 	names       []string
 	RefreshedAt time.Time
+	// Watched are the repos of every active builder, which subscriptions follow: most builds
+	// start from a push, on builders chat may never start. It is the index itself when every
+	// builder is in Repos.
+	Watched *Index
 }
 
 // Names lists the repos in alphabetical order.
@@ -86,6 +91,32 @@ func (ix *Index) Lookup(name string) (*Repo, bool) {
 	}
 	return nil, false
 }
+
+// RepoOf names the repo a builder belongs to, among the watched repos.
+func (ix *Index) RepoOf(builderID int) (string, bool) {
+	for _, r := range ix.watched().Repos {
+		for _, t := range r.Targets {
+			if t.BuilderID == builderID {
+				return r.Name, true
+			}
+		}
+	}
+	return "", false
+}
+
+// watched is the index of every active builder's repo.
+func (ix *Index) watched() *Index {
+	if ix.Watched != nil {
+		return ix.Watched
+	}
+	return ix
+}
+
+// LookupWatched finds a repo among the watched ones, ignoring case.
+func (ix *Index) LookupWatched(name string) (*Repo, bool) { return ix.watched().Lookup(name) }
+
+// WatchedNames lists the watched repos in alphabetical order.
+func (ix *Index) WatchedNames() []string { return ix.watched().names }
 
 // Serves says whether chat may build on a builder: one of the repos has it as a target.
 func (ix *Index) Serves(builderID int) bool {
@@ -117,6 +148,16 @@ type Sources struct {
 
 // Build turns what Buildbot said into an index. It is pure, so every rule is unit-tested.
 func Build(src Sources, now time.Time) *Index {
+	ix := index(src, now)
+	if src.RequireScheduler {
+		all := src
+		all.RequireScheduler = false
+		ix.Watched = index(all, now)
+	}
+	return ix
+}
+
+func index(src Sources, now time.Time) *Index {
 	projectNames := map[int]string{}
 	for _, p := range src.Projects {
 		projectNames[p.ProjectID] = p.Name

@@ -170,3 +170,27 @@ func TestServesNamesOnlyBuildersChatMayBuildOn(t *testing.T) {
 		}
 	}
 }
+
+// Subscriptions follow builds chat never starts: every active builder has a repo, also those no
+// force scheduler serves, while /build offers only what it can start.
+func TestEveryActiveBuilderIsWatchedThoughOnlyForceableOnesAreBuilt(t *testing.T) {
+	src := sources()
+	src.RequireScheduler = true
+	ix := Build(src, time.Unix(0, 0))
+
+	if got := ix.WatchedNames(); !reflect.DeepEqual(got, []string{"app", "tools", "unforceable"}) {
+		t.Fatalf("watched %v", got)
+	}
+	if _, ok := ix.Lookup("unforceable"); ok {
+		t.Fatal("/build offers a builder no force scheduler serves")
+	}
+	if repo, ok := ix.RepoOf(5); !ok || repo != "unforceable" {
+		t.Fatalf("builder 5 is in %q", repo)
+	}
+	if repo, ok := ix.RepoOf(2); !ok || repo != "app" {
+		t.Fatalf("builder 2 is in %q", repo)
+	}
+	if _, ok := ix.RepoOf(4); ok {
+		t.Fatal("a retired builder is watched")
+	}
+}

@@ -30,7 +30,8 @@ type stamp struct {
 
 type sharedIndex struct {
 	stamp
-	Repos map[string]*Repo `json:"repos"`
+	Repos   map[string]*Repo `json:"repos"`
+	Watched map[string]*Repo `json:"watched,omitempty"`
 }
 
 // KVShared shares the index through the plugin's KV store.
@@ -39,7 +40,11 @@ type KVShared struct{ KV *pluginapi.KVService }
 // Publish stores the index, then its stamp, so a node that sees the stamp finds the index.
 func (s KVShared) Publish(key string, ix *Index) error {
 	st := stamp{Key: key, At: ix.RefreshedAt}
-	if _, err := s.KV.Set(sharedKey, sharedIndex{stamp: st, Repos: ix.Repos}); err != nil {
+	shared := sharedIndex{stamp: st, Repos: ix.Repos}
+	if ix.Watched != nil {
+		shared.Watched = ix.Watched.Repos
+	}
+	if _, err := s.KV.Set(sharedKey, shared); err != nil {
 		return fmt.Errorf("store the index: %w", err)
 	}
 	if _, err := s.KV.Set(sharedStampKey, st); err != nil {
@@ -66,7 +71,11 @@ func (s KVShared) Since(key string, t time.Time) (*Index, error) {
 	if shared.Key != key || !shared.At.After(t) || shared.Repos == nil {
 		return nil, nil
 	}
-	return restore(shared.Repos, shared.At), nil
+	ix := restore(shared.Repos, shared.At)
+	if shared.Watched != nil {
+		ix.Watched = restore(shared.Watched, shared.At)
+	}
+	return ix, nil
 }
 
 // restore makes an index of repos read elsewhere.

@@ -21,7 +21,7 @@ func press(h *Handler, user, postID, action string) string {
 func TestButtonsOfABuildOnAnotherBuildbotAreRefusedAndSendNothing(t *testing.T) {
 	before, now := &fakeBuildbot{}, &fakeBuildbot{}
 	mm := newMM()
-	if got := run(handlerFor(&config.Configuration{BuildbotURL: before.serve(t)}, mm), "alice", "builds", "/build tools"); got != "" {
+	if got := run(handlerFor(t, &config.Configuration{BuildbotURL: before.serve(t)}, mm), "alice", "builds", "/build tools"); got != "" {
 		t.Fatal(got)
 	}
 	// The build ran and finished there, so both buttons would have something to act on.
@@ -35,7 +35,7 @@ func TestButtonsOfABuildOnAnotherBuildbotAreRefusedAndSendNothing(t *testing.T) 
 	running.AddProp(tracker.TrackKey, "t2")
 	mm.posts = append(mm.posts, running)
 
-	h := handlerFor(&config.Configuration{BuildbotURL: now.serve(t)}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: now.serve(t)}, mm)
 	for _, c := range []struct{ postID, action string }{{status.Id, post.ActionRebuild}, {running.Id, post.ActionStop}} {
 		if got := press(h, "alice", c.postID, c.action); !strings.Contains(got, "ran on a Buildbot the plugin no longer uses") {
 			t.Errorf("%s answered %q", c.action, got)
@@ -49,7 +49,7 @@ func TestButtonsOfABuildOnAnotherBuildbotAreRefusedAndSendNothing(t *testing.T) 
 func TestStopOnABuildOfTheBuildbotInUseReachesIt(t *testing.T) {
 	bb := &fakeBuildbot{}
 	mm := newMM()
-	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, mm)
 	if got := run(h, "alice", "builds", "/build tools"); got != "" {
 		t.Fatal(got)
 	}
@@ -87,7 +87,7 @@ func finishedBuild(t *testing.T, h *Handler, mm *fakeMM, builderID int) *model.P
 func TestButtonsActOnlyOnTheBotsOwnStatusPosts(t *testing.T) {
 	bb := &fakeBuildbot{}
 	mm := newMM()
-	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, mm)
 	genuine := finishedBuild(t, h, mm, 3)
 	controls := bb.controls
 
@@ -116,7 +116,7 @@ func TestButtonsActOnlyOnTheBotsOwnStatusPosts(t *testing.T) {
 func TestRebuildRefusesABuilderChatMayNotStartWhateverThePostSays(t *testing.T) {
 	bb := &fakeBuildbot{}
 	mm := newMM()
-	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, mm)
 	// deploy-prod (builder 4) runs on Buildbot, but no force scheduler offers it to chat.
 	status := finishedBuild(t, h, mm, 4)
 	controls := bb.controls
@@ -133,7 +133,7 @@ func TestRebuildRefusesABuilderChatMayNotStartWhateverThePostSays(t *testing.T) 
 func TestAUserWhoCannotReadTheChannelCannotPressItsButtons(t *testing.T) {
 	bb := &fakeBuildbot{}
 	mm := newMM()
-	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, mm)
 	status := finishedBuild(t, h, mm, 3)
 	mm.members = map[string][]string{"builds": {"alice"}}
 	mm.users["mallory"] = &model.User{Id: "mallory", Username: "mallory"}
@@ -156,7 +156,7 @@ func TestButtonsInADirectMessageAreJudgedByTheTeamOnTheBotsPost(t *testing.T) {
 	mm := newMM()
 	mm.channels["dm"] = &model.Channel{Id: "dm", Name: "alice__bob", Type: model.ChannelTypeDirect}
 	mm.teams["ops"] = &model.Team{Id: "ops", Name: "ops"}
-	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t), AllowedTeams: "ops"}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t), AllowedTeams: "ops"}, mm)
 	if got := h.Execute(context.Background(), &model.CommandArgs{UserId: "alice", ChannelId: "dm", TeamId: "ops", Command: "/build tools"}); got != "" {
 		t.Fatal(got)
 	}
@@ -187,7 +187,7 @@ func TestButtonsInADirectMessageAreJudgedByTheTeamOnTheBotsPost(t *testing.T) {
 func TestEveryClickIsAuditedAllowedOrRefused(t *testing.T) {
 	bb := &fakeBuildbot{}
 	mm := newMM()
-	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t), BuildPermission: "admins"}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t), BuildPermission: "admins"}, mm)
 	var log auditLog
 	h.Log = &log
 	if got := run(h, "root", "builds", "/build tools"); got != "" {
@@ -214,7 +214,7 @@ func TestEveryClickIsAuditedAllowedOrRefused(t *testing.T) {
 func TestStopTellsBuildbotAndTheTrackerWhoStoppedIt(t *testing.T) {
 	bb := &fakeBuildbot{}
 	mm := newMM()
-	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, mm)
 	if got := run(h, "alice", "builds", "/build tools"); got != "" {
 		t.Fatal(got)
 	}

@@ -1,11 +1,13 @@
 package command
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
 // Routes of the dynamic lists, relative to the plugin: Mattermost calls them in-process on every
@@ -13,7 +15,11 @@ import (
 const (
 	FirstWordRoute  = "api/v1/autocomplete/first"
 	SecondWordRoute = "api/v1/autocomplete/second"
+	ThirdWordRoute  = "api/v1/autocomplete/third"
 )
+
+// Subscribed lists the channel's subscriptions, read only when an answer needs them.
+type Subscribed func() []subscription.Subscription
 
 // Definition is what the plugin registers. Mattermost lets a node have arguments or
 // subcommands, not both, so the first word is one dynamic list holding the repos and the
@@ -22,7 +28,16 @@ func Definition() *model.Command {
 	root := model.NewAutocompleteData(Trigger, "[repo] [branch] [revision]", "Start and follow Buildbot builds")
 	root.AddDynamicListArgument("A repo to build, or help, list or status", FirstWordRoute, true)
 	root.AddDynamicListArgument("The branch; the repo's default branch if left out", SecondWordRoute, false)
-	root.AddTextArgument("The revision to build; the branch's newest if left out", "[revision]", "")
+	root.AddDynamicListArgument("The revision to build, or the branches to subscribe to", ThirdWordRoute, false)
+	events := make([]model.AutocompleteListItem, len(subscription.Events))
+	for i, e := range subscription.Events {
+		events[i] = model.AutocompleteListItem{Item: string(e.Event), HelpText: e.Means}
+	}
+	root.AddNamedStaticListArgument("events", "For subscribe: the events to post, comma-separated", false, events)
+	root.AddNamedStaticListArgument("style", "For subscribe: how to post a build", false, []model.AutocompleteListItem{
+		{Item: string(subscription.StyleCard), HelpText: "The live card, edited in place"},
+		{Item: string(subscription.StyleLine), HelpText: "One compact line"},
+	})
 	return &model.Command{
 		Trigger:          Trigger,
 		DisplayName:      "Buildbot",
@@ -37,6 +52,9 @@ func Definition() *model.Command {
 var subcommandItems = []model.AutocompleteListItem{
 	{Item: SubList, HelpText: "What Buildbot can build, with the last results"},
 	{Item: SubStatus, Hint: "[repo] [branch]", HelpText: "Recent builds, with links"},
+	{Item: SubSubscribe, Hint: "<repo|*> [branch-glob] [--events e1,e2] [--style card|line]", HelpText: "Post this channel the builds of a repo"},
+	{Item: SubUnsubscribe, Hint: "<repo|*> [branch-glob]", HelpText: "Stop posting a repo's builds here"},
+	{Item: SubSubscriptions, Hint: "[--all]", HelpText: "This channel's subscriptions"},
 	{Item: SubHelp, HelpText: "How to use /build"},
 }
 
@@ -47,21 +65,41 @@ func FirstWord(ix *catalog.Index) []model.AutocompleteListItem {
 	return append(items, subcommandItems...)
 }
 
-// SecondWord lists the branches of the repo typed first, or the repos after `status`. parsed is
-// the command as typed so far.
-func SecondWord(ix *catalog.Index, parsed string) []model.AutocompleteListItem {
-	// Mattermost passes what was typed without the leading slash.
+// words are what was typed after /build; Mattermost passes it without the leading slash.
+func words(parsed string) []string {
 	fields := strings.Fields(parsed)
 	if len(fields) > 0 && strings.EqualFold(strings.TrimPrefix(fields[0], "/"), Trigger) {
 		fields = fields[1:]
 	}
+	return fields
+}
+
+// SecondWord lists the branches of the repo typed first, the repos after `status`, every
+// builder's repo after `subscribe`, and the channel's subscribed repos after `unsubscribe`.
+// parsed is the command as typed so far.
+func SecondWord(ix *catalog.Index, parsed string, subscribed Subscribed) []model.AutocompleteListItem {
+	fields := words(parsed)
 	if len(fields) == 0 {
 		return []model.AutocompleteListItem{}
 	}
 	switch strings.ToLower(fields[0]) {
 	case SubStatus:
 		return repoItems(ix)
-	case SubHelp, SubList:
+	case SubSubscribe:
+		items := []model.AutocompleteListItem{{Item: subscription.AnyRepo, HelpText: "Every repo"}}
+		for _, name := range ix.WatchedNames() {
+			items = append(items, model.AutocompleteListItem{Item: name})
+		}
+		return items
+	case SubUnsubscribe:
+		items := []model.AutocompleteListItem{}
+		for _, s := range subscribed() {
+			if !slices.ContainsFunc(items, func(i model.AutocompleteListItem) bool { return i.Item == s.Repo }) {
+				items = append(items, model.AutocompleteListItem{Item: s.Repo})
+			}
+		}
+		return items
+	case SubHelp, SubList, SubSubscriptions:
 		return []model.AutocompleteListItem{}
 	}
 	repo, ok := ix.Lookup(fields[0])
@@ -75,6 +113,32 @@ func SecondWord(ix *catalog.Index, parsed string) []model.AutocompleteListItem {
 			item.HelpText = "default branch"
 		}
 		items = append(items, item)
+	}
+	return items
+}
+
+// ThirdWord lists the branch globs after `subscribe <repo>` (every branch, then the repo's
+// branches) and the channel's globs after `unsubscribe <repo>`; a revision has no list.
+func ThirdWord(ix *catalog.Index, parsed string, subscribed Subscribed) []model.AutocompleteListItem {
+	fields := words(parsed)
+	items := []model.AutocompleteListItem{}
+	if len(fields) < 2 {
+		return items
+	}
+	switch strings.ToLower(fields[0]) {
+	case SubSubscribe:
+		items = append(items, model.AutocompleteListItem{Item: "*", HelpText: "Every branch"})
+		if repo, ok := ix.LookupWatched(fields[1]); ok {
+			for _, branch := range repo.Branches {
+				items = append(items, model.AutocompleteListItem{Item: branch})
+			}
+		}
+	case SubUnsubscribe:
+		for _, s := range subscribed() {
+			if strings.EqualFold(s.Repo, fields[1]) && s.Branch != "" {
+				items = append(items, model.AutocompleteListItem{Item: s.Branch, HelpText: joinEvents(s.Events)})
+			}
+		}
 	}
 	return items
 }

@@ -30,7 +30,7 @@ func BenchmarkAutocomplete(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("branches, %d of them", size.branches), func(b *testing.B) {
 			for range b.N {
-				SecondWord(ix, "build repo-000 ")
+				SecondWord(ix, "build repo-000 ", nil)
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
 func items(list []model.AutocompleteListItem) []string {
@@ -34,19 +35,28 @@ func TestAutocomplete(t *testing.T) {
 		Builds: []buildbot.Build{{BuilderID: 1, Properties: branch("feature/x")}},
 	}, time.Time{})
 
+	none := func() []subscription.Subscription { return nil }
+	subscribed := func() []subscription.Subscription {
+		return []subscription.Subscription{{Repo: "app"}, {Repo: "app", Branch: "release/*"}, {Repo: "*", Branch: "*"}}
+	}
 	tests := []struct {
 		name string
 		got  []model.AutocompleteListItem
 		want []string
 	}{
-		{"the first word offers repos, then subcommands", FirstWord(ix), []string{"app", "tools", "list", "status", "help"}},
-		{"the second word offers the typed repo's branches, default first", SecondWord(ix, "/build app "), []string{"main", "feature/x"}},
-		{"a repo is found whatever its case", SecondWord(ix, "/build APP"), []string{"main", "feature/x"}},
-		{"Mattermost's parsed text has no slash", SecondWord(ix, "build app "), []string{"main", "feature/x"}},
-		{"after status come the repos", SecondWord(ix, "/build status "), []string{"app", "tools"}},
-		{"after list comes nothing", SecondWord(ix, "/build list "), []string{}},
-		{"an unknown repo has no branches", SecondWord(ix, "/build nope "), []string{}},
-		{"nothing typed, nothing offered", SecondWord(ix, "/build"), []string{}},
+		{"the first word offers repos, then subcommands", FirstWord(ix), []string{"app", "tools", "list", "status", "subscribe", "unsubscribe", "subscriptions", "help"}},
+		{"the second word offers the typed repo's branches, default first", SecondWord(ix, "/build app ", none), []string{"main", "feature/x"}},
+		{"a repo is found whatever its case", SecondWord(ix, "/build APP", none), []string{"main", "feature/x"}},
+		{"Mattermost's parsed text has no slash", SecondWord(ix, "build app ", none), []string{"main", "feature/x"}},
+		{"after status come the repos", SecondWord(ix, "/build status ", none), []string{"app", "tools"}},
+		{"after list comes nothing", SecondWord(ix, "/build list ", none), []string{}},
+		{"an unknown repo has no branches", SecondWord(ix, "/build nope ", none), []string{}},
+		{"nothing typed, nothing offered", SecondWord(ix, "/build", none), []string{}},
+		{"after subscribe come every builder's repos, and * first", SecondWord(ix, "build subscribe ", none), []string{"*", "app", "tools"}},
+		{"after unsubscribe come the channel's subscribed repos", SecondWord(ix, "build unsubscribe ", subscribed), []string{"app", "*"}},
+		{"after subscribe and a repo come every branch, then its branches", ThirdWord(ix, "build subscribe app ", none), []string{"*", "main", "feature/x"}},
+		{"after unsubscribe and a repo come its globs in this channel", ThirdWord(ix, "build unsubscribe app ", subscribed), []string{"release/*"}},
+		{"a revision has no list", ThirdWord(ix, "build app main ", none), []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

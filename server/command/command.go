@@ -16,6 +16,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
 
@@ -36,6 +37,8 @@ type Handler struct {
 	Once      Once
 	// Log keeps the audit of button clicks; it may be nil.
 	Log Auditor
+	// Subs keeps the channels' subscriptions.
+	Subs subscription.Store
 }
 
 // Tracker takes over a started build's status post, and hears who stops one.
@@ -71,6 +74,12 @@ func (h *Handler) Execute(ctx context.Context, args *model.CommandArgs) string {
 		return h.list(ctx, snap)
 	case SubStatus:
 		return h.status(ctx, snap, inv)
+	case SubSubscribe:
+		return h.subscribe(ctx, snap.Config, args.UserId, where, inv)
+	case SubUnsubscribe:
+		return h.unsubscribe(snap.Config, args.UserId, where, inv)
+	case SubSubscriptions:
+		return h.subscriptions(args.UserId, where, inv.All)
 	}
 	return h.build(ctx, snap, args, where, inv)
 }
@@ -79,6 +88,10 @@ const usage = "#### /build\n" +
 	"- `/build <repo> [branch] [revision]`: start a build; the branch defaults to the repo's default branch\n" +
 	"- `/build list`: what Buildbot can build, with each builder's last result\n" +
 	"- `/build status [repo] [branch]`: recent builds, with links\n" +
+	"- `/build subscribe <repo|*> [branch-glob] [--events e1,e2] [--style card|line]`: post this channel the builds of a repo, " +
+	"also those chat did not start; the glob defaults to the repo's default branch, the events to `finished`. " +
+	"For only what needs someone: `--events failure,problem,recovery`\n" +
+	"- `/build unsubscribe <repo|*> [branch-glob]` and `/build subscriptions [--all]`\n" +
 	"- `/build help`: this text"
 
 // missRefreshAfter is how old the catalog must be before a name it does not know reads Buildbot

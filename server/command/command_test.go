@@ -19,7 +19,9 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/kvtest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
 
@@ -34,6 +36,16 @@ type fakeMM struct {
 	members map[string][]string
 	// teamMembers lists each team's members; a team not listed has everyone.
 	teamMembers map[string][]string
+	// channelAdmins and teamAdmins list who administers each channel and team.
+	channelAdmins, teamAdmins map[string][]string
+}
+
+func (f *fakeMM) CanManageChannel(userID, channelID string) bool {
+	return slices.Contains(f.channelAdmins[channelID], userID)
+}
+
+func (f *fakeMM) CanManageTeam(userID, teamID string) bool {
+	return slices.Contains(f.teamAdmins[teamID], userID)
 }
 
 func (f *fakeMM) CanReadChannel(userID, channelID string) bool {
@@ -221,11 +233,13 @@ func (f *fakeBuildbot) serve(t *testing.T) string {
 	return srv.URL
 }
 
-func handlerFor(cfg *config.Configuration, mm *fakeMM) *Handler {
+func handlerFor(t *testing.T, cfg *config.Configuration, mm *fakeMM) *Handler {
 	snap := config.NewSnapshot(cfg)
 	cat := catalog.New(func() catalog.Setup { return catalog.SetupFor(snap) }, nil)
+	kv, _ := kvtest.New(t)
 	return &Handler{Snapshot: func() *config.Snapshot { return snap }, Catalog: cat, MM: mm, BotID: "bot",
-		Tracker: &fakeTracker{mm: mm}, ActionURL: "/plugins/buildbot/api/v1/actions", Once: fakeOnce{}}
+		Tracker: &fakeTracker{mm: mm}, ActionURL: "/plugins/buildbot/api/v1/actions", Once: fakeOnce{},
+		Subs: subscription.KVStore{KV: kv}}
 }
 
 func run(h *Handler, user, channel, text string) string {
@@ -281,7 +295,7 @@ func TestExecute(t *testing.T) {
 			if channel == "" {
 				channel = "builds"
 			}
-			got := run(handlerFor(&tt.cfg, newMM()), user, channel, tt.text)
+			got := run(handlerFor(t, &tt.cfg, newMM()), user, channel, tt.text)
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("%q lacks %q", got, w)
@@ -298,7 +312,7 @@ func TestABuildIsForcedWithTheUsersDetailsAndAnnounced(t *testing.T) {
 	bb := &fakeBuildbot{}
 	url := bb.serve(t)
 	mm := newMM()
-	h := handlerFor(&config.Configuration{BuildbotURL: url, RepositoryBaseURL: "https://git.example.com/"}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: url, RepositoryBaseURL: "https://git.example.com/"}, mm)
 
 	if got := run(h, "alice", "builds", "/build tools feature/x cafe"); got != "" {
 		t.Fatalf("want no ephemeral answer, got %q", got)
@@ -326,7 +340,7 @@ func TestABuildIsForcedWithTheUsersDetailsAndAnnounced(t *testing.T) {
 
 func TestTheDefaultBranchIsUsedWhenNoneIsGiven(t *testing.T) {
 	bb := &fakeBuildbot{}
-	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, newMM())
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, newMM())
 
 	run(h, "alice", "builds", "/build tools")
 
@@ -339,7 +353,7 @@ func TestChangeHookModeSendsTheClassicChange(t *testing.T) {
 	bb := &fakeBuildbot{}
 	url := bb.serve(t)
 	mm := newMM()
-	h := handlerFor(&config.Configuration{BuildbotURL: url, TriggerMode: "changehook", RepositoryBaseURL: "https://git/"}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: url, TriggerMode: "changehook", RepositoryBaseURL: "https://git/"}, mm)
 
 	if got := run(h, "alice", "builds", "/build tools dev abc"); got != "" {
 		t.Fatalf("answer %q", got)
@@ -364,7 +378,7 @@ func TestChangeHookModeSendsTheClassicChange(t *testing.T) {
 
 func TestAnUnreachableBuildbotStartsNothingAndPostsNothing(t *testing.T) {
 	mm := newMM()
-	h := handlerFor(&config.Configuration{BuildbotURL: "http://127.0.0.1:9/"}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: "http://127.0.0.1:9/"}, mm)
 
 	got := run(h, "alice", "builds", "/build tools")
 
@@ -396,7 +410,7 @@ func TestDefinitionIsAValidAutocompleteTree(t *testing.T) {
 func TestAForceAnswerWithoutTheBuildersRequestIsThatBuildersFailureNotRequestZero(t *testing.T) {
 	bb := &fakeBuildbot{forceResult: `{"jsonrpc":"2.0","id":1,"result":[5,{"99":6}]}`}
 	mm := newMM()
-	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, mm)
 
 	got := run(h, "alice", "builds", "/build tools")
 
@@ -411,7 +425,7 @@ func TestAForceAnswerWithoutTheBuildersRequestIsThatBuildersFailureNotRequestZer
 func TestABranchAChoiceListRefusesNamesTheChoices(t *testing.T) {
 	bb := &fakeBuildbot{}
 	url := bb.serve(t)
-	h := handlerFor(&config.Configuration{BuildbotURL: url}, newMM())
+	h := handlerFor(t, &config.Configuration{BuildbotURL: url}, newMM())
 	// Only the choice scheduler serves app-docs.
 	h.Catalog = catalog.New(func() catalog.Setup {
 		return catalog.Setup{Reader: choiceReader{config.NewSnapshot(&config.Configuration{BuildbotURL: url}).Buildbot}, RequireScheduler: true}
@@ -434,7 +448,7 @@ func (choiceReader) ForceSchedulers(context.Context) ([]buildbot.ForceScheduler,
 
 func TestStatusListsOnlyBuildersChatMaySee(t *testing.T) {
 	bb := &fakeBuildbot{}
-	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, newMM())
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, newMM())
 
 	got := run(h, "alice", "builds", "/build status")
 
@@ -449,7 +463,7 @@ func TestListAndStatusShowBuildbotsNamesInert(t *testing.T) {
 		builders: `{"builders":[{"builderid":3,"name":"tools","masterids":[1]}]}`,
 		builds:   `{"builds":[{"buildid":9,"number":4,"builderid":3,"complete":true,"results":0,"properties":{"branch":["@here | [x](https://evil.example)","x"]}}]}`,
 	}
-	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, newMM())
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, newMM())
 
 	for _, text := range []string{"/build status", "/build list"} {
 		got := run(h, "alice", "builds", text)
@@ -461,7 +475,7 @@ func TestListAndStatusShowBuildbotsNamesInert(t *testing.T) {
 
 func TestATypoTypedAgainDoesNotReReadBuildbotEachTime(t *testing.T) {
 	bb := &fakeBuildbot{}
-	h := handlerFor(&config.Configuration{BuildbotURL: bb.serve(t)}, newMM())
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, newMM())
 	run(h, "alice", "builds", "/build tools")
 	before := bb.reads["/api/v2/builders"]
 
@@ -484,8 +498,8 @@ func TestAutocompleteFollowsTheRulesOfBuild(t *testing.T) {
 	mm.teamMembers = map[string][]string{"ops": {"root"}}
 	mm.channels["dm"] = &model.Channel{Id: "dm", Name: "alice__bob", Type: model.ChannelTypeDirect}
 	mm.teams["ops"] = &model.Team{Id: "ops", Name: "ops"}
-	open := handlerFor(&config.Configuration{BuildbotURL: url}, mm)
-	limited := handlerFor(&config.Configuration{BuildbotURL: url, AllowedChannels: "builds", AllowedTeams: "dev, ops"}, mm)
+	open := handlerFor(t, &config.Configuration{BuildbotURL: url}, mm)
+	limited := handlerFor(t, &config.Configuration{BuildbotURL: url, AllowedChannels: "builds", AllowedTeams: "dev, ops"}, mm)
 
 	for _, tc := range []struct {
 		name                string
@@ -497,8 +511,8 @@ func TestAutocompleteFollowsTheRulesOfBuild(t *testing.T) {
 		{"a member in a channel outside the allowed ones", limited, "alice", "random", "t", false},
 		{"someone who cannot read the channel", open, "bob", "builds", "t", false},
 		{"no channel at all", open, "alice", "", "t", false},
-		{"a direct message judged by a team its user is in", handlerFor(&config.Configuration{BuildbotURL: url, AllowedTeams: "ops"}, mm), "root", "dm", "ops", true},
-		{"a direct message naming a team its user is not in", handlerFor(&config.Configuration{BuildbotURL: url, AllowedTeams: "ops"}, mm), "alice", "dm", "ops", false},
+		{"a direct message judged by a team its user is in", handlerFor(t, &config.Configuration{BuildbotURL: url, AllowedTeams: "ops"}, mm), "root", "dm", "ops", true},
+		{"a direct message naming a team its user is not in", handlerFor(t, &config.Configuration{BuildbotURL: url, AllowedTeams: "ops"}, mm), "alice", "dm", "ops", false},
 	} {
 		if got := tc.h.Allows(tc.user, tc.channel, tc.team); got != tc.want {
 			t.Errorf("%s: %v", tc.name, got)

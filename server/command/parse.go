@@ -5,14 +5,19 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
 // Subcommands of /build. Anything else in first position is a repo.
 const (
-	SubHelp   = "help"
-	SubList   = "list"
-	SubStatus = "status"
-	SubBuild  = ""
+	SubHelp          = "help"
+	SubList          = "list"
+	SubStatus        = "status"
+	SubSubscribe     = "subscribe"
+	SubUnsubscribe   = "unsubscribe"
+	SubSubscriptions = "subscriptions"
+	SubBuild         = ""
 )
 
 // Limits on what a user may type, checked before anything is sent to Buildbot.
@@ -37,6 +42,10 @@ type Invocation struct {
 	Repo     string
 	Branch   string
 	Revision string
+	// Events and Style are subscribe's options; All is subscriptions' --all.
+	Events []subscription.Event
+	Style  subscription.Style
+	All    bool
 }
 
 // ParseError is a mistake in what the user typed, worded for them.
@@ -67,6 +76,8 @@ func Parse(text string) (Invocation, error) {
 			return Invocation{}, parseErrorf("`/build %s` takes no arguments.", sub)
 		}
 		return Invocation{Sub: sub}, nil
+	case SubSubscribe, SubUnsubscribe, SubSubscriptions:
+		return parseSubscription(sub, fields[1:])
 	case SubStatus:
 		if len(fields) > 3 {
 			return Invocation{}, parseErrorf("Use `/build status [repo] [branch]`.")
@@ -93,6 +104,82 @@ func Parse(text string) (Invocation, error) {
 		inv.Revision = fields[2]
 	}
 	return inv, inv.check()
+}
+
+// parseSubscription reads the words after subscribe, unsubscribe or subscriptions: flags
+// (--events a,b or --events=a,b, --style, --all) wherever they stand, and the repo and glob.
+func parseSubscription(sub string, words []string) (Invocation, error) {
+	inv := Invocation{Sub: sub}
+	var positional []string
+	for i := 0; i < len(words); i++ {
+		name, value, inline := strings.Cut(words[i], "=")
+		takesValue := name == "--events" || name == "--style"
+		switch {
+		case !strings.HasPrefix(name, "--"):
+			positional = append(positional, words[i])
+			continue
+		case sub == SubSubscriptions && words[i] == "--all":
+			inv.All = true
+			continue
+		case sub != SubSubscribe || !takesValue:
+			return Invocation{}, parseErrorf("`%s` is not an option of `/build %s`.%s", shorten(words[i]), sub, subscriptionUsage(sub))
+		case !inline && i+1 < len(words):
+			i++
+			value = words[i]
+		case !inline:
+			return Invocation{}, parseErrorf("`%s` needs a value.%s", name, subscriptionUsage(sub))
+		}
+		if name == "--events" {
+			events, err := subscription.ParseEvents(value)
+			if err != nil {
+				return Invocation{}, parseErrorf("%s. The events are %s.", err.Error(), eventNames())
+			}
+			inv.Events = events
+			continue
+		}
+		switch style := subscription.Style(strings.ToLower(value)); style {
+		case subscription.StyleCard, subscription.StyleLine:
+			inv.Style = style
+		default:
+			return Invocation{}, parseErrorf("`%s` is not a style: use `card` or `line`.", shorten(value))
+		}
+	}
+	switch {
+	case sub == SubSubscriptions && len(positional) > 0:
+		return Invocation{}, parseErrorf("`/build subscriptions` takes no arguments but `--all`.")
+	case sub == SubSubscriptions:
+		return inv, nil
+	case len(positional) == 0 || len(positional) > 2:
+		return Invocation{}, parseErrorf("Name a repo, or `*` for every repo.%s", subscriptionUsage(sub))
+	}
+	inv.Repo = positional[0]
+	if len(positional) > 1 {
+		inv.Branch = positional[1]
+	}
+	if inv.Repo != subscription.AnyRepo && (len(inv.Repo) > maxRepoLength || !repoPattern.MatchString(inv.Repo)) {
+		return Invocation{}, parseErrorf("`%s` is not a repo name: use letters, digits and `._-+/~`, or `*` for every repo.", shorten(inv.Repo))
+	}
+	if inv.Branch != "" {
+		if problem := subscription.CheckBranch(inv.Branch); problem != "" {
+			return Invocation{}, parseErrorf("`%s` is not a branch or glob: %s.", shorten(inv.Branch), problem)
+		}
+	}
+	return inv, nil
+}
+
+func subscriptionUsage(sub string) string {
+	if sub == SubSubscribe {
+		return " Use `/build subscribe <repo|*> [branch-glob] [--events e1,e2] [--style card|line]`."
+	}
+	return " Use `/build unsubscribe <repo|*> [branch-glob]`."
+}
+
+func eventNames() string {
+	names := make([]string, len(subscription.Events))
+	for i, e := range subscription.Events {
+		names[i] = "`" + string(e.Event) + "`"
+	}
+	return strings.Join(names, ", ")
 }
 
 func (inv Invocation) check() error {

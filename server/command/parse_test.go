@@ -2,9 +2,12 @@ package command
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
 func TestParse(t *testing.T) {
@@ -37,6 +40,19 @@ func TestParse(t *testing.T) {
 		{"a repo with a quote is refused", "/build p\"x", Invocation{}, "not a repo name"},
 		{"a very long branch is refused", "/build p " + strings.Repeat("b", 201), Invocation{}, "at most 200"},
 		{"invalid UTF-8 is refused", "/build \xff", Invocation{}, "not valid text"},
+		{"subscribe to a repo's default branch", "/build subscribe webapp", Invocation{Sub: SubSubscribe, Repo: "webapp"}, ""},
+		{"subscribe with a glob, events and a style", "/build subscribe webapp release/* --events failure,problem --style=line",
+			Invocation{Sub: SubSubscribe, Repo: "webapp", Branch: "release/*", Events: []subscription.Event{subscription.Failure, subscription.Problem}, Style: subscription.StyleLine}, ""},
+		{"options may come first", "/build subscribe --events=started * *", Invocation{Sub: SubSubscribe, Repo: "*", Branch: "*", Events: []subscription.Event{subscription.Started}}, ""},
+		{"an unknown event names the known ones", "/build subscribe webapp --events fails", Invocation{}, "`fails` is not an event. The events are `started`"},
+		{"an option without its value", "/build subscribe webapp --events", Invocation{}, "`--events` needs a value"},
+		{"an unknown style", "/build subscribe webapp --style loud", Invocation{}, "not a style"},
+		{"subscribe without a repo", "/build subscribe", Invocation{}, "Name a repo, or `*`"},
+		{"a glob with a shell character", "/build subscribe webapp ma;in", Invocation{}, "is not a branch or glob"},
+		{"unsubscribe takes no events", "/build unsubscribe webapp --events failure", Invocation{}, "not an option of `/build unsubscribe`"},
+		{"unsubscribe a glob", "/build unsubscribe webapp release/*", Invocation{Sub: SubUnsubscribe, Repo: "webapp", Branch: "release/*"}, ""},
+		{"every channel's subscriptions", "/build subscriptions --all", Invocation{Sub: SubSubscriptions, All: true}, ""},
+		{"subscriptions takes nothing else", "/build subscriptions webapp", Invocation{}, "takes no arguments but `--all`"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,7 +67,7 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatalf("unexpected error %v", err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("got %+v, want %+v", got, tt.want)
 			}
 		})

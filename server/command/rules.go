@@ -21,6 +21,9 @@ type Mattermost interface {
 	CanReadChannel(userID, channelID string) bool
 	// CanViewTeam says whether the user is in the team.
 	CanViewTeam(userID, teamID string) bool
+	// CanManageChannel and CanManageTeam say whether the user is an admin of the channel or team.
+	CanManageChannel(userID, channelID string) bool
+	CanManageTeam(userID, teamID string) bool
 }
 
 // place is where a command was typed, resolved to names the settings use.

@@ -32,6 +32,14 @@ const (
 	PermissionAdmins   = "admins"
 )
 
+// Who may subscribe a channel, as stored by the SubscribePermission radio.
+const (
+	SubscribeChannelAdmins = "channel_admins"
+	SubscribeTeamAdmins    = "team_admins"
+	SubscribeSystemAdmins  = "system_admins"
+	SubscribeEveryone      = "everyone"
+)
+
 // Defaults for settings an admin left empty; plugin.json shows the same values in System Console.
 const (
 	DefaultRequestTimeout  = 10 * time.Second
@@ -78,6 +86,8 @@ type Configuration struct {
 	AllowedChannels string
 	BuildPermission string
 	AllowedUsers    string
+
+	SubscribePermission string
 }
 
 // Clone returns a copy, so callers can derive a configuration without touching the shared one.
@@ -93,7 +103,7 @@ func (c *Configuration) Normalized() *Configuration {
 	for _, s := range []*string{
 		&n.BuildbotURL, &n.PublicURL, &n.AuthMode, &n.Username, &n.HeaderName, &n.TriggerMode,
 		&n.ChangeHookPath, &n.ChangeHookUsername, &n.RepositoryBaseURL, &n.RepoBuilders, &n.ProjectTemplate,
-		&n.ChangeCategory, &n.AllowedTeams, &n.AllowedChannels, &n.BuildPermission, &n.AllowedUsers,
+		&n.ChangeCategory, &n.AllowedTeams, &n.AllowedChannels, &n.BuildPermission, &n.AllowedUsers, &n.SubscribePermission,
 	} {
 		*s = strings.TrimSpace(*s)
 	}
@@ -108,6 +118,10 @@ func (c *Configuration) Normalized() *Configuration {
 	}
 	if n.BuildPermission == "" {
 		n.BuildPermission = PermissionEveryone
+	}
+	n.SubscribePermission = strings.ToLower(n.SubscribePermission)
+	if n.SubscribePermission == "" {
+		n.SubscribePermission = SubscribeChannelAdmins
 	}
 	if n.ChangeHookPath == "" {
 		n.ChangeHookPath = DefaultChangeHookPath
@@ -252,6 +266,11 @@ func (c *Configuration) Validate() []Problem {
 		}
 	default:
 		add("Who may start and stop builds", "`%s` is not a known option; choose one in System Console.", c.BuildPermission)
+	}
+	switch c.SubscribePermission {
+	case SubscribeChannelAdmins, SubscribeTeamAdmins, SubscribeSystemAdmins, SubscribeEveryone:
+	default:
+		add("Who may subscribe channels", "`%s` is not a known option; choose one in System Console.", c.SubscribePermission)
 	}
 	return problems
 }

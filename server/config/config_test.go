@@ -53,6 +53,7 @@ func TestValidate(t *testing.T) {
 		{"an unknown trigger mode", func(c *Configuration) { c.TriggerMode = "cron" }, "Start builds with", "not a known mode"},
 		{"listed users mode with nobody listed", func(c *Configuration) { c.BuildPermission = PermissionUsers }, "Listed users", "nobody could start a build"},
 		{"an unknown permission", func(c *Configuration) { c.BuildPermission = "some" }, "Who may start and stop builds", "not a known option"},
+		{"an unknown subscribe permission", func(c *Configuration) { c.SubscribePermission = "owners" }, "Who may subscribe channels", "not a known option"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,7 +111,7 @@ func TestNormalizedFillsDefaultsAndLeavesTheOriginalAlone(t *testing.T) {
 		t.Fatal("Normalized changed the configuration it was called on")
 	}
 	want := Configuration{
-		BuildbotURL: "https://ci/", AuthMode: AuthNone, TriggerMode: TriggerForce, BuildPermission: PermissionEveryone,
+		BuildbotURL: "https://ci/", AuthMode: AuthNone, TriggerMode: TriggerForce, BuildPermission: PermissionEveryone, SubscribePermission: SubscribeChannelAdmins,
 		ChangeHookPath: "change_hook/base", ProjectTemplate: DefaultProjectTemplate, ChangeCategory: DefaultChangeCategory,
 	}
 	if *n != want {

@@ -26,8 +26,10 @@ const (
 
 // Subscription is one channel's wish for one repo and branch glob.
 type Subscription struct {
-	ChannelID string  `json:"channel_id"`
-	Repo      string  `json:"repo"`
+	ChannelID string `json:"channel_id"`
+	Repo      string `json:"repo"`
+	// Branch is a glob, or empty for each repo's default branch as the catalog knows it when a
+	// build comes, so a repo that changes its default needs no new subscription.
 	Branch    string  `json:"branch"`
 	Events    []Event `json:"events"`
 	Style     Style   `json:"style"`
@@ -40,9 +42,16 @@ func (s Subscription) Same(o Subscription) bool {
 	return s.ChannelID == o.ChannelID && strings.EqualFold(s.Repo, o.Repo) && s.Branch == o.Branch
 }
 
-// Covers says whether a build of repo on branch is one the subscription is about.
-func (s Subscription) Covers(repo, branch string) bool {
-	return (s.Repo == AnyRepo || strings.EqualFold(s.Repo, repo)) && MatchBranch(s.Branch, branch)
+// Covers says whether a build of repo on branch is one the subscription is about; defaultBranch
+// is the repo's default branch.
+func (s Subscription) Covers(repo, branch, defaultBranch string) bool {
+	if s.Repo != AnyRepo && !strings.EqualFold(s.Repo, repo) {
+		return false
+	}
+	if s.Branch == "" {
+		return defaultBranch != "" && branch == defaultBranch
+	}
+	return MatchBranch(s.Branch, branch)
 }
 
 // MatchBranch matches a branch against a glob: `*` stands for any run of characters, slashes

@@ -34,13 +34,17 @@ func TestMatchBranch(t *testing.T) {
 	}
 }
 
-func TestCoversIgnoresTheRepoNamesCaseAndTakesAnyRepoForAStar(t *testing.T) {
+func TestCoversIgnoresTheRepoNamesCaseTakesAnyRepoForAStarAndEachDefaultBranchForNoGlob(t *testing.T) {
 	sub := Subscription{Repo: "WebApp", Branch: "main"}
-	if !sub.Covers("webapp", "main") || sub.Covers("webapp", "dev") || sub.Covers("api", "main") {
+	if !sub.Covers("webapp", "main", "dev") || sub.Covers("webapp", "dev", "dev") || sub.Covers("api", "main", "main") {
 		t.Fatal("a repo subscription covers the wrong builds")
 	}
-	if all := (Subscription{Repo: AnyRepo, Branch: "*"}); !all.Covers("api", "dev") {
+	if all := (Subscription{Repo: AnyRepo, Branch: "*"}); !all.Covers("api", "dev", "main") {
 		t.Fatal("* does not cover every repo")
+	}
+	defaults := Subscription{Repo: AnyRepo}
+	if !defaults.Covers("api", "trunk", "trunk") || defaults.Covers("api", "feature", "trunk") || defaults.Covers("api", "", "") {
+		t.Fatal("no glob does not mean each repo's default branch")
 	}
 }
 
