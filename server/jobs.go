@@ -6,6 +6,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
 
@@ -115,7 +116,27 @@ func (p *Plugin) poll() {
 			}
 			return ""
 		}}
+	// Subscriptions wait for the catalog: while it is cold, no build's repo is known.
+	if ix := p.catalog.Current(); p.catalog.Warm() {
+		opts.Watched = func(builderID int) (tracker.Watched, bool) { return watchedOf(ix, builderID) }
+	}
 	if err := p.tracker.Tick(ctx, snap.Buildbot, opts); err != nil {
 		p.API.LogDebug("Polling Buildbot failed", "error", err.Error())
 	}
+}
+
+// watchedOf is what the catalog knows of a builder, for subscriptions.
+func watchedOf(ix *catalog.Index, builderID int) (tracker.Watched, bool) {
+	repo, ok := ix.RepoOf(builderID)
+	if !ok {
+		return tracker.Watched{}, false
+	}
+	r, _ := ix.LookupWatched(repo)
+	w := tracker.Watched{Repo: repo, DefaultBranch: r.DefaultBranch}
+	for _, t := range r.Targets {
+		if t.BuilderID == builderID {
+			w.Builder = t.Builder
+		}
+	}
+	return w, true
 }

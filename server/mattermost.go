@@ -64,6 +64,17 @@ func (m mattermost) UpdatePost(p *model.Post) error { return m.client.Post.Updat
 
 func (m mattermost) DeletePost(postID string) error { return m.client.Post.DeletePost(postID) }
 
+// ChannelGone says whether a channel was deleted or archived; a channel Mattermost cannot read
+// for another reason is not taken for gone.
+func (m mattermost) ChannelGone(channelID string) bool {
+	c, err := m.client.Channel.Get(channelID)
+	var appErr *model.AppError
+	if errors.As(err, &appErr) && appErr.StatusCode == http.StatusNotFound {
+		return true
+	}
+	return err == nil && c.DeleteAt != 0
+}
+
 func (m mattermost) PostsSince(channelID string, since int64) ([]*model.Post, error) {
 	list, err := m.client.Post.GetPostsSince(channelID, since)
 	if err != nil {

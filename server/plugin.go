@@ -63,12 +63,13 @@ func (p *Plugin) OnActivate() error {
 
 	mm := mattermost{p.client}
 	actionURL := "/plugins/" + manifestID + "/" + api.ActionsRoute
-	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, Log: p.API}
+	subs := subscription.KVStore{KV: &p.client.KV}
+	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, Log: p.API, Subs: subs}
 	p.catalog = catalog.New(p.catalogSource, catalog.KVShared{KV: &p.client.KV})
 	p.command = &command.Handler{
 		Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mm, BotID: botID,
 		Tracker: p.tracker, ActionURL: actionURL, Once: mm, Log: p.API,
-		Subs: subscription.KVStore{KV: &p.client.KV},
+		Subs: subs,
 	}
 	if err := p.client.SlashCommand.Register(command.Definition()); err != nil {
 		return fmt.Errorf("register /%s: %w", command.Trigger, err)

@@ -172,6 +172,8 @@ type EventRefs struct {
 	BuildID   int
 	// Step says the event was about one of the build's steps.
 	Step bool
+	// New says a build started.
+	New bool
 }
 
 // Refs reads which request and build an event is about; false for any other event.
@@ -193,7 +195,7 @@ func (e Event) Refs() (EventRefs, bool) {
 	case "buildrequests":
 		return EventRefs{RequestID: id}, true
 	case "builds":
-		return EventRefs{RequestID: record.BuildRequestID, BuildID: id}, true
+		return EventRefs{RequestID: record.BuildRequestID, BuildID: id, New: parts[len(parts)-1] == "new"}, true
 	case "steps":
 		if record.BuildID == 0 {
 			return EventRefs{}, false

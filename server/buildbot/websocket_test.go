@@ -75,7 +75,8 @@ func TestEventRefs(t *testing.T) {
 		ok    bool
 	}{
 		{Event{Key: "buildrequests/12/claimed", Message: []byte(`{"buildrequestid":12}`)}, EventRefs{RequestID: 12}, true},
-		{Event{Key: "builds/7/new", Message: []byte(`{"buildid":7,"buildrequestid":12}`)}, EventRefs{RequestID: 12, BuildID: 7}, true},
+		{Event{Key: "builds/7/new", Message: []byte(`{"buildid":7,"buildrequestid":12}`)}, EventRefs{RequestID: 12, BuildID: 7, New: true}, true},
+		{Event{Key: "builds/7/finished", Message: []byte(`{"buildid":7,"buildrequestid":12}`)}, EventRefs{RequestID: 12, BuildID: 7}, true},
 		{Event{Key: "steps/40/started", Message: []byte(`{"stepid":40,"buildid":7}`)}, EventRefs{BuildID: 7, Step: true}, true},
 		{Event{Key: "steps/40/started", Message: []byte(`not json`)}, EventRefs{}, false},
 		{Event{Key: "builds/x/new"}, EventRefs{}, false},

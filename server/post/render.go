@@ -58,6 +58,8 @@ type Props struct {
 	// TeamID is the team a build in a direct or group message was started from. Such a channel
 	// has no team, and a button's request names none that can be trusted; the bot's own post can.
 	TeamID string `json:"team_id,omitempty"`
+	// Line asks for one compact line instead of the card: a subscription's --style line.
+	Line bool `json:"line,omitempty"`
 }
 
 // From says whether the build was started on the Buildbot of this fingerprint. Posts made before
@@ -129,6 +131,13 @@ func (p Props) Rebuildable() bool {
 // plugin route the buttons call.
 func Apply(p *model.Post, props Props, actionURL string) {
 	props = settled(props)
+	if props.Line {
+		// A plain post: no card, no buttons, a link to Buildbot in the line itself.
+		p.Type = model.PostTypeDefault
+		p.Message = LineMessage(props)
+		p.AddProp(PropsKey, plain(props))
+		return
+	}
 	p.Type = Type
 	p.Message = Message(props)
 	// Props travel to the server over gob, which knows plain JSON values, not our types.
@@ -218,7 +227,10 @@ func Message(p Props) string {
 	case p.State == StateCancelled:
 		state += stoppedText(p.Rows)
 	}
-	fmt.Fprintf(&b, ": %s · requested by @%s", state, p.RequestedBy)
+	fmt.Fprintf(&b, ": %s", state)
+	if p.RequestedBy != "" {
+		fmt.Fprintf(&b, " · requested by @%s", p.RequestedBy)
+	}
 	if p.Unfollowed {
 		b.WriteString("\n:grey_question: No longer followed: the plugin now uses another Buildbot. The links still open this one.")
 	}
@@ -246,12 +258,32 @@ func Message(p Props) string {
 	return b.String()
 }
 
-func rowText(r Row) string {
+// LineMessage is a build in one line, for channels that asked for no card.
+func LineMessage(p Props) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s **%s**", p.State.Emoji(), markdown.Text(p.Repo))
+	if p.Branch != "" {
+		fmt.Fprintf(&b, " `%s`", markdown.Code(p.Branch))
+	}
+	for i, r := range p.Rows {
+		sep := ":"
+		if i > 0 {
+			sep = ";"
+		}
+		fmt.Fprintf(&b, "%s %s", sep, rowDetail(r, " "))
+	}
+	return b.String()
+}
+
+func rowText(r Row) string { return r.State.Emoji() + " " + rowDetail(r, ": ") }
+
+// rowDetail is a row's build, linked, then its state after sep, with what more there is to say.
+func rowDetail(r Row, sep string) string {
 	name := fmt.Sprintf("[%s](%s)", markdown.Text(r.Builder), r.URL)
 	if r.Number != 0 {
 		name = fmt.Sprintf("[%s #%d](%s)", markdown.Text(r.Builder), r.Number, r.URL)
 	}
-	text := fmt.Sprintf("%s %s: %s", r.State.Emoji(), name, r.State.Label())
+	text := name + sep + r.State.Label()
 	switch {
 	case r.State == StateBuilding && r.Step != "" && r.StepsTotal > 0:
 		text += fmt.Sprintf(" (step %d/%d: %s)", min(r.StepsDone+1, r.StepsTotal), r.StepsTotal, markdown.Text(r.Step))

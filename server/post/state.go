@@ -74,6 +74,17 @@ func resultState(r buildbot.Result) State {
 	return StateException
 }
 
+// Result is the Buildbot result a finished row's state stands for; false for a row that ended
+// without a build's result (superseded, no longer followed) or has not ended.
+func (s State) Result() (buildbot.Result, bool) {
+	for _, r := range []buildbot.Result{buildbot.Success, buildbot.Warnings, buildbot.Failure, buildbot.Skipped, buildbot.Exception, buildbot.Cancelled} {
+		if resultState(r) == s {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
 // Emoji is how the state reads in a plain message, where no webapp draws it.
 func (s State) Emoji() string {
 	switch s {

@@ -42,8 +42,19 @@ func (t *Tracker) Announce(p *model.Post, tr *Tracked) error {
 		return fmt.Errorf("%w: %w", ErrNotPosted, err)
 	}
 	t.expect(tr)
+	t.markChat(tr)
 	t.settle(tr, p.Id)
 	return nil
+}
+
+// markChat notes the channel of a chat post's requests, so a subscription of that channel does
+// not post the same build again.
+func (t *Tracker) markChat(tr *Tracked) {
+	for _, r := range tr.Props.Rows {
+		if err := t.Store.MarkChat(tr.Props.Source, r.RequestID, tr.ChannelID); err != nil {
+			t.warn("Could not note a chat post's request", tr, "error", err.Error())
+		}
+	}
 }
 
 // settle records the post an announcement made, unless a tick took the announcement over
@@ -78,7 +89,7 @@ func (t *Tracker) NoteStopper(trackID, username string) error {
 func (t *Tracker) posted(all []*Tracked) []*Tracked {
 	out := all[:0]
 	for _, tr := range all {
-		if tr.PostID == "" && !t.resume(tr) {
+		if tr.PostID == "" && !tr.Pending && !t.resume(tr) {
 			continue
 		}
 		out = append(out, tr)

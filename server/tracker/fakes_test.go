@@ -3,8 +3,11 @@ package tracker
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 )
 
 // memStore keeps entries as the KV store does: as encoded values, so what a tick changes in
@@ -13,11 +16,42 @@ type memStore struct {
 	m        map[string]*Tracked
 	stoppers map[string]string
 	writes   int
+	cursors  map[string]int
+	chats    map[string]string
+	results  map[string]buildbot.Result
 }
 
 func newMemStore() *memStore {
-	return &memStore{m: map[string]*Tracked{}, stoppers: map[string]string{}}
+	return &memStore{m: map[string]*Tracked{}, stoppers: map[string]string{}, cursors: map[string]int{}, chats: map[string]string{},
+		results: map[string]buildbot.Result{}}
 }
+
+func (s *memStore) Cursor(source string) (int, bool, error) {
+	id, ok := s.cursors[source]
+	return id, ok, nil
+}
+
+func (s *memStore) SetCursor(source string, id int) error { s.cursors[source] = id; return nil }
+
+func (s *memStore) DropCursor(source string) error { delete(s.cursors, source); return nil }
+
+func (s *memStore) MarkChat(source string, requestID int, channelID string) error {
+	s.chats[fmt.Sprint(source, requestID)] = channelID
+	return nil
+}
+
+func (s *memStore) ChatChannel(source string, requestID int) (string, error) {
+	return s.chats[fmt.Sprint(source, requestID)], nil
+}
+
+func (s *memStore) LastResult(key string) (*buildbot.Result, error) {
+	if r, ok := s.results[key]; ok {
+		return &r, nil
+	}
+	return nil, nil
+}
+
+func (s *memStore) SetLastResult(key string, r buildbot.Result) error { s.results[key] = r; return nil }
 
 func encode(t *Tracked) []byte {
 	raw, _ := json.Marshal(t)
@@ -77,6 +111,8 @@ func (s *memStore) NoteStopper(id, username string) error { s.stoppers[id] = use
 func (s *memStore) Stopper(id string) (string, error) { return s.stoppers[id], nil }
 
 type memPosts struct {
+	// gone lists deleted or archived channels.
+	gone    map[string]bool
 	posts   map[string]*model.Post
 	updates int
 	reads   int
@@ -121,6 +157,8 @@ func (m *memPosts) CreatePost(p *model.Post) error {
 }
 
 func (m *memPosts) DeletePost(id string) error { delete(m.posts, id); return nil }
+
+func (m *memPosts) ChannelGone(channelID string) bool { return m.gone[channelID] }
 
 func (m *memPosts) PostsSince(channelID string, since int64) ([]*model.Post, error) {
 	var out []*model.Post

@@ -22,6 +22,8 @@ type interest struct {
 	// While a change's builds are awaited, any request newer than changesAfter may be one.
 	awaitingChanges bool
 	changesAfter    int
+	// subscribed says channels subscribed to builds: any new build may be one of theirs.
+	subscribed bool
 }
 
 // Notice reads an event from Buildbot and says whether it calls for a tick.
@@ -32,13 +34,20 @@ func (t *Tracker) Notice(e buildbot.Event) bool {
 	}
 	t.interest.mu.Lock()
 	stale := time.Since(t.interest.at) > interestTTL
-	wanted := stale || t.interest.builds[refs.BuildID] ||
+	wanted := stale || t.interest.builds[refs.BuildID] || (t.interest.subscribed && refs.New) ||
 		(refs.RequestID != 0 && (t.interest.requests[refs.RequestID] || (t.interest.awaitingChanges && refs.RequestID > t.interest.changesAfter)))
 	t.interest.mu.Unlock()
 	if wanted && refs.Step {
 		t.StepChanged(refs.BuildID)
 	}
 	return wanted
+}
+
+// noteSubscribed records whether channels subscribed to builds, so a new build's event ticks.
+func (t *Tracker) noteSubscribed(subscribed bool) {
+	t.interest.mu.Lock()
+	defer t.interest.mu.Unlock()
+	t.interest.subscribed = subscribed
 }
 
 // noteInterest records what the tracked builds wait on, after a tick has read them all.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/pluginapi"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 )
 
@@ -32,7 +33,13 @@ type Tracked struct {
 	// by it, among the requests after AfterRequest.
 	Tag          string `json:"tag,omitempty"`
 	AfterRequest int    `json:"after_request,omitempty"`
+	// Watch is set for a build a channel's subscriptions follow; Pending while its post waits
+	// for a result the subscriptions ask for.
+	Watch   *Watch `json:"watch,omitempty"`
+	Pending bool   `json:"pending,omitempty"`
 
+	// announce says a pending build's result is one its subscriptions ask for; a tick decides it.
+	announce bool
 	// stored is the entry as the store holds it: Save writes only what changed, and Claim writes
 	// only if no one else has written since.
 	stored []byte
@@ -63,12 +70,30 @@ type Store interface {
 	// NoteStopper and Stopper keep who asked to stop a build until the tick that sees it stop.
 	NoteStopper(id, username string) error
 	Stopper(id string) (string, error)
+	// Cursor is the newest build of a Buildbot that subscriptions have looked at; false when
+	// none has been. SetCursor moves it; DropCursor forgets it while nothing is subscribed.
+	Cursor(source string) (int, bool, error)
+	SetCursor(source string, buildID int) error
+	DropCursor(source string) error
+	// MarkChat notes the channel a build request's chat post is in; ChatChannel reads it.
+	MarkChat(source string, requestID int, channelID string) error
+	ChatChannel(source string, requestID int) (string, error)
+	// LastResult is the result of the newest finished build of a builder on a branch;
+	// SetLastResult records one.
+	LastResult(key string) (*buildbot.Result, error)
+	SetLastResult(key string, result buildbot.Result) error
 }
 
 const (
 	keyPrefix     = "track_"
 	stopperPrefix = "stopper_"
+	cursorPrefix  = "subs_cursor_"
+	chatPrefix    = "chat_"
+	lastPrefix    = "last_"
 )
+
+// chatKept is how long a chat post's request is remembered: past the tick that discovers its build.
+const chatKept = 24 * time.Hour
 
 // forgetAfter is how long a build is followed: a request Buildbot never runs must not stay
 // queued in its post for ever. Entries older are ended by a tick, with a state that says so.
@@ -191,4 +216,66 @@ func (s KVStore) Stopper(id string) (string, error) {
 		return "", fmt.Errorf("read who stopped %s: %w", id, err)
 	}
 	return username, nil
+}
+
+// Cursor is the newest build subscriptions have looked at on a Buildbot.
+func (s KVStore) Cursor(source string) (int, bool, error) {
+	var id *int
+	if err := s.KV.Get(cursorPrefix+source, &id); err != nil {
+		return 0, false, fmt.Errorf("read the subscriptions' cursor: %w", err)
+	}
+	if id == nil {
+		return 0, false, nil
+	}
+	return *id, true, nil
+}
+
+// SetCursor moves the cursor.
+func (s KVStore) SetCursor(source string, buildID int) error {
+	if _, err := s.KV.Set(cursorPrefix+source, buildID); err != nil {
+		return fmt.Errorf("move the subscriptions' cursor: %w", err)
+	}
+	return nil
+}
+
+// DropCursor forgets the cursor, so subscriptions made later start from then, not from history.
+func (s KVStore) DropCursor(source string) error {
+	if err := s.KV.Delete(cursorPrefix + source); err != nil {
+		return fmt.Errorf("forget the subscriptions' cursor: %w", err)
+	}
+	return nil
+}
+
+// MarkChat notes which channel has the chat post of a build request.
+func (s KVStore) MarkChat(source string, requestID int, channelID string) error {
+	if _, err := s.KV.Set(fmt.Sprintf("%s%s_%d", chatPrefix, source, requestID), channelID, pluginapi.SetExpiry(chatKept)); err != nil {
+		return fmt.Errorf("note the chat post of request %d: %w", requestID, err)
+	}
+	return nil
+}
+
+// ChatChannel is the channel with the chat post of a build request, or "".
+func (s KVStore) ChatChannel(source string, requestID int) (string, error) {
+	var channelID string
+	if err := s.KV.Get(fmt.Sprintf("%s%s_%d", chatPrefix, source, requestID), &channelID); err != nil {
+		return "", fmt.Errorf("read the chat post of request %d: %w", requestID, err)
+	}
+	return channelID, nil
+}
+
+// LastResult reads the newest finished result recorded under key.
+func (s KVStore) LastResult(key string) (*buildbot.Result, error) {
+	var r *buildbot.Result
+	if err := s.KV.Get(lastPrefix+key, &r); err != nil {
+		return nil, fmt.Errorf("read the last result of %s: %w", key, err)
+	}
+	return r, nil
+}
+
+// SetLastResult records a finished result under key.
+func (s KVStore) SetLastResult(key string, result buildbot.Result) error {
+	if _, err := s.KV.Set(lastPrefix+key, result); err != nil {
+		return fmt.Errorf("record the last result of %s: %w", key, err)
+	}
+	return nil
 }

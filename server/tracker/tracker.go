@@ -23,6 +23,8 @@ type Posts interface {
 	UpdatePost(p *model.Post) error
 	CreatePost(p *model.Post) error
 	DeletePost(postID string) error
+	// ChannelGone says whether a channel was deleted or archived.
+	ChannelGone(channelID string) bool
 	// PostsSince lists a channel's posts made since an epoch-milliseconds time.
 	PostsSince(channelID string, since int64) ([]*model.Post, error)
 }
@@ -55,6 +57,8 @@ type Tracker struct {
 	BotID string
 	// Log may be nil.
 	Log Logger
+	// Subs are the channels' subscriptions; nil follows only the builds chat started.
+	Subs Subscriptions
 
 	mu          sync.Mutex
 	failures    int
@@ -74,6 +78,8 @@ type Options struct {
 	// InUse gives the Fingerprint of the Buildbot the settings name now. A tick whose client is
 	// not that one (the settings changed while it waited) lets nothing go. Nil: the tick's client.
 	InUse func() string
+	// Watched names a builder's repo, as the catalog knows it, for subscriptions.
+	Watched func(builderID int) (Watched, bool)
 }
 
 // Tick polls Buildbot once for every tracked build. Its cost in Buildbot requests is the same
@@ -84,6 +90,10 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.opts = opts
+	if err := t.discover(ctx, bb); err != nil && buildbot.KindOf(err) == 0 {
+		// Buildbot's failures show in the read below; the store's would go unseen.
+		t.warnf("Could not look for subscribed builds", "error", err.Error())
+	}
 	all, err := t.Store.List()
 	if err != nil {
 		return err
@@ -136,7 +146,7 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 	}
 	if t.failures >= unreachableAfter {
 		for _, tr := range all {
-			if tr.Props.UnreachableSince == 0 {
+			if tr.Props.UnreachableSince == 0 && !tr.Pending {
 				tr.Props.UnreachableSince = t.failedSince.UnixMilli()
 				t.publish(tr, nil)
 			}
@@ -158,6 +168,7 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 	}
 	var builderNames map[int]string
 	newlyFailed := map[*Tracked][]int{}
+	finished := newResults(t.Store)
 	for _, tr := range all {
 		tr.Props.UnreachableSince = 0
 		if tr.waiting() {
@@ -183,6 +194,9 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 			if row.State == post.StateCancelled {
 				t.noteStopper(tr, row)
 			}
+			if row.State.Done() {
+				finished.record(bb.Fingerprint(), *row, tr.Props.Branch)
+			}
 			if row.State == post.StateFailure || row.State == post.StateException {
 				newlyFailed[tr] = append(newlyFailed[tr], i)
 			}
@@ -190,12 +204,17 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 	}
 	t.readSteps(ctx, bb, all)
 	for _, tr := range all {
+		t.decide(ctx, bb, tr, finished)
+	}
+	finished.flush(t)
+	for _, tr := range all {
 		var replies []failure
 		for _, i := range newlyFailed[tr] {
 			row := &tr.Props.Rows[i]
 			var tail string
 			row.FailedStep, row.LogURL, tail = t.failedStep(ctx, bb, *row)
-			if t.opts.Reply {
+			// A subscribed build has nobody to mention: it was not requested from chat.
+			if t.opts.Reply && tr.Props.RequestedBy != "" {
 				replies = append(replies, failure{row: *row, logTail: tail})
 			}
 		}
@@ -285,6 +304,10 @@ func bySource(all []*Tracked, fingerprint string) (here, elsewhere []*Tracked) {
 // them, or leaves them for the next tick when Mattermost did not take the edit.
 func (t *Tracker) letGo(elsewhere []*Tracked) {
 	for _, tr := range elsewhere {
+		if tr.Pending {
+			t.forget(tr)
+			continue
+		}
 		tr.Props.UnreachableSince, tr.Props.Unfollowed = 0, true
 		for i := range tr.Props.Rows {
 			if row := &tr.Props.Rows[i]; !row.State.Done() {
@@ -316,6 +339,7 @@ func (t *Tracker) adoptChangeBuilds(ctx context.Context, bb *buildbot.Client, tr
 		}
 		tr.Props.Rows = append(tr.Props.Rows, post.Row{Builder: name, BuilderID: b.BuilderID, RequestID: b.BuildRequestID, State: post.StateQueued,
 			URL: buildbot.BuildRequestURL(t.opts.LinkBase, b.BuildRequestID)})
+		t.markChat(tr)
 	}
 	if len(tr.Props.Rows) == 0 && time.Since(time.UnixMilli(tr.CreatedAt)) > changeWait {
 		tr.Props.NothingStarted = true
@@ -333,6 +357,10 @@ type failure struct {
 // replies about failures, and stores or forgets the build. A deleted post is noticed when its
 // build next changes, and ends the tracking quietly.
 func (t *Tracker) publish(tr *Tracked, failures []failure) {
+	if tr.Pending {
+		t.settlePending(tr)
+		return
+	}
 	if digest := post.Digest(tr.Props); digest != tr.Shown {
 		p, err := t.Posts.GetPost(tr.PostID)
 		if errors.Is(err, ErrPostGone) {
@@ -362,6 +390,25 @@ func (t *Tracker) publish(tr *Tracked, failures []failure) {
 	}
 }
 
+// settlePending posts a subscribed build whose result its channel asked for, once it has one,
+// and forgets it then; until then it is only stored. A post Mattermost refuses is tried again.
+func (t *Tracker) settlePending(tr *Tracked) {
+	if !tr.Done() {
+		t.saved(tr)
+		return
+	}
+	if tr.announce {
+		p := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID}
+		post.Apply(p, tr.Props, t.ActionURL)
+		if err := t.createPost(p, tr); err != nil {
+			t.warn("Could not post a subscribed build", tr, "error", err.Error())
+			t.saved(tr)
+			return
+		}
+	}
+	t.forget(tr)
+}
+
 // forget ends the tracking of a build.
 func (t *Tracker) forget(tr *Tracked) {
 	if err := t.Store.Delete(tr.ID); err != nil {
@@ -377,6 +424,10 @@ func (t *Tracker) expire(all []*Tracked) []*Tracked {
 	for _, tr := range all {
 		if tr.CreatedAt == 0 || time.Since(time.UnixMilli(tr.CreatedAt)) < forgetAfter {
 			out = append(out, tr)
+			continue
+		}
+		if tr.Pending {
+			t.forget(tr)
 			continue
 		}
 		tr.Props.Expired, tr.Props.UnreachableSince = true, 0
@@ -405,17 +456,21 @@ func (t *Tracker) noteStopper(tr *Tracked, row *post.Row) {
 	row.StoppedBy = username
 }
 
+// warnf logs what went wrong, with the ids that find it.
+func (t *Tracker) warnf(msg string, keyValuePairs ...any) {
+	if t.Log != nil {
+		t.Log.LogWarn(msg, keyValuePairs...)
+	}
+}
+
 // warn logs what went wrong with a tracked build, with the ids that find it in Mattermost and
 // Buildbot.
 func (t *Tracker) warn(msg string, tr *Tracked, keyValuePairs ...any) {
-	if t.Log == nil {
-		return
-	}
 	requests := make([]string, 0, len(tr.Props.Rows))
 	for _, r := range tr.Props.Rows {
 		requests = append(requests, fmt.Sprintf("%d/%d", r.RequestID, r.BuildID))
 	}
-	t.Log.LogWarn(msg, append([]any{"track_id", tr.ID, "post_id", tr.PostID, "requests/builds", strings.Join(requests, ",")}, keyValuePairs...)...)
+	t.warnf(msg, append([]any{"track_id", tr.ID, "post_id", tr.PostID, "requests/builds", strings.Join(requests, ",")}, keyValuePairs...)...)
 }
 
 // The failure reply stays within Mattermost's limit on a message (16,383 characters): each log

@@ -527,6 +527,13 @@ func TestOnlyEventsAboutTrackedBuildsCallForATick(t *testing.T) {
 			t.Errorf("%s: %v", tc.event.Key, got)
 		}
 	}
+	tr.noteSubscribed(true)
+	if !tr.Notice(event("builds/6/new", `{"buildrequestid":2}`)) {
+		t.Fatal("while channels subscribe, a new build is news")
+	}
+	if tr.Notice(event("builds/6/finished", `{"buildrequestid":2}`)) {
+		t.Fatal("the end of a build nobody follows is not")
+	}
 	if changed := tr.steps.takeChanged(); !changed[5] || len(changed) != 1 {
 		t.Fatalf("step hints %v", changed)
 	}

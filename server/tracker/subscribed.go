@@ -1,0 +1,249 @@
+package tracker
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
+)
+
+// Builds chat did not start, followed for the channels that subscribed to them. A tick reads the
+// builds started since the last one (one read), makes an entry per build and channel, and from
+// then on the entry is followed like any other; its post comes at the start or once the result is
+// one the channel asked for.
+
+// Subscriptions is what the tracker needs of the channels' subscriptions.
+type Subscriptions interface {
+	All() ([]subscription.Subscription, error)
+	DropChannel(channelID string) error
+}
+
+// Watched is what the catalog knows of a builder: its repo, the repo's default branch, its name.
+type Watched struct {
+	Repo, DefaultBranch, Builder string
+}
+
+// Watch is what a channel's subscriptions covering a build ask of it, merged.
+type Watch struct {
+	Events []subscription.Event `json:"events"`
+	Style  subscription.Style   `json:"style"`
+}
+
+// newBuildsPerTick bounds one read of new builds; a longer backlog is read over the next ticks.
+const newBuildsPerTick = 200
+
+// discover looks at the builds started since the last tick and follows those the channels
+// subscribed to. Without subscriptions it reads nothing, and forgets where it was, so a
+// subscription made later starts from then rather than from history; without Watched (the
+// catalog is cold) it waits where it is.
+func (t *Tracker) discover(ctx context.Context, bb *buildbot.Client) error {
+	if t.Subs == nil || t.opts.Watched == nil {
+		return nil
+	}
+	subs, err := t.Subs.All()
+	if err != nil {
+		return fmt.Errorf("read the subscriptions: %w", err)
+	}
+	t.noteSubscribed(len(subs) > 0)
+	source := bb.Fingerprint()
+	cursor, known, err := t.Store.Cursor(source)
+	if err != nil {
+		return err
+	}
+	if len(subs) == 0 {
+		if known {
+			return t.Store.DropCursor(source)
+		}
+		return nil
+	}
+	q := buildbot.Query{Order: []string{"buildid"}, Limit: newBuildsPerTick, Properties: []string{"branch", "revision"}}
+	if !known {
+		q = buildbot.Query{Order: []string{"-buildid"}, Limit: 1}
+	} else {
+		q.Filters = []buildbot.Filter{buildbot.Where("buildid", "gt", cursor)}
+	}
+	builds, err := bb.Builds(ctx, q)
+	if err != nil {
+		return fmt.Errorf("read new builds: %w", err)
+	}
+	if !known {
+		newest := 0
+		if len(builds) > 0 {
+			newest = builds[0].BuildID
+		}
+		return t.Store.SetCursor(source, newest)
+	}
+	gone := map[string]bool{}
+	for _, b := range builds {
+		if w, ok := t.opts.Watched(b.BuilderID); ok {
+			t.follow(b, w, subs, source, gone)
+		}
+		cursor = b.BuildID
+	}
+	if len(builds) == 0 {
+		return nil
+	}
+	return t.Store.SetCursor(source, cursor)
+}
+
+// follow makes an entry for each channel whose subscriptions cover the build, once: the entry's
+// id names the Buildbot, channel and request, and is created only if it does not exist, so two
+// nodes, or a tick that reads the same build twice, make one.
+func (t *Tracker) follow(b buildbot.Build, w Watched, subs []subscription.Subscription, source string, gone map[string]bool) {
+	branch := b.Properties.Get("branch")
+	watches := map[string]*Watch{}
+	var channels []string
+	for _, s := range subs {
+		if gone[s.ChannelID] || !s.Covers(w.Repo, branch, w.DefaultBranch) {
+			continue
+		}
+		if t.Posts.ChannelGone(s.ChannelID) {
+			gone[s.ChannelID] = true
+			if err := t.Subs.DropChannel(s.ChannelID); err != nil {
+				t.warnf("Could not drop the subscriptions of a deleted or archived channel", "channel_id", s.ChannelID, "error", err.Error())
+			}
+			continue
+		}
+		watch := watches[s.ChannelID]
+		if watch == nil {
+			watch = &Watch{Style: subscription.StyleLine}
+			watches[s.ChannelID] = watch
+			channels = append(channels, s.ChannelID)
+		}
+		for _, e := range s.Events {
+			if !slices.Contains(watch.Events, e) {
+				watch.Events = append(watch.Events, e)
+			}
+		}
+		// One channel, one post: a card when any subscription wants one.
+		if s.Style != subscription.StyleLine {
+			watch.Style = subscription.StyleCard
+		}
+	}
+	for _, channelID := range channels {
+		if chat, err := t.Store.ChatChannel(source, b.BuildRequestID); err == nil && chat == channelID {
+			continue // the channel has this build's chat post already
+		}
+		watch := watches[channelID]
+		tr := &Tracked{
+			ID: subscribedID(source, channelID, b.BuildRequestID), ChannelID: channelID, CreatedAt: time.Now().UnixMilli(),
+			Watch: watch, Pending: !subscription.Wants(watch.Events, subscription.Started),
+			Props: post.Props{Repo: w.Repo, Branch: branch, Revision: b.Properties.Get("revision"), BuildbotURL: t.opts.LinkBase,
+				Source: source, Line: watch.Style == subscription.StyleLine, Rows: []post.Row{{
+					Builder: w.Builder, BuilderID: b.BuilderID, RequestID: b.BuildRequestID, BuildID: b.BuildID, Number: b.Number,
+					State: post.StateBuilding, StartedAt: int64(b.StartedAt), URL: buildbot.BuildURL(t.opts.LinkBase, b.BuilderID, b.Number),
+				}}},
+		}
+		created, err := t.Store.Claim(tr)
+		if err != nil {
+			t.warn("Could not store a subscribed build", tr, "error", err.Error())
+		}
+		if !created || tr.Pending {
+			continue
+		}
+		p := &model.Post{UserId: t.BotID, ChannelId: channelID}
+		post.Apply(p, tr.Props, t.ActionURL)
+		if err := t.createPost(p, tr); err != nil {
+			t.warn("Could not post a subscribed build", tr, "error", err.Error())
+			t.forget(tr)
+			continue
+		}
+		t.saved(tr)
+	}
+}
+
+// subscribedID names the entry of a build request followed for a channel.
+func subscribedID(source, channelID string, requestID int) string {
+	return fmt.Sprintf("sub_%s_%s_%d", source, channelID, requestID)
+}
+
+// results are the newest finished results per builder and branch, read once a tick and written
+// after it, so every channel judges a build against the same previous one.
+type results struct {
+	store   Store
+	read    map[string]*buildbot.Result
+	written map[string]buildbot.Result
+}
+
+func newResults(store Store) *results {
+	return &results{store: store, read: map[string]*buildbot.Result{}, written: map[string]buildbot.Result{}}
+}
+
+// resultKey names a builder's branch on one Buildbot.
+func resultKey(source string, builderID int, branch string) string {
+	sum := sha256.Sum256([]byte(branch))
+	return fmt.Sprintf("%s_%d_%s", source, builderID, hex.EncodeToString(sum[:8]))
+}
+
+// previous is the result before this tick's on the builder and branch: the store's, else
+// Buildbot's newest finished build there that is not a retry.
+func (r *results) previous(ctx context.Context, bb *buildbot.Client, row post.Row, branch string) *buildbot.Result {
+	key := resultKey(bb.Fingerprint(), row.BuilderID, branch)
+	if last, ok := r.read[key]; ok {
+		return last
+	}
+	last, err := r.store.LastResult(key)
+	if err == nil && last == nil {
+		last = previousOnBuildbot(ctx, bb, row, branch)
+	}
+	r.read[key] = last
+	return last
+}
+
+func previousOnBuildbot(ctx context.Context, bb *buildbot.Client, row post.Row, branch string) *buildbot.Result {
+	builds, err := bb.Builds(ctx, buildbot.Query{
+		Filters: []buildbot.Filter{buildbot.Where("builderid", "eq", row.BuilderID), buildbot.Where("buildid", "lt", row.BuildID),
+			buildbot.Where("complete", "eq", true)},
+		Order: []string{"-buildid"}, Limit: 50, Properties: []string{"branch"},
+	})
+	if err != nil {
+		return nil
+	}
+	for _, b := range builds {
+		if b.Results != nil && *b.Results != buildbot.Retry && b.Properties.Get("branch") == branch {
+			return b.Results
+		}
+	}
+	return nil
+}
+
+// record notes a finished row's result, for the next build on its builder and branch.
+func (r *results) record(source string, row post.Row, branch string) {
+	if result, ok := row.State.Result(); ok && row.BuildID != 0 {
+		r.written[resultKey(source, row.BuilderID, branch)] = result
+	}
+}
+
+func (r *results) flush(t *Tracker) {
+	for key, result := range r.written {
+		if err := r.store.SetLastResult(key, result); err != nil {
+			t.warnf("Could not record a build's result for the next one's", "key", key, "error", err.Error())
+		}
+	}
+}
+
+// decide says, for a finished build its subscriptions follow, whether its result is one they ask
+// for, against the previous result on the builder and branch.
+func (t *Tracker) decide(ctx context.Context, bb *buildbot.Client, tr *Tracked, r *results) {
+	if tr.Watch == nil || !tr.Pending || !tr.Done() || len(tr.Props.Rows) == 0 {
+		return
+	}
+	row := tr.Props.Rows[0]
+	result, ok := row.State.Result()
+	if !ok {
+		return
+	}
+	var previous *buildbot.Result
+	if subscription.Transitional(tr.Watch.Events) {
+		previous = r.previous(ctx, bb, row, tr.Props.Branch)
+	}
+	tr.announce = subscription.Announces(tr.Watch.Events, result, previous)
+}

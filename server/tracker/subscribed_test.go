@@ -1,0 +1,328 @@
+package tracker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
+)
+
+// busyBuildbot is a Buildbot whose builds a test starts and ends, each with its own request,
+// answering the filters, orders and limits the tracker uses as Buildbot does.
+type busyBuildbot struct {
+	mu     sync.Mutex
+	builds []fakeBuild
+	reads  int
+}
+
+type fakeBuild struct {
+	id, builder int
+	branch      string
+	result      *buildbot.Result
+}
+
+func (f *busyBuildbot) start(builder int, branch string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.builds = append(f.builds, fakeBuild{id: len(f.builds) + 1, builder: builder, branch: branch})
+	return len(f.builds)
+}
+
+func (f *busyBuildbot) end(id int, r buildbot.Result) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.builds[id-1].result = &r
+}
+
+func (f *busyBuildbot) client(t *testing.T) *buildbot.Client {
+	return serveBuildbot(t, func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.reads++
+		q := r.URL.Query()
+		atLeast := func(name string) int { n, _ := strconv.Atoi(q.Get(name)); return n }
+		keep := func(b fakeBuild) bool {
+			done := b.result != nil
+			return (q.Get("buildid__gt") == "" || b.id > atLeast("buildid__gt")) &&
+				(q.Get("buildid__lt") == "" || b.id < atLeast("buildid__lt")) &&
+				(q.Get("buildrequestid__ge") == "" || b.id >= atLeast("buildrequestid__ge")) &&
+				(q.Get("buildrequestid__le") == "" || b.id <= atLeast("buildrequestid__le")) &&
+				(q.Get("builderid__eq") == "" || b.builder == atLeast("builderid__eq")) &&
+				(q.Get("complete__eq") == "" || done == (q.Get("complete__eq") == "true"))
+		}
+		var found []fakeBuild
+		for _, b := range f.builds {
+			if keep(b) {
+				found = append(found, b)
+			}
+		}
+		if q.Get("order") == "-buildid" || q.Get("order") == "-buildrequestid" {
+			sort.Slice(found, func(i, j int) bool { return found[i].id > found[j].id })
+		}
+		if limit := atLeast("limit"); limit > 0 && len(found) > limit {
+			found = found[:limit]
+		}
+		var items []map[string]any
+		for _, b := range found {
+			item := map[string]any{"builderid": b.builder, "buildrequestid": b.id, "complete": b.result != nil, "results": b.result}
+			if r.URL.Path == "/api/v2/builds" {
+				item["buildid"], item["number"] = b.id, b.id
+				item["properties"] = map[string]any{"branch": []any{b.branch, "x"}, "revision": []any{"abc" + strconv.Itoa(b.id), "x"}}
+			}
+			items = append(items, item)
+		}
+		switch {
+		case r.URL.Path == "/api/v2/builds":
+			_ = json.NewEncoder(w).Encode(map[string]any{"builds": items})
+		case r.URL.Path == "/api/v2/buildrequests":
+			_ = json.NewEncoder(w).Encode(map[string]any{"buildrequests": items})
+		case strings.HasSuffix(r.URL.Path, "/steps"):
+			_, _ = fmt.Fprint(w, `{"steps":[]}`)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+}
+
+// subs is a channel's subscriptions kept in memory; gone channels are dropped as the tracker asks.
+type subs struct{ list []subscription.Subscription }
+
+func (s *subs) All() ([]subscription.Subscription, error) { return s.list, nil }
+
+func (s *subs) DropChannel(channelID string) error {
+	var kept []subscription.Subscription
+	for _, sub := range s.list {
+		if sub.ChannelID != channelID {
+			kept = append(kept, sub)
+		}
+	}
+	s.list = kept
+	return nil
+}
+
+// builders 1 and 2 build webapp (default branch main); 3 builds api.
+func watched(builderID int) (Watched, bool) {
+	switch builderID {
+	case 1, 2:
+		return Watched{Repo: "webapp", DefaultBranch: "main", Builder: fmt.Sprintf("webapp-%d", builderID)}, true
+	case 3:
+		return Watched{Repo: "api", DefaultBranch: "main", Builder: "api"}, true
+	}
+	return Watched{}, false
+}
+
+var subOpts = Options{LinkBase: "https://ci/", Watched: watched}
+
+type pipeline struct {
+	bb      *busyBuildbot
+	client  *buildbot.Client
+	store   *memStore
+	posts   *memPosts
+	subs    *subs
+	tracker *Tracker
+}
+
+func newPipeline(t *testing.T, list ...subscription.Subscription) *pipeline {
+	p := &pipeline{bb: &busyBuildbot{}, store: newMemStore(), posts: &memPosts{posts: map[string]*model.Post{}, gone: map[string]bool{}},
+		subs: &subs{list: list}}
+	p.client = p.bb.client(t)
+	p.tracker = &Tracker{Store: p.store, Posts: p.posts, ActionURL: "/x", BotID: "bot", Subs: p.subs}
+	// The first tick finds the cursor unset and starts from the newest build: history is not news.
+	p.bb.start(1, "main")
+	p.bb.end(1, buildbot.Success)
+	p.tick(t)
+	if len(p.posts.posts) != 0 {
+		t.Fatal("a build from before the subscriptions was posted")
+	}
+	return p
+}
+
+func (p *pipeline) tick(t *testing.T) {
+	t.Helper()
+	if err := p.tracker.Tick(context.Background(), p.client, subOpts); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// postsIn lists a channel's root posts' messages, oldest first.
+func (p *pipeline) postsIn(channelID string) []*model.Post {
+	var out []*model.Post
+	for _, x := range p.posts.posts {
+		if x.ChannelId == channelID && x.RootId == "" {
+			out = append(out, x)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].CreateAt < out[j].CreateAt || out[i].Message < out[j].Message })
+	return out
+}
+
+func sub(channel, repo, branch string, events ...subscription.Event) subscription.Subscription {
+	return subscription.Subscription{ChannelID: channel, Repo: repo, Branch: branch, Events: events, Style: subscription.StyleCard}
+}
+
+func TestAPushBuildIsPostedInTheChannelsThatSubscribedToItsRepoAndBranch(t *testing.T) {
+	p := newPipeline(t,
+		sub("live", "webapp", "", subscription.Started),
+		sub("releases", "webapp", "release/*", subscription.Finished),
+		sub("other-repo", "api", "*", subscription.Finished),
+	)
+	id := p.bb.start(2, "main")
+	p.tick(t)
+
+	live := p.postsIn("live")
+	if len(live) != 1 || !strings.Contains(live[0].Message, ":arrows_counterclockwise: **webapp** on `main` at `abc2`: building") ||
+		strings.Contains(live[0].Message, "requested by") || live[0].Type != post.Type {
+		t.Fatalf("live: %+v", live)
+	}
+	p.bb.end(id, buildbot.Failure)
+	p.tick(t)
+
+	live = p.postsIn("live")
+	if len(live) != 1 || !strings.Contains(live[0].Message, ":x: **webapp** on `main` at `abc2`: failure") {
+		t.Fatalf("live after the result: %+v", live)
+	}
+	if n := len(p.postsIn("releases")) + len(p.postsIn("other-repo")); n != 0 {
+		t.Fatalf("%d posts in channels whose glob or repo does not match", n)
+	}
+	if len(p.posts.replies) != 0 {
+		t.Fatal("a build nobody requested from chat got a failure reply")
+	}
+	if len(p.store.m) != 0 {
+		t.Fatalf("still followed: %v", p.store.m)
+	}
+}
+
+func TestAChannelWithFailureOnlyHearsNothingOfAPassingBuildAndOnePostOfAFailingOne(t *testing.T) {
+	p := newPipeline(t, sub("quiet", "webapp", "*", subscription.Failure))
+	ok := p.bb.start(1, "feature/x")
+	bad := p.bb.start(2, "feature/y")
+	p.tick(t)
+	if len(p.postsIn("quiet")) != 0 {
+		t.Fatal("a build was posted before its result")
+	}
+	p.bb.end(ok, buildbot.Success)
+	p.bb.end(bad, buildbot.Failure)
+	p.tick(t)
+	p.tick(t)
+
+	quiet := p.postsIn("quiet")
+	if len(quiet) != 1 || !strings.Contains(quiet[0].Message, "**webapp** on `feature/y` at `abc3`: failure") {
+		t.Fatalf("quiet: %+v", quiet)
+	}
+}
+
+// problem and recovery compare with the previous finished build of the same builder and branch:
+// a feature branch's failures do not make main's next success a recovery.
+func TestProblemAndRecoveryFireOnTheirTransitionsAndNotAcrossBranches(t *testing.T) {
+	p := newPipeline(t, sub("watch", "webapp", "*", subscription.Problem, subscription.Recovery))
+	run := func(branch string, r buildbot.Result) {
+		id := p.bb.start(1, branch)
+		p.tick(t)
+		p.bb.end(id, r)
+		p.tick(t)
+	}
+	var seen []string
+	count := func() int { return len(p.postsIn("watch")) }
+	for _, step := range []struct {
+		branch string
+		result buildbot.Result
+		posts  int
+	}{
+		{"main", buildbot.Failure, 1},      // after the success before the subscription: a problem
+		{"main", buildbot.Failure, 1},      // still failing: nothing
+		{"feature/z", buildbot.Failure, 1}, // no previous on this branch (main's do not count): nothing
+		{"feature/z", buildbot.Success, 2}, // the branch recovers
+		{"main", buildbot.Success, 3},      // main recovers
+		{"main", buildbot.Success, 3},
+	} {
+		run(step.branch, step.result)
+		seen = append(seen, fmt.Sprintf("%s %s: %d", step.branch, step.result, count()))
+		if count() != step.posts {
+			t.Fatalf("after %v", seen)
+		}
+	}
+}
+
+// A build started from chat in one channel is announced in another that subscribed, but the
+// channel that started it does not get it twice.
+func TestAChatBuildIsAnnouncedElsewhereButNotTwiceWhereItWasStarted(t *testing.T) {
+	p := newPipeline(t, sub("chat", "webapp", "main", subscription.Started), sub("elsewhere", "webapp", "main", subscription.Started))
+	id := p.bb.start(1, "main")
+	chatPost := &model.Post{ChannelId: "chat"}
+	props := post.Props{Repo: "webapp", Branch: "main", RequestedBy: "alice", Source: p.client.Fingerprint(),
+		Rows: []post.Row{{Builder: "webapp-1", BuilderID: 1, RequestID: id, State: post.StateQueued}}}
+	post.Apply(chatPost, props, "/x")
+	if err := p.tracker.Announce(chatPost, &Tracked{Props: props}); err != nil {
+		t.Fatal(err)
+	}
+
+	p.tick(t)
+
+	if n := len(p.postsIn("chat")); n != 1 {
+		t.Fatalf("%d posts where the build was started", n)
+	}
+	if n := len(p.postsIn("elsewhere")); n != 1 {
+		t.Fatalf("%d posts in the subscribed channel", n)
+	}
+}
+
+// Two Mattermost servers share the KV store: each ticks, each reads the same new builds, and a
+// channel gets one post per build.
+func TestTwoNodesPostABuildOncePerChannel(t *testing.T) {
+	p := newPipeline(t, sub("c", "webapp", "*", subscription.Started))
+	other := &Tracker{Store: p.store, Posts: p.posts, ActionURL: "/x", BotID: "bot", Subs: p.subs}
+	// The other node has not moved the cursor: it reads the same builds.
+	p.bb.start(1, "main")
+	cursor := p.store.cursors
+	p.tick(t)
+	p.store.cursors = map[string]int{}
+	for k, v := range cursor {
+		p.store.cursors[k] = v - 1
+	}
+	if err := other.Tick(context.Background(), p.client, subOpts); err != nil {
+		t.Fatal(err)
+	}
+
+	if n := len(p.postsIn("c")); n != 1 {
+		t.Fatalf("%d posts of one build", n)
+	}
+}
+
+func TestADeletedChannelDropsItsSubscriptions(t *testing.T) {
+	p := newPipeline(t, sub("gone", "webapp", "*", subscription.Started), sub("here", "webapp", "*", subscription.Started))
+	p.posts.gone["gone"] = true
+	p.bb.start(1, "main")
+
+	p.tick(t)
+
+	if len(p.subs.list) != 1 || p.subs.list[0].ChannelID != "here" || len(p.postsIn("here")) != 1 {
+		t.Fatalf("subscriptions %+v", p.subs.list)
+	}
+}
+
+func TestALineSubscriptionPostsOneLineWithoutACard(t *testing.T) {
+	line := sub("lines", "api", "*", subscription.Finished)
+	line.Style = subscription.StyleLine
+	p := newPipeline(t, line)
+	id := p.bb.start(3, "dev")
+	p.tick(t)
+	p.bb.end(id, buildbot.Success)
+	p.tick(t)
+
+	posts := p.postsIn("lines")
+	if len(posts) != 1 || posts[0].Type != model.PostTypeDefault || len(posts[0].Attachments()) != 0 ||
+		posts[0].Message != ":white_check_mark: **api** `dev`: [api #2](https://ci/#/builders/3/builds/2) success" {
+		t.Fatalf("posts %+v", posts)
+	}
+}
