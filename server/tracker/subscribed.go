@@ -66,7 +66,13 @@ func (t *Tracker) discover(ctx context.Context, bb *buildbot.Client) error {
 	}
 	q := buildbot.Query{Order: []string{"buildid"}, Limit: newBuildsPerTick, Properties: []string{"branch", "revision"}}
 	if !known {
-		q = buildbot.Query{Order: []string{"-buildid"}, Limit: 1}
+		// Where to start: the newest build started before the first subscription was made, so
+		// one started between it and this tick is not missed, and none older is news.
+		first := subs[0].CreatedAt
+		for _, s := range subs {
+			first = min(first, s.CreatedAt)
+		}
+		q = buildbot.Query{Order: []string{"-buildid"}, Limit: 1, Filters: []buildbot.Filter{buildbot.Where("started_at", "le", first/1000)}}
 	} else {
 		q.Filters = []buildbot.Filter{buildbot.Where("buildid", "gt", cursor)}
 	}

@@ -56,6 +56,8 @@ func (f *busyBuildbot) client(t *testing.T) *buildbot.Client {
 			done := b.result != nil
 			return (q.Get("buildid__gt") == "" || b.id > atLeast("buildid__gt")) &&
 				(q.Get("buildid__lt") == "" || b.id < atLeast("buildid__lt")) &&
+				// Build n started at second n.
+				(q.Get("started_at__le") == "" || b.id <= atLeast("started_at__le")) &&
 				(q.Get("buildrequestid__ge") == "" || b.id >= atLeast("buildrequestid__ge")) &&
 				(q.Get("buildrequestid__le") == "" || b.id <= atLeast("buildrequestid__le")) &&
 				(q.Get("builderid__eq") == "" || b.builder == atLeast("builderid__eq")) &&
@@ -77,7 +79,7 @@ func (f *busyBuildbot) client(t *testing.T) *buildbot.Client {
 		for _, b := range found {
 			item := map[string]any{"builderid": b.builder, "buildrequestid": b.id, "complete": b.result != nil, "results": b.result}
 			if r.URL.Path == "/api/v2/builds" {
-				item["buildid"], item["number"] = b.id, b.id
+				item["buildid"], item["number"], item["started_at"] = b.id, b.id, b.id
 				item["properties"] = map[string]any{"branch": []any{b.branch, "x"}, "revision": []any{"abc" + strconv.Itoa(b.id), "x"}}
 			}
 			items = append(items, item)
@@ -167,8 +169,29 @@ func (p *pipeline) postsIn(channelID string) []*model.Post {
 	return out
 }
 
+// sub is a subscription made at second 1.5, after build 1 and before any other.
 func sub(channel, repo, branch string, events ...subscription.Event) subscription.Subscription {
-	return subscription.Subscription{ChannelID: channel, Repo: repo, Branch: branch, Events: events, Style: subscription.StyleCard}
+	return subscription.Subscription{ChannelID: channel, Repo: repo, Branch: branch, Events: events, Style: subscription.StyleCard, CreatedAt: 1500}
+}
+
+// A build that starts after the subscription, before any tick has looked, is news too.
+func TestABuildStartedBetweenTheSubscriptionAndTheFirstTickIsPosted(t *testing.T) {
+	bb := &busyBuildbot{}
+	store, posts := newMemStore(), &memPosts{posts: map[string]*model.Post{}}
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x", BotID: "bot", Subs: &subs{list: []subscription.Subscription{sub("c", "webapp", "*", subscription.Started)}}}
+	client := bb.client(t)
+	bb.start(1, "main")
+	bb.start(2, "main")
+
+	for range 2 {
+		if err := tr.Tick(context.Background(), client, subOpts); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if len(posts.posts) != 1 {
+		t.Fatalf("%d posts for the one build after the subscription", len(posts.posts))
+	}
 }
 
 func TestAPushBuildIsPostedInTheChannelsThatSubscribedToItsRepoAndBranch(t *testing.T) {
