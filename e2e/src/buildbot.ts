@@ -11,6 +11,16 @@ interface Build {
     properties: Record<string, [unknown, string]>;
 }
 
+interface Change {
+    changeid: number;
+    branch: string;
+    revision: string;
+    category: string;
+    project: string;
+    repository: string;
+    author: string;
+}
+
 export class Buildbot {
     private cookie = '';
 
@@ -73,6 +83,26 @@ export class Buildbot {
         await this.rpc(`builds/${buildId}`, 'stop', {reason: 'e2e clean-up'});
     }
 
+    // push sends a change through the change hook as a VCS hook would (category push, not from
+    // chat), and returns the change's id once Buildbot recorded it.
+    async push(change: {branch: string; revision: string; author: string; repository?: string; comments?: string}): Promise<number> {
+        const {username, password} = buildbotUsers.hook;
+        const form = new URLSearchParams({category: 'push', comments: change.comments ?? 'a push', ...change});
+        const response = await fetch(`${this.url}change_hook/base`, {
+            method: 'POST',
+            headers: {Authorization: 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64')},
+            body: form,
+        });
+        if (!response.ok) {
+            throw new Error(`push to ${change.branch}: ${response.status} ${await response.text()}`);
+        }
+        const [found] = await this.changesWhere((c) => c.branch === change.branch && c.revision === change.revision);
+        if (!found) {
+            throw new Error(`the push to ${change.branch} was not recorded`);
+        }
+        return found.changeid;
+    }
+
     // cancel ends a build request that no build has started for, from outside the plugin.
     async cancel(buildRequestId: number): Promise<void> {
         await this.rpc(`buildrequests/${buildRequestId}`, 'cancel', {reason: 'e2e clean-up'});
@@ -89,8 +119,8 @@ export class Buildbot {
         return builds.filter((b) => match(Object.fromEntries(Object.entries(b.properties ?? {}).map(([k, v]) => [k, v[0]]))));
     }
 
-    async changesWhere(match: (change: {changeid: number; branch: string; category: string; project: string; repository: string; author: string}) => boolean) {
-        const {changes} = await this.get<{changes: Array<{changeid: number; branch: string; category: string; project: string; repository: string; author: string}>}>('changes?order=-changeid&limit=20');
+    async changesWhere(match: (change: Change) => boolean) {
+        const {changes} = await this.get<{changes: Change[]}>('changes?order=-changeid&limit=20');
         return changes.filter(match);
     }
 }

@@ -1,0 +1,159 @@
+// Most builds start from a push. A channel subscribed to a repo and branch glob gets those builds,
+// edited in place, for the events it asked for, on the real Mattermost and both real Buildbots.
+import type {Post} from '@mattermost/types/posts';
+import type {ServerChannel} from '@mattermost/types/channels';
+
+import {Buildbot, eventually} from '../src/buildbot';
+import {buildbotMasters, buildbotUsers} from '../src/env';
+import {configurePlugin, installPlugin, runCommand, setUpWorld, type PluginSettings, type World} from '../src/mattermost';
+
+let world: World;
+
+beforeAll(async () => {
+    world = await setUpWorld();
+    await installPlugin(world.admin);
+});
+
+const repo = 'verdict-example';
+const pollSeconds = 2;
+
+async function newChannel(name: string): Promise<ServerChannel> {
+    const channel = await world.admin.createChannel({team_id: world.team.id, name, display_name: name, type: 'O'});
+    await world.admin.addToChannel(world.plainUser.id, channel.id);
+    return channel;
+}
+
+// rootPosts lists a channel's root posts by the bot, oldest first.
+async function rootPosts(channel: ServerChannel): Promise<Post[]> {
+    const list = await world.admin.getPosts(channel.id, 0, 100);
+    return list.order.map((id) => list.posts[id]!).filter((p) => !p.root_id && p.props?.buildbot_build).reverse();
+}
+
+const stateOf = (post: Post): string => (post.props.buildbot_build as {state: string}).state;
+
+describe.each(buildbotMasters)('with $label', (master) => {
+    const buildbot = new Buildbot(master.url);
+    const run = `${Date.now().toString(36)}-${master === buildbotMasters[0] ? '4' : '37'}`;
+    const settings: PluginSettings = {
+        BuildbotURL: master.url, AuthMode: 'login', ...buildbotUsers.admin, PollIntervalSeconds: pollSeconds, CatalogRefreshSeconds: 5,
+    };
+
+    beforeAll(async () => configurePlugin(world.admin, settings));
+
+    // subscribe runs /build subscribe as the admin in a channel and checks it was taken.
+    async function subscribe(channel: ServerChannel, args: string): Promise<void> {
+        const answer = await eventually('the repo is known', async () => {
+            const text = (await runCommand(world.admin, world, `/build subscribe ${args}`, channel.id)).text ?? '';
+            return !text.includes('nothing called') && text;
+        }, 30000);
+        expect(answer).toContain('This channel now hears about');
+    }
+
+    // pushAndWait pushes a revision to a branch and waits for its build to finish on Buildbot.
+    async function pushAndWait(branch: string, revision: string): Promise<void> {
+        await buildbot.push({branch, revision, author: `Alice Liddell <${world.plainUser.email}>`, repository: `https://git.example.com/${repo}`});
+        await eventually(`the build of ${revision} on ${branch} finishes`, async () => {
+            const builds = await buildbot.buildsWhere((p) => p.branch === branch && p.revision === revision);
+            return builds.length > 0 && builds.every((b) => b.complete);
+        });
+    }
+
+    test('a push build appears, edited to its result, in the channel subscribed to its repo and glob, and nowhere else', async () => {
+        const live = await newChannel(`live-${run}`);
+        const mainOnly = await newChannel(`main-only-${run}`);
+        const unsubscribed = await newChannel(`unsubscribed-${run}`);
+        await subscribe(live, `${repo} release-${run}/* --events started`);
+        await subscribe(mainOnly, `${repo} main`);
+        // Let a tick see the subscriptions before the push, as a busy channel would.
+        await new Promise((resolve) => setTimeout(resolve, pollSeconds * 1000));
+
+        await pushAndWait(`release-${run}/1.0`, 'good-1');
+
+        const [post] = await eventually('the live card shows the result', async () => {
+            const posts = await rootPosts(live);
+            return posts.length === 1 && stateOf(posts[0]!) === 'success' && posts;
+        }, 30000, async () => JSON.stringify((await rootPosts(live)).map((p) => p.message)));
+        expect(post!.message).toContain(`**${repo}** on \`release-${run}/1.0\` at \`good-1\`: success`);
+        expect(post!.message).not.toContain('requested by');
+        await new Promise((resolve) => setTimeout(resolve, 2 * pollSeconds * 1000));
+        expect(await rootPosts(live)).toHaveLength(1);
+        expect(await rootPosts(mainOnly)).toHaveLength(0);
+        expect(await rootPosts(unsubscribed)).toHaveLength(0);
+    });
+
+    test('a channel subscribed to failures hears nothing of a passing build and one post of a failing one', async () => {
+        const quiet = await newChannel(`quiet-${run}`);
+        await subscribe(quiet, `${repo} quiet-${run} --events failure`);
+        await new Promise((resolve) => setTimeout(resolve, pollSeconds * 1000));
+
+        await pushAndWait(`quiet-${run}`, 'good-2');
+        await new Promise((resolve) => setTimeout(resolve, 2 * pollSeconds * 1000));
+        expect(await rootPosts(quiet)).toHaveLength(0);
+
+        await pushAndWait(`quiet-${run}`, 'bad-2');
+        const posts = await eventually('the failure is posted', async () => {
+            const found = await rootPosts(quiet);
+            return found.length > 0 && found;
+        }, 30000);
+        await new Promise((resolve) => setTimeout(resolve, 2 * pollSeconds * 1000));
+        expect(await rootPosts(quiet)).toHaveLength(1);
+        expect(posts[0]!.message).toContain('at `bad-2`: failure');
+    });
+
+    test('problem and recovery fire on the transitions of one branch, never across branches', async () => {
+        const watch = await newChannel(`transitions-${run}`);
+        await subscribe(watch, `${repo} tr-${run}-* --events problem,recovery`);
+        await new Promise((resolve) => setTimeout(resolve, pollSeconds * 1000));
+        const one = `tr-${run}-one`;
+        const two = `tr-${run}-two`;
+        const settle = async (count: number): Promise<Post[]> => {
+            await new Promise((resolve) => setTimeout(resolve, 2 * pollSeconds * 1000));
+            return eventually(`${count} posts`, async () => {
+                const posts = await rootPosts(watch);
+                return posts.length === count && posts;
+            }, 20000, async () => JSON.stringify((await rootPosts(watch)).map((p) => p.message)));
+        };
+
+        await pushAndWait(one, 'good-3');
+        await settle(0);
+        await pushAndWait(one, 'bad-3');
+        expect((await settle(1))[0]!.message).toContain('at `bad-3`: failure');
+        await pushAndWait(one, 'bad-4');
+        await settle(1);
+        // The other branch's first build has no previous result of its own: no problem.
+        await pushAndWait(two, 'bad-5');
+        await settle(1);
+        await pushAndWait(one, 'good-6');
+        expect((await settle(2))[1]!.message).toContain('at `good-6`: success');
+    }, 240000);
+});
+
+test('a normal member may not subscribe a channel by default, and may once the setting opens it', async () => {
+    const [master] = buildbotMasters;
+    const settings: PluginSettings = {BuildbotURL: master!.url, AuthMode: 'login', ...buildbotUsers.admin};
+    await configurePlugin(world.admin, settings);
+    const channel = await newChannel(`members-${Date.now().toString(36)}`);
+    const attempt = async () => (await runCommand(world.user, world, `/build subscribe ${repo}`, channel.id)).text ?? '';
+
+    expect(await attempt()).toContain('Only the channel\'s admins may change this channel\'s subscriptions');
+
+    await configurePlugin(world.admin, {...settings, SubscribePermission: 'everyone'});
+    expect(await eventually('the repo is known', async () => {
+        const text = await attempt();
+        return !text.includes('nothing called') && text;
+    }, 30000)).toContain(`This channel now hears about **${repo}** on its default branch`);
+});
+
+test('/build subscriptions --all lists another channel\'s subscription for a system admin only', async () => {
+    const channel = await newChannel(`listed-${Date.now().toString(36)}`);
+    await configurePlugin(world.admin, {BuildbotURL: buildbotMasters[0]!.url, AuthMode: 'login', ...buildbotUsers.admin});
+    await eventually('subscribed', async () => ((await runCommand(world.admin, world, `/build subscribe ${repo} listed/*`, channel.id)).text ?? '').includes('now hears'), 30000);
+
+    const forUser = (await runCommand(world.user, world, '/build subscriptions --all')).text ?? '';
+    const forAdmin = (await runCommand(world.admin, world, '/build subscriptions --all')).text ?? '';
+
+    expect(forUser).toContain('Only system admins');
+    expect(forAdmin).toContain(`${world.team.name}/\\~${channel.name}`);
+    expect(forAdmin).toContain('listed/\\*');
+    expect(forAdmin).toContain(`@${world.adminUser.username}`);
+});
