@@ -110,6 +110,7 @@ func (p *Plugin) poll() {
 		return
 	}
 	opts := tracker.Options{LinkBase: snap.Config.LinkBaseURL(), Reply: snap.Config.FailureReplyEnabled(), LogLines: snap.Config.FailureLines(),
+		MentionAuthors: snap.Config.MentionAuthorsEnabled(),
 		InUse: func() string {
 			if now := p.currentSnapshot(); now.Ready() {
 				return now.Buildbot.Fingerprint()

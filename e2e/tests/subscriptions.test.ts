@@ -81,7 +81,7 @@ describe.each(buildbotMasters)('with $label', (master) => {
         expect(await rootPosts(unsubscribed)).toHaveLength(0);
     });
 
-    test('a channel subscribed to failures hears nothing of a passing build and one post of a failing one', async () => {
+    test('a channel subscribed to failures hears nothing of a passing build, and one post of a failing one that mentions its author', async () => {
         const quiet = await newChannel(`quiet-${run}`);
         await subscribe(quiet, `${repo} quiet-${run} --events failure`);
         await new Promise((resolve) => setTimeout(resolve, pollSeconds * 1000));
@@ -98,6 +98,12 @@ describe.each(buildbotMasters)('with $label', (master) => {
         await new Promise((resolve) => setTimeout(resolve, 2 * pollSeconds * 1000));
         expect(await rootPosts(quiet)).toHaveLength(1);
         expect(posts[0]!.message).toContain('at `bad-2`: failure');
+        // Who broke it: the changes since the last success, and the Mattermost user whose e-mail
+        // is their author's, mentioned in a new post, so Mattermost notifies her.
+        expect(posts[0]!.message).toContain('Changes since the last success:\n- `bad-2` Alice Liddell');
+        expect(posts[0]!.message).toContain(`cc @${world.plainUser.username}`);
+        const member = await world.user.getChannelMember(quiet.id, world.plainUser.id);
+        expect(member.mention_count).toBeGreaterThan(0);
     });
 
     test('problem and recovery fire on the transitions of one branch, never across branches', async () => {

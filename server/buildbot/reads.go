@@ -100,6 +100,12 @@ func (c *Client) Changes(ctx context.Context, q Query) ([]Change, error) {
 	return list[Change](ctx, c, "changes", q, "api", "v2", "changes")
 }
 
+// BuildChanges lists the changes a build brought since the last successful build of its builder
+// on the same branch: who may have broken it.
+func (c *Client) BuildChanges(ctx context.Context, buildID int) ([]Change, error) {
+	return list[Change](ctx, c, "changes", Query{}, "api", "v2", "builds", itoa(buildID), "changes")
+}
+
 // Steps lists a build's steps.
 func (c *Client) Steps(ctx context.Context, buildID int, q Query) ([]Step, error) {
 	return list[Step](ctx, c, "steps", q, "api", "v2", "builds", itoa(buildID), "steps")

@@ -88,6 +88,8 @@ type Configuration struct {
 	AllowedUsers    string
 
 	SubscribePermission string
+	// MentionAuthors is a pointer so an unset value (settings saved before it existed) means on.
+	MentionAuthors *bool
 }
 
 // Clone returns a copy, so callers can derive a configuration without touching the shared one.
@@ -159,6 +161,11 @@ const DefaultFailureLogLines = 20
 
 // FailureReplyEnabled says whether a failed build gets a reply in its thread.
 func (c *Configuration) FailureReplyEnabled() bool { return c.FailureReply == nil || *c.FailureReply }
+
+// MentionAuthorsEnabled says whether a subscribed build's failure mentions its changes' authors.
+func (c *Configuration) MentionAuthorsEnabled() bool {
+	return c.MentionAuthors == nil || *c.MentionAuthors
+}
 
 // FailureLines is how many log lines the failure reply quotes.
 func (c *Configuration) FailureLines() int {

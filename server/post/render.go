@@ -60,6 +60,18 @@ type Props struct {
 	TeamID string `json:"team_id,omitempty"`
 	// Line asks for one compact line instead of the card: a subscription's --style line.
 	Line bool `json:"line,omitempty"`
+	// Changes are what a failed build brought since its builder's last success on the branch;
+	// Mentions the Mattermost users among their authors, by username.
+	Changes  []Change `json:"changes,omitempty"`
+	Mentions []string `json:"mentions,omitempty"`
+}
+
+// Change is one change a build brought, as the post shows it.
+type Change struct {
+	Author   string `json:"author"`
+	Revision string `json:"revision,omitempty"`
+	// Comment is the first line of the change's comments.
+	Comment string `json:"comment,omitempty"`
 }
 
 // From says whether the build was started on the Buildbot of this fingerprint. Posts made before
@@ -254,6 +266,31 @@ func Message(p Props) string {
 	for _, r := range p.Rows {
 		b.WriteString("\n- ")
 		b.WriteString(rowText(r))
+	}
+	b.WriteString(changesText(p))
+	return b.String()
+}
+
+// changesText lists a failed build's changes, and mentions their authors who are on Mattermost:
+// Buildbot's words are escaped, the mentions are the plugin's own.
+func changesText(p Props) string {
+	if len(p.Changes) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\nChanges since the last success:")
+	for _, c := range p.Changes {
+		b.WriteString("\n- ")
+		if c.Revision != "" {
+			fmt.Fprintf(&b, "`%s` ", markdown.Code(ShortRevision(c.Revision)))
+		}
+		b.WriteString(markdown.Text(c.Author))
+		if c.Comment != "" {
+			b.WriteString(": " + markdown.Text(c.Comment))
+		}
+	}
+	if len(p.Mentions) > 0 {
+		b.WriteString("\ncc @" + strings.Join(p.Mentions, " @"))
 	}
 	return b.String()
 }

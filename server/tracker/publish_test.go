@@ -83,7 +83,7 @@ func TestAFailureReplyFitsInAPostHoweverLongTheLog(t *testing.T) {
 	row := post.Row{Builder: "b", Number: 4, URL: "https://ci/#/builders/1/builds/4", State: post.StateFailure,
 		FailedStep: "compile", LogURL: "https://ci/log"}
 
-	text := failureText("alice", failure{row: row, logTail: strings.Join(lines, "\n")})
+	text := failureText(failure{row: row, logTail: strings.Join(lines, "\n"), mentions: []string{"alice"}})
 
 	if n := utf8.RuneCountInString(text); n > model.PostMessageMaxRunesV2 {
 		t.Fatalf("%d characters", n)

@@ -5,7 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/mail"
 	"slices"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -24,6 +27,12 @@ import (
 type Subscriptions interface {
 	All() ([]subscription.Subscription, error)
 	DropChannel(channelID string) error
+}
+
+// Users is what the tracker needs of Mattermost's users.
+type Users interface {
+	// UsernameByEmail finds the user with an e-mail address.
+	UsernameByEmail(email string) (string, bool)
 }
 
 // Watched is what the catalog knows of a builder: its repo, the repo's default branch, its name.
@@ -252,4 +261,47 @@ func (t *Tracker) decide(ctx context.Context, bb *buildbot.Client, tr *Tracked, 
 		previous = r.previous(ctx, bb, row, tr.Props.Branch)
 	}
 	tr.announce = subscription.Announces(tr.Watch.Events, result, previous)
+}
+
+// maxChanges bounds the changes a post lists; a long-broken branch can have hundreds.
+const maxChanges = 10
+
+// blame lists what a failed subscribed build brought since its builder's last success on the
+// branch (one read), and finds the Mattermost users among the authors by their e-mail.
+func (t *Tracker) blame(ctx context.Context, bb *buildbot.Client, tr *Tracked) {
+	row := tr.Props.Rows[0]
+	changes, err := bb.BuildChanges(ctx, row.BuildID)
+	if err != nil {
+		return
+	}
+	tr.Props.Changes, tr.Props.Mentions = nil, nil
+	// The newest say most.
+	sort.Slice(changes, func(i, j int) bool { return changes[i].ChangeID > changes[j].ChangeID })
+	for _, c := range changes[:min(len(changes), maxChanges)] {
+		comment, _, _ := strings.Cut(strings.TrimSpace(c.Comments), "\n")
+		tr.Props.Changes = append(tr.Props.Changes, post.Change{Author: c.Author, Revision: c.Revision, Comment: comment})
+		if !t.opts.MentionAuthors || t.Users == nil {
+			continue
+		}
+		if email := emailOf(c.Author); email != "" {
+			if username, ok := t.Users.UsernameByEmail(email); ok && !slices.Contains(tr.Props.Mentions, username) {
+				tr.Props.Mentions = append(tr.Props.Mentions, username)
+			}
+		}
+	}
+}
+
+// emailOf reads the address in a change's free-text author: "Name <email>" or an address alone,
+// and a name mail's grammar refuses ("@team <a@b>") still gives its address.
+func emailOf(author string) string {
+	if address, err := mail.ParseAddress(author); err == nil {
+		return address.Address
+	}
+	start, end := strings.LastIndex(author, "<"), strings.LastIndex(author, ">")
+	if start >= 0 && end > start {
+		if address, err := mail.ParseAddress(author[start : end+1]); err == nil {
+			return address.Address
+		}
+	}
+	return ""
 }

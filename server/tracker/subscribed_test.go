@@ -89,6 +89,11 @@ func (f *busyBuildbot) client(t *testing.T) *buildbot.Client {
 			_ = json.NewEncoder(w).Encode(map[string]any{"builds": items})
 		case r.URL.Path == "/api/v2/buildrequests":
 			_ = json.NewEncoder(w).Encode(map[string]any{"buildrequests": items})
+		case strings.HasSuffix(r.URL.Path, "/changes"):
+			_, _ = fmt.Fprint(w, `{"changes":[
+				{"changeid":7,"author":"Alice Liddell <alice@example.com>","revision":"0123456789abcdef","comments":"fix the widget\n\nlong story"},
+				{"changeid":9,"author":"@channel <mallory@example.com>","revision":"fedcba","comments":"[x](https://evil.example)"},
+				{"changeid":8,"author":"bob","revision":"b0b"}]}`)
 		case strings.HasSuffix(r.URL.Path, "/steps"):
 			_, _ = fmt.Fprint(w, `{"steps":[]}`)
 		default:
@@ -347,5 +352,48 @@ func TestALineSubscriptionPostsOneLineWithoutACard(t *testing.T) {
 	if len(posts) != 1 || posts[0].Type != model.PostTypeDefault || len(posts[0].Attachments()) != 0 ||
 		posts[0].Message != ":white_check_mark: **api** `dev`: [api #2](https://ci/#/builders/3/builds/2) success" {
 		t.Fatalf("posts %+v", posts)
+	}
+}
+
+type people map[string]string
+
+func (p people) UsernameByEmail(email string) (string, bool) {
+	name, ok := p[email]
+	return name, ok
+}
+
+// A failed build's post lists what changed since its builder's last success on the branch, and
+// mentions the authors who are on Mattermost: in the post when it is made at the result, in a
+// reply when an edit shows the result (an edit notifies no one).
+func TestAFailedSubscribedBuildNamesItsChangesAndMentionsTheirAuthors(t *testing.T) {
+	for _, started := range []bool{false, true} {
+		events := []subscription.Event{subscription.Failure}
+		if started {
+			events = append(events, subscription.Started)
+		}
+		p := newPipeline(t, sub("c", "webapp", "*", events...))
+		p.tracker.Users = people{"alice@example.com": "alice", "mallory@example.com": "mallory"}
+		opts := subOpts
+		opts.MentionAuthors, opts.Reply = true, true
+		id := p.bb.start(1, "main")
+		_ = p.tracker.Tick(context.Background(), p.client, opts)
+		p.bb.end(id, buildbot.Failure)
+		_ = p.tracker.Tick(context.Background(), p.client, opts)
+
+		posts := p.postsIn("c")
+		if len(posts) != 1 {
+			t.Fatalf("started=%v: %d posts", started, len(posts))
+		}
+		msg := posts[0].Message
+		if !strings.Contains(msg, "Changes since the last success:\n- `fedcba` @\u2060channel \\<mallory@\u2060example.com\\>: \\[x\\](https:\u2060//evil.example)\n- `b0b` bob\n- `0123456789ab` Alice Liddell \\<alice@\u2060example.com\\>: fix the widget") {
+			t.Fatalf("started=%v: %q", started, msg)
+		}
+		wantReply := started
+		if !strings.Contains(msg, "cc @mallory @alice") {
+			t.Errorf("started=%v: no mentions in the post", started)
+		}
+		if got := len(p.posts.replies) == 1 && strings.HasPrefix(p.posts.replies[0].Message, "@mallory @alice [webapp-1 #2]"); got != wantReply {
+			t.Errorf("started=%v: replies %+v", started, p.posts.replies)
+		}
 	}
 }

@@ -59,6 +59,8 @@ type Tracker struct {
 	Log Logger
 	// Subs are the channels' subscriptions; nil follows only the builds chat started.
 	Subs Subscriptions
+	// Users finds change authors on Mattermost; nil mentions nobody.
+	Users Users
 
 	mu          sync.Mutex
 	failures    int
@@ -75,6 +77,8 @@ type Options struct {
 	// Reply says whether failures get a reply; LogLines is how much log it quotes.
 	Reply    bool
 	LogLines int
+	// MentionAuthors says whether a subscribed build's failure mentions the authors of its changes.
+	MentionAuthors bool
 	// InUse gives the Fingerprint of the Buildbot the settings name now. A tick whose client is
 	// not that one (the settings changed while it waited) lets nothing go. Nil: the tick's client.
 	InUse func() string
@@ -208,14 +212,30 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 	}
 	finished.flush(t)
 	for _, tr := range all {
+		// A subscribed build its channel will not see costs no more reads.
+		shown := !tr.Pending || tr.announce
+		if len(newlyFailed[tr]) > 0 && tr.Watch != nil && shown {
+			t.blame(ctx, bb, tr)
+		}
+		// Who to mention in a reply: the requester of a chat build, the authors of the changes
+		// of a subscribed one whose post an edit updates (a post made now mentions them itself).
+		mentions := tr.Props.Mentions
+		switch {
+		case tr.Props.RequestedBy != "":
+			mentions = []string{tr.Props.RequestedBy}
+		case tr.Pending:
+			mentions = nil
+		}
 		var replies []failure
 		for _, i := range newlyFailed[tr] {
+			if !shown {
+				continue
+			}
 			row := &tr.Props.Rows[i]
 			var tail string
 			row.FailedStep, row.LogURL, tail = t.failedStep(ctx, bb, *row)
-			// A subscribed build has nobody to mention: it was not requested from chat.
-			if t.opts.Reply && tr.Props.RequestedBy != "" {
-				replies = append(replies, failure{row: *row, logTail: tail})
+			if t.opts.Reply && len(mentions) > 0 {
+				replies = append(replies, failure{row: *row, logTail: tail, mentions: mentions})
 			}
 		}
 		t.publish(tr, replies)
@@ -347,10 +367,11 @@ func (t *Tracker) adoptChangeBuilds(ctx context.Context, bb *buildbot.Client, tr
 	return names
 }
 
-// failure is a failed row and the end of its failed step's log, for the reply.
+// failure is a failed row and the end of its failed step's log, for the reply, and who to mention.
 type failure struct {
-	row     post.Row
-	logTail string
+	row      post.Row
+	logTail  string
+	mentions []string
 }
 
 // publish writes a tracked build's status into its post when what the post shows changed,
@@ -488,7 +509,7 @@ func (t *Tracker) replyFailure(tr *Tracked, f failure) {
 	if root == "" {
 		root = tr.PostID
 	}
-	reply := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: root, Message: failureText(tr.Props.RequestedBy, f)}
+	reply := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: root, Message: failureText(f)}
 	if err := t.Posts.CreatePost(reply); err != nil {
 		t.warn("Could not reply about a failed build", tr, "root_id", root, "error", err.Error())
 	}
@@ -496,9 +517,9 @@ func (t *Tracker) replyFailure(tr *Tracked, f failure) {
 
 // failureText is the failure reply. The log is quoted in a fenced block, where Markdown and
 // mentions are inert; everything else Buildbot named is escaped.
-func failureText(requester string, f failure) string {
+func failureText(f failure) string {
 	row := f.row
-	head := fmt.Sprintf("@%s [%s #%d](%s) %s", requester, markdown.Text(row.Builder), row.Number, row.URL, row.State.Label())
+	head := fmt.Sprintf("@%s [%s #%d](%s) %s", strings.Join(f.mentions, " @"), markdown.Text(row.Builder), row.Number, row.URL, row.State.Label())
 	if row.FailedStep == "" {
 		return head + "."
 	}

@@ -44,8 +44,17 @@ export interface BuildStatus {
     unreachableSince?: number;
     unfollowed?: boolean;
     expired?: boolean;
+    // changes are what a failed subscribed build brought; mentions are their authors on Mattermost.
+    changes?: Change[];
+    mentions?: string[];
     // teamId is for the server, which reads it back from the bot's own post; the card does not show it.
     teamId?: string;
+}
+
+export interface Change {
+    author: string;
+    revision?: string;
+    comment?: string;
 }
 
 type Fields = Record<string, unknown>;
@@ -92,6 +101,30 @@ function parseRow(v: unknown): Row | null {
     };
 }
 
+function parseChange(v: unknown): Change | null {
+    if (!isObject(v) || !isString(v.author)) {
+        return null;
+    }
+    const revision = optional(v.revision, isString);
+    const comment = optional(v.comment, isString);
+    if (revision === null || comment === null) {
+        return null;
+    }
+    return {author: v.author, revision, comment};
+}
+
+// list reads an optional array whose every item read parses; null when any does not.
+function list<T>(v: unknown, parse: (x: unknown) => T | null): T[] | undefined | null {
+    if (v === undefined || v === null) {
+        return undefined;
+    }
+    if (!Array.isArray(v)) {
+        return null;
+    }
+    const items = v.map(parse);
+    return items.includes(null) ? null : items as T[];
+}
+
 // parseBuildStatus returns the status of a post's props, or null when they are not one.
 export function parseBuildStatus(props: unknown): BuildStatus | null {
     if (!isObject(props)) {
@@ -111,14 +144,16 @@ export function parseBuildStatus(props: unknown): BuildStatus | null {
     const unfollowed = optional(v.unfollowed, isBoolean);
     const expired = optional(v.expired, isBoolean);
     const teamId = optional(v.team_id, isString);
-    if (rows.includes(null) || [branch, revision, changeId, nothingStarted, unreachableSince, unfollowed, expired, teamId].includes(null)) {
+    const changes = list(v.changes, parseChange);
+    const mentions = list(v.mentions, (x) => (isString(x) ? x : null));
+    if (rows.includes(null) || [branch, revision, changeId, nothingStarted, unreachableSince, unfollowed, expired, teamId, changes, mentions].includes(null)) {
         return null;
     }
     return {
         state: v.state, repo: v.repo, requestedBy: v.requested_by, buildbotUrl: v.buildbot_url, rows: rows as Row[],
         branch: branch ?? undefined, revision: revision ?? undefined, changeId: changeId ?? undefined,
         nothingStarted: nothingStarted ?? undefined, unreachableSince: unreachableSince ?? undefined, unfollowed: unfollowed ?? undefined,
-        expired: expired ?? undefined, teamId: teamId ?? undefined,
+        expired: expired ?? undefined, teamId: teamId ?? undefined, changes: changes ?? undefined, mentions: mentions ?? undefined,
     };
 }
 

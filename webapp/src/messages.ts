@@ -6,6 +6,8 @@ export const messages = defineMessages({
     pluginName: {id: 'buildbot.plugin.name', defaultMessage: 'Buildbot'},
     cardLabel: {id: 'buildbot.card.label', defaultMessage: 'Build of {repo}'},
     requestedBy: {id: 'buildbot.card.requested_by', defaultMessage: 'requested by @{username}'},
+    changesTitle: {id: 'buildbot.card.changes', defaultMessage: 'Changes since the last success'},
+    mentions: {id: 'buildbot.card.mentions', defaultMessage: 'cc {usernames}'},
     nothingBuilt: {id: 'buildbot.card.nothing_built', defaultMessage: 'Nothing built'},
     unreachable: {id: 'buildbot.card.unreachable', defaultMessage: 'Buildbot unreachable since {time}, retrying'},
     unfollowedNote: {id: 'buildbot.card.unfollowed', defaultMessage: 'No longer followed: the plugin now uses another Buildbot. The links still open this one.'},

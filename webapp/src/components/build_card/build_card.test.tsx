@@ -44,6 +44,20 @@ function renderCard(p: Post, onAction = jest.fn().mockResolvedValue(undefined), 
 }
 
 describe('BuildCard', () => {
+    test('a failed build from a subscription lists its changes and who is mentioned, and no requester', () => {
+        renderCard(post(status('failure', [finished('failure')], {
+            requested_by: '',
+            changes: [{author: 'Alice Liddell <alice@example.com>', revision: '0123456789abcdef', comment: 'fix the widget'}, {author: 'bob'}],
+            mentions: ['alice'],
+        })));
+
+        const changes = screen.getByRole('region', {name: 'Changes since the last success'});
+        expect(changes).toHaveTextContent('0123456789ab Alice Liddell <alice@example.com>: fix the widget');
+        expect(changes).toHaveTextContent('bob');
+        expect(changes).toHaveTextContent('cc @alice');
+        expect(screen.queryByText(/requested by/)).not.toBeInTheDocument();
+    });
+
     test('the bot\'s own status post is drawn as a card', () => {
         renderCard(post(status('failure', [finished('failure')])));
 
@@ -207,6 +221,9 @@ describe('BuildCard', () => {
         ['a link that is not http', status('success', [{...finished('success'), url: 'javascript:alert(1)'}])],
         ['an expiry that is not a boolean', status('expired', [finished('success')], {expired: 'yes'})],
         ['a team that is not text', status('success', [finished('success')], {team_id: 42})],
+        ['changes that are not a list', status('failure', [finished('failure')], {changes: 'many'})],
+        ['a change without an author', status('failure', [finished('failure')], {changes: [{revision: 'abc'}]})],
+        ['mentions that are not names', status('failure', [finished('failure')], {changes: [], mentions: [1]})],
     ])('%s falls back to the post message', (_, props) => {
         renderCard(post(props as Record<string, unknown> | undefined));
 

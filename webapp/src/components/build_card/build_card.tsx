@@ -9,6 +9,7 @@ import {BuildRow} from './build_row';
 import type {PostAction} from './card_buttons';
 import {CardButtons} from './card_buttons';
 import {CardStyles} from './card_styles';
+import {Changes} from './changes';
 import {fade, stateColor} from './colors';
 import {Revision} from './revision';
 
@@ -51,7 +52,7 @@ export function BuildCard({post, theme, botUserId, onAction}: Props) {
                 <span style={{color, fontWeight: 600}}>
                     {intl.formatMessage(status.nothingStarted ? messages.nothingBuilt : messages[status.state])}
                 </span>
-                <span style={{color: secondary}}>{intl.formatMessage(messages.requestedBy, {username: status.requestedBy})}</span>
+                {status.requestedBy && <span style={{color: secondary}}>{intl.formatMessage(messages.requestedBy, {username: status.requestedBy})}</span>}
             </header>
             {status.unreachableSince !== undefined && (
                 <p role='status' style={{color: theme.awayIndicator, margin: '4px 0'}}>
@@ -76,6 +77,13 @@ export function BuildCard({post, theme, botUserId, onAction}: Props) {
                     />
                 ))}
             </ul>
+            {status.changes && status.changes.length > 0 && (
+                <Changes
+                    changes={status.changes}
+                    mentions={status.mentions ?? []}
+                    secondary={secondary}
+                />
+            )}
             <CardButtons
                 status={status}
                 theme={theme}
