@@ -96,10 +96,10 @@ func (t *Tracker) discover(ctx context.Context, bb *buildbot.Client) error {
 		}
 		return t.Store.SetCursor(source, newest)
 	}
-	gone := map[string]bool{}
+	alive := map[string]bool{}
 	for _, b := range builds {
 		if w, ok := t.opts.Watched(b.BuilderID); ok {
-			t.follow(b, w, subs, source, gone)
+			t.follow(b, w, subs, source, alive)
 		}
 		cursor = b.BuildID
 	}
@@ -111,20 +111,14 @@ func (t *Tracker) discover(ctx context.Context, bb *buildbot.Client) error {
 
 // follow makes an entry for each channel whose subscriptions cover the build, once: the entry's
 // id names the Buildbot, channel and request, and is created only if it does not exist, so two
-// nodes, or a tick that reads the same build twice, make one.
-func (t *Tracker) follow(b buildbot.Build, w Watched, subs []subscription.Subscription, source string, gone map[string]bool) {
+// nodes, or a tick that reads the same build twice, make one. alive keeps, for a tick, which
+// channels were found deleted or archived (false) or not (true).
+func (t *Tracker) follow(b buildbot.Build, w Watched, subs []subscription.Subscription, source string, alive map[string]bool) {
 	branch := b.Properties.Get("branch")
 	watches := map[string]*Watch{}
 	var channels []string
 	for _, s := range subs {
-		if gone[s.ChannelID] || !s.Covers(w.Repo, branch, w.DefaultBranch) {
-			continue
-		}
-		if t.Posts.ChannelGone(s.ChannelID) {
-			gone[s.ChannelID] = true
-			if err := t.Subs.DropChannel(s.ChannelID); err != nil {
-				t.warnf("Could not drop the subscriptions of a deleted or archived channel", "channel_id", s.ChannelID, "error", err.Error())
-			}
+		if !s.Covers(w.Repo, branch, w.DefaultBranch) || !t.channelAlive(s.ChannelID, alive) {
 			continue
 		}
 		watch := watches[s.ChannelID]
@@ -173,6 +167,21 @@ func (t *Tracker) follow(b buildbot.Build, w Watched, subs []subscription.Subscr
 		}
 		t.saved(tr)
 	}
+}
+
+// channelAlive says whether a subscribed channel can still be posted in, and drops the
+// subscriptions of one deleted or archived; each channel is looked at once a tick.
+func (t *Tracker) channelAlive(channelID string, alive map[string]bool) bool {
+	if ok, seen := alive[channelID]; seen {
+		return ok
+	}
+	alive[channelID] = !t.Posts.ChannelGone(channelID)
+	if !alive[channelID] {
+		if err := t.Subs.DropChannel(channelID); err != nil {
+			t.warnf("Could not drop the subscriptions of a deleted or archived channel", "channel_id", channelID, "error", err.Error())
+		}
+	}
+	return alive[channelID]
 }
 
 // subscribedID names the entry of a build request followed for a channel.
