@@ -120,9 +120,7 @@ func (t *Tracker) resume(tr *Tracked) bool {
 			return t.saved(tr)
 		}
 	}
-	p := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: tr.RootID}
-	post.Apply(p, tr.Props, t.ActionURL)
-	if err := t.createPost(p, tr); err != nil {
+	if err := t.postEntry(tr); err != nil {
 		if time.Since(time.UnixMilli(tr.CreatedAt)) > giveUpAnnouncing {
 			t.warn("Gave up posting a build Mattermost keeps refusing to post", tr, "channel_id", tr.ChannelID, "error", err.Error())
 			t.forget(tr)
@@ -139,6 +137,13 @@ func (t *Tracker) saved(tr *Tracked) bool {
 		return false
 	}
 	return true
+}
+
+// postEntry makes the post of an entry that has none yet, from what the entry holds.
+func (t *Tracker) postEntry(tr *Tracked) error {
+	p := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: tr.RootID}
+	post.Apply(p, tr.Props, t.ActionURL)
+	return t.createPost(p, tr)
 }
 
 // createPost makes a tracked build's post, marked with its TrackKey, and notes the post in tr.

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mattermost/mattermost/server/public/model"
-
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
@@ -158,9 +156,7 @@ func (t *Tracker) follow(b buildbot.Build, w Watched, subs []subscription.Subscr
 		if !created || tr.Pending {
 			continue
 		}
-		p := &model.Post{UserId: t.BotID, ChannelId: channelID}
-		post.Apply(p, tr.Props, t.ActionURL)
-		if err := t.createPost(p, tr); err != nil {
+		if err := t.postEntry(tr); err != nil {
 			t.warn("Could not post a subscribed build", tr, "error", err.Error())
 			t.forget(tr)
 			continue

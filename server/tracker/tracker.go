@@ -419,9 +419,7 @@ func (t *Tracker) settlePending(tr *Tracked) {
 		return
 	}
 	if tr.announce {
-		p := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID}
-		post.Apply(p, tr.Props, t.ActionURL)
-		if err := t.createPost(p, tr); err != nil {
+		if err := t.postEntry(tr); err != nil {
 			t.warn("Could not post a subscribed build", tr, "error", err.Error())
 			t.saved(tr)
 			return
