@@ -98,12 +98,18 @@ const usage = "#### /build\n" +
 // again: a typo typed again and again must not re-read Buildbot each time.
 const missRefreshAfter = 30 * time.Second
 
-// repos returns the catalog, refreshing it first when it is cold or does not know name, since
-// a user who typed a new builder's name should not need to wait for the next refresh.
+// repos returns the catalog, refreshing it first when it is cold or does not know name among
+// the repos /build builds.
 func (h *Handler) repos(ctx context.Context, name string) (*catalog.Index, error) {
+	return h.index(ctx, name, (*catalog.Index).Lookup)
+}
+
+// index returns the catalog, refreshing it first when it is cold or find does not know name, since
+// a user who typed a new builder's name should not need to wait for the next refresh.
+func (h *Handler) index(ctx context.Context, name string, find func(*catalog.Index, string) (*catalog.Repo, bool)) (*catalog.Index, error) {
 	ix := h.Catalog.Current()
 	if h.Catalog.Warm() {
-		if _, ok := ix.Lookup(name); ok || name == "" || time.Since(ix.RefreshedAt) < missRefreshAfter {
+		if _, ok := find(ix, name); ok || name == "" || time.Since(ix.RefreshedAt) < missRefreshAfter {
 			return ix, nil
 		}
 	}
@@ -214,13 +220,19 @@ func unknownRepo(name string, ix *catalog.Index) string {
 	if len(names) == 0 {
 		return fmt.Sprintf("Buildbot has nothing called `%s`, and nothing it can build from chat yet: check its force schedulers.", shorten(name))
 	}
-	if near := closest(name, names, 3); len(near) > 0 {
-		for i, n := range near {
-			near[i] = markdown.Code(n)
-		}
-		return fmt.Sprintf("Buildbot has nothing called `%s`. Did you mean `%s`?", shorten(name), strings.Join(near, "`, `"))
+	if near := nearNames(name, names); near != "" {
+		return fmt.Sprintf("Buildbot has nothing called `%s`. Did you mean %s?", shorten(name), near)
 	}
 	return fmt.Sprintf("Buildbot has nothing called `%s`. `/build list` shows what it can build.", shorten(name))
+}
+
+// nearNames words up to three names a typo could have meant, each in a code span, or "".
+func nearNames(name string, names []string) string {
+	near := closest(name, names, 3)
+	for i, n := range near {
+		near[i] = "`" + markdown.Code(n) + "`"
+	}
+	return strings.Join(near, ", ")
 }
 
 func (h *Handler) list(ctx context.Context, snap *config.Snapshot) string {

@@ -152,24 +152,15 @@ func (h *Handler) subscribeRefusal(cfg *config.Configuration, userID string, whe
 // findWatched looks up a repo among every builder's, refreshing the catalog for a name it does
 // not know, as /build does.
 func (h *Handler) findWatched(ctx context.Context, name string) (*catalog.Repo, string) {
-	ix := h.Catalog.Current()
-	if repo, ok := ix.LookupWatched(name); ok {
-		return repo, ""
-	}
-	if !h.Catalog.Warm() || time.Since(ix.RefreshedAt) >= missRefreshAfter {
-		var err error
-		if ix, err = h.Catalog.Refresh(ctx); err != nil {
-			return nil, buildbot.UserMessage(err)
-		}
+	ix, err := h.index(ctx, name, (*catalog.Index).LookupWatched)
+	if err != nil {
+		return nil, buildbot.UserMessage(err)
 	}
 	if repo, ok := ix.LookupWatched(name); ok {
 		return repo, ""
 	}
-	if near := closest(name, ix.WatchedNames(), 3); len(near) > 0 {
-		for i, n := range near {
-			near[i] = markdown.Code(n)
-		}
-		return nil, fmt.Sprintf("Buildbot has nothing called `%s`. Did you mean `%s`? Or `*` for every repo.", shorten(name), strings.Join(near, "`, `"))
+	if near := nearNames(name, ix.WatchedNames()); near != "" {
+		return nil, fmt.Sprintf("Buildbot has nothing called `%s`. Did you mean %s? Or `*` for every repo.", shorten(name), near)
 	}
 	return nil, fmt.Sprintf("Buildbot has nothing called `%s`. `/build list` shows what it builds; `*` subscribes to every repo.", shorten(name))
 }
