@@ -85,7 +85,7 @@ export class Buildbot {
 
     // push sends a change through the change hook as a VCS hook would (category push, not from
     // chat), and returns the change's id once Buildbot recorded it.
-    async push(change: {branch: string; revision: string; author: string; repository?: string; comments?: string}): Promise<number> {
+    async push(change: {branch: string; revision: string; author: string; repository?: string; comments?: string; category?: string}): Promise<number> {
         const {username, password} = buildbotUsers.hook;
         const form = new URLSearchParams({category: 'push', comments: change.comments ?? 'a push', ...change});
         const response = await fetch(`${this.url}change_hook/base`, {

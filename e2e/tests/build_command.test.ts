@@ -116,6 +116,36 @@ describe.each(buildbotMasters)('with $label', (master) => {
         }
     });
 
+    test('builders whose builds name one repository are one repo, with no mapping, for /build and its autocomplete', async () => {
+        const branch = `e2e-pair-${run}`;
+        // A push, as the repository's VCS hook sends it, builds on both of its builders.
+        await buildbot.push({branch, revision: `pair-${run}`, author: 'Bob <bob@example.com>', repository: 'https://git.example.com/team/pairapp.git', category: 'pair'});
+        await eventually('both builders built the push', async () => {
+            const found = await buildbot.buildsWhere((p) => p.branch === branch);
+            return new Set(found.map((b) => b.builderid)).size === 2 && found.every((b) => b.complete);
+        });
+
+        const offered = await eventually('the repo is offered under the repository\'s name', async () => {
+            const s = await suggestions(world.user, '/build pair');
+            return s.includes('pairapp') && s;
+        }, 30000);
+        expect(offered).toEqual(['pairapp']);
+        expect(await suggestions(world.user, '/build pairapp ')).toContain(branch);
+
+        const response = await runCommand(world.user, world, `/build pairapp ${branch}`);
+
+        expect(response.text ?? '').toBe('');
+        const posts = await world.admin.getPosts(world.channel.id, 0, 1);
+        const post = await eventually('the post follows a build on each builder of the repo', async () => {
+            const current = await world.admin.getPost(posts.order[0] ?? '');
+            const status = current.props.buildbot_build as {state: string; rows: Array<{builder: string}>};
+            return status.state === 'success' && current;
+        });
+        const status = post.props.buildbot_build as {rows: Array<{builder: string}>};
+        expect(status.rows.map((r) => r.builder).sort()).toEqual(['pair-lint', 'pair-unit']);
+        expect(post.message).toContain(`**pairapp** on \`${branch}\``);
+    });
+
     describe('refusals say why and start nothing', () => {
         test.each<{story: string; extra: PluginSettings; command: string; inOther?: boolean; expected: string}>([
             {story: 'a channel that is not allowed', extra: {AllowedChannels: 'builds'}, command: '/build project-example', inOther: true,

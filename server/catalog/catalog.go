@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +39,8 @@ type Setup struct {
 	// RequireScheduler keeps only builders a force scheduler serves (force mode).
 	RequireScheduler bool
 	Mapping          map[string][]string
+	// OwnProjects matches the project of every change this plugin sends.
+	OwnProjects *regexp.Regexp
 	// Key names the Buildbot and the settings an index is made for, so a node never installs
 	// an index another node made under other settings.
 	Key string
@@ -95,7 +99,7 @@ func (c *Catalog) Refresh(ctx context.Context) (*Index, error) {
 	if err != nil {
 		return c.Current(), err
 	}
-	src.RequireScheduler, src.Mapping = setup.RequireScheduler, setup.Mapping
+	src.RequireScheduler, src.Mapping, src.OwnProjects = setup.RequireScheduler, setup.Mapping, setup.OwnProjects
 	ix := Build(src, time.Now())
 	if c.generation.Load() != generation {
 		return ix, nil
@@ -147,7 +151,7 @@ func read(ctx context.Context, r Reader) (Sources, error) {
 	if src.Projects, err = r.Projects(ctx); err != nil && !errors.Is(err, buildbot.ErrNotSupported) {
 		return src, fmt.Errorf("read projects: %w", err)
 	}
-	src.Builds, err = r.Builds(ctx, buildbot.Query{Order: []string{"-buildid"}, Limit: recentBuilds, Properties: []string{"branch"}})
+	src.Builds, err = r.Builds(ctx, buildbot.Query{Order: []string{"-buildid"}, Limit: recentBuilds, Properties: []string{"branch", "repository", "project"}})
 	if err != nil {
 		return src, fmt.Errorf("read recent builds: %w", err)
 	}
@@ -184,7 +188,18 @@ func SetupFor(snap *config.Snapshot) Setup {
 		return Setup{}
 	}
 	mapping, _ := snap.Config.RepoMapping() // Ready means it parsed
-	key := sha256.Sum256([]byte(snap.Buildbot.Fingerprint() + "\x00" + snap.Config.TriggerMode + "\x00" + snap.Config.RepoBuilders))
+	key := sha256.Sum256([]byte(snap.Buildbot.Fingerprint() + "\x00" + snap.Config.TriggerMode + "\x00" + snap.Config.RepoBuilders +
+		"\x00" + snap.Config.ProjectTemplate))
 	return Setup{Reader: snap.Buildbot, RequireScheduler: snap.Config.TriggerMode == config.TriggerForce, Mapping: mapping,
-		Key: hex.EncodeToString(key[:8])}
+		OwnProjects: ownProjects(snap.Config.ProjectTemplate), Key: hex.EncodeToString(key[:8])}
+}
+
+// ownProjects matches what the project template makes of any repo and branch. A template of the
+// repo alone makes projects that do name repos: it matches nothing.
+func ownProjects(template string) *regexp.Regexp {
+	if template == "" || template == "{repo}" {
+		return nil
+	}
+	pattern := strings.NewReplacer(`\{repo\}`, ".*", `\{branch\}`, ".*").Replace(regexp.QuoteMeta(template))
+	return regexp.MustCompile("^" + pattern + "$")
 }

@@ -4,6 +4,7 @@
 package catalog
 
 import (
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -144,6 +145,9 @@ type Sources struct {
 	RequireScheduler bool
 	// Mapping names repos by hand: repo to builder names. It wins over projects and names.
 	Mapping map[string][]string
+	// OwnProjects matches the project of a change this plugin sent; such a project names a repo
+	// and a branch, not a repo, so it names nothing here. Nil matches none.
+	OwnProjects *regexp.Regexp
 }
 
 // Build turns what Buildbot said into an index. It is pure, so every rule is unit-tested.
@@ -181,6 +185,7 @@ func index(src Sources, now time.Time) *Index {
 		return out
 	}
 
+	built := builtRepos(src.Builds, src.OwnProjects)
 	ix := &Index{Repos: map[string]*Repo{}, RefreshedAt: now}
 	repoOfBuilder := map[int]*Repo{}
 	defaults := map[*Repo]map[string]bool{}
@@ -194,8 +199,11 @@ func index(src Sources, now time.Time) *Index {
 			continue
 		}
 		name := b.Name
-		if b.ProjectID != nil && projectNames[*b.ProjectID] != "" {
+		switch {
+		case b.ProjectID != nil && projectNames[*b.ProjectID] != "":
 			name = projectNames[*b.ProjectID]
+		case built[b.BuilderID] != "":
+			name = built[b.BuilderID]
 		}
 		if mapped, ok := mappedRepo[b.Name]; ok {
 			name = mapped
@@ -237,7 +245,11 @@ func index(src Sources, now time.Time) *Index {
 		count(repoOfBuilder[b.BuilderID], b.Properties.Get("branch"))
 	}
 	for _, s := range src.Stamps {
-		count(ix.Repos[s.Project], s.Branch)
+		repo := ix.Repos[s.Project]
+		if repo == nil {
+			repo = ix.Repos[repoName(s.Repository, "", nil)]
+		}
+		count(repo, s.Branch)
 	}
 
 	for _, repo := range ix.Repos {
@@ -257,6 +269,51 @@ func index(src Sources, now time.Time) *Index {
 	}
 	sort.Strings(ix.names)
 	return ix
+}
+
+// builtRepos names, for each builder, the repo its recent builds say they build: the one most of
+// them name. Builders that build one repository are then one repo, with no mapping by hand.
+func builtRepos(builds []buildbot.Build, ownProjects *regexp.Regexp) map[int]string {
+	counts := map[int]map[string]int{}
+	for _, b := range builds {
+		name := repoName(b.Properties.Get("repository"), b.Properties.Get("project"), ownProjects)
+		if name == "" {
+			continue
+		}
+		if counts[b.BuilderID] == nil {
+			counts[b.BuilderID] = map[string]int{}
+		}
+		counts[b.BuilderID][name]++
+	}
+	out := map[int]string{}
+	for builder, seen := range counts {
+		best := ""
+		for name, n := range seen {
+			if best == "" || n > seen[best] || (n == seen[best] && name < best) {
+				best = name
+			}
+		}
+		out[builder] = best
+	}
+	return out
+}
+
+// repoName is the repo a source stamp names: the last element of its repository's path or URL,
+// without `.git` (`webapp` for https://git.example/team/webapp.git or git@host:team/webapp.git),
+// else its project, unless that is one this plugin's change hook made up.
+func repoName(repository, project string, ownProjects *regexp.Regexp) string {
+	r := strings.TrimSuffix(strings.TrimRight(strings.TrimSpace(repository), "/"), ".git")
+	if i := strings.LastIndexAny(r, "/:\\"); i >= 0 {
+		r = r[i+1:]
+	}
+	if r != "" {
+		return r
+	}
+	project = strings.TrimSpace(project)
+	if ownProjects != nil && ownProjects.MatchString(project) {
+		return ""
+	}
+	return project
 }
 
 // pickDefault prefers a scheduler default (the most built one if schedulers disagree), then the

@@ -194,3 +194,89 @@ func TestEveryActiveBuilderIsWatchedThoughOnlyForceableOnesAreBuilt(t *testing.T
 		t.Fatal("a retired builder is watched")
 	}
 }
+
+// stamped is a build whose source stamp names a repository and a project.
+func stamped(builderID int, branch, repository, project string) buildbot.Build {
+	b := build(builderID, branch)
+	for name, value := range map[string]string{"repository": repository, "project": project} {
+		v, _ := json.Marshal(value)
+		b.Properties[name] = buildbot.Property{Value: v}
+	}
+	return b
+}
+
+func threeX(src Sources) Sources {
+	src.Projects = nil
+	for i := range src.Builders {
+		src.Builders[i].ProjectID = nil
+	}
+	return src
+}
+
+func TestBuildersThatBuildOneRepositoryAreOneRepo(t *testing.T) {
+	src := threeX(sources())
+	src.Builds = append(src.Builds,
+		stamped(1, "main", "https://git.example/team/webapp.git", ""),
+		stamped(3, "main", "git@git.example:team/webapp", ""),
+		stamped(3, "next", "https://git.example/team/webapp/", "mattermost_build_webapp_next"))
+	ix := Build(src, time.Unix(0, 0))
+
+	if got := ix.Names(); !reflect.DeepEqual(got, []string{"docs", "unforceable", "webapp"}) {
+		t.Fatalf("names %v", got)
+	}
+	webapp := ix.Repos["webapp"]
+	if len(webapp.Targets) != 2 || webapp.Targets[0].Builder != "compile" || webapp.Targets[1].Builder != "tools" {
+		t.Fatalf("targets %+v", webapp.Targets)
+	}
+	// The builds of both builders count for the branches of the one repo.
+	if webapp.DefaultBranch != "main" || !reflect.DeepEqual(webapp.Branches, []string{"main", "dev", "feature/a", "next"}) {
+		t.Fatalf("branches %q %v", webapp.DefaultBranch, webapp.Branches)
+	}
+	if repo, _ := ix.RepoOf(3); repo != "webapp" {
+		t.Fatalf("builder 3 is in %q", repo)
+	}
+}
+
+func TestProjectsAndTheAdminsMappingWinOverWhatBuildsSay(t *testing.T) {
+	src := sources()
+	src.Builds = append(src.Builds, stamped(1, "main", "https://git.example/webapp.git", ""), stamped(3, "main", "https://git.example/webapp.git", ""))
+	src.Mapping = map[string][]string{"tooling": {"tools"}}
+	ix := Build(src, time.Unix(0, 0))
+	if got := ix.Names(); !reflect.DeepEqual(got, []string{"app", "tooling", "unforceable"}) {
+		t.Fatalf("names %v", got)
+	}
+}
+
+func TestAChangesProjectNamesTheRepoWhenNoRepositoryDoes(t *testing.T) {
+	src := threeX(sources())
+	src.OwnProjects = ownProjects("mattermost_build_{repo}_{branch}")
+	src.Builds = append(src.Builds,
+		stamped(1, "main", "", "mobile"), stamped(1, "main", "", "mobile"), stamped(1, "main", "", "desktop"),
+		stamped(3, "main", "", "mattermost_build_tools_main"))
+	ix := Build(src, time.Unix(0, 0))
+	// The project most builds name wins; the plugin's own made-up projects name nothing.
+	if got := ix.Names(); !reflect.DeepEqual(got, []string{"docs", "mobile", "tools", "unforceable"}) {
+		t.Fatalf("names %v", got)
+	}
+}
+
+func TestRepoName(t *testing.T) {
+	own := ownProjects("ci-{repo}-{branch}")
+	for _, tc := range []struct{ repository, project, want string }{
+		{"https://git.example/team/webapp.git", "", "webapp"},
+		{"git@git.example:team/webapp.git", "", "webapp"},
+		{"git@git.example:webapp", "", "webapp"},
+		{"/srv/git/webapp/", "other", "webapp"},
+		{"webapp", "", "webapp"},
+		{"", "mobile", "mobile"},
+		{"", "ci-mobile-main", ""},
+		{" ", " ", ""},
+	} {
+		if got := repoName(tc.repository, tc.project, own); got != tc.want {
+			t.Errorf("repoName(%q, %q) = %q, want %q", tc.repository, tc.project, got, tc.want)
+		}
+	}
+	if ownProjects("{repo}") != nil {
+		t.Error("a project that is the repo alone names the repo")
+	}
+}
