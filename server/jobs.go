@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/health"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
 
@@ -109,6 +114,7 @@ func (p *Plugin) poll() {
 	if snap = p.currentSnapshot(); !snap.Ready() {
 		return
 	}
+	p.checkHealth(ctx, snap)
 	opts := tracker.Options{LinkBase: snap.Config.LinkBaseURL(), Reply: snap.Config.FailureReplyEnabled(), LogLines: snap.Config.FailureLines(),
 		MentionAuthors: snap.Config.MentionAuthorsEnabled(),
 		InUse: func() string {
@@ -124,6 +130,22 @@ func (p *Plugin) poll() {
 	if err := p.tracker.Tick(ctx, snap.Buildbot, opts); err != nil {
 		p.API.LogDebug("Polling Buildbot failed", "error", err.Error())
 	}
+}
+
+// checkHealth looks at Buildbot and its workers for the channels subscribed to health, with a
+// request's timeout of its own, so a tick that Buildbot holds up does not hold up the news.
+func (p *Plugin) checkHealth(ctx context.Context, snap *config.Snapshot) {
+	ctx, cancel := context.WithTimeout(ctx, snap.Config.RequestTimeout())
+	defer cancel()
+	latent := snap.Config.LatentWorkerList()
+	opts := health.Options{After: snap.Config.HealthAlert(), Every: snap.Config.PollInterval(), LinkBase: snap.Config.LinkBaseURL(),
+		Latent: func(name string) bool {
+			return slices.ContainsFunc(latent, func(glob string) bool { return subscription.MatchBranch(glob, strings.ToLower(name)) })
+		}}
+	if ix := p.catalog.Current(); p.catalog.Warm() {
+		opts.RepoOf = ix.RepoOf
+	}
+	p.health.Check(ctx, snap.Buildbot, opts)
 }
 
 // watchedOf is what the catalog knows of a builder, for subscriptions.

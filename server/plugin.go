@@ -18,6 +18,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/health"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
@@ -32,6 +33,7 @@ type Plugin struct {
 	command  *command.Handler
 	catalog  *catalog.Catalog
 	tracker  *tracker.Tracker
+	health   *health.Monitor
 	poller   *cluster.Job
 	refresh  *cluster.Job
 	ticking  *cluster.Mutex
@@ -65,6 +67,7 @@ func (p *Plugin) OnActivate() error {
 	actionURL := "/plugins/" + manifestID + "/" + api.ActionsRoute
 	subs := subscription.KVStore{KV: &p.client.KV}
 	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, Log: p.API, Subs: subs, Users: mm}
+	p.health = &health.Monitor{Store: health.KVStore{KV: &p.client.KV}, Subs: subs, Posts: mm, BotID: botID, Log: p.API}
 	p.catalog = catalog.New(p.catalogSource, catalog.KVShared{KV: &p.client.KV})
 	p.command = &command.Handler{
 		Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mm, BotID: botID,
@@ -105,8 +108,11 @@ func (p *Plugin) OnActivate() error {
 			}
 			return snap.Buildbot
 		},
-		Kick:    p.kick,
-		Wants:   p.tracker.Notice,
+		Kick: p.kick,
+		Wants: func(e buildbot.Event) bool {
+			worker := p.health.Notice(e)
+			return p.tracker.Notice(e) || worker
+		},
 		OnError: func(err error) { p.API.LogDebug("Buildbot's event stream ended", "error", err.Error()) },
 	}
 	p.kicks = make(chan struct{}, 1)

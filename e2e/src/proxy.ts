@@ -14,6 +14,8 @@ export interface ProxyOptions {
     openPaths?: string[];
     // hangOn: requests below prefix starting with it are read and never answered.
     hangOn?: string;
+    // port to listen on: a proxy started again where a stopped one was. Any free port by default.
+    port?: number;
 }
 
 export interface Proxy {
@@ -55,7 +57,7 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
         upstream.on('error', () => res.writeHead(502).end('bad gateway'));
         req.pipe(upstream);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
     const {port} = server.address() as AddressInfo;
     proxy.url = `http://127.0.0.1:${port}${options.prefix}`;
     proxy.close = () => new Promise((resolve) => {

@@ -3,6 +3,7 @@
 #   4  Buildbot 4.3.0 from PyPI, in a venv cached outside the repo (keyed by its constraints file)
 #   3.7  Debian's buildbot 3.7 package, with a stub web UI (Debian ships no buildbot-www)
 # Usage: buildbot.sh up|down|status [4|3.7|all] [--fresh]
+#        buildbot.sh worker-stop|worker-start 4|3.7   (a worker going away and coming back, for tests)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -56,6 +57,7 @@ bb() {
 }
 
 www_up() { curl -fsS -m 2 "${URL}api/v2/masters" >/dev/null; }
+worker_gone() { www_up && ! worker_connected; }
 worker_connected() { curl -fsS -m 2 "${URL}api/v2/workers" | tr -d '[:space:]' | grep -q '"connected_to":\[{'; }
 running() { [ -f "$DIR/master/twistd.pid" ] && kill -0 "$(cat "$DIR/master/twistd.pid")" 2>/dev/null; }
 
@@ -100,6 +102,18 @@ down_one() {
 	log "Buildbot $1 stopped"
 }
 
+worker_stop() {
+	version_vars "$1"
+	bb "$WORKER" stop "$DIR/worker" >/dev/null 2>&1 || true
+	wait_for 60 "Buildbot $1 to see its worker gone" worker_gone || die "Buildbot $1 still lists its worker as connected"
+}
+
+worker_start() {
+	version_vars "$1"
+	bb "$WORKER" start --quiet "$DIR/worker" >/dev/null 2>&1 || true
+	wait_for 120 "Buildbot $1 worker" worker_connected || { tail -n 30 "$DIR/worker/twistd.log"; die "the Buildbot $1 worker did not connect"; }
+}
+
 status_one() {
 	version_vars "$1"
 	if running && www_up; then
@@ -126,6 +140,8 @@ for v in $versions; do
 		;;
 	down) down_one "$v" ;;
 	status) status_one "$v" ;;
+	worker-stop) worker_stop "$v" ;;
+	worker-start) worker_start "$v" ;;
 	*) die "usage: $0 up|down|status [4|3.7|all] [--fresh]" ;;
 	esac
 done

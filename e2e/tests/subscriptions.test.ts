@@ -1,11 +1,15 @@
 // Most builds start from a push. A channel subscribed to a repo and branch glob gets those builds,
 // edited in place, for the events it asked for, on the real Mattermost and both real Buildbots.
+import {execFileSync} from 'node:child_process';
+import path from 'node:path';
+
 import type {Post} from '@mattermost/types/posts';
 import type {ServerChannel} from '@mattermost/types/channels';
 
 import {Buildbot, eventually} from '../src/buildbot';
-import {buildbotMasters, buildbotUsers} from '../src/env';
+import {buildbotMasters, buildbotUsers, repoRoot} from '../src/env';
 import {configurePlugin, installPlugin, runCommand, setUpWorld, type PluginSettings, type World} from '../src/mattermost';
+import {startProxy} from '../src/proxy';
 
 let world: World;
 
@@ -132,7 +136,96 @@ describe.each(buildbotMasters)('with $label', (master) => {
         await pushAndWait(one, 'good-6');
         expect((await settle(2))[1]!.message).toContain('at `good-6`: success');
     }, 240000);
+
+    test('a worker stopped and restarted is posted missing, then back, once each, in the health channels of its repos only', async () => {
+        await configurePlugin(world.admin, {...settings, HealthAlertSeconds: 5});
+        const everything = await newChannel(`health-${run}`);
+        const ofRepo = await newChannel(`health-repo-${run}`);
+        const parkedOnly = await newChannel(`health-parked-${run}`);
+        const buildsOnly = await newChannel(`no-health-${run}`);
+        await subscribe(everything, '* --events health');
+        await subscribe(ofRepo, `${repo} --events health`);
+        // parked-example builds only on parked-worker, which never connects: never seen, it is no news.
+        await subscribe(parkedOnly, 'parked-example --events health');
+        await subscribe(buildsOnly, '* * --events failure');
+        const which = master === buildbotMasters[0] ? '4' : '3.7';
+        try {
+            // A look sees the worker connected before it goes.
+            await new Promise((resolve) => setTimeout(resolve, 2 * pollSeconds * 1000));
+            stack('worker-stop', which);
+            try {
+                const missing = await eventually('the health channel hears local-worker is missing', async () => {
+                    const posts = await healthPosts(everything, 'local-worker');
+                    return posts.length > 0 && posts;
+                }, 60000);
+                expect(missing[0]!.message).toContain('Worker `local-worker` is missing: it has not been connected to Buildbot for');
+                expect(missing[0]!.message).toMatch(/Builds of .*\*\*failing-example\*\*.* and \d+ more wait until it is back/);
+            } finally {
+                stack('worker-start', which);
+            }
+            await eventually('the health channels hear local-worker is back', async () =>
+                (await healthPosts(everything, 'local-worker')).length > 1 && (await healthPosts(ofRepo, 'local-worker')).length > 1, 60000);
+            // Later looks find nothing new to say.
+            await new Promise((resolve) => setTimeout(resolve, 3 * pollSeconds * 1000));
+            for (const channel of [everything, ofRepo]) {
+                const posts = await healthPosts(channel);
+                expect(posts.map((p) => `${p.props.buildbot_worker}: ${p.props.buildbot_health}`)).toEqual(['local-worker: worker_missing', 'local-worker: worker_back']);
+            }
+            expect((await healthPosts(everything))[1]!.message).toContain('Worker `local-worker` is back, after');
+            expect(await healthPosts(parkedOnly)).toEqual([]);
+            expect(await healthPosts(buildsOnly)).toEqual([]);
+        } finally {
+            for (const [channel, args] of [[everything, '*'], [ofRepo, repo], [parkedOnly, 'parked-example'], [buildsOnly, '* *']] as const) {
+                await runCommand(world.admin, world, `/build unsubscribe ${args}`, channel.id);
+            }
+            await configurePlugin(world.admin, settings);
+        }
+    }, 180000);
 });
+
+// stack runs e2e/stack/buildbot.sh, which stops and starts the stack's worker.
+function stack(action: string, which: string): void {
+    execFileSync(path.join(repoRoot, 'e2e', 'stack', 'buildbot.sh'), [action, which], {stdio: 'ignore'});
+}
+
+// healthPosts lists a channel's health posts, oldest first, about one worker or all.
+async function healthPosts(channel: ServerChannel, worker?: string): Promise<Post[]> {
+    const list = await world.admin.getPosts(channel.id, 0, 100);
+    return list.order.map((id) => list.posts[id]!).
+        filter((p) => p.props?.buildbot_health && (!worker || p.props.buildbot_worker === worker)).reverse();
+}
+
+test('a health channel hears once that Buildbot stopped answering, and once that it answers again', async () => {
+    const [master] = buildbotMasters;
+    // The plugin reaches Buildbot through a proxy, which the test stops and starts again.
+    let proxy = await startProxy({target: master!.url, prefix: '/bb/'});
+    const port = new URL(proxy.url).port;
+    const settings: PluginSettings = {BuildbotURL: proxy.url, AuthMode: 'login', ...buildbotUsers.admin, PollIntervalSeconds: pollSeconds,
+        RequestTimeoutSeconds: 2, HealthAlertSeconds: 5};
+    await configurePlugin(world.admin, settings);
+    const channel = await newChannel(`health-down-${Date.now().toString(36)}`);
+    try {
+        await eventually('subscribed', async () => ((await runCommand(world.admin, world, '/build subscribe * --events health', channel.id)).text ?? '').includes('now hears'), 30000);
+        await new Promise((resolve) => setTimeout(resolve, 2 * pollSeconds * 1000));
+        await proxy.close();
+
+        const down = await eventually('the channel hears Buildbot does not answer', async () => {
+            const posts = await healthPosts(channel);
+            return posts.length > 0 && posts;
+        }, 60000);
+        expect(down[0]!.props.buildbot_health).toBe('buildbot_down');
+        expect(down[0]!.message).toContain('Buildbot has not answered for');
+
+        proxy = await startProxy({target: master!.url, prefix: '/bb/', port: Number(port)});
+        await eventually('the channel hears Buildbot answers again', async () => (await healthPosts(channel)).length > 1, 60000);
+        await new Promise((resolve) => setTimeout(resolve, 3 * pollSeconds * 1000));
+        expect((await healthPosts(channel)).map((p) => p.props.buildbot_health)).toEqual(['buildbot_down', 'buildbot_back']);
+    } finally {
+        await runCommand(world.admin, world, '/build unsubscribe *', channel.id);
+        await configurePlugin(world.admin, {BuildbotURL: master!.url, AuthMode: 'login', ...buildbotUsers.admin});
+        await proxy.close();
+    }
+}, 180000);
 
 test('a normal member may not subscribe a channel by default, and may once the setting opens it', async () => {
     const [master] = buildbotMasters;

@@ -123,11 +123,15 @@ func TestContractReads(t *testing.T) {
 			t.Errorf("force branch field %+v", branch)
 		}
 
-		// The stack's master has a worker that runs builds and one that never connects.
+		// The stack's master has a worker that runs builds and one that never connects; both
+		// list the builders they serve, which is how health knows whose worker is away.
 		workers, err := c.Workers(ctx)
 		connected := map[string]int{}
 		for _, w := range workers {
 			connected[w.Name] = len(w.ConnectedTo)
+			if len(w.ConfiguredOn) == 0 || w.ConfiguredOn[0].BuilderID == 0 {
+				t.Errorf("worker %s lists no builders: %+v", w.Name, w)
+			}
 		}
 		if err != nil || len(workers) != 2 || connected["local-worker"] != 1 || connected["parked-worker"] != 0 {
 			t.Errorf("workers %+v, %v", workers, err)

@@ -28,6 +28,11 @@ func BuilderURL(base string, builderID int) string {
 	return fmt.Sprintf("%s#/builders/%d", withSlash(base), builderID)
 }
 
+// WorkerURL links to a worker's page.
+func WorkerURL(base string, workerID int) string {
+	return fmt.Sprintf("%s#/workers/%d", withSlash(base), workerID)
+}
+
 func withSlash(s string) string {
 	if strings.HasSuffix(s, "/") {
 		return s

@@ -204,3 +204,17 @@ func (e Event) Refs() (EventRefs, bool) {
 	}
 	return EventRefs{}, false
 }
+
+// WorkerChange reads which worker an event is about and what happened to it (connected,
+// disconnected, missing); false for any other event.
+func (e Event) WorkerChange() (workerID int, what string, ok bool) {
+	parts := strings.Split(e.Key, "/")
+	if len(parts) != 3 || parts[0] != "workers" {
+		return 0, "", false
+	}
+	id, err := strconv.Atoi(parts[1])
+	if err != nil {
+		return 0, "", false
+	}
+	return id, parts[2], true
+}

@@ -90,6 +90,26 @@ func TestEventRefs(t *testing.T) {
 	}
 }
 
+func TestEventWorkerChange(t *testing.T) {
+	for _, tc := range []struct {
+		key  string
+		id   int
+		what string
+		ok   bool
+	}{
+		{"workers/3/missing", 3, "missing", true},
+		{"workers/3/connected", 3, "connected", true},
+		{"workers/x/connected", 0, "", false},
+		{"builds/3/new", 0, "", false},
+		{"workers/3", 0, "", false},
+	} {
+		id, what, ok := Event{Key: tc.key}.WorkerChange()
+		if id != tc.id || what != tc.what || ok != tc.ok {
+			t.Errorf("%s: got %d %q %v", tc.key, id, what, ok)
+		}
+	}
+}
+
 func TestConsumeEndsQuietlyWhenTheCallerStops(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)

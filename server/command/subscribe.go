@@ -183,11 +183,15 @@ func (h *Handler) userName(userID string) string {
 	return "someone no longer here"
 }
 
-// subject names a subscription's repo and branches in a sentence.
+// subject names a subscription's repo and branches in a sentence; branches mean nothing to one
+// that follows no builds.
 func subject(s subscription.Subscription) string {
 	repo := "**every repo**"
 	if s.Repo != subscription.AnyRepo {
 		repo = "**" + markdown.Text(s.Repo) + "**"
+	}
+	if !subscription.FollowsBuilds(s.Events) {
+		return repo
 	}
 	return repo + globText(s.Branch)
 }
@@ -210,6 +214,9 @@ func globOrDefault(glob string) string {
 }
 
 func eventsText(s subscription.Subscription) string {
+	if !subscription.FollowsBuilds(s.Events) {
+		return "`" + joinEvents(s.Events) + "` (a post when a worker goes missing or comes back, and when Buildbot stops answering or answers again)"
+	}
 	style := "a card per build, edited in place"
 	if s.Style == subscription.StyleLine {
 		style = "a line per build"

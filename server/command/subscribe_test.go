@@ -59,8 +59,13 @@ func TestSubscribeTakesEveryBuildersRepoAndSuggestsForATypo(t *testing.T) {
 		!strings.Contains(got, "--events failure,problem,recovery") {
 		t.Fatal(got)
 	}
+	if got := run(h, "alice", "builds", "/build subscribe * --events health"); !strings.Contains(got,
+		"This channel now hears about **every repo**: `health` (a post when a worker goes missing or comes back, and when Buildbot stops answering or answers again).") {
+		t.Fatal(got)
+	}
 	subs, _ := h.Subs.Channel("builds")
-	if len(subs) != 2 || subs[0].Repo != "deploy-prod" || subs[0].CreatorID != "alice" || subs[1].Style != subscription.StyleLine {
+	if len(subs) != 3 || subs[0].Repo != "deploy-prod" || subs[0].CreatorID != "alice" || subs[1].Style != subscription.StyleLine ||
+		subs[2].Events[0] != subscription.Health {
 		t.Fatalf("stored %+v", subs)
 	}
 }

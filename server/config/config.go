@@ -45,6 +45,7 @@ const (
 	DefaultRequestTimeout  = 10 * time.Second
 	DefaultPollInterval    = 10 * time.Second
 	DefaultCatalogRefresh  = 5 * time.Minute
+	DefaultHealthAlert     = 5 * time.Minute
 	DefaultChangeHookPath  = "change_hook/base"
 	DefaultProjectTemplate = "mattermost_build_{repo}_{branch}"
 	DefaultChangeCategory  = "mattermost"
@@ -89,7 +90,9 @@ type Configuration struct {
 
 	SubscribePermission string
 	// MentionAuthors is a pointer so an unset value (settings saved before it existed) means on.
-	MentionAuthors *bool
+	MentionAuthors     *bool
+	HealthAlertSeconds Number
+	LatentWorkers      string
 }
 
 // Clone returns a copy, so callers can derive a configuration without touching the shared one.
@@ -152,6 +155,15 @@ func (c *Configuration) PollInterval() time.Duration {
 func (c *Configuration) CatalogRefresh() time.Duration {
 	return c.CatalogRefreshSeconds.Seconds(DefaultCatalogRefresh)
 }
+
+// HealthAlert is how long Buildbot may go without answering, or a worker stay disconnected,
+// before the channels subscribed to health hear of it.
+func (c *Configuration) HealthAlert() time.Duration {
+	return c.HealthAlertSeconds.Seconds(DefaultHealthAlert)
+}
+
+// LatentWorkerList lists the names or globs of the workers Buildbot starts on demand.
+func (c *Configuration) LatentWorkerList() []string { return splitList(c.LatentWorkers) }
 
 // PushEnabled says whether to follow Buildbot's WebSocket.
 func (c *Configuration) PushEnabled() bool { return c.EnablePush == nil || *c.EnablePush }
@@ -237,6 +249,9 @@ func (c *Configuration) Validate() []Problem {
 	}
 	if msg := c.CatalogRefreshSeconds.check(5, 86400); msg != "" {
 		add("Repo and branch refresh", "%s", msg)
+	}
+	if msg := c.HealthAlertSeconds.check(5, 86400); msg != "" {
+		add("Health alert after", "%s", msg)
 	}
 	if msg := c.FailureLogLines.check(0, 200); msg != "" {
 		add("Log lines in the failure reply", "%s", strings.Replace(msg, " seconds", "", 1))

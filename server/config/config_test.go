@@ -36,6 +36,7 @@ func TestValidate(t *testing.T) {
 		{"an unknown auth mode", func(c *Configuration) { c.AuthMode = "kerberos" }, "Authentication", "not a known mode"},
 		{"a timeout of zero", func(c *Configuration) { c.RequestTimeoutSeconds = NumberOf(0) }, "Request timeout", "between 1 and 120"},
 		{"a poll interval that is not a number", func(c *Configuration) { c.PollIntervalSeconds = Number{Set: true, Raw: "often"} }, "Poll interval", "`often` is not a number"},
+		{"a health alert too soon", func(c *Configuration) { c.HealthAlertSeconds = NumberOf(1) }, "Health alert after", "between 5 and 86400"},
 		{"a catalog refresh too often", func(c *Configuration) { c.CatalogRefreshSeconds = NumberOf(1) }, "Repo and branch refresh", "between 5 and 86400"},
 		{"too many log lines", func(c *Configuration) { c.FailureLogLines = NumberOf(500) }, "Log lines in the failure reply", "must be between 0 and 200."},
 		{"a change hook given as a full URL", func(c *Configuration) {

@@ -105,6 +105,10 @@ const (
 	Recovery  Event = "recovery"
 	Worse     Event = "worse"
 	Better    Event = "better"
+	// Health is about Buildbot and its workers rather than builds: a worker that builds the
+	// subscription's repos (every worker, for `*`) went missing or came back, Buildbot stopped
+	// answering or answers again.
+	Health Event = "health"
 )
 
 // Events lists every event with what it means, for help and autocomplete.
@@ -123,6 +127,7 @@ var Events = []struct {
 	{Recovery, "the first success after a failure on the same builder and branch"},
 	{Worse, "a result worse than the previous one on the same builder and branch"},
 	{Better, "a result better than the previous one on the same builder and branch"},
+	{Health, "a worker of the repo (any, for *) missing or back, and Buildbot not answering or back"},
 }
 
 // DefaultEvents is one card per build, edited in place.
@@ -160,6 +165,12 @@ func ParseEvents(list string) ([]Event, error) {
 
 // Wants says whether events include e.
 func Wants(events []Event, e Event) bool { return slices.Contains(events, e) }
+
+// FollowsBuilds says whether the events are about builds at all: a subscription to health alone
+// follows none.
+func FollowsBuilds(events []Event) bool {
+	return slices.ContainsFunc(events, func(e Event) bool { return e != Health })
+}
 
 // Transitional says whether the events need the previous result on the builder and branch.
 func Transitional(events []Event) bool {

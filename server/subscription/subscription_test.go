@@ -67,6 +67,12 @@ func TestParseEvents(t *testing.T) {
 	if _, err := ParseEvents(" , "); err == nil {
 		t.Fatal("no events were accepted")
 	}
+	if events, err := ParseEvents("health"); err != nil || FollowsBuilds(events) {
+		t.Fatalf("health: %v, %v, follows builds %v", events, err, FollowsBuilds(events))
+	}
+	if events, _ := ParseEvents("health,failure"); !FollowsBuilds(events) || Announces(events, buildbot.Success, nil) {
+		t.Fatalf("health with failure: %v", events)
+	}
 }
 
 func result(r buildbot.Result) *buildbot.Result { return &r }

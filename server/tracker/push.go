@@ -8,8 +8,9 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 )
 
-// pushPaths are the events that can change a status post.
-var pushPaths = []string{"builds/*/*", "buildrequests/*/*", "steps/*/*"}
+// pushPaths are the events that can change a status post, and the workers' comings and goings,
+// for the channels subscribed to health.
+var pushPaths = []string{"builds/*/*", "buildrequests/*/*", "steps/*/*", "workers/*/*"}
 
 // Push follows Buildbot's WebSocket and asks for a tick whenever a tracked build changes, so
 // a post follows within moments instead of a poll interval. Polling goes on regardless: it is

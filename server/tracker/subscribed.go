@@ -55,10 +55,11 @@ func (t *Tracker) discover(ctx context.Context, bb *buildbot.Client) error {
 	if t.Subs == nil || t.opts.Watched == nil {
 		return nil
 	}
-	subs, err := t.Subs.All()
+	all, err := t.Subs.All()
 	if err != nil {
 		return fmt.Errorf("read the subscriptions: %w", err)
 	}
+	subs := slices.DeleteFunc(all, func(s subscription.Subscription) bool { return !subscription.FollowsBuilds(s.Events) })
 	t.noteSubscribed(len(subs) > 0)
 	source := bb.Fingerprint()
 	cursor, known, err := t.Store.Cursor(source)

@@ -199,6 +199,23 @@ func TestABuildStartedBetweenTheSubscriptionAndTheFirstTickIsPosted(t *testing.T
 	}
 }
 
+// A channel that hears only of health follows no builds: it costs neither a read of new builds
+// nor an entry per build.
+func TestASubscriptionToHealthAloneFollowsNoBuilds(t *testing.T) {
+	p := newPipeline(t, sub("health", "*", "*", subscription.Health))
+	id := p.bb.start(1, "main")
+	p.tick(t)
+	p.bb.end(id, buildbot.Failure)
+	p.tick(t)
+
+	if reads := p.bb.reads; reads != 0 {
+		t.Fatalf("%d reads of Buildbot", reads)
+	}
+	if len(p.postsIn("health")) != 0 || len(p.store.m) != 0 {
+		t.Fatalf("posts %v, entries %v", p.postsIn("health"), p.store.m)
+	}
+}
+
 func TestAPushBuildIsPostedInTheChannelsThatSubscribedToItsRepoAndBranch(t *testing.T) {
 	p := newPipeline(t,
 		sub("live", "webapp", "", subscription.Started),
