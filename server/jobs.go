@@ -32,39 +32,50 @@ func every(interval func() time.Duration) cluster.NextWaitInterval {
 // several events a second (steps, logs), and one tick reads them all.
 const kickGap = 250 * time.Millisecond
 
-// kick asks for a poll soon; kicks that arrive while one is pending merge into it.
-func (p *Plugin) kick() {
+// kick asks for a poll as soon as need says; kicks that arrive while one is pending merge into it.
+func (p *Plugin) kick(need tracker.Need) {
+	to := p.kicks
+	if need == tracker.TickNow {
+		to = p.urgent
+	}
 	select {
-	case p.kicks <- struct{}{}:
+	case to <- struct{}{}:
 	default:
 	}
 }
 
 func (p *Plugin) pollOnKick(ctx context.Context) {
 	defer p.done.Done()
-	coalesce(ctx, p.kicks, kickGap, p.poll)
+	coalesce(ctx, p.kicks, p.urgent, kickGap, p.poll)
 }
 
 // coalesce runs tick for kicks, at most once per gap: the first kick after a quiet spell ticks
-// at once, so a build's result is not held back, and the kicks of a burst merge into one tick at
-// the end of the gap.
-func coalesce(ctx context.Context, kicks <-chan struct{}, gap time.Duration, tick func()) {
+// at once, and the kicks of a burst merge into one tick at the end of the gap. An urgent kick (a
+// result) ends the wait: the last step's events come moments before the build's end, and a gap
+// begun by them must not hold the result back.
+func coalesce(ctx context.Context, kicks, urgent <-chan struct{}, gap time.Duration, tick func()) {
 	var last time.Time
 	for {
+		hurry := false
 		select {
 		case <-ctx.Done():
 			return
 		case <-kicks:
+		case <-urgent:
+			hurry = true
 		}
-		if wait := gap - time.Since(last); wait > 0 {
+		if wait := gap - time.Since(last); wait > 0 && !hurry {
 			select {
 			case <-ctx.Done():
 				return
 			case <-time.After(wait):
+			case <-urgent:
 			}
-			// Kicks that came while waiting are answered by this tick.
+		}
+		// Kicks that came meanwhile are answered by this tick.
+		for _, ch := range []<-chan struct{}{kicks, urgent} {
 			select {
-			case <-kicks:
+			case <-ch:
 			default:
 			}
 		}
@@ -127,9 +138,12 @@ func (p *Plugin) poll() {
 	if ix := p.catalog.Current(); p.catalog.Warm() {
 		opts.Watched = func(builderID int) (tracker.Watched, bool) { return watchedOf(ix, builderID) }
 	}
+	started := time.Now()
 	if err := p.tracker.Tick(ctx, snap.Buildbot, opts); err != nil {
 		p.API.LogDebug("Polling Buildbot failed", "error", err.Error())
+		return
 	}
+	p.API.LogDebug("Polled Buildbot", "took_ms", time.Since(started).Milliseconds())
 }
 
 // checkHealth looks at Buildbot and its workers for the channels subscribed to health, with a

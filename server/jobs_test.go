@@ -15,7 +15,7 @@ func TestKicksOfABurstMergeButTheFirstTicksAtOnce(t *testing.T) {
 	kicks := make(chan struct{}, 1)
 	var ticks atomic.Int32
 	ticked := make(chan struct{}, 10)
-	go coalesce(ctx, kicks, time.Hour, func() { ticks.Add(1); ticked <- struct{}{} })
+	go coalesce(ctx, kicks, nil, time.Hour, func() { ticks.Add(1); ticked <- struct{}{} })
 
 	kicks <- struct{}{}
 	select {
@@ -36,11 +36,38 @@ func TestKicksOfABurstMergeButTheFirstTicksAtOnce(t *testing.T) {
 	}
 }
 
+// A result comes moments after the last step's events, whose tick starts a gap: it must not
+// wait that gap out.
+func TestAnUrgentKickDoesNotWaitOutTheGap(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	kicks, urgent := make(chan struct{}, 1), make(chan struct{}, 1)
+	ticked := make(chan struct{}, 10)
+	go coalesce(ctx, kicks, urgent, time.Hour, func() { ticked <- struct{}{} })
+	kicks <- struct{}{}
+	<-ticked
+	kicks <- struct{}{}
+
+	urgent <- struct{}{}
+
+	select {
+	case <-ticked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a result waited for the gap a step's event began")
+	}
+	urgent <- struct{}{}
+	select {
+	case <-ticked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a second result waited")
+	}
+}
+
 func TestCoalescingEndsWithItsContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	kicks := make(chan struct{}, 1)
 	done := make(chan struct{})
-	go func() { coalesce(ctx, kicks, time.Hour, func() {}); close(done) }()
+	go func() { coalesce(ctx, kicks, nil, time.Hour, func() {}); close(done) }()
 	kicks <- struct{}{}
 	kicks <- struct{}{}
 

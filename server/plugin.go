@@ -37,8 +37,10 @@ type Plugin struct {
 	poller   *cluster.Job
 	refresh  *cluster.Job
 	ticking  *cluster.Mutex
-	kicks    chan struct{}
-	push     *tracker.Push
+	// kicks ask for a tick, merged over kickGap; urgent ones, for a result, at once.
+	kicks  chan struct{}
+	urgent chan struct{}
+	push   *tracker.Push
 	// lifetime ends when the plugin is disabled: every poll, refresh and subscription derives its
 	// context from it, so none outlives the plugin, whatever the timeouts.
 	lifetime context.Context
@@ -109,13 +111,16 @@ func (p *Plugin) OnActivate() error {
 			return snap.Buildbot
 		},
 		Kick: p.kick,
-		Wants: func(e buildbot.Event) bool {
-			worker := p.health.Notice(e)
-			return p.tracker.Notice(e) || worker
+		Notice: func(e buildbot.Event) tracker.Need {
+			need := p.tracker.Notice(e)
+			if p.health.Notice(e) {
+				need = max(need, tracker.TickSoon)
+			}
+			return need
 		},
 		OnError: func(err error) { p.API.LogDebug("Buildbot's event stream ended", "error", err.Error()) },
 	}
-	p.kicks = make(chan struct{}, 1)
+	p.kicks, p.urgent = make(chan struct{}, 1), make(chan struct{}, 1)
 	p.done.Add(3)
 	go p.pollOnKick(p.lifetime)
 	go p.followPush(p.lifetime)

@@ -383,7 +383,14 @@ func TestContractWebSocketPushesBuildEvents(t *testing.T) {
 		if _, err := c.Force(ctx, "force", ForceParams{BuilderID: id, Reason: "websocket contract"}); err != nil {
 			t.Fatal(err)
 		}
-		awaitFinished(t, events, done, cancel, func(Event) bool { return true })
+		// The tracker shows a result from this event alone, without reading the build again.
+		awaitFinished(t, events, done, cancel, func(e Event) bool {
+			b, ok := e.FinishedBuild()
+			if !ok || b.BuilderID != id || b.Number == 0 || b.CompleteAt == 0 || *b.Results != Success {
+				t.Errorf("a finished event without the whole build: %s", e.Message)
+			}
+			return true
+		})
 	})
 }
 

@@ -205,6 +205,25 @@ func (e Event) Refs() (EventRefs, bool) {
 	return EventRefs{}, false
 }
 
+// FinishedBuild reads the build a builds/<id>/finished event carries: Buildbot sends the whole
+// record, result included, so nobody need ask for it again. False for any other event, or one
+// whose record does not hold a result.
+func (e Event) FinishedBuild() (Build, bool) {
+	parts := strings.Split(e.Key, "/")
+	if len(parts) != 3 || parts[0] != "builds" || parts[2] != "finished" {
+		return Build{}, false
+	}
+	id, err := strconv.Atoi(parts[1])
+	if err != nil {
+		return Build{}, false
+	}
+	var b Build
+	if err := json.Unmarshal(e.Message, &b); err != nil || b.BuildID != id || b.BuildRequestID == 0 || !b.Complete || b.Results == nil {
+		return Build{}, false
+	}
+	return b, true
+}
+
 // WorkerChange reads which worker an event is about and what happened to it (connected,
 // disconnected, missing); false for any other event.
 func (e Event) WorkerChange() (workerID int, what string, ok bool) {

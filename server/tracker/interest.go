@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -24,23 +25,55 @@ type interest struct {
 	changesAfter    int
 	// subscribed says channels subscribed to builds: any new build may be one of theirs.
 	subscribed bool
+	// arrived holds, by build id, the results of followed builds their finished events carried
+	// and no tick has shown yet.
+	arrived map[int]buildbot.Build
 }
 
-// Notice reads an event from Buildbot and says whether it calls for a tick.
-func (t *Tracker) Notice(e buildbot.Event) bool {
+// maxArrived bounds the results kept between ticks; past it, the tick's read finds the rest.
+const maxArrived = 1000
+
+// Notice reads an event from Buildbot and says how soon it calls for a tick. A followed build's
+// result calls for one at once, and the tick takes the result from the event.
+func (t *Tracker) Notice(e buildbot.Event) Need {
 	refs, ok := e.Refs()
 	if !ok {
-		return false
+		return NoTick
 	}
 	t.interest.mu.Lock()
 	stale := time.Since(t.interest.at) > interestTTL
 	wanted := stale || t.interest.builds[refs.BuildID] || (t.interest.subscribed && refs.New) ||
 		(refs.RequestID != 0 && (t.interest.requests[refs.RequestID] || (t.interest.awaitingChanges && refs.RequestID > t.interest.changesAfter)))
+	need := NoTick
+	if wanted {
+		need = TickSoon
+		if b, ok := e.FinishedBuild(); ok && len(t.interest.arrived) < maxArrived {
+			if t.interest.arrived == nil {
+				t.interest.arrived = map[int]buildbot.Build{}
+			}
+			t.interest.arrived[b.BuildID] = b
+			need = TickNow
+		}
+	}
 	t.interest.mu.Unlock()
 	if wanted && refs.Step {
 		t.StepChanged(refs.BuildID)
 	}
-	return wanted
+	return need
+}
+
+// takeArrived hands over the results events carried since the last look.
+func (t *Tracker) takeArrived() []buildbot.Build {
+	t.interest.mu.Lock()
+	defer t.interest.mu.Unlock()
+	builds := make([]buildbot.Build, 0, len(t.interest.arrived))
+	for _, b := range t.interest.arrived {
+		builds = append(builds, b)
+	}
+	t.interest.arrived = nil
+	// apply wants them oldest first, as Buildbot lists them.
+	slices.SortFunc(builds, func(a, b buildbot.Build) int { return a.BuildID - b.BuildID })
+	return builds
 }
 
 // noteSubscribed records whether channels subscribed to builds, so a new build's event ticks.

@@ -12,16 +12,29 @@ import (
 // for the channels subscribed to health.
 var pushPaths = []string{"builds/*/*", "buildrequests/*/*", "steps/*/*", "workers/*/*"}
 
+// Need is how soon an event calls for a tick.
+type Need int
+
+const (
+	// NoTick is for an event about nothing followed.
+	NoTick Need = iota
+	// TickSoon is for a change worth showing, merged with the events around it into one tick.
+	TickSoon
+	// TickNow is for a followed build's result, which the tick takes from the event without reading
+	// Buildbot, so it waits on nothing.
+	TickNow
+)
+
 // Push follows Buildbot's WebSocket and asks for a tick whenever a tracked build changes, so
 // a post follows within moments instead of a poll interval. Polling goes on regardless: it is
 // the fallback while the socket is down, and Buildbot replays nothing after a reconnect.
 type Push struct {
 	// Source returns the client to subscribe with, or nil while push is off or not configured.
 	Source func() *buildbot.Client
-	// Kick asks for a tick soon; it must not block.
-	Kick func()
-	// Wants says whether an event calls for a tick.
-	Wants func(buildbot.Event) bool
+	// Kick asks for a tick as soon as need says; it must not block.
+	Kick func(Need)
+	// Notice says how soon an event calls for a tick.
+	Notice func(buildbot.Event) Need
 	// OnError hears why a subscription ended.
 	OnError func(error)
 
@@ -53,9 +66,9 @@ func (p *Push) Run(ctx context.Context) {
 		p.mu.Unlock()
 		// Events missed while disconnected are not replayed: re-read everything once, when
 		// Buildbot sends events again, so none falls between the re-read and the subscription.
-		err := client.Consume(attemptCtx, pushPaths, p.Kick, func(e buildbot.Event) {
-			if p.Wants(e) {
-				p.Kick()
+		err := client.Consume(attemptCtx, pushPaths, func() { p.Kick(TickSoon) }, func(e buildbot.Event) {
+			if need := p.Notice(e); need != NoTick {
+				p.Kick(need)
 			}
 		})
 		restarted := attemptCtx.Err() != nil

@@ -94,6 +94,9 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.opts = opts
+	if shown, err := t.showArrived(ctx, bb); shown || err != nil {
+		return err
+	}
 	if err := t.discover(ctx, bb); err != nil && buildbot.KindOf(err) == 0 {
 		// Buildbot's failures show in the read below; the store's would go unseen.
 		t.warnf("Could not look for subscribed builds", "error", err.Error())
@@ -240,6 +243,48 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 		}
 		t.publish(tr, replies)
 	}
+}
+
+// showArrived shows the results that Buildbot's finished events carried, without reading
+// Buildbot again: the event holds the whole build. It says whether a followed build took one; the
+// next tick (the request's completion follows at once) reads everything as usual. A build that
+// still waits for a change's builds or for its post is left to that tick, as is a result older
+// than the build a row shows (the request was retried meanwhile).
+func (t *Tracker) showArrived(ctx context.Context, bb *buildbot.Client) (bool, error) {
+	arrived := t.takeArrived()
+	if len(arrived) == 0 {
+		return false, nil
+	}
+	all, err := t.Store.List()
+	if err != nil {
+		return false, err
+	}
+	newest := map[int]buildbot.Build{}
+	for _, b := range arrived {
+		newest[b.BuildRequestID] = b
+	}
+	var taking []*Tracked
+	var requests []buildbot.BuildRequest
+	for _, tr := range all {
+		if !tr.Props.From(bb.Fingerprint()) || tr.waiting() || (tr.PostID == "" && !tr.Pending) {
+			continue
+		}
+		takes := false
+		for _, row := range tr.Props.Rows {
+			if b, ok := newest[row.RequestID]; ok && !row.State.Done() && b.BuildID >= row.BuildID {
+				requests = append(requests, buildbot.BuildRequest{BuildRequestID: row.RequestID})
+				takes = true
+			}
+		}
+		if takes {
+			taking = append(taking, tr)
+		}
+	}
+	if len(taking) == 0 {
+		return false, nil
+	}
+	t.apply(ctx, bb, taking, requests, arrived)
+	return true, nil
 }
 
 // read fetches build requests and their builds, oldest first, a window at a time. An open-ended

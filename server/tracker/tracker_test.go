@@ -506,36 +506,93 @@ func TestOnlyEventsAboutTrackedBuildsCallForATick(t *testing.T) {
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 	event := func(key, m string) buildbot.Event { return buildbot.Event{Key: key, Message: []byte(m)} }
 
-	if !tr.Notice(event("builds/99/new", `{"buildrequestid":99}`)) {
+	if tr.Notice(event("builds/99/new", `{"buildrequestid":99}`)) != TickSoon {
 		t.Fatal("before any tick, the tracker does not know what it waits on, so any build event counts")
 	}
 	_ = tr.Tick(context.Background(), fakeBuildbot(t, &requests, runningBuild), opts)
 
 	for _, tc := range []struct {
 		event buildbot.Event
-		want  bool
+		want  Need
 	}{
-		{event("buildrequests/1/complete", `{}`), true},
-		{event("builds/5/finished", `{"buildrequestid":1}`), true},
-		{event("steps/40/started", `{"buildid":5}`), true},
-		{event("buildrequests/2/claimed", `{}`), false},
-		{event("builds/6/new", `{"buildrequestid":2}`), false},
-		{event("steps/41/started", `{"buildid":6}`), false},
-		{event("changes/3/new", `{}`), false},
+		{event("buildrequests/1/complete", `{}`), TickSoon},
+		{event("builds/5/finished", `{"buildrequestid":1}`), TickSoon},
+		{event("builds/5/finished", `{"buildid":5,"buildrequestid":1,"complete":true,"results":0}`), TickNow},
+		{event("steps/40/started", `{"buildid":5}`), TickSoon},
+		{event("buildrequests/2/claimed", `{}`), NoTick},
+		{event("builds/6/new", `{"buildrequestid":2}`), NoTick},
+		{event("steps/41/started", `{"buildid":6}`), NoTick},
+		{event("changes/3/new", `{}`), NoTick},
 	} {
 		if got := tr.Notice(tc.event); got != tc.want {
-			t.Errorf("%s: %v", tc.event.Key, got)
+			t.Errorf("%s %s: %v", tc.event.Key, tc.event.Message, got)
 		}
 	}
 	tr.noteSubscribed(true)
-	if !tr.Notice(event("builds/6/new", `{"buildrequestid":2}`)) {
+	if tr.Notice(event("builds/6/new", `{"buildrequestid":2}`)) != TickSoon {
 		t.Fatal("while channels subscribe, a new build is news")
 	}
-	if tr.Notice(event("builds/6/finished", `{"buildrequestid":2}`)) {
+	if tr.Notice(event("builds/6/finished", `{"buildid":6,"buildrequestid":2,"complete":true,"results":0}`)) != NoTick {
 		t.Fatal("the end of a build nobody follows is not")
 	}
 	if changed := tr.steps.takeChanged(); !changed[5] || len(changed) != 1 {
 		t.Fatalf("step hints %v", changed)
+	}
+}
+
+// The result a build's finished event carries reaches the post without another read of Buildbot:
+// that read is most of the time between Buildbot's event and the post. The failure reply still
+// reads the failed step's log.
+func TestAResultFromAnEventIsShownWithoutReadingTheBuildAgain(t *testing.T) {
+	var requests int64
+	bb := fakeBuildbot(t, &requests, runningBuild)
+	store, posts := tracking(1)
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
+	_ = tr.Tick(context.Background(), bb, opts)
+	var paths []string
+	quiet := serveBuildbot(t, func(w http.ResponseWriter, r *http.Request) {
+		paths = append(paths, r.URL.Path)
+		http.Error(w, "no", http.StatusServiceUnavailable)
+	})
+	event := buildbot.Event{Key: "builds/5/finished", Message: []byte(`{"buildid":5,"number":3,"builderid":1,"buildrequestid":1,"complete":true,"results":0,"state_string":"build successful","started_at":100,"complete_at":130}`)}
+
+	if tr.Notice(event) != TickNow {
+		t.Fatal("a followed build's result does not call for a tick at once")
+	}
+	if err := tr.Tick(context.Background(), quiet, opts); err != nil {
+		t.Fatal(err)
+	}
+
+	if len(paths) != 0 {
+		t.Fatalf("the tick read Buildbot: %v", paths)
+	}
+	props, _ := post.Decode(posts.posts["post000"])
+	if row := props.Rows[0]; row.State != post.StateSuccess || row.BuildID != 5 || row.CompleteAt != 130 || row.StateString != "build successful" {
+		t.Fatalf("row %+v", row)
+	}
+	if len(store.m) != 0 {
+		t.Fatal("a finished build is still followed")
+	}
+}
+
+// A result older than the build a row shows (its request was retried meanwhile) is left to the
+// next tick's read, which finds the newer build.
+func TestAnOlderBuildsResultDoesNotOverwriteARetry(t *testing.T) {
+	var requests int64
+	store, posts := tracking(1)
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
+	_ = tr.Tick(context.Background(), fakeBuildbot(t, &requests, `{"builds":[{"buildid":4,"number":2,"builderid":1,"buildrequestid":1,"complete":true,"results":5},{"buildid":5,"number":3,"builderid":1,"buildrequestid":1,"state_string":"compile","started_at":100}]}`), opts)
+	tr.Notice(buildbot.Event{Key: "builds/4/finished", Message: []byte(`{"buildid":4,"number":2,"builderid":1,"buildrequestid":1,"complete":true,"results":5}`)})
+	before := requests
+
+	_ = tr.Tick(context.Background(), fakeBuildbot(t, &requests, runningBuild), opts)
+
+	if requests == before {
+		t.Fatal("the tick did not read Buildbot")
+	}
+	props, _ := post.Decode(posts.posts["post000"])
+	if row := props.Rows[0]; row.BuildID != 5 || row.State != post.StateBuilding {
+		t.Fatalf("row %+v", row)
 	}
 }
 
