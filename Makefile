@@ -21,7 +21,7 @@ SERVER_BINS := $(foreach p,$(PLATFORMS),server/dist/plugin-$(p)$(if $(findstring
 # input, which go test reports as a failure ("context deadline exceeded").
 FUZZTIME ?= 20000x
 
-.PHONY: dist server webapp manifest deps node-deps lint unit fuzz bench bench-push e2e test stack-up stack-down dev dev-down clean
+.PHONY: dist server webapp manifest deps node-deps lint unit fuzz bench bench-stack e2e test stack-up stack-down dev dev-down clean
 
 ## Bundle ####################################################################
 
@@ -78,7 +78,7 @@ deps: node-deps $(GOLANGCI)
 
 lint: node-deps $(GOLANGCI)
 	npm run --silent manifest:check
-	@test -z "$$(gofmt -l server)" || { gofmt -l server; echo "gofmt: the files above need formatting"; exit 1; }
+	@test -z "$$(gofmt -l server bench)" || { gofmt -l server bench; echo "gofmt: the files above need formatting"; exit 1; }
 	go vet ./...
 	$(GOLANGCI) run ./...
 	npm run --silent lint
@@ -101,11 +101,14 @@ fuzz:
 bench:
 	go test -run '^$$' -bench . -benchmem ./server/...
 
-# How soon a status post follows Buildbot's events (goal: 250 ms), on the real stack, which is
-# started if it is not up and left running. MMBB_BENCH_BUILDS builds per master (default 5).
-bench-push: $(BUNDLE) node-deps
-	e2e/stack/up.sh
-	cd e2e && NODE_OPTIONS=--experimental-websocket npx tsx bench/push_latency.ts
+# Every benchmark of e2e/bench/ on a fresh real stack (plus a master of 1,000 builders, kept
+# between runs), side by side with the webhook recipes teams use today: prints the table, writes
+# bench/results.md, stops the stack. MMBB_BENCH_BUILDS builds per latency run (default 20),
+# MMBB_BENCH_LEVELS followed builds (default 1,10,100,1000), MMBB_BENCH_KEYSTROKES autocomplete
+# rounds (default 100), MMBB_BENCH_PARTS a subset of latency,growth,big.
+bench-stack: $(BUNDLE) node-deps
+	e2e/stack/up.sh --fresh
+	cd e2e && NODE_OPTIONS=--experimental-websocket npx tsx bench/stack.ts; status=$$?; cd .. && e2e/stack/down.sh; exit $$status
 
 ## The real stack and the end-to-end suite ###################################
 

@@ -20,6 +20,9 @@ export const bb37: BuildbotMaster = {label: 'Buildbot 3.7', url: `http://127.0.0
 
 export const buildbotMasters: BuildbotMaster[] = [bb4, bb37];
 
+// The benchmarks' master of 1,000 builders (e2e/stack/buildbot/big.cfg), started only by them.
+export const bbBig: BuildbotMaster = {label: 'Buildbot 4.x, 1,000 builders', url: `http://127.0.0.1:${port('MMBB_BBBIG_PORT', 28030)}/`, version: /^4\.3\.0$/};
+
 // Users and credentials the stack's master.cfg defines.
 export const buildbotUsers = {
     admin: {username: 'admin', password: 'admin-pass'},

@@ -2,8 +2,11 @@
 # Real Buildbot masters, each with one local worker, for the e2e suite:
 #   4  Buildbot 4.3.0 from PyPI, in a venv cached outside the repo (keyed by its constraints file)
 #   3.7  Debian's buildbot 3.7 package, with a stub web UI (Debian ships no buildbot-www)
-# Usage: buildbot.sh up|down|status [4|3.7|all] [--fresh]
+#   big  the benchmarks' master of 1,000 builders (big.cfg), on Buildbot 4.3.0; never part of all
+# Usage: buildbot.sh up|down|status [4|3.7|big|all] [--fresh]
 #        buildbot.sh worker-stop|worker-start 4|3.7   (a worker going away and coming back, for tests)
+#        buildbot.sh parked-start|parked-stop 4|3.7   (parked-worker connects at last: its builds run; and goes again)
+#        buildbot.sh reporters 4 FILE                 (the benchmarks' webhook reporters, FILE as in master.cfg)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -16,13 +19,17 @@ version_vars() {
 	case $1 in
 	4)
 		WWW_PORT=${MMBB_BB4_PORT:-28010} PB_PORT=${MMBB_BB4_PB_PORT:-28011}
-		BUILDBOT=$VENV/bin/buildbot WORKER=$VENV/bin/buildbot-worker PYPATH=""
+		BUILDBOT=$VENV/bin/buildbot WORKER=$VENV/bin/buildbot-worker PYPATH="" CFG=$HERE/master.cfg
+		;;
+	big)
+		WWW_PORT=${MMBB_BBBIG_PORT:-28030} PB_PORT=${MMBB_BBBIG_PB_PORT:-28031}
+		BUILDBOT=$VENV/bin/buildbot WORKER=$VENV/bin/buildbot-worker PYPATH="" CFG=$HERE/big.cfg
 		;;
 	3.7)
 		WWW_PORT=${MMBB_BB37_PORT:-28020} PB_PORT=${MMBB_BB37_PB_PORT:-28021}
-		BUILDBOT=/usr/bin/buildbot WORKER=/usr/bin/buildbot-worker PYPATH=$HERE/stub-www
+		BUILDBOT=/usr/bin/buildbot WORKER=/usr/bin/buildbot-worker PYPATH=$HERE/stub-www CFG=$HERE/master.cfg
 		;;
-	*) die "unknown Buildbot version '$1' (4 or 3.7)" ;;
+	*) die "unknown Buildbot version '$1' (4, 3.7 or big)" ;;
 	esac
 	DIR=$MMBB_STACK_DIR/buildbot-$1
 	URL=http://127.0.0.1:$WWW_PORT/
@@ -30,7 +37,7 @@ version_vars() {
 
 install() {
 	case $1 in
-	4)
+	4 | big)
 		# The marker is written last, so an interrupted install is redone rather than half used.
 		[ -f "$VENV/.complete" ] && return
 		log "creating the Buildbot 4.3.0 venv (once; cached in $VENV)"
@@ -76,7 +83,7 @@ up_one() {
 	# The worker's config holds the master's port, which may have moved since: make it anew.
 	rm -rf "$DIR/worker"
 	bb "$WORKER" create-worker -q "$DIR/worker" "127.0.0.1:$PB_PORT" local-worker worker-pass >/dev/null
-	cp "$HERE/master.cfg" "$DIR/master/master.cfg"
+	cp "$CFG" "$DIR/master/master.cfg"
 	ln -sf "$DIR/master/twistd.log" "$MMBB_LOGS/buildbot-$1-master.log"
 	ln -sf "$DIR/worker/twistd.log" "$MMBB_LOGS/buildbot-$1-worker.log"
 	log "starting Buildbot $1 at $URL"
@@ -92,6 +99,7 @@ down_one() {
 	version_vars "$1"
 	[ -x "$BUILDBOT" ] || return 0
 	[ -f "$DIR/worker/twistd.pid" ] && bb "$WORKER" stop "$DIR/worker" >/dev/null 2>&1 || true
+	[ -f "$DIR/parked-worker/twistd.pid" ] && bb "$WORKER" stop "$DIR/parked-worker" >/dev/null 2>&1 || true
 	running || return 0
 	local pid
 	pid=$(cat "$DIR/master/twistd.pid")
@@ -114,6 +122,39 @@ worker_start() {
 	wait_for 120 "Buildbot $1 worker" worker_connected || { tail -n 30 "$DIR/worker/twistd.log"; die "the Buildbot $1 worker did not connect"; }
 }
 
+parked_start() {
+	version_vars "$1"
+	if [ ! -f "$DIR/parked-worker/buildbot.tac" ]; then
+		bb "$WORKER" create-worker -q "$DIR/parked-worker" "127.0.0.1:$PB_PORT" parked-worker parked-pass >/dev/null
+	fi
+	bb "$WORKER" start --quiet "$DIR/parked-worker" >/dev/null 2>&1 || true
+}
+
+parked_gone() { curl -fsS -m 2 "${URL}api/v2/workers?name=parked-worker" | tr -d '[:space:]' | grep -q '"connected_to":\[\]'; }
+
+parked_stop() {
+	version_vars "$1"
+	[ -f "$DIR/parked-worker/twistd.pid" ] && bb "$WORKER" stop "$DIR/parked-worker" >/dev/null 2>&1 || true
+	local deadline=$((SECONDS + 60))
+	until parked_gone; do
+		[ "$SECONDS" -lt "$deadline" ] || die "Buildbot $1 still sees parked-worker after 60 s"
+		sleep 0.5
+	done
+}
+
+# The reporters teams use today, on the 4.x master: HttpStatusPush (in Buildbot) and
+# buildbot-mattermost-reporter (pinned, installed into the venv beside Buildbot).
+reporters() {
+	[ "$1" = 4 ] || die "the benchmarks' reporters run on Buildbot 4 only"
+	version_vars 4
+	"$VENV/bin/python" -c 'import buildbot_mattermost' 2>/dev/null ||
+		"$VENV/bin/pip" install -q --disable-pip-version-check --no-deps buildbot-mattermost-reporter==0.2.0 >"$MMBB_LOGS/buildbot-4-reporter-pip.log" 2>&1 ||
+		{ tail -n 20 "$MMBB_LOGS/buildbot-4-reporter-pip.log"; die "installing buildbot-mattermost-reporter failed"; }
+	cp "$2" "$DIR/master/reporters.json"
+	bb "$BUILDBOT" reconfig "$DIR/master" >"$MMBB_LOGS/buildbot-4-reconfig.log" 2>&1 ||
+		{ tail -n 20 "$MMBB_LOGS/buildbot-4-reconfig.log"; die "Buildbot 4 did not take the reporters"; }
+}
+
 status_one() {
 	version_vars "$1"
 	if running && www_up; then
@@ -127,7 +168,7 @@ action=${1:-}
 which=${2:-all}
 fresh=${3:-}
 [ "$which" = --fresh ] && { which=all; fresh=--fresh; }
-case $which in all) versions="4 3.7" ;; 4 | 3.7) versions=$which ;; *) die "usage: $0 up|down|status [4|3.7|all] [--fresh]" ;; esac
+case $which in all) versions="4 3.7" ;; 4 | 3.7 | big) versions=$which ;; *) die "usage: $0 up|down|status [4|3.7|big|all] [--fresh]" ;; esac
 
 for v in $versions; do
 	case $action in
@@ -141,7 +182,10 @@ for v in $versions; do
 	down) down_one "$v" ;;
 	status) status_one "$v" ;;
 	worker-stop) worker_stop "$v" ;;
+	parked-start) parked_start "$v" ;;
+	parked-stop) parked_stop "$v" ;;
+	reporters) reporters "$v" "${3:?the reporters file}" ;;
 	worker-start) worker_start "$v" ;;
-	*) die "usage: $0 up|down|status [4|3.7|all] [--fresh]" ;;
+	*) die "usage: $0 up|down|status [4|3.7|big|all] [--fresh]" ;;
 	esac
 done

@@ -1,0 +1,375 @@
+// The benchmarks on the real stack, side by side with what teams use today, in one run: how soon a
+// build's result reaches the channel (our post with push on and off, an HttpStatusPush reporter
+// posting to an incoming webhook, and buildbot-mattermost-reporter, all on the same master and
+// the same builds), what a followed build costs Buildbot, how long /build takes next to Buildbot's
+// own force call, how polling grows with the builds followed, the plugin's footprint, and on a
+// master of 1,000 builders, autocomplete and the catalog's refresh (big.ts).
+//
+// Every time is read by this process from Buildbot's and Mattermost's WebSockets, so the clocks
+// are one. Run with `make bench-stack`, which starts a fresh stack and writes bench/results.md.
+import {execFileSync} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+import type {Post} from '@mattermost/types/posts';
+import type {ServerChannel} from '@mattermost/types/channels';
+
+import {Buildbot, eventually} from '../src/buildbot';
+import {bb4, buildbotUsers, mattermostURL, repoRoot} from '../src/env';
+import {configurePlugin, installPlugin, pluginId, runCommand, setUpWorld, type PluginSettings, type World} from '../src/mattermost';
+import {startProxy, type Proxy} from '../src/proxy';
+import {autocompleteAndCatalog, bigMaster} from './big';
+import {ms, note, record, sleep, table} from './table';
+
+const builds = Number(process.env.MMBB_BENCH_BUILDS ?? 20);
+const levels = (process.env.MMBB_BENCH_LEVELS ?? '1,10,100,1000').split(',').map(Number);
+const run = Date.now().toString(36);
+// MMBB_BENCH_PARTS picks parts to run again after a change: latency, growth, big (all by default).
+const parts = new Set((process.env.MMBB_BENCH_PARTS ?? 'latency,growth,big').split(','));
+const buildbotScript = path.join(repoRoot, 'e2e', 'stack', 'buildbot.sh');
+
+function open(url: string): Promise<WebSocket> {
+    return new Promise((resolve, reject) => {
+        const socket = new WebSocket(url);
+        socket.addEventListener('open', () => resolve(socket), {once: true});
+        socket.addEventListener('error', () => reject(new Error(`cannot open ${url}`)), {once: true});
+    });
+}
+
+// finishedAt records when Buildbot says each build finished, by build id.
+async function buildbotFinishes(): Promise<{at: Map<number, number>; close: () => void}> {
+    const socket = await open(bb4.url.replace(/^http/, 'ws') + 'ws');
+    const at = new Map<number, number>();
+    socket.addEventListener('message', (e) => {
+        const now = performance.now();
+        const msg = JSON.parse(String(e.data)) as {k?: string; m?: {buildid?: number}};
+        if (/^builds\/\d+\/finished$/.test(msg.k ?? '') && msg.m?.buildid) {
+            at.set(msg.m.buildid, now);
+        }
+    });
+    socket.send(JSON.stringify({cmd: 'startConsuming', path: 'builds/*/finished', _id: 1}));
+    return {at, close: () => socket.close()};
+}
+
+interface Seen {
+    at: number;
+    post: Post;
+}
+
+// mattermostPosts records every post made or edited, as Mattermost's own clients see them.
+async function mattermostPosts(world: World): Promise<{seen: Seen[]; close: () => void}> {
+    const socket = await open(mattermostURL.replace(/^http/, 'ws') + '/api/v4/websocket');
+    socket.send(JSON.stringify({seq: 1, action: 'authentication_challenge', data: {token: world.admin.getToken()}}));
+    const seen: Seen[] = [];
+    socket.addEventListener('message', (e) => {
+        const at = performance.now();
+        const msg = JSON.parse(String(e.data)) as {event?: string; data?: {post?: string}};
+        if ((msg.event === 'posted' || msg.event === 'post_edited') && msg.data?.post) {
+            seen.push({at, post: JSON.parse(msg.data.post) as Post});
+        }
+    });
+    return {seen, close: () => socket.close()};
+}
+
+interface Row {
+    build_id?: number;
+    state: string;
+}
+
+const done = (state: string): boolean => !['queued', 'building', 'retry', 'pending'].includes(state);
+
+// firstSeen waits for the first post in a channel that matches, and says when it came.
+async function firstSeen(posts: Seen[], channelId: string, what: string, match: (post: Post) => boolean): Promise<number> {
+    const found = await eventually(what, async () => posts.find((s) => s.post.channel_id === channelId && match(s.post)), 30000);
+    return found.at;
+}
+
+async function newChannel(world: World, name: string): Promise<ServerChannel> {
+    const channel = await world.admin.createChannel({team_id: world.team.id, name: `${name}-${run}`, display_name: `${name} ${run}`, type: 'O'});
+    await world.admin.addToChannel(world.plainUser.id, channel.id);
+    return channel;
+}
+
+async function webhook(world: World, channel: ServerChannel): Promise<string> {
+    const hook = await world.admin.createIncomingWebhook({channel_id: channel.id, display_name: channel.name} as Parameters<World['admin']['createIncomingWebhook']>[0]);
+    return `${mattermostURL}/hooks/${hook.id}`;
+}
+
+interface Channels {
+    ours: ServerChannel;
+    statusPush: ServerChannel;
+    reporter: ServerChannel;
+}
+
+// latency starts builds from chat one at a time and times each result, from Buildbot's finished
+// event to our post showing it and to each recipe's webhook post.
+async function latency(world: World, proxy: Proxy, channels: Channels, push: boolean): Promise<void> {
+    const settings: PluginSettings = {BuildbotURL: proxy.url, AuthMode: 'login', ...buildbotUsers.admin, EnablePush: push, PollIntervalSeconds: push ? 10 : 2};
+    await configurePlugin(world.admin, settings);
+    await sleep(3000);
+    const buildbot = new Buildbot(bb4.url);
+    const finishes = await buildbotFinishes();
+    const posts = await mattermostPosts(world);
+    const ours: number[] = [];
+    const statusPush: number[] = [];
+    const reporter: number[] = [];
+    const command: number[] = [];
+    const requestsBefore = proxy.requests;
+    try {
+        for (let i = 0; i < builds; i++) {
+            const branch = `bench-${push ? 'push' : 'poll'}-${run}-${i}`;
+            const started = performance.now();
+            const answer = await runCommand(world.user, world, `/build quick-example ${branch}`, channels.ours.id);
+            command.push(performance.now() - started);
+            if (answer.text) {
+                throw new Error(`/build answered: ${answer.text}`);
+            }
+            const [build] = await eventually('the build finishes', async () => {
+                const found = await buildbot.buildsWhere((p) => p.branch === branch);
+                return found.length > 0 && found.every((b) => b.complete) && found;
+            });
+            const finished = await eventually('Buildbot says the build finished', async () => finishes.at.get(build!.buildid), 10000);
+            const shown = await firstSeen(posts.seen, channels.ours.id, 'our post shows the result', (p) =>
+                ((p.props?.buildbot_build as {rows?: Row[]} | undefined)?.rows ?? []).some((r) => r.build_id === build!.buildid && done(r.state)));
+            ours.push(shown - finished);
+            statusPush.push(await firstSeen(posts.seen, channels.statusPush.id, 'the HttpStatusPush post', (p) => p.message.includes(`buildid=${build!.buildid}`)) - finished);
+            reporter.push(await firstSeen(posts.seen, channels.reporter.id, 'the buildbot-mattermost-reporter post', (p) => {
+                const [attachment] = (p.props?.attachments as Array<{title?: string; pretext?: string}> | undefined) ?? [];
+                return attachment?.title === `Build: quick-example #${build!.number}` && (attachment.pretext ?? '').startsWith('Build finished');
+            }) - finished);
+        }
+    } finally {
+        finishes.close();
+        posts.close();
+    }
+    const requests = (proxy.requests - requestsBefore) / builds;
+    const mode = push ? 'push on' : 'push off, polling every 2 s';
+    const section = '1. Result to channel';
+    if (push) {
+        record(section, 'our post, push on', ours, ms, 'p95 ≤ 100 ms', (_, p95) => p95 <= 100);
+    } else {
+        record(section, 'our post, push off (poll interval 2000 ms)', ours, ms, 'median ≤ poll interval', (median) => median <= 2000);
+    }
+    record(section, `HttpStatusPush to a webhook (same builds, ${mode})`, statusPush, ms);
+    record(section, `buildbot-mattermost-reporter (same builds, ${mode})`, reporter, ms);
+    if (push) {
+        const ratio = (recipe: number[]) => ours.map((v, i) => v / Math.max(1, recipe[i] ?? 1));
+        record(section, 'ratio ours/HttpStatusPush, per build', ratio(statusPush), (v) => v.toFixed(2), '≤ 1.0', (median) => median <= 1);
+        record(section, 'ratio ours/buildbot-mattermost-reporter, per build', ratio(reporter), (v) => v.toFixed(2), '≤ 1.0', (median) => median <= 1);
+    }
+    note('3. Buildbot requests per followed build', mode, requests.toFixed(1));
+    record('5. Command latency', `/build execute to response (${mode})`, command, ms);
+}
+
+// forceLatency times Buildbot's own force call, which /build makes.
+async function forceLatency(): Promise<void> {
+    const buildbot = new Buildbot(bb4.url);
+    await buildbot.builderId('quick-example');
+    const times: number[] = [];
+    for (let i = 0; i < builds; i++) {
+        const started = performance.now();
+        await buildbot.force('quick-example', `bench-force-${run}-${i}`);
+        times.push(performance.now() - started);
+    }
+    record('5. Command latency', 'Buildbot force call alone (builder lookup + force)', times, ms);
+}
+
+function pluginRssMb(): number {
+    const pid = execFileSync('pgrep', ['-f', `plugins/${pluginId}/server/dist/plugin-`]).toString().trim().split('\n')[0];
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+    return kb / 1024;
+}
+
+// tableStats reads PostgreSQL's counters for the plugins' KV store and the posts: reads (scans) and
+// rows written, so the bench counts what the plugin asks of Mattermost's database.
+async function tableStats(): Promise<{kvReads: number; kvWrites: number; postWrites: number}> {
+    const sql = `SELECT relname, coalesce(seq_scan, 0) + coalesce(idx_scan, 0), n_tup_ins + n_tup_upd + n_tup_del
+        FROM pg_stat_user_tables WHERE relname IN ('pluginkeyvaluestore', 'posts')`;
+    const out = execFileSync('psql', ['-h', '127.0.0.1', '-p', process.env.MMBB_PG_PORT ?? '25432', '-U', 'mmuser', '-d', 'mattermost', '-Atc', sql],
+        {env: {...process.env, PGPASSWORD: 'mmuser-pass'}}).toString();
+    const stats = {kvReads: 0, kvWrites: 0, postWrites: 0};
+    for (const line of out.trim().split('\n')) {
+        const [name, reads, writes] = line.split('|');
+        if (name === 'pluginkeyvaluestore') {
+            stats.kvReads = Number(reads);
+            stats.kvWrites = Number(writes);
+        } else if (name === 'posts') {
+            stats.postWrites = Number(writes);
+        }
+    }
+    return stats;
+}
+
+const mattermostLog = path.join(process.env.MMBB_STACK_DIR ?? path.join(repoRoot, 'e2e', '.stack'), 'logs', 'mattermost.log');
+
+// tickTimes reads how long each tick took from the plugin's debug log, from a byte offset on.
+function tickTimes(from: number): number[] {
+    const text = fs.readFileSync(mattermostLog).subarray(from).toString();
+    const times: number[] = [];
+    for (const line of text.split('\n')) {
+        if (line.includes('"Polled Buildbot"') && line.includes(`"plugin_id":"${pluginId}"`)) {
+            const took = Number(/"took_ms":"?(\d+)/.exec(line)?.[1]);
+            if (Number.isFinite(took)) {
+                times.push(took);
+            }
+        }
+    }
+    return times;
+}
+
+// release connects the parked worker, so every parked build runs, and times each post from its
+// build's finished event to the post showing the result, and the whole until the last post.
+async function release(world: World, channelId: string, parked: number, label: string): Promise<void> {
+    const finishes = await buildbotFinishes();
+    const posts = await mattermostPosts(world);
+    const lags: number[] = [];
+    try {
+        const released = performance.now();
+        execFileSync(buildbotScript, ['parked-start', '4'], {stdio: 'inherit'});
+        const shown = new Set<string>();
+        await eventually(`all ${parked} posts show their result`, async () => {
+            for (const seen of posts.seen.splice(0)) {
+                const rows = (seen.post.props?.buildbot_build as {rows?: Row[]} | undefined)?.rows ?? [];
+                const finished = finishes.at.get(rows[0]?.build_id ?? 0);
+                if (seen.post.channel_id === channelId && rows.length > 0 && rows.every((r) => done(r.state)) && !shown.has(seen.post.id)) {
+                    shown.add(seen.post.id);
+                    if (finished !== undefined) {
+                        lags.push(seen.at - finished);
+                    }
+                }
+            }
+            return shown.size >= parked;
+        }, 20 * 60 * 1000);
+        const section = '4. Polling cost';
+        note(section, `${label}: worker connects, until all ${parked} posts show their result (Buildbot runs them one at a time)`, ms(performance.now() - released));
+        record(section, `${label}: each build's finished event to its post (push off, poll interval 2000 ms)`, lags, ms, '≤ poll interval + tick', (median, p95) => p95 <= 2000 + 1000);
+    } finally {
+        finishes.close();
+        posts.close();
+        execFileSync(buildbotScript, ['parked-stop', '4'], {stdio: 'inherit'});
+    }
+}
+
+// growth follows more and more builds that wait for a worker, and at each level counts what one
+// poll costs, then connects the worker and times the posts. The largest level is only counted:
+// Buildbot runs one build of a builder per worker at a time, a second or two each here, so
+// releasing 1,000 would time Buildbot for half an hour, not the plugin.
+async function growth(world: World, proxy: Proxy): Promise<void> {
+    const pollSeconds = 2;
+    await configurePlugin(world.admin, {BuildbotURL: proxy.url, AuthMode: 'login', ...buildbotUsers.admin, EnablePush: false, PollIntervalSeconds: pollSeconds});
+    await sleep(3000);
+    note('6. Footprint', 'plugin resident memory, 0 followed builds', `${pluginRssMb().toFixed(1)} MB`);
+    const section = '4. Polling cost';
+    const perLevel: number[] = [];
+    for (const level of levels) {
+        const channel = await newChannel(world, `bench-parked-${level}`);
+        for (let i = 0; i < level; i++) {
+            const answer = await runCommand(world.user, world, `/build parked-example bench-parked-${run}-${level}-${i}`, channel.id);
+            if (answer.text) {
+                throw new Error(`/build answered: ${answer.text}`);
+            }
+        }
+        await sleep(2 * pollSeconds * 1000);
+        const ticks = 5;
+        const before = {requests: proxy.requests, tables: await tableStats(), log: fs.statSync(mattermostLog).size};
+        await sleep(ticks * pollSeconds * 1000);
+        const after = await tableStats();
+        // A tick that outlasts the interval delays the next, so the ticks are counted, not assumed.
+        const took = tickTimes(before.log);
+        const ran = Math.max(1, took.length);
+        const requests = (proxy.requests - before.requests) / ran;
+        perLevel.push(requests);
+        const label = `${level} followed`;
+        note(section, `${label}: Buildbot requests per tick`, requests.toFixed(1), 'the same small number at every level',
+            requests <= 3 && requests === perLevel[0]);
+        note(section, `${label}: KV reads / KV writes / post writes per tick`,
+            [after.kvReads - before.tables.kvReads, after.kvWrites - before.tables.kvWrites, after.postWrites - before.tables.postWrites].map((v) => (v / ran).toFixed(1)).join(' / '));
+        record(section, `${label}: tick duration`, took, ms);
+        if (level === Math.max(...levels)) {
+            const rss = pluginRssMb();
+            note('6. Footprint', `plugin resident memory, ${level} followed builds`, `${rss.toFixed(1)} MB`, level >= 1000 ? '≤ 50 MB' : '', level >= 1000 ? rss <= 50 : undefined);
+        }
+        if (level < 1000) {
+            await release(world, channel.id, level, label);
+        }
+    }
+}
+
+function sizes(): void {
+    const main = fs.readFileSync(path.join(repoRoot, 'webapp', 'dist', 'main.js'));
+    note('6. Footprint', 'webapp main.js, gzipped', `${(zlib.gzipSync(main).length / 1024).toFixed(0)} KiB`);
+    const dir = path.join(repoRoot, 'server', 'dist');
+    for (const file of fs.readdirSync(dir).filter((f) => f.startsWith('plugin-')).sort()) {
+        note('6. Footprint', `server executable ${file}`, `${(fs.statSync(path.join(dir, file)).size / 1024 / 1024).toFixed(1)} MiB`);
+    }
+}
+
+function commit(): string {
+    try {
+        return execFileSync('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD']).toString().trim();
+    } catch {
+        return 'unknown';
+    }
+}
+
+async function main(): Promise<void> {
+    const world = await setUpWorld();
+    await installPlugin(world.admin);
+    const channels: Channels = {
+        ours: await newChannel(world, 'bench-ours'),
+        statusPush: await newChannel(world, 'bench-httpstatuspush'),
+        reporter: await newChannel(world, 'bench-mm-reporter'),
+    };
+    const hooks = path.join(os.tmpdir(), `mmbb-reporters-${run}.json`);
+    fs.writeFileSync(hooks, JSON.stringify({httpstatuspush: await webhook(world, channels.statusPush), mattermost_reporter: await webhook(world, channels.reporter)}));
+    execFileSync(buildbotScript, ['reporters', '4', hooks], {stdio: 'inherit'});
+    // The plugin reaches Buildbot through a proxy that counts its requests.
+    const proxy = await startProxy({target: bb4.url, prefix: '/bench/'});
+    try {
+        if (parts.has('latency')) {
+            await latency(world, proxy, channels, true);
+            await latency(world, proxy, channels, false);
+            await forceLatency();
+        }
+        // The recipes' webhooks would post every parked build twice over.
+        fs.writeFileSync(hooks, '{}');
+        execFileSync(buildbotScript, ['reporters', '4', hooks], {stdio: 'inherit'});
+        // Before growth, whose last followed builds stay unfinished: moved to another Buildbot,
+        // the plugin would let a thousand go during the keystrokes.
+        if (parts.has('big')) {
+            await bigMaster(buildbotScript);
+            await autocompleteAndCatalog(world);
+        }
+        if (parts.has('growth')) {
+            await growth(world, proxy);
+        }
+    } finally {
+        await configurePlugin(world.admin, {BuildbotURL: bb4.url, AuthMode: 'login', ...buildbotUsers.admin});
+        await proxy.close();
+    }
+    sizes();
+
+    const cores = os.cpus().length;
+    const memory = (os.totalmem() / 1024 ** 3).toFixed(0);
+    const text = `# Benchmarks on the real stack
+
+Written by \`make bench-stack\` on ${new Date().toISOString().slice(0, 10)}, commit ${commit()}, on ${cores} cores and ${memory} GiB;
+Buildbot 4.3.0 (PyPI) and Mattermost Team Edition as the e2e suite runs them, all on 127.0.0.1.
+Times run from Buildbot's own event (its WebSocket) to Mattermost's \`posted\` or \`post_edited\` event
+(its WebSocket), both read by the bench process. Each build is measured on our post and on both
+recipes' posts at once, so a ratio compares the same build.
+
+${table()}
+`;
+    fs.mkdirSync(path.join(repoRoot, 'bench'), {recursive: true});
+    fs.writeFileSync(path.join(repoRoot, 'bench', 'results.md'), text);
+    process.stdout.write(table() + '\n');
+}
+
+main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+});
