@@ -41,7 +41,7 @@ export function figure(section: string, measure: string, median: string, p95: st
 export function table(): string {
     const header = ['Section', 'Measure', 'Median', 'p95', 'Target', 'Pass'];
     const sorted = [...results].sort((a, b) => a.section.localeCompare(b.section, 'en', {numeric: true}));
-    const rows = sorted.map((r) => [r.section, r.measure, r.median, r.p95, r.target, r.verdict]);
+    const rows = sorted.map((r) => [r.section, r.measure, r.median, r.p95 || '—', r.target || '—', r.verdict || '—']);
     return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
