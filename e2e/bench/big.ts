@@ -171,7 +171,7 @@ export async function autocompleteAndCatalog(world: World): Promise<void> {
         } else {
             record(refresh, 'duration of one refresh', found.map((f) => f.took), ms);
             record(refresh, 'Buildbot requests per refresh', found.map((f) => f.requests), (v) => v.toFixed(0));
-            record(refresh, 'bytes read per refresh', found.map((f) => f.bytes), (v) => `${(v / 1024).toFixed(0)} KiB`);
+            record(refresh, 'bytes on the wire per refresh', found.map((f) => f.bytes), (v) => `${(v / 1024).toFixed(0)} KiB`);
         }
     } finally {
         await proxy.close();

@@ -163,15 +163,21 @@ async function latency(world: World, proxy: Proxy, channels: Channels, push: boo
     record('5. Command latency', `/build execute to response (${mode})`, command, ms);
 }
 
-// forceLatency times Buildbot's own force call, which /build makes.
+// forceLatency times Buildbot's own force call, which /build makes, as /build was timed: one
+// build at a time, each waited for.
 async function forceLatency(): Promise<void> {
     const buildbot = new Buildbot(bb4.url);
     await buildbot.builderId('quick-example');
     const times: number[] = [];
     for (let i = 0; i < builds; i++) {
+        const branch = `bench-force-${run}-${i}`;
         const started = performance.now();
-        await buildbot.force('quick-example', `bench-force-${run}-${i}`);
+        await buildbot.force('quick-example', branch);
         times.push(performance.now() - started);
+        await eventually('the forced build finishes', async () => {
+            const found = await buildbot.buildsWhere((p) => p.branch === branch);
+            return found.length > 0 && found.every((b) => b.complete);
+        });
     }
     record('5. Command latency', 'Buildbot force call alone (builder lookup + force)', times, ms);
 }
@@ -307,9 +313,12 @@ function sizes(): void {
     }
 }
 
+// commit names what was measured: the commit, and whether the tree held changes beyond it.
 function commit(): string {
     try {
-        return execFileSync('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD']).toString().trim();
+        const head = execFileSync('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD']).toString().trim();
+        const changed = execFileSync('git', ['-C', repoRoot, 'status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results.md']).toString().trim() !== '';
+        return changed ? `${head} with uncommitted changes` : head;
     } catch {
         return 'unknown';
     }

@@ -75,7 +75,8 @@ func NewRouter(deps Deps) http.Handler {
 }
 
 type handler struct {
-	deps Deps
+	deps   Deps
+	grants grants
 }
 
 const userHeader = "Mattermost-User-Id"

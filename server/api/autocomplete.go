@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -22,10 +23,20 @@ func (h *handler) firstWord(w http.ResponseWriter, r *http.Request) {
 }
 
 // allowed reads where the user is typing from Mattermost's query; the route can be called
-// directly too, so the rules check the user may read that channel.
+// directly too, so the rules check the user may read that channel. A yes is kept for the rest of
+// a burst of keystrokes.
 func (h *handler) allowed(r *http.Request) bool {
 	q := r.URL.Query()
-	return h.deps.Rules.Allows(r.Header.Get(userHeader), q.Get("channel_id"), q.Get("team_id"))
+	key := grantKey{user: r.Header.Get(userHeader), channel: q.Get("channel_id"), team: q.Get("team_id")}
+	snap, now := h.deps.Snapshot(), time.Now()
+	if h.grants.has(key, snap, now) {
+		return true
+	}
+	if !h.deps.Rules.Allows(key.user, key.channel, key.team) {
+		return false
+	}
+	h.grants.add(key, snap, now)
+	return true
 }
 
 func (h *handler) secondWord(w http.ResponseWriter, r *http.Request) {
