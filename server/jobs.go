@@ -109,7 +109,9 @@ func (p *Plugin) followPush(ctx context.Context) {
 }
 
 // poll runs one tick. The poller and the push consumer may run on different nodes of a cluster;
-// the lock keeps their ticks from overlapping, which could reply twice to one failure.
+// the lock keeps their ticks from overlapping, which could reply twice to one failure. Ticks of
+// one node first wait for each other in memory: the cluster lock retries only every second, and a
+// result would wait that second whenever the poller happened to be ticking.
 func (p *Plugin) poll() {
 	snap := p.currentSnapshot()
 	if !snap.Ready() {
@@ -117,6 +119,8 @@ func (p *Plugin) poll() {
 	}
 	ctx, cancel := context.WithTimeout(p.lifetime, 4*snap.Config.RequestTimeout())
 	defer cancel()
+	p.tickingHere.Lock()
+	defer p.tickingHere.Unlock()
 	if err := p.ticking.LockWithContext(ctx); err != nil {
 		return
 	}

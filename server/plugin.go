@@ -37,6 +37,8 @@ type Plugin struct {
 	poller   *cluster.Job
 	refresh  *cluster.Job
 	ticking  *cluster.Mutex
+	// tickingHere orders this node's ticks before they take the cluster lock.
+	tickingHere sync.Mutex
 	// kicks ask for a tick, merged over kickGap; urgent ones, for a result, at once.
 	kicks  chan struct{}
 	urgent chan struct{}

@@ -101,6 +101,13 @@ async function timeKeystrokes(world: World, rounds: number, times: number[][]): 
 
 const catalogReads = new Set(['api/v2/builders', 'api/v2/forceschedulers', 'api/v2/projects', 'api/v2/builds', 'api/v2/sourcestamps']);
 
+// isCatalogRead says whether a request is one of a catalog refresh's: the tracker reads builds
+// too, but by request id, never newest first.
+export function isCatalogRead(p: Passed): boolean {
+    const [name = '', query = ''] = p.path.split('?');
+    return catalogReads.has(name) && (name !== 'api/v2/builds' || new URLSearchParams(query).get('order') === '-buildid');
+}
+
 // refreshes finds the catalog's refreshes in what the proxy passed: each reads the builders
 // first and the source stamps last.
 function refreshes(log: Passed[]): Array<{took: number; requests: number; bytes: number}> {
