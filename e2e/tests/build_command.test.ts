@@ -125,9 +125,10 @@ describe.each(buildbotMasters)('with $label', (master) => {
             return new Set(found.map((b) => b.builderid)).size === 2 && found.every((b) => b.complete);
         });
 
-        const offered = await eventually('the repo is offered under the repository\'s name', async () => {
+        // A refresh may fall between the two builds, so the grouping shows by the next ones.
+        const offered = await eventually('the repo is offered under the repository\'s name, alone', async () => {
             const s = await suggestions(world.user, '/build pair');
-            return s.includes('pairapp') && s;
+            return s.length === 1 && s;
         }, 30000);
         expect(offered).toEqual(['pairapp']);
         expect(await suggestions(world.user, '/build pairapp ')).toContain(branch);
