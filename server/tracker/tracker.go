@@ -249,7 +249,8 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 // Buildbot again: the event holds the whole build. It says whether a followed build took one; the
 // next tick (the request's completion follows at once) reads everything as usual. A build that
 // still waits for a change's builds or for its post is left to that tick, as is a result older
-// than the build a row shows (the request was retried meanwhile).
+// than the build a row shows (the request was retried meanwhile), and a subscribed build, whose
+// transitions and matching read the order of results across builds.
 func (t *Tracker) showArrived(ctx context.Context, bb *buildbot.Client) (bool, error) {
 	arrived := t.takeArrived()
 	if len(arrived) == 0 {
@@ -266,7 +267,7 @@ func (t *Tracker) showArrived(ctx context.Context, bb *buildbot.Client) (bool, e
 	var taking []*Tracked
 	var requests []buildbot.BuildRequest
 	for _, tr := range all {
-		if !tr.Props.From(bb.Fingerprint()) || tr.waiting() || (tr.PostID == "" && !tr.Pending) {
+		if !tr.Props.From(bb.Fingerprint()) || tr.waiting() || tr.Watch != nil || tr.PostID == "" {
 			continue
 		}
 		takes := false
