@@ -541,8 +541,7 @@ func TestOnlyEventsAboutTrackedBuildsCallForATick(t *testing.T) {
 }
 
 // The result a build's finished event carries reaches the post without another read of Buildbot:
-// that read is most of the time between Buildbot's event and the post. The failure reply still
-// reads the failed step's log.
+// that read is most of the time between Buildbot's event and the post.
 func TestAResultFromAnEventIsShownWithoutReadingTheBuildAgain(t *testing.T) {
 	var requests int64
 	bb := fakeBuildbot(t, &requests, runningBuild)
