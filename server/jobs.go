@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/api"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/health"
@@ -105,7 +107,27 @@ func (p *Plugin) followPush(ctx context.Context) {
 		return
 	}
 	defer mutex.Unlock()
+	p.followingEvents.Store(true)
+	defer p.followingEvents.Store(false)
 	p.push.Run(ctx)
+}
+
+// scheduledPoll is the poller's run on whichever node took the job this time.
+func (p *Plugin) scheduledPoll() {
+	p.lastScheduledPoll.Store(time.Now().UnixMilli())
+	p.poll()
+}
+
+// nodeStatus tells the status route what this node does and what it holds.
+func (p *Plugin) nodeStatus() api.NodeStatus {
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	return api.NodeStatus{
+		FollowsEvents:     p.followingEvents.Load(),
+		LastScheduledPoll: p.lastScheduledPoll.Load(),
+		Goroutines:        runtime.NumGoroutine(),
+		HeapBytes:         mem.HeapAlloc,
+	}
 }
 
 // poll runs one tick. The poller and the push consumer may run on different nodes of a cluster;

@@ -43,6 +43,9 @@ type Plugin struct {
 	kicks  chan struct{}
 	urgent chan struct{}
 	push   *tracker.Push
+	// followingEvents and lastScheduledPoll (Unix ms) say what this node does, for the status route.
+	followingEvents   atomic.Bool
+	lastScheduledPoll atomic.Int64
 	// lifetime ends when the plugin is disabled: every poll, refresh and subscription derives its
 	// context from it, so none outlives the plugin, whatever the timeouts.
 	lifetime context.Context
@@ -91,12 +94,13 @@ func (p *Plugin) OnActivate() error {
 		BotID:       botID,
 		PluginID:    manifestID,
 		Version:     manifestVersion,
+		Node:        p.nodeStatus,
 	})
 	if p.ticking, err = cluster.NewMutex(p.API, "buildbot-tick"); err != nil {
 		return fmt.Errorf("make the tick lock: %w", err)
 	}
 	// One node of a cluster polls at a time; the interval follows the settings.
-	p.poller, err = cluster.Schedule(p.API, "buildbot-poller", every(func() time.Duration { return p.currentSnapshot().Config.PollInterval() }), p.poll)
+	p.poller, err = cluster.Schedule(p.API, "buildbot-poller", every(func() time.Duration { return p.currentSnapshot().Config.PollInterval() }), p.scheduledPoll)
 	if err != nil {
 		return fmt.Errorf("schedule the build poller: %w", err)
 	}

@@ -12,7 +12,7 @@ import type {Client4} from '@mattermost/client';
 import {eventually} from '../src/buildbot';
 import {bbBig, repoRoot} from '../src/env';
 import {configurePlugin, type World} from '../src/mattermost';
-import {startProxy, type Passed} from '../src/proxy';
+import {catalogReads, startProxy, type Passed} from '../src/proxy';
 import {figure, ms, note, quantile, record, sleep} from './table';
 
 const stamps = 10000;
@@ -97,15 +97,6 @@ async function timeKeystrokes(world: World, rounds: number, times: number[][]): 
             }
         }
     }
-}
-
-const catalogReads = new Set(['api/v2/builders', 'api/v2/forceschedulers', 'api/v2/projects', 'api/v2/builds', 'api/v2/sourcestamps']);
-
-// isCatalogRead says whether a request is one of a catalog refresh's: the tracker reads builds
-// too, but by request id, never newest first.
-export function isCatalogRead(p: Passed): boolean {
-    const [name = '', query = ''] = p.path.split('?');
-    return catalogReads.has(name) && (name !== 'api/v2/builds' || new URLSearchParams(query).get('order') === '-buildid');
 }
 
 // refreshes finds the catalog's refreshes in what the proxy passed: each reads the builders

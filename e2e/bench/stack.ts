@@ -19,8 +19,8 @@ import type {ServerChannel} from '@mattermost/types/channels';
 import {Buildbot, eventually} from '../src/buildbot';
 import {bb4, buildbotUsers, mattermostURL, repoRoot} from '../src/env';
 import {configurePlugin, installPlugin, pluginId, runCommand, setUpWorld, type PluginSettings, type World} from '../src/mattermost';
-import {startProxy, type Proxy} from '../src/proxy';
-import {autocompleteAndCatalog, bigMaster, isCatalogRead} from './big';
+import {isCatalogRead, startProxy, type Proxy} from '../src/proxy';
+import {autocompleteAndCatalog, bigMaster} from './big';
 import {ms, note, record, sleep, table} from './table';
 
 const builds = Number(process.env.MMBB_BENCH_BUILDS ?? 20);

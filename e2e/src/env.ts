@@ -7,6 +7,10 @@ const port = (name: string, fallback: number): number => Number(process.env[name
 export const repoRoot = path.resolve(__dirname, '..', '..');
 
 export const mattermostURL = `http://127.0.0.1:${port('MMBB_MM_PORT', 28065)}`;
+// The second server of the fault tests (mattermost.sh up 2): same database, settings and files.
+export const mattermost2URL = `http://127.0.0.1:${port('MMBB_MM2_PORT', 28066)}`;
+// Toxiproxy's API (toxiproxy.sh), started only for the fault tests.
+export const toxiproxyURL = `http://127.0.0.1:${port('MMBB_TOXI_PORT', 28474)}`;
 
 export interface BuildbotMaster {
     label: string;

@@ -26,9 +26,9 @@ export interface World {
     otherChannel: ServerChannel;
 }
 
-export function newClient(token?: string): Client4 {
+export function newClient(token?: string, url = mattermostURL): Client4 {
     const client = new Client4();
-    client.setUrl(mattermostURL);
+    client.setUrl(url);
     if (token) {
         client.setToken(token);
     }
@@ -104,7 +104,7 @@ export async function configurePlugin(admin: Client4, settings: PluginSettings):
 
 // pluginFetch calls one of the plugin's own routes as the client's user.
 export async function pluginFetch(client: Client4, route: string, init: RequestInit = {}): Promise<Response> {
-    return fetch(`${mattermostURL}/plugins/${pluginId}${route}`, {
+    return fetch(`${client.getUrl()}/plugins/${pluginId}${route}`, {
         ...init,
         headers: {Authorization: `Bearer ${client.getToken()}`, 'X-Requested-With': 'XMLHttpRequest', ...init.headers},
     });

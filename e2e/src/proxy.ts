@@ -2,7 +2,8 @@
 // real master under a sub-path and can demand a header or HTTP Basic on every request, as the
 // proxies in front of many Buildbots do. It can also play a hung Buildbot: take some requests and
 // never answer them, or a slow one: hold every request for a while. For the benchmarks it counts
-// and can log what passes.
+// and can log what passes. For the fault tests it answers in ways a TCP proxy cannot make Buildbot
+// answer: an HTTP error, a body cut short, a page that is not JSON, a body far too big.
 import http from 'node:http';
 import net, {type AddressInfo} from 'node:net';
 import type {Duplex} from 'node:stream';
@@ -31,11 +32,30 @@ export interface Passed {
     bytes: number;
 }
 
+// Fault is how the proxy answers every HTTP request under the prefix instead of passing it on.
+export type Fault =
+    | {kind: 'status'; status: number}
+    // Buildbot's real answer, with its full length announced and the connection closed halfway.
+    | {kind: 'truncated'}
+    | {kind: 'not-json'}
+    | {kind: 'huge'; bytes: number};
+
+export const catalogReads = new Set(['api/v2/builders', 'api/v2/forceschedulers', 'api/v2/projects', 'api/v2/builds', 'api/v2/sourcestamps']);
+
+// isCatalogRead says whether a request is one of a catalog refresh's: the tracker reads builds
+// too, but by request id, never newest first.
+export function isCatalogRead(p: Passed): boolean {
+    const [name = '', query = ''] = p.path.split('?');
+    return catalogReads.has(name) && (name !== 'api/v2/builds' || new URLSearchParams(query).get('order') === '-buildid');
+}
+
 export interface Proxy {
     url: string;
     requests: number;
     // delayMs holds each HTTP request that long before passing it on; it may change at any time.
     delayMs: number;
+    // fault, while set, answers every HTTP request; a WebSocket is refused under a status fault.
+    fault?: Fault;
     log: Passed[];
     close: () => Promise<void>;
 }
@@ -59,6 +79,10 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
         if (options.hangOn && rest.startsWith(options.hangOn)) {
             return;
         }
+        if (proxy.fault && proxy.fault.kind !== 'truncated') {
+            answerFault(proxy.fault, res);
+            return;
+        }
         const need = options.requireHeader;
         const open = options.openPaths?.some((p) => rest.startsWith(p)) ?? false;
         if (need && !open && req.headers[need.name.toLowerCase()] !== need.value) {
@@ -72,6 +96,10 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
             path: '/' + rest,
             headers: {...req.headers, host: target.host},
         }, (up) => {
+            if (proxy.fault?.kind === 'truncated') {
+                truncate(up, res);
+                return;
+            }
             res.writeHead(up.statusCode ?? 502, up.headers);
             if (options.record) {
                 const passed: Passed = {path: rest, start, end: 0, bytes: 0};
@@ -99,6 +127,10 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
         const rest = url.slice(options.prefix.length);
         if (!url.startsWith(options.prefix) || (options.hangOn && rest.startsWith(options.hangOn))) {
             client.destroy();
+            return;
+        }
+        if (proxy.fault?.kind === 'status') {
+            client.end(`HTTP/1.1 ${proxy.fault.status} Fault\r\nContent-Length: 0\r\n\r\n`);
             return;
         }
         const need = options.requireHeader;
@@ -130,4 +162,52 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
         }
     });
     return proxy;
+}
+
+function answerFault(fault: Fault, res: http.ServerResponse): void {
+    switch (fault.kind) {
+    case 'status':
+        res.writeHead(fault.status, {'Content-Type': 'text/plain'}).end(`fault: HTTP ${fault.status}`);
+        return;
+    case 'not-json':
+        res.writeHead(200, {'Content-Type': 'text/html'}).end('<html><body><h1>Please sign in</h1></body></html>');
+        return;
+    case 'huge': {
+        // Valid JSON so far, and never-ending as far as a reader with a cap can tell.
+        res.writeHead(200, {'Content-Type': 'application/json'});
+        res.write('{"builds": [');
+        const chunk = Buffer.alloc(1 << 20, ' ');
+        let left = fault.bytes;
+        const more = (): void => {
+            while (left > 0) {
+                left -= chunk.length;
+                if (!res.write(chunk)) {
+                    res.once('drain', more);
+                    return;
+                }
+            }
+            res.end(']}');
+        };
+        res.on('close', () => {
+            left = 0;
+        });
+        more();
+        return;
+    }
+    case 'truncated':
+        return;
+    }
+}
+
+// truncate reads Buildbot's whole answer, announces its length and sends half of it.
+function truncate(up: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    up.on('data', (chunk: Buffer) => chunks.push(chunk));
+    up.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const headers = {...up.headers, 'content-length': String(body.length)};
+        delete headers['transfer-encoding'];
+        res.writeHead(up.statusCode ?? 200, headers);
+        res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+    });
 }

@@ -14,6 +14,7 @@ export interface StatusReport {
         builders: Array<{id: number; name: string; active: boolean}>;
         error?: string;
     };
+    node?: {follows_events: boolean; last_scheduled_poll: number; goroutines: number; heap_bytes: number};
 }
 
 export async function readStatus(client: Client4): Promise<StatusReport> {

@@ -10,7 +10,8 @@ MMBB_LOGS=$MMBB_STACK_DIR/logs
 # program on the machine can never be holding one when a server starts.
 MMBB_PG_PORT=${MMBB_PG_PORT:-25432}
 MMBB_MM_PORT=${MMBB_MM_PORT:-28065}
-MMBB_MM_URL=http://127.0.0.1:$MMBB_MM_PORT
+MMBB_MM2_PORT=${MMBB_MM2_PORT:-28066}
+MMBB_TOXI_PORT=${MMBB_TOXI_PORT:-28474}
 
 mkdir -p "$MMBB_CACHE" "$MMBB_LOGS"
 

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # A real Mattermost server (Team Edition) built from the Go module proxy, on the stack's PostgreSQL.
-# Usage: mattermost.sh build|up|down [--fresh]
+# Usage: mattermost.sh build|up|down|kill [1|2] [--fresh]
 #   build  only makes sure the cached binary exists (the slow part, done once per pinned version)
+#   up 2   a second server of the same build on its own port, sharing the database, the settings
+#          (kept in the database, not in a file) and the file store: the two-server tests
+#   kill   kill -9, as a crashed server
+# Node 1 is the default; --fresh (node 1 only) drops both nodes' state.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -11,8 +15,24 @@ KEY=$(cat "$WRAPPER/go.mod" "$WRAPPER/go.sum" | sha256sum | cut -c1-12)
 SERVER_VERSION=$(awk '$1 == "github.com/mattermost/mattermost/server/v8" {print $2}' "$WRAPPER/go.mod")
 MM_HOME=$MMBB_CACHE/mattermost-$KEY
 MM_BIN=$MM_HOME/bin/mattermost
-RUN_DIR=$MMBB_STACK_DIR/mattermost
+DATA_DIR=$MMBB_STACK_DIR/mattermost/data
+NODE=1
+FRESH=
+for arg in "${@:2}"; do
+	case "$arg" in
+	1 | 2) NODE=$arg ;;
+	--fresh) FRESH=1 ;;
+	*) die "unknown argument: $arg" ;;
+	esac
+done
+if [ "$NODE" = 1 ]; then
+	RUN_DIR=$MMBB_STACK_DIR/mattermost PORT=$MMBB_MM_PORT NODE_LOGS=$MMBB_LOGS
+else
+	RUN_DIR=$MMBB_STACK_DIR/mattermost2 PORT=$MMBB_MM2_PORT NODE_LOGS=$MMBB_LOGS/mattermost2
+fi
+URL=http://127.0.0.1:$PORT
 PIDFILE=$RUN_DIR/mattermost.pid
+DSN="postgres://mmuser:mmuser-pass@127.0.0.1:$MMBB_PG_PORT/mattermost?sslmode=disable&connect_timeout=10"
 
 build() {
 	[ -x "$MM_BIN" ] && return
@@ -32,24 +52,25 @@ build() {
 	rm -rf "$MM_HOME" && mv "$tmp" "$MM_HOME"
 }
 
-ping() { curl -fsS -m 2 "$MMBB_MM_URL/api/v4/system/ping" | grep -q '"status":"OK"'; }
+ping() { curl -fsS -m 2 "$URL/api/v4/system/ping" | grep -q '"status":"OK"'; }
 
 up() {
 	build
 	if pid_alive "$PIDFILE" && ping; then
-		log "Mattermost already running at $MMBB_MM_URL"
+		log "Mattermost $NODE already running at $URL"
 		return
 	fi
-	stop_pidfile "$PIDFILE" mattermost
-	mkdir -p "$RUN_DIR/data" "$RUN_DIR/plugins" "$RUN_DIR/client/plugins" "$RUN_DIR/config"
-	log "starting Mattermost at $MMBB_MM_URL"
+	stop_pidfile "$PIDFILE" "mattermost $NODE"
+	mkdir -p "$DATA_DIR" "$RUN_DIR/plugins" "$RUN_DIR/client/plugins" "$NODE_LOGS"
+	log "starting Mattermost $NODE at $URL"
 	(
 		cd "$MM_HOME"
-		export MM_CONFIG=$RUN_DIR/config/config.json
+		# Settings live in the database, so both nodes start from the same ones.
+		export MM_CONFIG=$DSN
 		export MM_SQLSETTINGS_DRIVERNAME=postgres
-		export MM_SQLSETTINGS_DATASOURCE="postgres://mmuser:mmuser-pass@127.0.0.1:$MMBB_PG_PORT/mattermost?sslmode=disable&connect_timeout=10"
-		export MM_SERVICESETTINGS_SITEURL=$MMBB_MM_URL
-		export MM_SERVICESETTINGS_LISTENADDRESS=127.0.0.1:$MMBB_MM_PORT
+		export MM_SQLSETTINGS_DATASOURCE=$DSN
+		export MM_SERVICESETTINGS_SITEURL=$URL
+		export MM_SERVICESETTINGS_LISTENADDRESS=127.0.0.1:$PORT
 		export MM_SERVICESETTINGS_ENABLELOCALMODE=true
 		export MM_SERVICESETTINGS_LOCALMODESOCKETLOCATION=$RUN_DIR/mattermost_local.socket
 		export MM_SERVICESETTINGS_ENABLESECURITYFIXALERT=false
@@ -61,8 +82,8 @@ up() {
 		export MM_PLUGINSETTINGS_ENABLEMARKETPLACE=false
 		export MM_PLUGINSETTINGS_DIRECTORY=$RUN_DIR/plugins
 		export MM_PLUGINSETTINGS_CLIENTDIRECTORY=$RUN_DIR/client/plugins
-		export MM_FILESETTINGS_DIRECTORY=$RUN_DIR/data
-		export MM_LOGSETTINGS_FILELOCATION=$MMBB_LOGS
+		export MM_FILESETTINGS_DIRECTORY=$DATA_DIR
+		export MM_LOGSETTINGS_FILELOCATION=$NODE_LOGS
 		export MM_LOGSETTINGS_CONSOLELEVEL=ERROR
 		export MM_LOGSETTINGS_FILELEVEL=DEBUG
 		export MM_LOGSETTINGS_ENABLEDIAGNOSTICS=false
@@ -71,21 +92,40 @@ up() {
 		export MM_EMAILSETTINGS_REQUIREEMAILVERIFICATION=false
 		export MM_TEAMSETTINGS_ENABLEOPENSERVER=true
 		export MM_METRICSSETTINGS_ENABLE=false
-		nohup "$MM_BIN" server >"$MMBB_LOGS/mattermost-stdout.log" 2>&1 &
+		nohup "$MM_BIN" server >"$NODE_LOGS/mattermost-stdout.log" 2>&1 &
 		echo $! >"$PIDFILE"
 	)
 	# The first start creates the whole schema, which takes a while on 2 cores.
-	wait_for 300 "Mattermost at $MMBB_MM_URL" ping || {
-		tail -n 30 "$MMBB_LOGS/mattermost-stdout.log" "$MMBB_LOGS/mattermost.log" 2>/dev/null
-		die "Mattermost did not answer /api/v4/system/ping"
+	wait_for 300 "Mattermost $NODE at $URL" ping || {
+		tail -n 30 "$NODE_LOGS/mattermost-stdout.log" "$NODE_LOGS/mattermost.log" 2>/dev/null
+		die "Mattermost $NODE did not answer /api/v4/system/ping"
 	}
 }
 
-down() { stop_pidfile "$PIDFILE" mattermost; }
+down() { stop_pidfile "$PIDFILE" "mattermost $NODE"; }
+
+crash() {
+	if pid_alive "$PIDFILE"; then
+		log "kill -9 of Mattermost $NODE (pid $(cat "$PIDFILE"))"
+		kill -9 "$(cat "$PIDFILE")"
+		# Its plugin processes are orphaned, not killed: a crashed server's plugins die with it.
+		pkill -9 -f "$RUN_DIR/plugins/" || true
+	fi
+	rm -f "$PIDFILE"
+}
 
 case "${1:-}" in
 build) build ;;
-up) [ "${2:-}" = --fresh ] && { down; rm -rf "$RUN_DIR"; }; up ;;
+up)
+	if [ -n "$FRESH" ]; then
+		[ "$NODE" = 1 ] || die "--fresh is for node 1: it drops both nodes' state"
+		"$0" down 2
+		down
+		rm -rf "$RUN_DIR" "$MMBB_STACK_DIR/mattermost2"
+	fi
+	up
+	;;
 down) down ;;
-*) die "usage: $0 build|up|down [--fresh]" ;;
+kill) crash ;;
+*) die "usage: $0 build|up|down|kill [1|2] [--fresh]" ;;
 esac

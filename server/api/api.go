@@ -51,6 +51,8 @@ type Deps struct {
 	BotID    string
 	PluginID string
 	Version  string
+	// Node reports this server's share of the work for the status route.
+	Node func() NodeStatus
 }
 
 // maxBody bounds what a request may send: a button click or a query is a few hundred bytes.

@@ -46,6 +46,7 @@ func routerWith(snap *config.Snapshot, actions Actions) http.Handler {
 		BotID:       "bot-id",
 		PluginID:    "buildbot",
 		Version:     "1.2.3",
+		Node:        func() NodeStatus { return NodeStatus{FollowsEvents: true, LastScheduledPoll: 42, Goroutines: 7} },
 	})
 }
 
@@ -150,6 +151,9 @@ func TestStatusRoute(t *testing.T) {
 		}
 		if strings.Contains(rec.Body.String(), "p-secret") {
 			t.Fatal("the password leaked")
+		}
+		if report.Node == nil || !report.Node.FollowsEvents || report.Node.LastScheduledPoll != 42 || report.Node.Goroutines != 7 {
+			t.Fatalf("this server's share of the work is missing: %+v", report.Node)
 		}
 	})
 	t.Run("an admin sees what is wrong with the settings", func(t *testing.T) {

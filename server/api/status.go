@@ -16,6 +16,18 @@ type StatusReport struct {
 	Configured bool             `json:"configured"`
 	Problems   []config.Problem `json:"problems"`
 	Buildbot   *BuildbotStatus  `json:"buildbot,omitempty"`
+	Node       *NodeStatus      `json:"node,omitempty"`
+}
+
+// NodeStatus is the share of the work that the plugin on the answering Mattermost server does. On
+// several servers each runs its own copy; an admin chasing a fault needs to know which one follows
+// Buildbot's events and which polled last, and whether a copy leaks.
+type NodeStatus struct {
+	FollowsEvents bool `json:"follows_events"`
+	// LastScheduledPoll is when this server last ran the poller (Unix ms; 0 for never).
+	LastScheduledPoll int64  `json:"last_scheduled_poll"`
+	Goroutines        int    `json:"goroutines"`
+	HeapBytes         uint64 `json:"heap_bytes"`
 }
 
 // PluginInfo names the running plugin.
@@ -45,7 +57,12 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 	snap := h.deps.Snapshot()
 	ctx, cancel := context.WithTimeout(r.Context(), snap.Config.RequestTimeout())
 	defer cancel()
-	writeJSON(w, http.StatusOK, Status(ctx, snap, PluginInfo{ID: h.deps.PluginID, Version: h.deps.Version}))
+	report := Status(ctx, snap, PluginInfo{ID: h.deps.PluginID, Version: h.deps.Version})
+	if h.deps.Node != nil {
+		node := h.deps.Node()
+		report.Node = &node
+	}
+	writeJSON(w, http.StatusOK, report)
 }
 
 // Status asks Buildbot for its version and builders at the same time; either failing makes the

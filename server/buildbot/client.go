@@ -26,6 +26,8 @@ const DefaultTimeout = 10 * time.Second
 // maxBody caps what one reply may hold, so a misbehaving server cannot exhaust memory.
 const maxBody = 32 << 20
 
+var tooLarge = fmt.Sprintf("a reply over %d MiB", maxBody>>20)
+
 // defaultKeepAlive is how often the WebSocket is pinged: a proxy that stops forwarding without
 // closing the connection is noticed within this and the timeout.
 const defaultKeepAlive = 30 * time.Second
@@ -268,9 +270,17 @@ func (c *Client) send(ctx context.Context, op string, build requestBuilder) (*re
 		return nil, c.transportError(ctx, op, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	// A reply past the cap is refused whole: cut at the cap, it would read as broken JSON and hide
+	// what went wrong.
+	if resp.ContentLength > maxBody {
+		return nil, c.fail(KindBadReply, op, resp.StatusCode, tooLarge, nil)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		return nil, c.transportError(ctx, op, err)
+	}
+	if len(body) > maxBody {
+		return nil, c.fail(KindBadReply, op, resp.StatusCode, tooLarge, nil)
 	}
 	return &reply{status: resp.StatusCode, header: resp.Header, body: body}, nil
 }
@@ -303,9 +313,11 @@ func (c *Client) statusError(op string, r *reply) error {
 		return c.fail(KindNotFound, op, r.status, "", nil)
 	case http.StatusBadRequest:
 		return c.fail(KindRejected, op, r.status, c.quoteBody(r.body), nil)
-	default:
-		return c.fail(KindBadReply, op, r.status, fmt.Sprintf("HTTP %d", r.status), nil)
 	}
+	if r.status >= 500 && r.status <= 599 {
+		return c.fail(KindServerError, op, r.status, c.quoteBody(r.body), nil)
+	}
+	return c.fail(KindBadReply, op, r.status, fmt.Sprintf("HTTP %d", r.status), nil)
 }
 
 // shortText is a body fit to quote: one line, no HTML page, bounded.

@@ -1,6 +1,7 @@
 package buildbot
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -351,10 +353,33 @@ func TestFailuresAreWordedForUsersWithoutSecrets(t *testing.T) {
 	f.on("GET /api/v2/builds", jsonReply(`{"builds": [{"buildid": 1,`))
 	f.on("GET /api/v2/masters", jsonReply(`{"workers": []}`))
 	f.on("GET /api/v2/workers", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadGateway) })
+	f.on("GET /api/v2/builds/1/steps/2/logs", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, "exceptions.KeyError")
+	})
+	huge := func(length bool) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) {
+			if length {
+				w.Header().Set("Content-Length", strconv.Itoa(maxBody+1))
+			}
+			_, _ = io.WriteString(w, `{"changes": [`)
+			_, _ = w.Write(bytes.Repeat([]byte(" "), maxBody))
+		}
+	}
+	f.on("GET /api/v2/changes", huge(false))
+	f.on("GET /api/v2/forceschedulers", huge(true))
+	f.on("GET /api/v2/projects", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		_, _ = io.WriteString(w, `{"projects": [`)
+	})
 
 	secrets := Options{Auth: AuthHeader{Name: "X-Key", Value: "the-secret-value"}, Timeout: 100 * time.Millisecond}
 	client := func(base string) *Client {
 		return newClient(t, base, func(o *Options) { o.Auth, o.Timeout = secrets.Auth, secrets.Timeout })
+	}
+	// Reading a reply past the cap takes longer than the short timeout of the others.
+	roomy := func(base string) *Client {
+		return newClient(t, base, func(o *Options) { o.Auth, o.Timeout = secrets.Auth, 30*time.Second })
 	}
 	tests := []struct {
 		name string
@@ -373,7 +398,15 @@ func TestFailuresAreWordedForUsersWithoutSecrets(t *testing.T) {
 		{"the wrong collection", func() error { _, err := client(srv.URL).Masters(context.Background()); return err },
 			KindBadReply, "no `masters` in the reply"},
 		{"a proxy's 502", func() error { _, err := client(srv.URL).Workers(context.Background()); return err },
-			KindBadReply, "HTTP 502"},
+			KindServerError, "could not be reached through the proxy in front of it (HTTP 502)"},
+		{"Buildbot's own 500", func() error { _, err := client(srv.URL).Logs(context.Background(), 1, 2); return err },
+			KindServerError, "failed with HTTP 500: exceptions.KeyError. Its log (twistd.log) may say why"},
+		{"a reply too big to read", func() error { _, err := roomy(srv.URL).Changes(context.Background(), Query{}); return err },
+			KindBadReply, "a reply over 32 MiB"},
+		{"a reply that announces its size is too big", func() error { _, err := roomy(srv.URL).ForceSchedulers(context.Background()); return err },
+			KindBadReply, "a reply over 32 MiB"},
+		{"a reply cut short", func() error { _, err := client(srv.URL).Projects(context.Background()); return err },
+			KindUnreachable, "the connection closed in the middle of a reply"},
 		{"a missing endpoint", func() error { _, err := client(srv.URL).Steps(context.Background(), 1, Query{}); return err },
 			KindNotFound, "has nothing at GET api/v2/builds/1/steps"},
 	}

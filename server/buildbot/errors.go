@@ -3,6 +3,7 @@ package buildbot
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 )
@@ -20,6 +21,7 @@ const (
 	KindBadReply                     // an answer that is not what Buildbot sends
 	KindRejected                     // Buildbot understood and said no (JSON-RPC error, 400)
 	KindNotSupported                 // this Buildbot version lacks the feature
+	KindServerError                  // Buildbot, or a proxy in front of it, failed (HTTP 5xx)
 )
 
 // ErrNotSupported is matched with errors.Is by every KindNotSupported error.
@@ -59,6 +61,8 @@ func (e *Error) Error() string {
 		b.WriteString("rejected")
 	case KindNotSupported:
 		b.WriteString("not supported")
+	case KindServerError:
+		b.WriteString("server error")
 	}
 	if e.Status != 0 {
 		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
@@ -127,13 +131,32 @@ func UserMessage(err error) string {
 		return fmt.Sprintf("%s refused %s%s without saying why; its log (twistd.log) may.", at, e.Op, status)
 	case KindNotSupported:
 		return fmt.Sprintf("%s does not support this (%s).", at, e.Op)
+	case KindServerError:
+		return serverErrorMessage(at, e)
 	}
 	return e.Error()
+}
+
+// serverErrorMessage tells a gateway's answer (the proxy in front of Buildbot could not reach it)
+// from Buildbot's own failure, whose details are in its log.
+func serverErrorMessage(at string, e *Error) string {
+	switch e.Status {
+	case 502, 503, 504:
+		return fmt.Sprintf("%s could not be reached through the proxy in front of it (HTTP %d): check that Buildbot runs. The plugin keeps trying.", at, e.Status)
+	}
+	said := ""
+	if e.Message != "" {
+		said = ": " + e.Message
+	}
+	return fmt.Sprintf("%s failed with HTTP %d%s. Its log (twistd.log) may say why; the plugin keeps trying.", at, e.Status, said)
 }
 
 func networkReason(err error) string {
 	if err == nil {
 		return "no connection"
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "the connection closed in the middle of a reply"
 	}
 	msg := err.Error()
 	for _, known := range []string{"connection refused", "no such host", "network is unreachable", "connection reset by peer", "certificate"} {
