@@ -81,6 +81,8 @@ export interface Version {
     state: string;
     // at is when this version was written (ms).
     at: number;
+    // unreachable: this version said Buildbot does not answer.
+    unreachable: boolean;
 }
 
 // editHistory is every version a post had, oldest first: Mattermost keeps each replaced version
@@ -89,9 +91,9 @@ export function editHistory(postId: string): Version[] {
     if (!/^[a-z0-9]{26}$/.test(postId)) {
         throw new Error(`not a post id: ${postId}`);
     }
-    return psql(`select props->'buildbot_build'->>'state', greatest(editat, createat) from posts
+    return psql(`select props->'buildbot_build'->>'state', greatest(editat, createat), props->'buildbot_build'->>'unreachable_since' from posts
         where id = '${postId}' or originalid = '${postId}' order by 2, deleteat = 0`)
-        .map((row) => ({state: row[0] ?? '', at: Number(row[1])}));
+        .map((row) => ({state: row[0] ?? '', at: Number(row[1]), unreachable: (row[2] ?? '') !== ''}));
 }
 
 // resultShownAt is when a post first showed a result.

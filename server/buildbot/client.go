@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -23,8 +24,10 @@ import (
 // DefaultTimeout bounds a call when Options.Timeout is not set.
 const DefaultTimeout = 10 * time.Second
 
-// maxBody caps what one reply may hold, so a misbehaving server cannot exhaust memory.
-const maxBody = 32 << 20
+// maxBody caps what one reply may hold, so a misbehaving server cannot exhaust memory. The
+// plugin's largest replies (a page of builds with their properties, a log's last lines) are a few
+// hundred KiB.
+const maxBody = 8 << 20
 
 var tooLarge = fmt.Sprintf("a reply over %d MiB", maxBody>>20)
 
@@ -280,6 +283,9 @@ func (c *Client) send(ctx context.Context, op string, build requestBuilder) (*re
 		return nil, c.transportError(ctx, op, err)
 	}
 	if len(body) > maxBody {
+		// The plugin's heap is a few MiB; the runtime would keep the pages this reply took for
+		// minutes, and a Buildbot that sends such replies sends them on every poll.
+		debug.FreeOSMemory()
 		return nil, c.fail(KindBadReply, op, resp.StatusCode, tooLarge, nil)
 	}
 	return &reply{status: resp.StatusCode, header: resp.Header, body: body}, nil

@@ -368,6 +368,10 @@ func TestFailuresAreWordedForUsersWithoutSecrets(t *testing.T) {
 	}
 	f.on("GET /api/v2/changes", huge(false))
 	f.on("GET /api/v2/forceschedulers", huge(true))
+	f.on("GET /api/v2/buildrequests", func(w http.ResponseWriter, _ *http.Request) {
+		conn, _, _ := w.(http.Hijacker).Hijack()
+		_ = conn.Close()
+	})
 	f.on("GET /api/v2/projects", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Length", "1000")
 		_, _ = io.WriteString(w, `{"projects": [`)
@@ -402,11 +406,13 @@ func TestFailuresAreWordedForUsersWithoutSecrets(t *testing.T) {
 		{"Buildbot's own 500", func() error { _, err := client(srv.URL).Logs(context.Background(), 1, 2); return err },
 			KindServerError, "failed with HTTP 500: exceptions.KeyError. Its log (twistd.log) may say why"},
 		{"a reply too big to read", func() error { _, err := roomy(srv.URL).Changes(context.Background(), Query{}); return err },
-			KindBadReply, "a reply over 32 MiB"},
+			KindBadReply, "a reply over 8 MiB"},
 		{"a reply that announces its size is too big", func() error { _, err := roomy(srv.URL).ForceSchedulers(context.Background()); return err },
-			KindBadReply, "a reply over 32 MiB"},
+			KindBadReply, "a reply over 8 MiB"},
 		{"a reply cut short", func() error { _, err := client(srv.URL).Projects(context.Background()); return err },
 			KindUnreachable, "the connection closed in the middle of a reply"},
+		{"a connection closed before a reply", func() error { _, err := client(srv.URL).BuildRequests(context.Background(), Query{}); return err },
+			KindUnreachable, "the connection closed before a reply"},
 		{"a missing endpoint", func() error { _, err := client(srv.URL).Steps(context.Background(), 1, Query{}); return err },
 			KindNotFound, "has nothing at GET api/v2/builds/1/steps"},
 	}

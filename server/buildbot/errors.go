@@ -158,6 +158,9 @@ func networkReason(err error) string {
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return "the connection closed in the middle of a reply"
 	}
+	if errors.Is(err, io.EOF) {
+		return "the connection closed before a reply"
+	}
 	msg := err.Error()
 	for _, known := range []string{"connection refused", "no such host", "network is unreachable", "connection reset by peer", "certificate"} {
 		if strings.Contains(msg, known) {

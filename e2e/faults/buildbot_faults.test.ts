@@ -1,0 +1,183 @@
+// A flaky Buildbot, made so by Toxiproxy (latency, a reset in mid-reply, no answer at all, a
+// trickle, the connection cut every few seconds) and by a small responder for what a TCP proxy
+// cannot do (HTTP 500 and 502, a body cut short, a page that is not JSON, 100 MB). For each, while
+// a build runs: /build answers within the request timeout with a clear message, the post says
+// Buildbot is unreachable only after the tracker's threshold of failed polls, and it shows the
+// build's real result once Buildbot is healthy again; the plugin holds no more goroutines or
+// memory than before.
+import type {Post} from '@mattermost/types/posts';
+
+import {Buildbot, eventually} from '../src/buildbot';
+import {bb4, buildbotUsers} from '../src/env';
+import {measured} from '../src/measured';
+import {configurePlugin, installPlugin, runCommand, setUpWorld, type World} from '../src/mattermost';
+import {logOffset, pluginLines, sample, stopNode, type Sample} from '../src/nodes';
+import {editHistory, flaps, startBuild, statusOf, waitFinished} from '../src/posts';
+import {startProxy, type Fault, type Proxy} from '../src/proxy';
+import {toxicProxy, type Toxic, type ToxicProxy} from '../src/toxiproxy';
+
+const timeoutSeconds = 4;
+const pollSeconds = 2;
+// The tracker's threshold (server/tracker: unreachableAfter): failed polls before posts say so.
+const unreachableAfter = 3;
+// What a user may wait beyond the timeout: Mattermost's round trip and the plugin's own work.
+const slack = 3000;
+const run = Date.now().toString(36);
+const buildbot = new Buildbot(bb4.url);
+const results = ['success', 'warnings', 'failure', 'skipped', 'exception', 'retry', 'cancelled'];
+
+let world: World;
+let toxic: ToxicProxy;
+let responder: Proxy;
+let first: Sample;
+
+beforeAll(async () => {
+    world = await setUpWorld();
+    await installPlugin(world.admin);
+    // One server: the figures are one plugin process's.
+    stopNode(2);
+    toxic = await toxicProxy('buildbot4', bb4.url);
+    responder = await startProxy({target: bb4.url, prefix: '/responder/'});
+}, 120000);
+
+afterAll(async () => {
+    await configurePlugin(world.admin, {BuildbotURL: bb4.url, AuthMode: 'login', ...buildbotUsers.admin});
+    await toxic?.remove();
+    await responder?.close();
+});
+
+interface Case {
+    name: string;
+    // start makes the fault; the function it returns ends it.
+    start: () => Promise<() => Promise<void>>;
+    // said: what /build may answer while the fault lasts ('' is a started build).
+    said: RegExp;
+}
+
+const withToxic = (t: Toxic) => async () => {
+    await toxic.addToxic(t);
+    return () => toxic.clear();
+};
+
+const withFault = (fault: Fault) => async () => {
+    responder.fault = fault;
+    return async () => {
+        responder.fault = undefined;
+    };
+};
+
+// cutEvery disables the proxy for a moment every few seconds: each cut closes every connection,
+// the WebSocket included, and refuses new ones while it lasts.
+const cutEvery = (ms: number) => async () => {
+    let stopped = false;
+    const loop = (async () => {
+        while (!stopped) {
+            await new Promise((resolve) => setTimeout(resolve, ms));
+            await toxic.setEnabled(false);
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            await toxic.setEnabled(true);
+        }
+    })();
+    return async () => {
+        stopped = true;
+        await loop;
+        await toxic.clear();
+    };
+};
+
+const didNotAnswer = `did not answer within ${timeoutSeconds}s`;
+
+const toxicCases: Case[] = [
+    {name: '2 s latency on every reply', start: withToxic({name: 'slow', type: 'latency', stream: 'downstream', attributes: {latency: 2000, jitter: 0}}),
+        said: new RegExp(`^$|${didNotAnswer}`)},
+    {name: 'the connection reset in mid-reply', start: withToxic({name: 'reset', type: 'reset_peer', stream: 'downstream', attributes: {timeout: 0}}),
+        said: /is unreachable: (connection reset by peer|the connection closed (before|in the middle of) a reply)/},
+    {name: 'a Buildbot that never answers', start: withToxic({name: 'silent', type: 'timeout', stream: 'downstream', attributes: {timeout: 0}}),
+        said: new RegExp(didNotAnswer)},
+    {name: 'replies at 1 KB/s', start: withToxic({name: 'trickle', type: 'bandwidth', stream: 'downstream', attributes: {rate: 1}}),
+        said: new RegExp(`^$|${didNotAnswer}`)},
+    {name: 'every connection, the WebSocket too, cut every 3 s', start: cutEvery(3000),
+        said: /^$|is unreachable/},
+];
+
+const responderCases: Case[] = [
+    {name: 'HTTP 500 from Buildbot', start: withFault({kind: 'status', status: 500}), said: /failed with HTTP 500.*twistd\.log/},
+    {name: 'HTTP 502 from a proxy in front', start: withFault({kind: 'status', status: 502}), said: /could not be reached through the proxy in front of it \(HTTP 502\)/},
+    {name: 'a reply cut short', start: withFault({kind: 'truncated'}), said: /the connection closed in the middle of a reply/},
+    {name: 'a login page instead of JSON', start: withFault({kind: 'not-json'}), said: /an HTML page instead of JSON/},
+    {name: 'a 100 MB reply', start: withFault({kind: 'huge', bytes: 100 * 2 ** 20}), said: new RegExp(`a reply over 8 MiB|${didNotAnswer}`)},
+];
+
+function timestamp(line: string): number {
+    const at = /"timestamp":"([^"]+) Z"/.exec(line)?.[1] ?? '';
+    return Date.parse(at.replace(' ', 'T') + 'Z');
+}
+
+async function underFault(c: Case): Promise<void> {
+    const before = await sample(world.admin, 1);
+    const post: Post = await startBuild(world.user, world.admin, world, 'medium-example', `fault-${run}-${c.name.replace(/\W+/g, '-')}`);
+    await eventually('the build runs', async () => statusOf(await world.admin.getPost(post.id)).state === 'building', 60000);
+
+    const log = logOffset(1);
+    const end = await c.start();
+    let answer = '';
+    let took = 0;
+    try {
+        const started = Date.now();
+        answer = (await runCommand(world.user, world, `/build quick-example fault-${run}-during`)).text ?? '';
+        took = Date.now() - started;
+        // Long enough for the threshold's failed polls, shorter than the build.
+        await new Promise((resolve) => setTimeout(resolve, (unreachableAfter + 1) * pollSeconds * 1000));
+    } finally {
+        await end();
+    }
+
+    expect(answer).toMatch(c.said);
+    expect(took).toBeLessThan(timeoutSeconds * 1000 + slack);
+
+    const [done] = await waitFinished(world.admin, [post.id], 90000);
+    const buildId = statusOf(done!).rows[0]!.build_id!;
+    const {builds} = await buildbot.get<{builds: Array<{results: number}>}>(`builds/${buildId}`);
+    expect(statusOf(done!).state).toBe(results[builds[0]!.results]);
+
+    const history = editHistory(post.id);
+    expect(flaps(history)).toBeUndefined();
+    const said = history.find((v) => v.unreachable);
+    const failed = pluginLines(1, log, 'Polling Buildbot failed').map(timestamp);
+    // The poll that reaches the threshold edits the posts before it logs its own failure.
+    if (said) {
+        expect(failed.filter((at) => at <= said.at).length).toBeGreaterThanOrEqual(unreachableAfter - 1);
+    }
+
+    // Let connections close and timers end before counting again.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const after = await sample(world.admin, 1);
+    const words = answer.replace(/^.*? Buildbot at \S+ /, '');
+    measured(`/build: ${took} ms, "${words.slice(0, 100) || 'build started'}"; ${failed.length} failed polls; ` +
+        `post: ${said ? 'unreachable, then ' : ''}${statusOf(done!).state}; goroutines ${before.goroutines} → ${after.goroutines}, ` +
+        `RSS ${before.rssMiB.toFixed(0)} → ${after.rssMiB.toFixed(0)} MiB`);
+    first ??= before;
+}
+
+describe('Buildbot behind Toxiproxy', () => {
+    beforeAll(async () => configurePlugin(world.admin, {BuildbotURL: toxic.url, AuthMode: 'login', ...buildbotUsers.admin,
+        RequestTimeoutSeconds: timeoutSeconds, PollIntervalSeconds: pollSeconds}));
+
+    test.each(toxicCases)('$name', async (c) => underFault(c), 180000);
+});
+
+describe('Buildbot behind a responder that answers badly', () => {
+    beforeAll(async () => configurePlugin(world.admin, {BuildbotURL: responder.url, AuthMode: 'login', ...buildbotUsers.admin,
+        RequestTimeoutSeconds: timeoutSeconds, PollIntervalSeconds: pollSeconds}));
+
+    test.each(responderCases)('$name', async (c) => underFault(c), 180000);
+});
+
+test('after every fault the plugin holds no more goroutines and memory than before the first', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const last = await sample(world.admin, 1);
+    measured(`goroutines ${first.goroutines} → ${last.goroutines}, heap ${first.heapMiB.toFixed(1)} → ${last.heapMiB.toFixed(1)} MiB, ` +
+        `RSS ${first.rssMiB.toFixed(0)} → ${last.rssMiB.toFixed(0)} MiB`);
+    expect(last.goroutines).toBeLessThanOrEqual(first.goroutines + 5);
+    expect(last.rssMiB).toBeLessThan(first.rssMiB + 16);
+});
