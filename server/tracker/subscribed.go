@@ -47,6 +47,11 @@ type Watch struct {
 // newBuildsPerTick bounds one read of new builds; a longer backlog is read over the next ticks.
 const newBuildsPerTick = 200
 
+// setUpWait bounds how long discover waits for a build Buildbot is setting up. Buildbot takes
+// moments; one that stays so was wedged by an error Buildbot only logs, and must not hold back
+// every build after it.
+const setUpWait = time.Minute
+
 // discover looks at the builds started since the last tick and follows those the channels
 // subscribed to. Without subscriptions it reads nothing, and forgets where it was, so a
 // subscription made later starts from then rather than from history; without Watched (the
@@ -96,16 +101,36 @@ func (t *Tracker) discover(ctx context.Context, bb *buildbot.Client) error {
 		return t.Store.SetCursor(source, newest)
 	}
 	alive := map[string]bool{}
+	from := cursor
 	for _, b := range builds {
+		if t.settingUp(b) {
+			break
+		}
 		if w, ok := t.opts.Watched(b.BuilderID); ok {
 			t.follow(b, w, subs, source, alive)
 		}
 		cursor = b.BuildID
 	}
-	if len(builds) == 0 {
+	if cursor == from {
 		return nil
 	}
 	return t.Store.SetCursor(source, cursor)
+}
+
+// settingUp says whether discover should wait for a build until Buildbot has set it up. Buildbot
+// makes a build ("created"), writes its properties one at a time, and only then calls it
+// "starting" and announces it: a build read in between may have no branch yet, so no subscription
+// would cover it, and the cursor would pass it for good. The cursor stays before it instead, and
+// the builds after it wait with it, so none is followed twice. Its "new" event ticks again once
+// it is set up, so with push on the wait costs no poll interval.
+func (t *Tracker) settingUp(b buildbot.Build) bool {
+	if b.Complete || b.StateString != "created" {
+		return false
+	}
+	if t.setUp.buildID != b.BuildID {
+		t.setUp.buildID, t.setUp.since = b.BuildID, time.Now()
+	}
+	return time.Since(t.setUp.since) < setUpWait
 }
 
 // follow makes an entry for each channel whose subscriptions cover the build, once: the entry's

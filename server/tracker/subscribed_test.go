@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -30,6 +31,9 @@ type fakeBuild struct {
 	id, builder int
 	branch      string
 	result      *buildbot.Result
+	// settingUp is a build Buildbot has made and not yet given its properties, as between
+	// addBuild and setBuildProperties.
+	settingUp bool
 }
 
 func (f *busyBuildbot) start(builder int, branch string) int {
@@ -37,6 +41,22 @@ func (f *busyBuildbot) start(builder int, branch string) int {
 	defer f.mu.Unlock()
 	f.builds = append(f.builds, fakeBuild{id: len(f.builds) + 1, builder: builder, branch: branch})
 	return len(f.builds)
+}
+
+// setUp starts a build that Buildbot has not yet given its properties.
+func (f *busyBuildbot) setUp(builder int, branch string) int {
+	id := f.start(builder, branch)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.builds[id-1].settingUp = true
+	return id
+}
+
+// setUpDone writes a build's properties and says it is starting, as Buildbot then does.
+func (f *busyBuildbot) setUpDone(id int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.builds[id-1].settingUp = false
 }
 
 func (f *busyBuildbot) end(id int, r buildbot.Result) {
@@ -79,8 +99,11 @@ func (f *busyBuildbot) client(t *testing.T) *buildbot.Client {
 		for _, b := range found {
 			item := map[string]any{"builderid": b.builder, "buildrequestid": b.id, "complete": b.result != nil, "results": b.result}
 			if r.URL.Path == "/api/v2/builds" {
-				item["buildid"], item["number"], item["started_at"] = b.id, b.id, b.id
+				item["buildid"], item["number"], item["started_at"], item["state_string"] = b.id, b.id, b.id, "starting"
 				item["properties"] = map[string]any{"branch": []any{b.branch, "x"}, "revision": []any{"abc" + strconv.Itoa(b.id), "x"}}
+				if b.settingUp {
+					item["state_string"], item["properties"] = "created", map[string]any{}
+				}
 			}
 			items = append(items, item)
 		}
@@ -196,6 +219,45 @@ func TestABuildStartedBetweenTheSubscriptionAndTheFirstTickIsPosted(t *testing.T
 
 	if len(posts.posts) != 1 {
 		t.Fatalf("%d posts for the one build after the subscription", len(posts.posts))
+	}
+}
+
+// Buildbot makes a build, then writes its properties one by one, and only then says it is
+// starting: a tick that reads the build in between sees no branch. Such a build is read again once
+// set up, and the builds after it wait for it, however a subscription's branch matches.
+func TestABuildReadWhileBuildbotSetsItUpIsPostedOnceSetUp(t *testing.T) {
+	for _, branch := range []string{"", "main", "*"} {
+		p := newPipeline(t, sub("c", "webapp", branch, subscription.Started))
+		first := p.bb.setUp(1, "main")
+		second := p.bb.start(2, "main")
+		p.tick(t)
+		if n := len(p.postsIn("c")); n != 0 {
+			t.Fatalf("%q: %d posts while the first build was set up", branch, n)
+		}
+		p.bb.setUpDone(first)
+		p.tick(t)
+
+		posts := p.postsIn("c")
+		if len(posts) != 2 || !strings.Contains(posts[0].Message, fmt.Sprintf("webapp-1 #%d", first)) ||
+			!strings.Contains(posts[1].Message, fmt.Sprintf("webapp-2 #%d", second)) {
+			t.Fatalf("%q: posts %+v", branch, p.postsIn("c"))
+		}
+	}
+}
+
+// A build whose set-up Buildbot never finishes (an error it only logs) holds back the builds after
+// it for setUpWait, not for good.
+func TestABuildBuildbotNeverSetsUpHoldsBackTheOthersForALimitedTime(t *testing.T) {
+	p := newPipeline(t, sub("c", "webapp", "main", subscription.Started))
+	p.bb.setUp(1, "main")
+	second := p.bb.start(2, "main")
+	p.tick(t)
+	p.tracker.setUp.since = time.Now().Add(-setUpWait)
+	p.tick(t)
+
+	posts := p.postsIn("c")
+	if len(posts) != 1 || !strings.Contains(posts[0].Message, fmt.Sprintf("webapp-2 #%d", second)) {
+		t.Fatalf("posts %+v", posts)
 	}
 }
 

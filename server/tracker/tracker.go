@@ -68,6 +68,11 @@ type Tracker struct {
 	opts        Options
 	steps       stepProgress
 	interest    interest
+	// setUp is the build discover waits for while Buildbot sets it up, and since when.
+	setUp struct {
+		buildID int
+		since   time.Time
+	}
 }
 
 // Options are the settings a tick follows, read anew each tick.
