@@ -21,7 +21,7 @@ SERVER_BINS := $(foreach p,$(PLATFORMS),server/dist/plugin-$(p)$(if $(findstring
 # input, which go test reports as a failure ("context deadline exceeded").
 FUZZTIME ?= 20000x
 
-.PHONY: dist server webapp manifest deps node-deps lint unit fuzz bench bench-stack e2e test stack-up stack-down dev dev-down clean
+.PHONY: dist server webapp manifest deps node-deps lint unit fuzz bench bench-stack e2e test test-faults stack-up stack-down dev dev-down clean
 
 ## Bundle ####################################################################
 
@@ -124,6 +124,13 @@ e2e: $(BUNDLE) node-deps
 	e2e/stack/run-e2e.sh
 
 test: deps lint unit fuzz e2e
+
+# Faults on the real stack: two Mattermost servers on one database, Buildbot behind Toxiproxy and a
+# bad responder, PostgreSQL restarted mid-build, 50 users at once and a soak of MMBB_SOAK_MINUTES
+# (30 by default). Prints the fault table with a result per row.
+test-faults: deps $(BUNDLE)
+	e2e/stack/toxiproxy.sh build
+	e2e/stack/run-faults.sh
 
 dev: $(BUNDLE)
 	e2e/stack/dev.sh

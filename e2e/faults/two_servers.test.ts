@@ -8,7 +8,7 @@ import {Buildbot, eventually} from '../src/buildbot';
 import {bb4, buildbotUsers} from '../src/env';
 import {installPlugin, setUpWorld, type PluginSettings} from '../src/mattermost';
 import {configureBoth, killNode, logOffset, onBoth, startNode, startNode2, stopNode, ticks, type Both, type Node} from '../src/nodes';
-import {editHistory, finished, flaps, resultShownAt, startBuild, statusOf, waitFinished} from '../src/posts';
+import {editHistory, flaps, resultShownAt, startBuild, statusOf, waitFinished} from '../src/posts';
 import {isCatalogRead, startProxy} from '../src/proxy';
 import {measured} from '../src/measured';
 import {readStatus} from '../src/status';

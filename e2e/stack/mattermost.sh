@@ -69,6 +69,8 @@ up() {
 		export MM_CONFIG=$DSN
 		export MM_SQLSETTINGS_DRIVERNAME=postgres
 		export MM_SQLSETTINGS_DATASOURCE=$DSN
+		# Two servers' pools must fit in PostgreSQL's 250 connections (postgres.sh).
+		export MM_SQLSETTINGS_MAXOPENCONNS=100
 		export MM_SERVICESETTINGS_SITEURL=$URL
 		export MM_SERVICESETTINGS_LISTENADDRESS=127.0.0.1:$PORT
 		export MM_SERVICESETTINGS_ENABLELOCALMODE=true
@@ -91,6 +93,8 @@ up() {
 		export MM_EMAILSETTINGS_SENDEMAILNOTIFICATIONS=false
 		export MM_EMAILSETTINGS_REQUIREEMAILVERIFICATION=false
 		export MM_TEAMSETTINGS_ENABLEOPENSERVER=true
+		# The load test puts 50 users and more in one team; the default allows 50.
+		export MM_TEAMSETTINGS_MAXUSERSPERTEAM=1000
 		export MM_METRICSSETTINGS_ENABLE=false
 		nohup "$MM_BIN" server >"$NODE_LOGS/mattermost-stdout.log" 2>&1 &
 		echo $! >"$PIDFILE"

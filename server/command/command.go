@@ -161,10 +161,21 @@ func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.
 	if errors.As(err, &own) {
 		return own.message
 	}
+	if unconfirmed(err) {
+		return fmt.Sprintf("Buildbot at %s did not confirm the build of **%s** within %s. It may start anyway: look at %s before you try again.",
+			snap.Config.BuildbotURL, repo.Name, snap.Config.RequestTimeout(), snap.Config.LinkBaseURL())
+	}
 	if err != nil {
 		return fmt.Sprintf("The build of **%s** was not started. %s", repo.Name, buildbot.UserMessage(err))
 	}
 	return h.announce(snap.Config, args, req, s, snap.Buildbot.Fingerprint())
+}
+
+// unconfirmed says whether a failed trigger may have reached Buildbot anyway: the request went out
+// and its answer did not come in time. Buildbot busy with a burst of forces answers each late.
+func unconfirmed(err error) bool {
+	var e *buildbot.Error
+	return errors.As(err, &e) && e.Kind == buildbot.KindTimeout && (e.Op == "force" || e.Op == "change hook")
 }
 
 // announce posts the build's status in the channel and hands it to the tracker, which keeps the

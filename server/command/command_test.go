@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -155,6 +156,8 @@ type fakeBuildbot struct {
 	bodies   []string
 	// builders, builds and forceResult replace the usual answers when set.
 	builders, builds, forceResult string
+	// forceDelay holds the answer to a force that long: a Buildbot busy with a burst of them.
+	forceDelay time.Duration
 }
 
 func or(s, otherwise string) string {
@@ -206,6 +209,9 @@ func (f *fakeBuildbot) serve(t *testing.T) string {
 			var req struct{ Params map[string]any }
 			_ = json.NewDecoder(r.Body).Decode(&req)
 			f.forced = append(f.forced, req.Params)
+			f.mu.Unlock()
+			time.Sleep(f.forceDelay)
+			f.mu.Lock()
 			_, _ = io.WriteString(w, or(f.forceResult, fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"result":[5,{"%v":6}]}`, req.Params["builderid"])))
 		case "POST /change_hook/base":
 			body, _ := io.ReadAll(r.Body)
@@ -383,6 +389,19 @@ func TestAnUnreachableBuildbotStartsNothingAndPostsNothing(t *testing.T) {
 	got := run(h, "alice", "builds", "/build tools")
 
 	if !strings.Contains(got, "Buildbot at http://127.0.0.1:9/ is unreachable") || len(mm.posts) != 0 {
+		t.Fatalf("answer %q, posts %v", got, mm.posts)
+	}
+}
+
+func TestAForceBuildbotAnswersTooLateMayStillStartSoTheAnswerSaysSo(t *testing.T) {
+	mm := newMM()
+	bb := &fakeBuildbot{forceDelay: 1500 * time.Millisecond}
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t), RequestTimeoutSeconds: config.NumberOf(1)}, mm)
+
+	got := run(h, "alice", "builds", "/build tools")
+
+	if !strings.Contains(got, "did not confirm the build of **tools** within 1s") || !strings.Contains(got, "may start anyway") ||
+		strings.Contains(got, "was not started") || len(mm.posts) != 0 {
 		t.Fatalf("answer %q, posts %v", got, mm.posts)
 	}
 }
