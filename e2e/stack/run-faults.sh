@@ -24,4 +24,4 @@ trap finish EXIT
 mkdir -p e2e/artifacts && rm -f "$RESULTS" e2e/artifacts/faults-measured.jsonl
 "$(dirname "$0")/up.sh" --fresh
 "$(dirname "$0")/toxiproxy.sh" up
-cd e2e && npx jest -c jest.faults.config.js --runInBand --json --outputFile="$RESULTS"
+(cd e2e && npx jest -c jest.faults.config.js --runInBand --json --outputFile="$RESULTS")
