@@ -163,10 +163,10 @@ func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.
 	}
 	if unconfirmed(err) {
 		return fmt.Sprintf("Buildbot at %s did not confirm the build of **%s** within %s. It may start anyway: look at %s before you try again.",
-			snap.Config.BuildbotURL, repo.Name, snap.Config.RequestTimeout(), snap.Config.LinkBaseURL())
+			snap.Config.BuildbotURL, markdown.Text(repo.Name), snap.Config.RequestTimeout(), snap.Config.LinkBaseURL())
 	}
 	if err != nil {
-		return fmt.Sprintf("The build of **%s** was not started. %s", repo.Name, buildbot.UserMessage(err))
+		return fmt.Sprintf("The build of **%s** was not started. %s", markdown.Text(repo.Name), buildbot.UserMessage(err))
 	}
 	return h.announce(snap.Config, args, req, s, snap.Buildbot.Fingerprint())
 }
