@@ -242,18 +242,26 @@ func findField(fields []ForceField, name string) (ForceField, bool) {
 	return ForceField{}, false
 }
 
-// ForceField is one parameter of a force scheduler's form.
+// ForceField is one parameter of a force scheduler's form. Groups (type nested) hold Fields;
+// codebases are such groups too, with no key that says so.
 type ForceField struct {
-	Name      string          `json:"name"`
-	FullName  string          `json:"fullName"`
-	Label     string          `json:"label"`
-	Type      string          `json:"type"`
-	Default   json.RawMessage `json:"default"`
-	Required  bool            `json:"required"`
-	Regex     *string         `json:"regex"`
-	Choices   []string        `json:"choices"`
-	NeedEmail bool            `json:"need_email"`
-	Fields    []ForceField    `json:"fields"`
+	Name     string          `json:"name"`
+	FullName string          `json:"fullName"`
+	Label    string          `json:"label"`
+	Type     string          `json:"type"`
+	Default  json.RawMessage `json:"default"`
+	Required bool            `json:"required"`
+	// Regex is null from Buildbot 3.7 to 4.3 even when one is set: the spec holds a compiled
+	// pattern, which the REST encoder turns into null.
+	Regex     *string      `json:"regex"`
+	Choices   []string     `json:"choices"`
+	Strict    bool         `json:"strict"`
+	Multiple  bool         `json:"multiple"`
+	Hide      bool         `json:"hide"`
+	MaxSize   *int         `json:"maxsize"`
+	Tooltip   string       `json:"tooltip"`
+	NeedEmail bool         `json:"need_email"`
+	Fields    []ForceField `json:"fields"`
 }
 
 // DefaultString is the field's default as text, "" when it has none or it is not a string.
