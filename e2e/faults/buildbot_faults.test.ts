@@ -5,10 +5,16 @@
 // Buildbot is unreachable only after the tracker's threshold of failed polls, and it shows the
 // build's real result once Buildbot is healthy again; the plugin holds no more goroutines or
 // memory than before.
+//
+// Toxiproxy stands in front of Buildbot 3.7. Buildbot 4.3 writes each REST reply from a thread
+// (www/rest.py, `threads.deferToThread(_write_json_data, …)`), which is not safe in Twisted: a
+// client that goes away in mid-reply can corrupt its reactor, and its web server then fails every
+// new connection ("FileNotFoundError" in epoll) until restarted (twisted/twisted#11625, a CI run
+// of this file). README, Faults, lists it as Buildbot's limit.
 import type {Post} from '@mattermost/types/posts';
 
 import {Buildbot, eventually} from '../src/buildbot';
-import {bb4, buildbotUsers} from '../src/env';
+import {bb37, bb4, buildbotUsers} from '../src/env';
 import {measured} from '../src/measured';
 import {configurePlugin, installPlugin, runCommand, setUpWorld, type World} from '../src/mattermost';
 import {logOffset, pluginLines, sample, stopNode, type Sample} from '../src/nodes';
@@ -23,7 +29,7 @@ const unreachableAfter = 3;
 // What a user may wait beyond the timeout: Mattermost's round trip and the plugin's own work.
 const slack = 3000;
 const run = Date.now().toString(36);
-const buildbot = new Buildbot(bb4.url);
+const masters = {toxic: new Buildbot(bb37.url), responder: new Buildbot(bb4.url)};
 const results = ['success', 'warnings', 'failure', 'skipped', 'exception', 'retry', 'cancelled'];
 
 let world: World;
@@ -36,7 +42,7 @@ beforeAll(async () => {
     await installPlugin(world.admin);
     // One server: the figures are one plugin process's.
     stopNode(2);
-    toxic = await toxicProxy('buildbot4', bb4.url);
+    toxic = await toxicProxy('buildbot37', bb37.url);
     responder = await startProxy({target: bb4.url, prefix: '/responder/'});
 }, 120000);
 
@@ -114,7 +120,7 @@ function timestamp(line: string): number {
     return Date.parse(at.replace(' ', 'T') + 'Z');
 }
 
-async function underFault(c: Case): Promise<void> {
+async function underFault(c: Case, buildbot: Buildbot): Promise<void> {
     const before = await sample(world.admin, 1);
     const post: Post = await startBuild(world.user, world.admin, world, 'medium-example', `fault-${run}-${c.name.replace(/\W+/g, '-')}`);
     await eventually('the build runs', async () => statusOf(await world.admin.getPost(post.id)).state === 'building', 60000);
@@ -160,18 +166,18 @@ async function underFault(c: Case): Promise<void> {
     first ??= before;
 }
 
-describe('Buildbot behind Toxiproxy', () => {
+describe('Buildbot 3.7 behind Toxiproxy', () => {
     beforeAll(async () => configurePlugin(world.admin, {BuildbotURL: toxic.url, AuthMode: 'login', ...buildbotUsers.admin,
         RequestTimeoutSeconds: timeoutSeconds, PollIntervalSeconds: pollSeconds}));
 
-    test.each(toxicCases)('$name', async (c) => underFault(c), 180000);
+    test.each(toxicCases)('$name', async (c) => underFault(c, masters.toxic), 180000);
 });
 
-describe('Buildbot behind a responder that answers badly', () => {
+describe('Buildbot 4.x behind a responder that answers badly', () => {
     beforeAll(async () => configurePlugin(world.admin, {BuildbotURL: responder.url, AuthMode: 'login', ...buildbotUsers.admin,
         RequestTimeoutSeconds: timeoutSeconds, PollIntervalSeconds: pollSeconds}));
 
-    test.each(responderCases)('$name', async (c) => underFault(c), 180000);
+    test.each(responderCases)('$name', async (c) => underFault(c, masters.responder), 180000);
 });
 
 test('after every fault the plugin holds no more goroutines and memory than before the first', async () => {
