@@ -99,3 +99,12 @@ const onceWindow = 5 * time.Second
 func (m mattermost) First(key string) (bool, error) {
 	return m.client.KV.Set("once_"+key, true, pluginapi.SetAtomic(nil), pluginapi.SetExpiry(onceWindow))
 }
+
+func (m mattermost) OpenInteractiveDialog(request model.OpenDialogRequest) error {
+	return m.client.Frontend.OpenInteractiveDialog(request)
+}
+
+// SendEphemeral shows one user a post that no one else sees.
+func (m mattermost) SendEphemeral(userID string, p *model.Post) {
+	m.client.Post.SendEphemeralPost(userID, p)
+}

@@ -79,7 +79,7 @@ func (p *Plugin) OnActivate() error {
 	p.command = &command.Handler{
 		Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mm, BotID: botID,
 		Tracker: p.tracker, ActionURL: actionURL, Once: mm, Log: p.API,
-		Subs: subs,
+		Subs: subs, Dialogs: mm, FormURL: "/plugins/" + manifestID + "/" + command.FormRoute,
 	}
 	if err := p.client.SlashCommand.Register(command.Definition()); err != nil {
 		return fmt.Errorf("register /%s: %w", command.Trigger, err)
@@ -89,6 +89,7 @@ func (p *Plugin) OnActivate() error {
 		Permissions: mm,
 		Catalog:     p.catalog,
 		Actions:     p.command,
+		Forms:       p.command,
 		Rules:       p.command,
 		Subs:        p.command.Subs,
 		BotID:       botID,

@@ -109,8 +109,8 @@ test('the bundle registers its card and draws a running and a failed build in bo
             await page.screenshot({path: path.join(artifactsDir, `card-building-${name}.png`)});
 
             await render(failed, theme);
-            await page.getByRole('button', {name: 'Rebuild'}).waitFor();
-            expect(await page.getByRole('button', {name: 'Rebuild'}).count()).toBe(1);
+            await page.getByRole('button', {name: 'Rebuild', exact: true}).waitFor();
+            expect(await page.getByRole('button', {name: 'Rebuild', exact: true}).count()).toBe(1);
             expect(await page.getByRole('link', {name: /failing-example #\d+/}).count()).toBe(1);
             expect(await page.getByRole('link', {name: 'compile'}).getAttribute('href')).toMatch(/#\/builders\/\d+\/builds\/\d+\/steps\/\d+\/logs\/stdio$/);
             await page.screenshot({path: path.join(artifactsDir, `card-failure-${name}.png`)});
@@ -139,14 +139,14 @@ test('a post by an ordinary user with a status post\'s props is drawn as its mes
     const failed = await statusPost('/build failing-example e2e-browser-imitation', 'failure');
     await render(failed, themes.light);
     // The bot's own post is a card with our Rebuild, so the bundle knows the bot by now.
-    await page.getByRole('region', {name: /^Build of /}).getByRole('button', {name: 'Rebuild'}).waitFor();
+    await page.getByRole('region', {name: /^Build of /}).getByRole('button', {name: 'Rebuild', exact: true}).waitFor();
 
     // Mattermost keeps whatever props a user gives a post: only its author tells the two apart.
     await render({...failed, user_id: world.plainUser.id}, themes.light);
 
-    await page.locator(`#messageAttachmentList_${failed.id}`).getByRole('button', {name: 'Rebuild'}).waitFor();
+    await page.locator(`#messageAttachmentList_${failed.id}`).getByRole('button', {name: 'Rebuild', exact: true}).waitFor();
     expect(await page.getByRole('region', {name: /^Build of /}).count()).toBe(0);
-    expect(await page.getByRole('button', {name: 'Rebuild'}).count()).toBe(1);
+    expect(await page.getByRole('button', {name: 'Rebuild', exact: true}).count()).toBe(1);
     expect(await page.getByText('failure · requested by @alice').isVisible()).toBe(true);
     await page.screenshot({path: path.join(artifactsDir, 'imitation-light.png')});
 });
@@ -156,7 +156,7 @@ test('a click on Rebuild in the browser starts a real build on Buildbot', async 
     await render(failed, themes.light);
     const before = await buildbot.newestBuildRequestId();
 
-    await page.getByRole('button', {name: 'Rebuild'}).click();
+    await page.getByRole('button', {name: 'Rebuild', exact: true}).click();
 
     await eventually('Buildbot got the rebuild', async () => (await buildbot.newestBuildRequestId()) > before, 20000);
     const thread = await eventually('the rebuild is posted in the thread', async () => {

@@ -23,3 +23,18 @@ func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 	text := h.deps.Actions.Act(r.Context(), &req)
 	writeJSON(w, http.StatusOK, model.PostActionIntegrationResponse{EphemeralText: text})
 }
+
+// form receives a build form's submission. Mattermost forwards it from its own dialog route with
+// the user's session, but anyone may post here directly: the user is the authenticated header's,
+// never the body's, and the rest is checked as /build checks it.
+func (h *handler) form(w http.ResponseWriter, r *http.Request) {
+	var sub model.SubmitDialogRequest
+	if !decodeBody(w, r, &sub) {
+		return
+	}
+	if sub.Cancelled {
+		writeJSON(w, http.StatusOK, model.SubmitDialogResponse{})
+		return
+	}
+	writeJSON(w, http.StatusOK, h.deps.Forms.SubmitForm(r.Context(), r.Header.Get(userHeader), &sub))
+}

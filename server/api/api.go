@@ -32,6 +32,11 @@ type Actions interface {
 	Act(ctx context.Context, req *model.PostActionIntegrationRequest) string
 }
 
+// Forms runs a submitted build form for the user who sent it.
+type Forms interface {
+	SubmitForm(ctx context.Context, userID string, sub *model.SubmitDialogRequest) *model.SubmitDialogResponse
+}
+
 // Rules says where /build may be used, which is where autocomplete offers anything.
 type Rules interface {
 	Allows(userID, channelID, teamID string) bool
@@ -44,6 +49,7 @@ type Deps struct {
 	Permissions Permissions
 	Catalog     *catalog.Catalog
 	Actions     Actions
+	Forms       Forms
 	Rules       Rules
 	// Subs lists a channel's subscriptions for unsubscribe's autocomplete.
 	Subs subscription.Store
@@ -67,9 +73,11 @@ func NewRouter(deps Deps) http.Handler {
 	v1.Handle("/status", h.requireAdmin(http.HandlerFunc(h.status))).Methods(http.MethodGet)
 	v1.HandleFunc("/bot", h.bot).Methods(http.MethodGet)
 	r.HandleFunc("/"+ActionsRoute, h.action).Methods(http.MethodPost)
+	r.HandleFunc("/"+command.FormRoute, h.form).Methods(http.MethodPost)
 	r.HandleFunc("/"+command.FirstWordRoute, h.firstWord).Methods(http.MethodGet)
 	r.HandleFunc("/"+command.SecondWordRoute, h.secondWord).Methods(http.MethodGet)
 	r.HandleFunc("/"+command.ThirdWordRoute, h.thirdWord).Methods(http.MethodGet)
+	r.HandleFunc("/"+command.ParamsRoute+"/{position:[0-9]+}", h.paramWord).Methods(http.MethodGet)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "no such route")
 	})

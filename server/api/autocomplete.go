@@ -2,7 +2,10 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"time"
+
+	"github.com/gorilla/mux"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -44,7 +47,8 @@ func (h *handler) secondWord(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, []model.AutocompleteListItem{})
 		return
 	}
-	writeJSON(w, http.StatusOK, command.SecondWord(h.deps.Catalog.Current(), typed(r), h.subscribed(r)))
+	q := r.URL.Query()
+	writeJSON(w, http.StatusOK, command.Finished(command.SecondWord(h.deps.Catalog.Current(), typed(r), h.subscribed(r)), q.Get("parsed"), q.Get("user_input")))
 }
 
 func (h *handler) thirdWord(w http.ResponseWriter, r *http.Request) {
@@ -52,7 +56,18 @@ func (h *handler) thirdWord(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, []model.AutocompleteListItem{})
 		return
 	}
-	writeJSON(w, http.StatusOK, command.ThirdWord(h.deps.Catalog.Current(), typed(r), h.subscribed(r)))
+	q := r.URL.Query()
+	writeJSON(w, http.StatusOK, command.Finished(command.ThirdWord(h.deps.Catalog.Current(), typed(r), q.Get("user_input"), h.subscribed(r)), q.Get("parsed"), q.Get("user_input")))
+}
+
+func (h *handler) paramWord(w http.ResponseWriter, r *http.Request) {
+	position, err := strconv.Atoi(mux.Vars(r)["position"])
+	if err != nil || !h.allowed(r) {
+		writeJSON(w, http.StatusOK, []model.AutocompleteListItem{})
+		return
+	}
+	q := r.URL.Query()
+	writeJSON(w, http.StatusOK, command.Finished(command.ParamWord(h.deps.Catalog.Current(), q.Get("parsed"), q.Get("user_input"), position), q.Get("parsed"), q.Get("user_input")))
 }
 
 // typed is the command as typed so far.

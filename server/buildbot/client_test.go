@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -481,6 +482,18 @@ func TestJSONRPCErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a form error keeps Buildbot's complaints by field", func(t *testing.T) {
+		f, srv := newFake(t)
+		f.on("POST /api/v2/forceschedulers/force", func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":{"ticket":"'Ticket' needs to be specified"}}}`)
+		})
+		_, err := newClient(t, srv.URL).Force(context.Background(), "force", ForceParams{BuilderID: 1})
+		var e *Error
+		if !errors.As(err, &e) || string(e.Fields) != `{"ticket":"'Ticket' needs to be specified"}` {
+			t.Fatalf("got %v", err)
+		}
+	})
 }
 
 func TestForceSendsTheFormAndDecodesTheRequests(t *testing.T) {
@@ -490,7 +503,8 @@ func TestForceSendsTheFormAndDecodesTheRequests(t *testing.T) {
 
 	res, err := c.Force(context.Background(), "force", ForceParams{
 		BuilderID: 1, Branch: "main", Revision: "abc", Repository: "r", Project: "p", Reason: "why",
-		Username: "Alice <alice@example.com>", Properties: map[string]string{"owner": "alice", "branch": "ignored"},
+		Username: "Alice <alice@example.com>",
+		Values:   map[string]any{"owner": "mallory", "builderid": 9, "username": "mallory", "deploy": true, "suites": []string{"unit"}, "reason": "form's"},
 	})
 	if err != nil || res.BuildsetID != 12 || res.BuildRequests[1] != 30 || res.BuildRequests[4] != 31 {
 		t.Fatalf("got %+v, %v", res, err)
@@ -504,12 +518,12 @@ func TestForceSendsTheFormAndDecodesTheRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]any{"builderid": float64(1), "branch": "main", "revision": "abc", "repository": "r", "project": "p",
-		"reason": "why", "username": "Alice <alice@example.com>", "owner": "alice"}
+		"reason": "form's", "username": "Alice <alice@example.com>", "deploy": true, "suites": []any{"unit"}}
 	if sent.JSONRPC != "2.0" || sent.Method != "force" || len(sent.Params) != len(want) {
 		t.Fatalf("sent %+v", sent)
 	}
 	for k, v := range want {
-		if sent.Params[k] != v {
+		if !reflect.DeepEqual(sent.Params[k], v) {
 			t.Errorf("param %s = %v, want %v", k, sent.Params[k], v)
 		}
 	}

@@ -23,8 +23,10 @@ type ForceParams struct {
 	Reason     string
 	// Username must be empty or "Name <email>": Buildbot's default username field refuses
 	// anything else.
-	Username   string
-	Properties map[string]string
+	Username string
+	// Values are a form's values by full name (form.Form.Check); they win over the fields above,
+	// builderid and username aside, so a form's own branch or reason field keeps what was chosen.
+	Values map[string]any
 }
 
 // ForceResult identifies what Buildbot queued: one buildset, one request per builder.
@@ -46,8 +48,8 @@ func (c *Client) Force(ctx context.Context, scheduler string, p ForceParams) (Fo
 		"reason":     p.Reason,
 		"username":   p.Username,
 	}
-	for name, value := range p.Properties {
-		if _, taken := params[name]; !taken {
+	for name, value := range p.Values {
+		if name != "builderid" && name != "username" && name != "owner" {
 			params[name] = value
 		}
 	}
@@ -111,6 +113,10 @@ type rpcReply struct {
 	Error  *rpcError       `json:"error"`
 }
 
+// invalidParams is JSON-RPC's code for a force whose form values Buildbot refused; its message is
+// then an object of complaints by field full name (data/forceschedulers.py, both majors).
+const invalidParams = -32602
+
 type rpcError struct {
 	Code    int             `json:"code"`
 	Message json.RawMessage `json:"message"`
@@ -169,7 +175,11 @@ func (c *Client) rpc(ctx context.Context, method string, params map[string]any, 
 		case reply.Error.Code == -32601:
 			return c.fail(KindNotSupported, method, r.status, msg, nil)
 		default:
-			return c.fail(KindRejected, method, r.status, msg, nil)
+			err := c.fail(KindRejected, method, r.status, msg, nil)
+			if reply.Error.Code == invalidParams {
+				err.Fields = json.RawMessage(c.blank(string(reply.Error.Message)))
+			}
+			return err
 		}
 	}
 	if r.status != http.StatusOK {

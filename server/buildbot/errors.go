@@ -1,6 +1,7 @@
 package buildbot
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -39,6 +40,9 @@ type Error struct {
 	Message string
 	Timeout time.Duration
 	Err     error
+	// Fields is Buildbot's complaint about a force's values as it sent it: an object of messages
+	// by field full name, which a form shows beside each field.
+	Fields json.RawMessage
 }
 
 func (e *Error) Error() string {

@@ -121,6 +121,18 @@ func (c *Client) ForceSchedulers(ctx context.Context) ([]ForceScheduler, error) 
 	return list[ForceScheduler](ctx, c, "forceschedulers", Query{}, "api", "v2", "forceschedulers")
 }
 
+// ForceScheduler reads one force scheduler with its form fields, as a form is made from it.
+func (c *Client) ForceScheduler(ctx context.Context, name string) (ForceScheduler, error) {
+	found, err := list[ForceScheduler](ctx, c, "forceschedulers", Query{}, "api", "v2", "forceschedulers", name)
+	if err != nil {
+		return ForceScheduler{}, err
+	}
+	if len(found) == 0 {
+		return ForceScheduler{}, c.fail(KindNotFound, "GET api/v2/forceschedulers/"+name, http.StatusOK, "no force scheduler "+name, nil)
+	}
+	return found[0], nil
+}
+
 // Projects lists projects; masters before 4.0 have none and answer ErrNotSupported.
 func (c *Client) Projects(ctx context.Context) ([]Project, error) {
 	projects, err := list[Project](ctx, c, "projects", Query{}, "api", "v2", "projects")

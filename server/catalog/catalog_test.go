@@ -75,6 +75,15 @@ func TestANodeInstallsTheIndexAnotherNodeReadInsteadOfReadingBuildbot(t *testing
 	if got := follower.Current().WatchedNames(); len(got) != 3 {
 		t.Fatalf("watched %v", got)
 	}
+	// The forms complete name=value words on every node.
+	if got, want := follower.Current().Forms, reader.Current().Forms; len(want) == 0 || len(got) != len(want) {
+		t.Fatalf("forms %d, want %d", len(got), len(want))
+	}
+	for name, f := range reader.Current().Forms {
+		if got := follower.Current().Forms[name]; len(got.Params) != len(f.Params) {
+			t.Fatalf("form %s has %d fields on the follower, %d on the reader", name, len(got.Params), len(f.Params))
+		}
+	}
 }
 
 func TestAnIndexMadeUnderOtherSettingsIsNotInstalled(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
 )
 
 // Target is one builder a repo builds on, with the force schedulers that serve it, preferred
@@ -26,6 +27,35 @@ type Scheduler struct {
 	Name string
 	// Branches are the only branches its branch field accepts; empty accepts any.
 	Branches []string
+	// NeedsInput is set when its form has a field that must be filled and has no default: /build
+	// then opens the form.
+	NeedsInput bool `json:",omitempty"`
+}
+
+// needsInput says whether a force scheduler's form has a field a person must fill: one Buildbot
+// requires and gives no default, the branch aside, which /build always has.
+func needsInput(s buildbot.ForceScheduler) bool {
+	f, err := form.Flatten(s)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(f.Unfilled(nil), func(p form.Param) bool { return p.Role != form.RoleBranch })
+}
+
+// NeedsInput says whether the scheduler a builder of the repo would take the branch through wants
+// a value no one gave.
+func (r *Repo) NeedsInput(branch string) bool {
+	for _, t := range r.Targets {
+		for _, s := range t.Schedulers {
+			if len(s.Branches) == 0 || slices.Contains(s.Branches, branch) {
+				if s.NeedsInput {
+					return true
+				}
+				break
+			}
+		}
+	}
+	return false
 }
 
 // SchedulerFor picks the preferred scheduler that accepts the branch.
@@ -75,6 +105,30 @@ type Index struct {
 	// start from a push, on builders chat may never start. It is the index itself when every
 	// builder is in Repos.
 	Watched *Index
+	// Forms are the force schedulers' forms by scheduler name, for completing name=value words
+	// without asking Buildbot; a build reads its scheduler's form anew.
+	Forms map[string]form.Form `json:",omitempty"`
+}
+
+// FormFor is the form of the one force scheduler that serves the repo's builders for the branch.
+func (ix *Index) FormFor(repo, branch string) (form.Form, bool) {
+	r, ok := ix.Lookup(repo)
+	if !ok {
+		return form.Form{}, false
+	}
+	name := ""
+	for _, t := range r.Targets {
+		s, ok := t.SchedulerFor(branch)
+		if !ok {
+			continue
+		}
+		if name != "" && s != name {
+			return form.Form{}, false
+		}
+		name = s
+	}
+	f, ok := ix.Forms[name]
+	return f, ok
 }
 
 // Names lists the repos in alphabetical order.
@@ -186,7 +240,12 @@ func index(src Sources, now time.Time) *Index {
 	}
 
 	built := builtRepos(src.Builds, src.OwnProjects)
-	ix := &Index{Repos: map[string]*Repo{}, RefreshedAt: now}
+	ix := &Index{Repos: map[string]*Repo{}, RefreshedAt: now, Forms: map[string]form.Form{}}
+	for _, s := range src.Schedulers {
+		if f, err := form.Flatten(s); err == nil {
+			ix.Forms[s.Name] = f
+		}
+	}
 	repoOfBuilder := map[int]*Repo{}
 	defaults := map[*Repo]map[string]bool{}
 	choices := map[*Repo][]string{}
@@ -216,7 +275,7 @@ func index(src Sources, now time.Time) *Index {
 		}
 		target := Target{BuilderID: b.BuilderID, Builder: b.Name}
 		for _, scheduler := range serving {
-			option := Scheduler{Name: scheduler.Name}
+			option := Scheduler{Name: scheduler.Name, NeedsInput: needsInput(scheduler)}
 			if field, ok := scheduler.Field("branch"); ok {
 				if d := field.DefaultString(); d != "" {
 					defaults[repo][d] = true

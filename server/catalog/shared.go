@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/pluginapi"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
 )
 
 // Shared is where the node that read Buildbot leaves the index for the other nodes of a cluster.
@@ -30,8 +32,9 @@ type stamp struct {
 
 type sharedIndex struct {
 	stamp
-	Repos   map[string]*Repo `json:"repos"`
-	Watched map[string]*Repo `json:"watched,omitempty"`
+	Repos   map[string]*Repo     `json:"repos"`
+	Watched map[string]*Repo     `json:"watched,omitempty"`
+	Forms   map[string]form.Form `json:"forms,omitempty"`
 }
 
 // KVShared shares the index through the plugin's KV store.
@@ -40,7 +43,7 @@ type KVShared struct{ KV *pluginapi.KVService }
 // Publish stores the index, then its stamp, so a node that sees the stamp finds the index.
 func (s KVShared) Publish(key string, ix *Index) error {
 	st := stamp{Key: key, At: ix.RefreshedAt}
-	shared := sharedIndex{stamp: st, Repos: ix.Repos}
+	shared := sharedIndex{stamp: st, Repos: ix.Repos, Forms: ix.Forms}
 	if ix.Watched != nil {
 		shared.Watched = ix.Watched.Repos
 	}
@@ -72,6 +75,7 @@ func (s KVShared) Since(key string, t time.Time) (*Index, error) {
 		return nil, nil
 	}
 	ix := restore(shared.Repos, shared.At)
+	ix.Forms = shared.Forms
 	if shared.Watched != nil {
 		ix.Watched = restore(shared.Watched, shared.At)
 	}

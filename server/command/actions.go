@@ -29,7 +29,9 @@ type Auditor interface {
 // click is one button click and what came of it, for the audit line.
 type click struct {
 	userID, action, postID string
-	rows                   []post.Row
+	// triggerID lets the click open a dialog (Rebuild with…).
+	triggerID string
+	rows      []post.Row
 	// tried says the plugin called Buildbot; otherwise the click was refused before it.
 	tried bool
 }
@@ -40,14 +42,14 @@ type click struct {
 // plugin's route, so each is checked against what Mattermost holds.
 func (h *Handler) Act(ctx context.Context, req *model.PostActionIntegrationRequest) string {
 	action, _ := req.Context["action"].(string)
-	c := &click{userID: req.UserId, action: action, postID: req.PostId}
+	c := &click{userID: req.UserId, action: action, postID: req.PostId, triggerID: req.TriggerId}
 	text := h.act(ctx, c)
 	h.audit(c, text)
 	return text
 }
 
 func (h *Handler) act(ctx context.Context, c *click) string {
-	if c.action != post.ActionStop && c.action != post.ActionRebuild {
+	if c.action != post.ActionStop && c.action != post.ActionRebuild && c.action != post.ActionRebuildWith {
 		return "Unknown action."
 	}
 	snap := h.Snapshot()
@@ -89,6 +91,9 @@ func (h *Handler) act(ctx context.Context, c *click) string {
 	}
 	if refusal := h.rebuildRefusal(ctx, props); refusal != "" {
 		return refusal
+	}
+	if c.action == post.ActionRebuildWith {
+		return h.rebuildWith(ctx, snap, c.triggerID, p, props, request{branch: props.Branch, revision: props.Revision, user: user, place: where})
 	}
 	first, err := h.Once.First("rebuild_" + p.Id)
 	if err != nil {
@@ -170,8 +175,9 @@ func (h *Handler) stop(ctx context.Context, bb *buildbot.Client, trackID string,
 // leaving the original as it was.
 func (h *Handler) rebuild(ctx context.Context, bb *buildbot.Client, original *model.Post, props post.Props, user *model.User) string {
 	snap := h.Snapshot()
+	// Buildbot's rebuild takes the original's properties, so the parameters it shows hold.
 	again := post.Props{Repo: props.Repo, Branch: props.Branch, Revision: props.Revision, RequestedBy: user.Username,
-		BuildbotURL: snap.Config.LinkBaseURL(), Source: bb.Fingerprint(), TeamID: props.TeamID}
+		BuildbotURL: snap.Config.LinkBaseURL(), Source: bb.Fingerprint(), TeamID: props.TeamID, Params: props.Params}
 	var failed []string
 	for _, row := range props.Rows {
 		if row.BuildID == 0 || !row.State.Done() {

@@ -1,12 +1,14 @@
 package command
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
@@ -16,6 +18,8 @@ const (
 	FirstWordRoute  = "api/v1/autocomplete/first"
 	SecondWordRoute = "api/v1/autocomplete/second"
 	ThirdWordRoute  = "api/v1/autocomplete/third"
+	// ParamsRoute completes the name=value words after the third; the word's position follows it.
+	ParamsRoute = "api/v1/autocomplete/params"
 )
 
 // Subscribed lists the channel's subscriptions, read only when an answer needs them.
@@ -28,7 +32,13 @@ func Definition() *model.Command {
 	root := model.NewAutocompleteData(Trigger, "[repo] [branch] [revision]", "Start and follow Buildbot builds")
 	root.AddDynamicListArgument("A repo to build, or help, list or status", FirstWordRoute, true)
 	root.AddDynamicListArgument("The branch; the repo's default branch if left out", SecondWordRoute, false)
-	root.AddDynamicListArgument("The revision to build, or the branches to subscribe to", ThirdWordRoute, false)
+	root.AddDynamicListArgument("The revision to build, a parameter (name=value), or the branches to subscribe to", ThirdWordRoute, false)
+	// Mattermost completes only the arguments a command declares: enough for a form's worth. It
+	// also tries each optional argument at the words before its own, so each one's route names
+	// its position and answers only there; otherwise a word would list every suggestion many times.
+	for i := range paramArguments {
+		root.AddDynamicListArgument("A parameter of the build's force scheduler: name=value", fmt.Sprintf("%s/%d", ParamsRoute, i+4), false)
+	}
 	events := make([]model.AutocompleteListItem, len(subscription.Events))
 	for i, e := range subscription.Events {
 		events[i] = model.AutocompleteListItem{Item: string(e.Event), HelpText: e.Means}
@@ -119,7 +129,7 @@ func SecondWord(ix *catalog.Index, parsed string, subscribed Subscribed) []model
 
 // ThirdWord lists the branch globs after `subscribe <repo>` (every branch, then the repo's
 // branches) and the channel's globs after `unsubscribe <repo>`; a revision has no list.
-func ThirdWord(ix *catalog.Index, parsed string, subscribed Subscribed) []model.AutocompleteListItem {
+func ThirdWord(ix *catalog.Index, parsed, input string, subscribed Subscribed) []model.AutocompleteListItem {
 	fields := words(parsed)
 	items := []model.AutocompleteListItem{}
 	if len(fields) < 2 {
@@ -139,8 +149,58 @@ func ThirdWord(ix *catalog.Index, parsed string, subscribed Subscribed) []model.
 				items = append(items, model.AutocompleteListItem{Item: s.Branch, HelpText: joinEvents(s.Events)})
 			}
 		}
+	case SubStatus, SubSubscriptions, SubHelp, SubList:
+	default:
+		return ParamWord(ix, parsed, input, 3)
 	}
 	return items
+}
+
+// Finished adds the word typed at this argument to its list once the user has typed past it.
+// Mattermost moves on to the next argument only when the word typed is one of the list's items;
+// a new branch, a revision or a name=value never is, and the words after it would get nothing.
+// parsed is the command before this argument's word, input the command as typed.
+func Finished(items []model.AutocompleteListItem, parsed, input string) []model.AutocompleteListItem {
+	word, _, more := strings.Cut(strings.TrimLeft(strings.TrimPrefix(input, parsed), " "), " ")
+	if !more || word == "" || slices.ContainsFunc(items, func(i model.AutocompleteListItem) bool { return strings.EqualFold(i.Item, word) }) {
+		return items
+	}
+	return append(items, model.AutocompleteListItem{Item: word})
+}
+
+// paramArguments is how many name=value words after the third autocomplete completes.
+const paramArguments = 8
+
+// ParamWord completes a name=value word of a build from the form of the repo's force scheduler
+// for the branch: the names not yet given, then a name's choices. parsed is the command up to the
+// word being typed, input the command as typed; the word must be the position-th after /build.
+func ParamWord(ix *catalog.Index, parsed, input string, position int) []model.AutocompleteListItem {
+	fields := words(parsed)
+	if len(fields) == 0 || len(fields)+1 != position || slices.Contains([]string{SubHelp, SubList, SubStatus, SubSubscribe, SubUnsubscribe, SubSubscriptions}, strings.ToLower(fields[0])) {
+		return []model.AutocompleteListItem{}
+	}
+	partial, _, _ := strings.Cut(strings.TrimLeft(strings.TrimPrefix(input, parsed), " "), " ")
+	branch := ""
+	if len(fields) > 1 && !strings.Contains(fields[1], "=") {
+		branch = fields[1]
+	}
+	if branch == "" {
+		if repo, ok := ix.Lookup(fields[0]); ok {
+			branch = repo.DefaultBranch
+		}
+	}
+	f, ok := ix.FormFor(fields[0], branch)
+	if !ok {
+		return []model.AutocompleteListItem{}
+	}
+	// The branch and revision typed as plain words are given too.
+	given := slices.Clone(fields[1:])
+	for i, role := range []form.Role{form.RoleBranch, form.RoleRevision} {
+		if p, ok := f.Lookup(role, ""); ok && len(fields) > i+1 && !strings.Contains(fields[i+1], "=") {
+			given = append(given, p.FullName+"="+fields[i+1])
+		}
+	}
+	return f.Suggest(partial, given)
 }
 
 func repoItems(ix *catalog.Index) []model.AutocompleteListItem {

@@ -54,9 +54,9 @@ func TestAutocomplete(t *testing.T) {
 		{"nothing typed, nothing offered", SecondWord(ix, "/build", none), []string{}},
 		{"after subscribe come every builder's repos, and * first", SecondWord(ix, "build subscribe ", none), []string{"*", "app", "tools"}},
 		{"after unsubscribe come the channel's subscribed repos", SecondWord(ix, "build unsubscribe ", subscribed), []string{"app", "*"}},
-		{"after subscribe and a repo come every branch, then its branches", ThirdWord(ix, "build subscribe app ", none), []string{"*", "main", "feature/x"}},
-		{"after unsubscribe and a repo come its globs in this channel", ThirdWord(ix, "build unsubscribe app ", subscribed), []string{"release/*"}},
-		{"a revision has no list", ThirdWord(ix, "build app main ", none), []string{}},
+		{"after subscribe and a repo come every branch, then its branches", ThirdWord(ix, "build subscribe app ", "build subscribe app ", none), []string{"*", "main", "feature/x"}},
+		{"after unsubscribe and a repo come its globs in this channel", ThirdWord(ix, "build unsubscribe app ", "build unsubscribe app ", subscribed), []string{"release/*"}},
+		{"a revision has no list", ThirdWord(ix, "build app main ", "build app main ", none), []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,6 +39,10 @@ type Handler struct {
 	Log Auditor
 	// Subs keeps the channels' subscriptions.
 	Subs subscription.Store
+	// Dialogs opens the build form, whose submissions go to FormURL; without it /build takes
+	// parameters only as name=value words.
+	Dialogs Dialogs
+	FormURL string
 }
 
 // Tracker takes over a started build's status post, and hears who stops one.
@@ -86,6 +90,8 @@ func (h *Handler) Execute(ctx context.Context, args *model.CommandArgs) string {
 
 const usage = "#### /build\n" +
 	"- `/build <repo> [branch] [revision]`: start a build; the branch defaults to the repo's default branch\n" +
+	"- `/build <repo> [branch] name=value ...`: start it with the force scheduler's parameters, e.g. `deploy=true environment=staging`; " +
+	"`--form` opens the scheduler's form instead (it opens by itself when a parameter must be filled)\n" +
 	"- `/build list`: what Buildbot can build, with each builder's last result\n" +
 	"- `/build status [repo] [branch]`: recent builds, with links\n" +
 	"- `/build subscribe <repo|*> [branch-glob] [--events e1,e2] [--style card|line]`: post this channel the builds of a repo, " +
@@ -150,9 +156,18 @@ func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.
 	if req.branch == "" {
 		req.branch = repo.DefaultBranch
 	}
+	changeHook := snap.Config.TriggerMode == config.TriggerChangeHook
+	if changeHook && (inv.Form || len(inv.Params) > 0) {
+		return noParamsByChangeHook
+	}
+	if !changeHook && (inv.Form || len(inv.Params) > 0 || repo.NeedsInput(req.branch)) {
+		if answer, done := h.withParams(ctx, snap, args, &req, inv); done {
+			return answer
+		}
+	}
 
 	var s started
-	if snap.Config.TriggerMode == config.TriggerChangeHook {
+	if changeHook {
 		s, err = postChange(ctx, snap.Buildbot, snap.Config, req)
 	} else {
 		s, err = forceAll(ctx, snap.Buildbot, snap.Config, req)
@@ -178,6 +193,9 @@ func unconfirmed(err error) bool {
 	return errors.As(err, &e) && e.Kind == buildbot.KindTimeout && (e.Op == "force" || e.Op == "change hook")
 }
 
+const noParamsByChangeHook = "Parameters go to a force scheduler, and this plugin starts builds through Buildbot's change hook, which takes none. " +
+	"An admin can set *Start builds with* to the force scheduler."
+
 // announce posts the build's status in the channel and hands it to the tracker, which keeps the
 // post up to date. In change-hook mode its rows appear as Buildbot's schedulers start builds.
 func (h *Handler) announce(cfg *config.Configuration, args *model.CommandArgs, req request, s started, source string) string {
@@ -200,7 +218,7 @@ func (h *Handler) announce(cfg *config.Configuration, args *model.CommandArgs, r
 
 func statusProps(cfg *config.Configuration, req request, s started) post.Props {
 	props := post.Props{Repo: req.repo.Name, Branch: req.branch, Revision: req.revision, RequestedBy: req.user.Username,
-		BuildbotURL: cfg.LinkBaseURL(), ChangeID: s.changeID}
+		BuildbotURL: cfg.LinkBaseURL(), ChangeID: s.changeID, Params: req.shown}
 	if req.place.channel.TeamId == "" && req.place.team != nil {
 		props.TeamID = req.place.team.Id
 	}

@@ -158,6 +158,23 @@ type fakeBuildbot struct {
 	builders, builds, forceResult string
 	// forceDelay holds the answer to a force that long: a Buildbot busy with a burst of them.
 	forceDelay time.Duration
+	// schedulers replaces the list of force schedulers when set.
+	schedulers string
+}
+
+// scheduler answers GET forceschedulers/<name> from the list.
+func (f *fakeBuildbot) scheduler(name string) string {
+	var all struct {
+		ForceSchedulers []json.RawMessage `json:"forceschedulers"`
+	}
+	_ = json.Unmarshal([]byte(f.schedulers), &all)
+	for _, raw := range all.ForceSchedulers {
+		var s struct{ Name string }
+		if json.Unmarshal(raw, &s) == nil && s.Name == name {
+			return `{"forceschedulers":[` + string(raw) + `]}`
+		}
+	}
+	return `{"forceschedulers":[]}`
 }
 
 func or(s, otherwise string) string {
@@ -193,18 +210,27 @@ func (f *fakeBuildbot) serve(t *testing.T) string {
 			}
 			f.reads[r.URL.Path]++
 		}
+		if name, ok := strings.CutPrefix(r.URL.Path, "/api/v2/forceschedulers/"); ok && r.Method == http.MethodGet {
+			_, _ = io.WriteString(w, f.scheduler(name))
+			return
+		}
 		switch r.Method + " " + r.URL.Path {
 		case "GET /api/v2/builders":
 			_, _ = io.WriteString(w, or(f.builders, `{"builders":[{"builderid":1,"name":"app-compile","masterids":[1]},{"builderid":2,"name":"app-docs","masterids":[1]},{"builderid":3,"name":"tools","masterids":[1]},{"builderid":4,"name":"deploy-prod","masterids":[1]}]}`))
 		case "GET /api/v2/forceschedulers":
-			_, _ = io.WriteString(w, `{"forceschedulers":[{"name":"force","builder_names":["app-compile","app-docs","tools"],
-				"all_fields":[{"name":"","type":"nested","fields":[{"name":"branch","fullName":"branch","type":"text","default":"main"}]}]}]}`)
+			_, _ = io.WriteString(w, or(f.schedulers, `{"forceschedulers":[{"name":"force","builder_names":["app-compile","app-docs","tools"],
+				"all_fields":[{"name":"","type":"nested","fields":[{"name":"branch","fullName":"branch","type":"text","default":"main"}]}]}]}`))
 		case "GET /api/v2/projects":
 			http.NotFound(w, r)
 		case "GET /api/v2/builds":
 			_, _ = io.WriteString(w, or(f.builds, `{"builds":[{"buildid":10,"number":8,"builderid":4,"complete":true,"results":0,"properties":{"branch":["main","x"]}},{"buildid":9,"number":4,"builderid":3,"complete":true,"results":2,"properties":{"branch":["dev","x"],"revision":["0123456789abcdef","x"]}}]}`))
 		case "GET /api/v2/sourcestamps":
 			_, _ = io.WriteString(w, `{"sourcestamps":[]}`)
+		case "POST /api/v2/forceschedulers/params":
+			var req struct{ Params map[string]any }
+			_ = json.NewDecoder(r.Body).Decode(&req)
+			f.forced = append(f.forced, req.Params)
+			_, _ = io.WriteString(w, or(f.forceResult, fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"result":[5,{"%v":6}]}`, req.Params["builderid"])))
 		case "POST /api/v2/forceschedulers/force":
 			var req struct{ Params map[string]any }
 			_ = json.NewDecoder(r.Body).Decode(&req)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
@@ -46,6 +47,10 @@ type Invocation struct {
 	Events []subscription.Event
 	Style  subscription.Style
 	All    bool
+	// Params are a build's name=value words, checked against its force scheduler's form; Form asks
+	// for the form itself (--form).
+	Params []string
+	Form   bool
 }
 
 // ParseError is a mistake in what the user typed, worded for them.
@@ -93,17 +98,82 @@ func Parse(text string) (Invocation, error) {
 		return inv, inv.check()
 	}
 
-	if len(fields) > 3 {
-		return Invocation{}, parseErrorf("Too many words: use `/build <repo> [branch] [revision]`.")
+	return parseBuild(text)
+}
+
+// parseBuild reads `<repo> [branch] [revision] [name=value ...] [--form]`. Only values may be
+// quoted (environment="staging eu"), so the words from the first name=value on are split anew
+// from the text; the repo, branch and revision stay plain words.
+func parseBuild(text string) (Invocation, error) {
+	spans := wordPattern.FindAllStringIndex(text, -1)
+	if len(spans) > 0 && strings.EqualFold(text[spans[0][0]:spans[0][1]], "/"+Trigger) {
+		spans = spans[1:]
 	}
-	inv := Invocation{Sub: SubBuild, Repo: fields[0]}
-	if len(fields) > 1 {
-		inv.Branch = fields[1]
+	inv := Invocation{Sub: SubBuild}
+	var positional []string
+	for i, span := range spans {
+		w := text[span[0]:span[1]]
+		if i > 0 && strings.Contains(w, "=") && !strings.HasPrefix(w, "--") {
+			rest, err := form.SplitWords(text[span[0]:])
+			if err != nil {
+				return Invocation{}, &ParseError{Message: err.Error()}
+			}
+			if err := inv.takeParams(rest); err != nil {
+				return Invocation{}, err
+			}
+			break
+		}
+		if err := inv.takeOption(w); err != nil {
+			return Invocation{}, err
+		}
+		if !strings.HasPrefix(w, "--") {
+			positional = append(positional, w)
+		}
 	}
-	if len(fields) > 2 {
-		inv.Revision = fields[2]
+	switch {
+	case len(positional) == 0:
+		return Invocation{}, parseErrorf("Name the repo to build: `/build <repo> [branch] [revision] [name=value ...] [--form]`.")
+	case len(positional) > 3:
+		return Invocation{}, parseErrorf("Too many words: use `/build <repo> [branch] [revision] [name=value ...]`.")
+	}
+	inv.Repo = positional[0]
+	if len(positional) > 1 {
+		inv.Branch = positional[1]
+	}
+	if len(positional) > 2 {
+		inv.Revision = positional[2]
 	}
 	return inv, inv.check()
+}
+
+var wordPattern = regexp.MustCompile(`\S+`)
+
+// takeOption notes --form; any other option is a mistake worth naming.
+func (inv *Invocation) takeOption(w string) error {
+	switch {
+	case w == "--form":
+		inv.Form = true
+	case strings.HasPrefix(w, "--"):
+		return parseErrorf("`%s` is not an option of `/build`: use `/build <repo> [branch] [revision] [name=value ...] [--form]`.", shorten(w))
+	}
+	return nil
+}
+
+// takeParams reads the words from the first name=value on: parameters, and --form.
+func (inv *Invocation) takeParams(words []string) error {
+	for _, w := range words {
+		switch {
+		case strings.HasPrefix(w, "--"):
+			if err := inv.takeOption(w); err != nil {
+				return err
+			}
+		case strings.Contains(w, "="):
+			inv.Params = append(inv.Params, w)
+		default:
+			return parseErrorf("`%s` comes after the parameters: put the branch and revision before any `name=value`.", shorten(w))
+		}
+	}
+	return nil
 }
 
 // parseSubscription reads the words after subscribe, unsubscribe or subscriptions: flags

@@ -11,6 +11,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
 
@@ -21,6 +22,10 @@ type request struct {
 	revision string
 	user     *model.User
 	place    place
+	// values are the force scheduler's form, checked (form.Form.Check); nil sends only the
+	// branch, revision and the rest /build always sends. shown is what the post lists of them.
+	values map[string]any
+	shown  []post.Param
 }
 
 // started is what Buildbot queued, for the post that announces it.
@@ -82,6 +87,7 @@ func forceAll(ctx context.Context, bb *buildbot.Client, cfg *config.Configuratio
 			Project:    r.repo.Name,
 			Reason:     r.reason(),
 			Username:   buildbotUsername(r.user),
+			Values:     r.values,
 		})
 		if err != nil {
 			if len(s.builds) == 0 {

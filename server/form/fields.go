@@ -102,6 +102,18 @@ type Form struct {
 	Notes []string
 }
 
+// Unfilled lists the offered fields a person must fill that have no value in have (by full name)
+// and no default Buildbot would use.
+func (f Form) Unfilled(have map[string]any) []Param {
+	var out []Param
+	for _, p := range f.Params {
+		if p.Shown() && p.Required && have[p.FullName] == nil && (p.Default == nil || p.Default == "") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // Lookup finds the parameter with a role; codebase is "" for roles outside codebases.
 func (f Form) Lookup(role Role, codebase string) (Param, bool) {
 	for _, p := range f.Params {

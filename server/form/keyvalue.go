@@ -154,7 +154,7 @@ func (f Form) settable(p Param, key string) (Param, string) {
 	case p.Shown():
 		return p, ""
 	case p.Role == RoleOwner:
-		return Param{}, fmt.Sprintf("`%s` is set by the plugin: it is you.", shorten(key))
+		return Param{}, fmt.Sprintf("`%s` is not set from chat: the plugin fills it in, and the build's reason names you.", shorten(key))
 	case p.Type == typeFile:
 		return Param{}, fmt.Sprintf("`%s` is a file upload, which chat cannot send.", shorten(key))
 	}

@@ -73,7 +73,7 @@ func TestFromWords(t *testing.T) {
 		{"a name given twice", "deploy", "tag=a tag=b", nil, nil, "`tag` is given twice."},
 		{"a hidden field cannot be set", "deploy", "token=x", nil, nil, "`token` cannot be set from chat: Buildbot uses its default."},
 		{"the priority cannot be set", "deploy", "priority=9", nil, nil, "`priority` cannot be set from chat"},
-		{"the owner cannot be set", "deploy", "username=someone", nil, nil, "`username` is set by the plugin"},
+		{"the owner cannot be set", "deploy", "username=someone", nil, nil, "`username` is not set from chat"},
 		{"a file cannot be sent", "deploy", "config_file=x", nil, nil, "`config_file` is a file upload"},
 		{"a nested field's name ignores case too", "multi", "Image=web", nil, map[string]any{"docker_image": "web"}, ""},
 		{"backticks typed are not echoed as Markdown", "deploy", "`x`=1", nil, nil, "`'x'` is not a field of deploy"},

@@ -96,10 +96,10 @@ func TestApply(t *testing.T) {
 			t.Fatalf("post %q %q", p.Type, p.Message)
 		}
 	})
-	t.Run("a finished build offers Rebuild only and says how long it took", func(t *testing.T) {
+	t.Run("a finished build offers Rebuild and Rebuild with… only and says how long it took", func(t *testing.T) {
 		p := &model.Post{}
 		Apply(p, props(StateFailure), "/x")
-		if got := strings.Join(actionIDs(p), ","); got != "rebuild" {
+		if got := strings.Join(actionIDs(p), ","); got != "rebuild,rebuildwith" {
 			t.Fatalf("actions %q", got)
 		}
 		if !strings.Contains(p.Message, ":x: [b1 #7](https://ci/#/buildrequests/1): failure in 1m0s") {

@@ -26,7 +26,9 @@ const (
 // Action ids of the buttons; Mattermost wants them alphanumeric.
 const (
 	ActionRebuild = "rebuild"
-	ActionStop    = "stop"
+	// ActionRebuildWith opens the build's form, filled with what it was started with.
+	ActionRebuildWith = "rebuildwith"
+	ActionStop        = "stop"
 )
 
 // Props are what the webapp reads to draw the build; the message says the same for clients
@@ -38,8 +40,10 @@ type Props struct {
 	Branch      string `json:"branch,omitempty"`
 	Revision    string `json:"revision,omitempty"`
 	RequestedBy string `json:"requested_by"`
-	BuildbotURL string `json:"buildbot_url"`
-	Rows        []Row  `json:"rows"`
+	// Params are the parameters the build was started with that differ from Buildbot's defaults.
+	Params      []Param `json:"params,omitempty"`
+	BuildbotURL string  `json:"buildbot_url"`
+	Rows        []Row   `json:"rows"`
 	// ChangeID is set in change-hook mode, where rows appear as Buildbot's schedulers start builds.
 	ChangeID int `json:"change_id,omitempty"`
 	// NothingStarted is set when a change's builds never came.
@@ -157,7 +161,7 @@ func Apply(p *model.Post, props Props, actionURL string) {
 
 	var actions []*model.PostAction
 	if props.Rebuildable() {
-		actions = append(actions, button(ActionRebuild, "Rebuild", "default", actionURL))
+		actions = append(actions, button(ActionRebuild, "Rebuild", "default", actionURL), button(ActionRebuildWith, "Rebuild with…", "default", actionURL))
 	}
 	if props.Running() {
 		actions = append(actions, button(ActionStop, "Stop", "danger", actionURL))
@@ -221,6 +225,12 @@ func button(id, name, style, url string) *model.PostAction {
 	}
 }
 
+// Param is one parameter of a build's force scheduler, by its full name, as the user set it.
+type Param struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
 // Message is the post's text: it must read well alone, as mobile apps and notifications show only it.
 // Everything Buildbot named is escaped: the message must not mention, link or format on its behalf.
 func Message(p Props) string {
@@ -242,6 +252,13 @@ func Message(p Props) string {
 	fmt.Fprintf(&b, ": %s", state)
 	if p.RequestedBy != "" {
 		fmt.Fprintf(&b, " · requested by @%s", p.RequestedBy)
+	}
+	if len(p.Params) > 0 {
+		set := make([]string, len(p.Params))
+		for i, param := range p.Params {
+			set[i] = "`" + markdown.Code(param.Name+"="+param.Value) + "`"
+		}
+		b.WriteString("\nWith " + strings.Join(set, ", "))
 	}
 	if p.Unfollowed {
 		b.WriteString("\n:grey_question: No longer followed: the plugin now uses another Buildbot. The links still open this one.")

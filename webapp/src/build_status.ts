@@ -49,6 +49,13 @@ export interface BuildStatus {
     mentions?: string[];
     // teamId is for the server, which reads it back from the bot's own post; the card does not show it.
     teamId?: string;
+    // params are the force scheduler's parameters the build was started with, where not the default.
+    params?: Param[];
+}
+
+export interface Param {
+    name: string;
+    value: string;
 }
 
 export interface Change {
@@ -101,6 +108,10 @@ function parseRow(v: unknown): Row | null {
     };
 }
 
+function parseParam(v: unknown): Param | null {
+    return isObject(v) && isString(v.name) && isString(v.value) ? {name: v.name, value: v.value} : null;
+}
+
 function parseChange(v: unknown): Change | null {
     if (!isObject(v) || !isString(v.author)) {
         return null;
@@ -146,7 +157,8 @@ export function parseBuildStatus(props: unknown): BuildStatus | null {
     const teamId = optional(v.team_id, isString);
     const changes = list(v.changes, parseChange);
     const mentions = list(v.mentions, (x) => (isString(x) ? x : null));
-    if (rows.includes(null) || [branch, revision, changeId, nothingStarted, unreachableSince, unfollowed, expired, teamId, changes, mentions].includes(null)) {
+    const params = list(v.params, parseParam);
+    if (rows.includes(null) || [branch, revision, changeId, nothingStarted, unreachableSince, unfollowed, expired, teamId, changes, mentions, params].includes(null)) {
         return null;
     }
     return {
@@ -154,6 +166,7 @@ export function parseBuildStatus(props: unknown): BuildStatus | null {
         branch: branch ?? undefined, revision: revision ?? undefined, changeId: changeId ?? undefined,
         nothingStarted: nothingStarted ?? undefined, unreachableSince: unreachableSince ?? undefined, unfollowed: unfollowed ?? undefined,
         expired: expired ?? undefined, teamId: teamId ?? undefined, changes: changes ?? undefined, mentions: mentions ?? undefined,
+        params: params ?? undefined,
     };
 }
 

@@ -44,6 +44,26 @@ function renderCard(p: Post, onAction = jest.fn().mockResolvedValue(undefined), 
 }
 
 describe('BuildCard', () => {
+    test('Rebuild with… asks the server for the build\'s form', async () => {
+        const onAction = renderCard(post(status('failure', [finished('failure')])));
+
+        await userEvent.click(screen.getByRole('button', {name: 'Rebuild with…'}));
+
+        expect(onAction).toHaveBeenCalledWith('post1', 'rebuildwith');
+    });
+
+    test('a build started with parameters shows them', () => {
+        renderCard(post(status('building', [row('building')], {params: [{name: 'deploy', value: 'true'}, {name: 'suites', value: 'unit,lint'}]})));
+
+        expect(screen.getByText(/^With/)).toHaveTextContent('With deploy=true, suites=unit,lint');
+    });
+
+    test('parameters that are not name and value strings make the card fall back to the message', () => {
+        renderCard(post(status('building', [row('building')], {params: [{name: 'deploy', value: true}]})));
+
+        expect(screen.getByText('fallback message')).toBeInTheDocument();
+    });
+
     test('a failed build from a subscription lists its changes and who is mentioned, and no requester', () => {
         renderCard(post(status('failure', [finished('failure')], {
             requested_by: '',

@@ -6,7 +6,7 @@ import {messages} from '../../messages';
 import type {Theme} from '../../types/theme';
 
 import {BuildRow} from './build_row';
-import type {PostAction} from './card_buttons';
+import type {ActionId, PostAction} from './card_buttons';
 import {CardButtons} from './card_buttons';
 import {CardStyles} from './card_styles';
 import {Changes} from './changes';
@@ -18,7 +18,7 @@ interface Props {
     theme: Theme;
     // botUserId is the plugin's bot, null until the server has named it.
     botUserId: string | null;
-    onAction: (postId: string, actionId: 'rebuild' | 'stop') => Promise<void>;
+    onAction: (postId: string, actionId: ActionId) => Promise<void>;
 }
 
 // BuildCard draws a build's status post. Props it cannot read fall back to the post's message,
@@ -67,6 +67,14 @@ export function BuildCard({post, theme, botUserId, onAction}: Props) {
             )}
             {status.rows.length === 0 && status.changeId !== undefined && !status.nothingStarted && !status.unfollowed && !status.expired && (
                 <p style={{margin: '4px 0'}}>{intl.formatMessage(messages.waitingForSchedulers, {change: status.changeId})}</p>
+            )}
+            {status.params && status.params.length > 0 && (
+                <p style={{margin: '4px 0', color: secondary}}>
+                    {intl.formatMessage(messages.params)}{' '}
+                    {status.params.map((p, i) => (
+                        <span key={p.name}>{i > 0 && ', '}<code>{`${p.name}=${p.value}`}</code></span>
+                    ))}
+                </p>
             )}
             <ul style={{margin: '4px 0', padding: 0}}>
                 {status.rows.map((row) => (

@@ -9,7 +9,8 @@ import type {Theme} from '../../types/theme';
 import {plainText} from './format';
 
 // PostAction runs one of the post's buttons through Mattermost, as mobile does.
-export type PostAction = (actionId: 'rebuild' | 'stop') => Promise<void>;
+export type ActionId = 'rebuild' | 'rebuildwith' | 'stop';
+export type PostAction = (actionId: ActionId) => Promise<void>;
 
 interface Props {
     status: BuildStatus;
@@ -17,8 +18,9 @@ interface Props {
     onAction: PostAction;
 }
 
-// CardButtons shows Rebuild and Stop when they apply; a click disables both until the server
-// answers, and a refusal shows the server's words, as plain text.
+// CardButtons shows Rebuild, Rebuild with… (the build's form, which Mattermost opens) and Stop
+// when they apply; a click disables them until the server answers, and a refusal shows the
+// server's words, as plain text.
 export function CardButtons({status, theme, onAction}: Props) {
     const intl = useIntl();
     const [pending, setPending] = useState<string | null>(null);
@@ -28,7 +30,7 @@ export function CardButtons({status, theme, onAction}: Props) {
     const canRebuild = !status.unfollowed && !status.expired && status.rows.some((r) => r.buildId && !isRunning(r.state));
     const canStop = status.rows.some((r) => isRunning(r.state));
 
-    const click = async (actionId: 'rebuild' | 'stop') => {
+    const click = async (actionId: ActionId) => {
         setPending(actionId);
         setError('');
         try {
@@ -52,6 +54,16 @@ export function CardButtons({status, theme, onAction}: Props) {
                     onClick={() => click('rebuild')}
                 >
                     {intl.formatMessage(pending === 'rebuild' ? messages.rebuilding : messages.rebuild)}
+                </button>
+            )}
+            {canRebuild && (
+                <button
+                    type='button'
+                    style={style}
+                    disabled={pending !== null}
+                    onClick={() => click('rebuildwith')}
+                >
+                    {intl.formatMessage(messages.rebuildWith)}
                 </button>
             )}
             {canStop && (

@@ -1,0 +1,45 @@
+// A user's Mattermost WebSocket, as their client holds it: the events the server sends that user,
+// such as open_dialog when a plugin opens a form for them.
+import WebSocket from 'ws';
+
+import type {Client4} from '@mattermost/client';
+
+export interface ServerEvent {
+    event: string;
+    data: Record<string, unknown>;
+}
+
+export interface Events {
+    // next resolves with the first event of that name from now on, or fails after within ms.
+    next: (name: string, within?: number) => Promise<ServerEvent>;
+    close: () => void;
+}
+
+export async function listen(client: Client4): Promise<Events> {
+    const socket = new WebSocket(client.getUrl().replace(/^http/, 'ws') + '/api/v4/websocket', {headers: {Authorization: `Bearer ${client.getToken()}`}});
+    const waiting: Array<{name: string; resolve: (e: ServerEvent) => void}> = [];
+    socket.on('message', (raw: WebSocket.RawData) => {
+        const message = JSON.parse(raw.toString()) as Partial<ServerEvent>;
+        if (!message.event) {
+            return;
+        }
+        for (const w of waiting.filter((x) => x.name === message.event)) {
+            waiting.splice(waiting.indexOf(w), 1);
+            w.resolve(message as ServerEvent);
+        }
+    });
+    await new Promise<void>((resolve, reject) => {
+        socket.once('open', () => resolve());
+        socket.once('error', reject);
+    });
+    return {
+        next: (name, within = 15000) => new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`no ${name} event within ${within / 1000}s`)), within);
+            waiting.push({name, resolve: (e) => {
+                clearTimeout(timer);
+                resolve(e);
+            }});
+        }),
+        close: () => socket.close(),
+    };
+}

@@ -1,0 +1,295 @@
+package command
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
+)
+
+// paramsSchedulers serves deploy-prod through a scheduler whose form has a bool, a choice and a
+// required ticket without a default, as Buildbot 4.x reports them.
+const paramsSchedulers = `{"forceschedulers":[
+ {"name":"force","builder_names":["app-compile","app-docs","tools"],
+  "all_fields":[{"name":"","type":"nested","fields":[{"name":"branch","fullName":"branch","type":"text","default":"main"}]}]},
+ {"name":"params","builder_names":["deploy-prod"],"all_fields":[
+  {"name":"","fullName":null,"type":"nested","label":"","fields":[
+   {"name":"username","fullName":"username","type":"username","label":"Your name:","default":""},
+   {"name":"reason","fullName":"reason","type":"text","label":"reason","default":"force build"}]},
+  {"name":"","fullName":null,"type":"nested","label":"Source","fields":[
+   {"name":"branch","fullName":"branch","type":"text","label":"branch","default":"main"},
+   {"name":"revision","fullName":"revision","type":"text","label":"revision","default":""}]},
+  {"name":"deploy","fullName":"deploy","type":"bool","label":"Deploy","default":false},
+  {"name":"environment","fullName":"environment","type":"list","label":"Environment","default":"staging","strict":true,"choices":["staging","production"]},
+  {"name":"ticket","fullName":"ticket","type":"text","label":"Ticket","default":"","required":true}]}]}`
+
+type fakeDialogs struct {
+	opened     []model.OpenDialogRequest
+	ephemerals []*model.Post
+}
+
+func (f *fakeDialogs) OpenInteractiveDialog(r model.OpenDialogRequest) error {
+	f.opened = append(f.opened, r)
+	return nil
+}
+
+func (f *fakeDialogs) SendEphemeral(_ string, p *model.Post) { f.ephemerals = append(f.ephemerals, p) }
+
+func paramsHandler(t *testing.T) (*Handler, *fakeBuildbot, *fakeMM, *fakeDialogs) {
+	bb := &fakeBuildbot{schedulers: paramsSchedulers}
+	mm := newMM()
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	dialogs := &fakeDialogs{}
+	h.Dialogs, h.FormURL = dialogs, "/plugins/buildbot/"+FormRoute
+	return h, bb, mm, dialogs
+}
+
+func runWithTrigger(h *Handler, text string) string {
+	return h.Execute(context.Background(), &model.CommandArgs{UserId: "alice", ChannelId: "builds", TeamId: "t", Command: text, TriggerId: "trigger"})
+}
+
+func TestNameValueWordsStartABuildWithThemAndThePostShowsThem(t *testing.T) {
+	h, bb, mm, _ := paramsHandler(t)
+
+	got := run(h, "alice", "builds", `/build deploy-prod main deploy=true environment=production ticket=OPS-1`)
+
+	if got != "" || len(bb.forced) != 1 || len(mm.posts) != 1 {
+		t.Fatalf("answer %q, forced %v, posts %d", got, bb.forced, len(mm.posts))
+	}
+	sent := bb.forced[0]
+	if sent["deploy"] != true || sent["environment"] != "production" || sent["ticket"] != "OPS-1" || sent["branch"] != "main" ||
+		!strings.HasPrefix(sent["reason"].(string), "Requested by @alice") {
+		t.Fatalf("sent %v", sent)
+	}
+	if !strings.Contains(mm.posts[0].Message, "With `deploy=true`, `environment=production`, `ticket=OPS-1`") {
+		t.Fatalf("message %q", mm.posts[0].Message)
+	}
+}
+
+func TestBadNameValueWordsAreRefusedBeforeBuildbotIsAsked(t *testing.T) {
+	for text, want := range map[string]string{
+		"/build deploy-prod main environment=moon ticket=OPS-1": "staging",
+		"/build deploy-prod main colour=red ticket=OPS-1":       "colour",
+		"/build deploy-prod main deploy=maybe ticket=OPS-1":     "deploy",
+	} {
+		h, bb, mm, _ := paramsHandler(t)
+		got := run(h, "alice", "builds", text)
+		if !strings.Contains(got, want) || len(bb.forced) != 0 || bb.controls != 0 || len(mm.posts) != 0 {
+			t.Errorf("%s: answer %q, forced %v", text, got, bb.forced)
+		}
+	}
+}
+
+func TestAFormWithARequiredFieldOpensByItselfFilledWithWhatBuildWasGiven(t *testing.T) {
+	h, bb, _, dialogs := paramsHandler(t)
+
+	got := runWithTrigger(h, "/build deploy-prod release-2")
+
+	if got != "" || len(dialogs.opened) != 1 || len(bb.forced) != 0 {
+		t.Fatalf("answer %q, dialogs %d, forced %v", got, len(dialogs.opened), bb.forced)
+	}
+	d := dialogs.opened[0]
+	if d.TriggerId != "trigger" || d.URL != "/plugins/buildbot/"+FormRoute || d.Dialog.Title != "Build deploy-prod" {
+		t.Fatalf("dialog %+v", d)
+	}
+	defaults := map[string]string{}
+	for _, e := range d.Dialog.Elements {
+		defaults[e.Name] = e.Default
+	}
+	if defaults["branch"] != "release-2" || defaults["environment"] != "staging" || defaults["deploy"] != "false" {
+		t.Fatalf("defaults %v", defaults)
+	}
+	if err := d.Dialog.IsValid(); err != nil {
+		t.Fatal(err)
+	}
+	if got := run(h, "alice", "builds", "/build deploy-prod release-2"); !strings.Contains(got, "name=value") {
+		t.Fatalf("without a trigger id: %q", got)
+	}
+}
+
+func submission(t *testing.T, dialogs *fakeDialogs, values map[string]any) *model.SubmitDialogRequest {
+	t.Helper()
+	if len(dialogs.opened) == 0 {
+		t.Fatal("no dialog was opened")
+	}
+	return &model.SubmitDialogRequest{UserId: "alice", ChannelId: "builds", TeamId: "t", CallbackId: "build",
+		State: dialogs.opened[0].Dialog.State, Submission: values}
+}
+
+func TestASubmittedFormStartsTheBuildOrPutsEachProblemBesideItsField(t *testing.T) {
+	h, bb, mm, dialogs := paramsHandler(t)
+	runWithTrigger(h, "/build deploy-prod main --form")
+
+	resp := h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"environment": "moon", "ticket": ""}))
+	if resp.Errors["environment"] == "" || resp.Errors["ticket"] == "" || len(bb.forced) != 0 {
+		t.Fatalf("response %+v, forced %v", resp, bb.forced)
+	}
+
+	bb.forceResult = `{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":{"ticket":"Ticket:'ops' does not match pattern '^[A-Z]+-[0-9]+$'"}}}`
+	resp = h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "ops"}))
+	if !strings.Contains(resp.Errors["ticket"], "does not match") || len(mm.posts) != 0 {
+		t.Fatalf("Buildbot's refusal: %+v", resp)
+	}
+
+	bb.forceResult = ""
+	resp = h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-2", "deploy": true, "branch": "hotfix"}))
+	if resp.Error != "" || len(resp.Errors) != 0 || len(mm.posts) != 1 {
+		t.Fatalf("response %+v, posts %d", resp, len(mm.posts))
+	}
+	last := bb.forced[len(bb.forced)-1]
+	if last["ticket"] != "OPS-2" || last["deploy"] != true || last["branch"] != "hotfix" {
+		t.Fatalf("sent %v", last)
+	}
+	var props map[string]any
+	raw, _ := json.Marshal(mm.posts[0].GetProp("buildbot_build"))
+	_ = json.Unmarshal(raw, &props)
+	if props["branch"] != "hotfix" {
+		t.Fatalf("the post shows branch %v", props["branch"])
+	}
+}
+
+func TestASubmissionIsJudgedByWhoSentItAndItsStateIsNotTrusted(t *testing.T) {
+	h, bb, mm, dialogs := paramsHandler(t)
+	runWithTrigger(h, "/build deploy-prod main --form")
+	mm.members = map[string][]string{"builds": {"root"}}
+
+	if resp := h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-1"})); resp.Error == "" {
+		t.Fatalf("a user who cannot read the channel: %+v", resp)
+	}
+	mm.members = nil
+	for _, state := range []string{`{"repo":"tools","branch":"main"}`, `{"repo":"deploy-prod","branch":"main;rm"}`, `not json`,
+		`{"repo":"deploy-prod","branch":"main","root_id":"elsewhere"}`} {
+		sub := submission(t, dialogs, map[string]any{"ticket": "OPS-1"})
+		sub.State = state
+		resp := h.SubmitForm(context.Background(), "alice", sub)
+		if state == `{"repo":"tools","branch":"main"}` {
+			// Another repo's form is checked against that repo's own scheduler, which has no ticket.
+			if resp.Error != "" {
+				t.Fatalf("%s: %+v", state, resp)
+			}
+			continue
+		}
+		if resp.Error == "" {
+			t.Errorf("%s: accepted", state)
+		}
+	}
+	for _, sent := range bb.forced {
+		if sent["ticket"] != nil && sent["builderid"] != float64(4) {
+			t.Fatalf("a ticket went to another builder: %v", sent)
+		}
+	}
+}
+
+func TestParametersInChangeHookModeAreRefusedRatherThanDropped(t *testing.T) {
+	bb := &fakeBuildbot{schedulers: paramsSchedulers}
+	mm := newMM()
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t), TriggerMode: config.TriggerChangeHook}, mm)
+
+	got := run(h, "alice", "builds", "/build deploy-prod main deploy=true")
+
+	if !strings.Contains(got, "change hook, which takes none") || len(bb.changes) != 0 || len(bb.forced) != 0 {
+		t.Fatalf("answer %q, changes %v", got, bb.changes)
+	}
+}
+
+func TestRebuildWithOpensTheFormFilledWithWhatTheBuildWasStartedWith(t *testing.T) {
+	h, bb, mm, dialogs := paramsHandler(t)
+	if got := run(h, "alice", "builds", "/build deploy-prod rel ticket=OPS-3 deploy=true environment=production"); got != "" {
+		t.Fatal(got)
+	}
+	status := mm.posts[len(mm.posts)-1]
+	props, _ := post.Decode(status)
+	props.Rows[0].BuildID, props.Rows[0].State = 10, post.StateSuccess
+	post.Apply(status, props, "/x")
+	bb.builds = `{"builds":[{"buildid":10,"number":8,"builderid":4,"complete":true,"results":0,"properties":{
+		"branch":["rel","Build"],"deploy":[true,"Force Build Form"],"environment":["production","Force Build Form"],
+		"ticket":["OPS-3","Force Build Form"],"reason":["Requested by @bob in dev/~builds (Mattermost)","Force Build Form"]}}]}`
+
+	got := h.Act(context.Background(), &model.PostActionIntegrationRequest{UserId: "alice", PostId: status.Id, TeamId: "t", TriggerId: "click",
+		Context: map[string]any{"action": post.ActionRebuildWith}})
+
+	if got != "" || len(dialogs.opened) != 1 || len(bb.forced) != 1 {
+		t.Fatalf("answer %q, dialogs %d, forced %d", got, len(dialogs.opened), len(bb.forced))
+	}
+	filled := map[string]string{}
+	for _, e := range dialogs.opened[0].Dialog.Elements {
+		filled[e.Name] = e.Default
+	}
+	if filled["ticket"] != "OPS-3" || filled["deploy"] != "true" || filled["environment"] != "production" || filled["branch"] != "rel" ||
+		!strings.Contains(filled["reason"], "@alice") {
+		t.Fatalf("filled %v", filled)
+	}
+	var state formState
+	_ = json.Unmarshal([]byte(dialogs.opened[0].Dialog.State), &state)
+	if dialogs.opened[0].TriggerId != "click" || state.RootID != status.Id {
+		t.Fatalf("trigger %q, state %+v", dialogs.opened[0].TriggerId, state)
+	}
+}
+
+func TestNameValueWordsAutocompleteFromTheSchedulersFormAfterTheBranch(t *testing.T) {
+	var schedulers struct {
+		ForceSchedulers []buildbot.ForceScheduler `json:"forceschedulers"`
+	}
+	if err := json.Unmarshal([]byte(paramsSchedulers), &schedulers); err != nil {
+		t.Fatal(err)
+	}
+	ix := catalog.Build(catalog.Sources{
+		Builders:   []buildbot.Builder{{BuilderID: 4, Name: "deploy-prod", MasterIDs: []int{1}}, {BuilderID: 3, Name: "tools", MasterIDs: []int{1}}},
+		Schedulers: schedulers.ForceSchedulers, RequireScheduler: true,
+	}, time.Now())
+	items := func(list []model.AutocompleteListItem) string {
+		out := make([]string, len(list))
+		for i, item := range list {
+			out[i] = item.Item
+		}
+		return strings.Join(out, " ")
+	}
+	// Mattermost sends the words before the one being typed (parsed) and the whole input.
+	suggest := func(input string) string {
+		parsed := input[:strings.LastIndex(input, " ")+1]
+		return items(ParamWord(ix, parsed, input, len(words(parsed))+1))
+	}
+	for input, want := range map[string]string{
+		"/build deploy-prod main ":                           "reason= revision= deploy= environment= ticket=",
+		"/build deploy-prod main 1a2b ":                      "reason= deploy= environment= ticket=",
+		"/build deploy-prod main env":                        "environment=",
+		"/build deploy-prod main environment=":               "environment=staging environment=production",
+		"/build deploy-prod main deploy=true de":             "",
+		"/build deploy-prod main deploy=true ticket=X ":      "reason= revision= environment=",
+		"/build deploy-prod main deploy=true ticket=X dep":   "",
+		"/build deploy-prod main deploy=true environment=pr": "environment=production",
+		"/build status deploy-prod ":                         "",
+		"/build nothing-like-it main ":                       "",
+	} {
+		if got := suggest(input); got != want {
+			t.Errorf("%q: got %q, want %q", input, got, want)
+		}
+	}
+	if got := items(ParamWord(ix, "/build deploy-prod main ", "/build deploy-prod main env", 5)); got != "" {
+		t.Errorf("another position's argument answers: %q", got)
+	}
+	if got := items(ThirdWord(ix, "/build deploy-prod main ", "/build deploy-prod main tic", nil)); got != "ticket=" {
+		t.Errorf("the third word offers the parameters too: %q", got)
+	}
+}
+
+func TestAWordTypedPastIsOfferedSoMattermostMovesOnToTheNext(t *testing.T) {
+	items := []model.AutocompleteListItem{{Item: "main"}}
+	if got := Finished(items, "build app ", "build app new-branch ticket="); len(got) != 2 || got[1].Item != "new-branch" {
+		t.Fatalf("a new branch typed past: %+v", got)
+	}
+	if got := Finished(items, "build app ", "build app new-bra"); len(got) != 1 {
+		t.Fatalf("a word still being typed is not offered: %+v", got)
+	}
+	if got := Finished(items, "build app ", "build app main ticket="); len(got) != 1 {
+		t.Fatalf("a listed word is not offered twice: %+v", got)
+	}
+}
