@@ -131,8 +131,11 @@ func (h *Handler) audit(c *click, text string) {
 		builds = append(builds, strconv.Itoa(r.BuildID))
 	}
 	outcome := "refused"
-	if c.tried {
+	switch {
+	case c.tried:
 		outcome = "sent to Buildbot"
+	case c.action == post.ActionRebuildWith && text == "":
+		outcome = "form opened"
 	}
 	answer, _, _ := strings.Cut(text, "\n")
 	h.Log.LogInfo("Buildbot button clicked", "user_id", c.userID, "action", c.action, "post_id", c.postID,

@@ -63,7 +63,7 @@ func formOf(ctx context.Context, bb *buildbot.Client, r request) (form.Form, err
 	}
 	f, err := form.Flatten(spec)
 	if err != nil {
-		return form.Form{}, &refusal{message: fmt.Sprintf("The form of force scheduler %s cannot be read: %s", markdown.Code(names[0]), markdown.Text(err.Error()))}
+		return form.Form{}, &refusal{message: fmt.Sprintf("The form of force scheduler `%s` cannot be read: %s", markdown.Code(names[0]), markdown.Text(err.Error()))}
 	}
 	return f, nil
 }
@@ -291,12 +291,25 @@ func (h *Handler) SubmitForm(ctx context.Context, userID string, sub *model.Subm
 	if len(problems) > 0 {
 		return &model.SubmitDialogResponse{Errors: problems}
 	}
-	if p, ok := f.Lookup(form.RoleBranch, ""); ok {
-		if branch, _ := values[p.FullName].(string); branch != "" {
-			if err := (Invocation{Repo: state.Repo, Branch: branch}).check(); err != nil {
-				return &model.SubmitDialogResponse{Errors: map[string]string{p.FullName: err.Error()}}
-			}
-			req.branch = branch
+	// The branch and revision may have been changed in the form; the post shows what was built.
+	for _, source := range []struct {
+		role form.Role
+		to   *string
+	}{{form.RoleBranch, &req.branch}, {form.RoleRevision, &req.revision}} {
+		p, ok := f.Lookup(source.role, "")
+		if !ok {
+			continue
+		}
+		value, _ := values[p.FullName].(string)
+		check := Invocation{Repo: state.Repo, Branch: value}
+		if source.role == form.RoleRevision {
+			check = Invocation{Repo: state.Repo, Revision: value}
+		}
+		if err := check.check(); err != nil {
+			return &model.SubmitDialogResponse{Errors: map[string]string{p.FullName: err.Error()}}
+		}
+		if value != "" || source.role == form.RoleRevision {
+			*source.to = value
 		}
 	}
 	req.values, req.shown = values, nonDefault(f, values)

@@ -140,7 +140,11 @@ func TestASubmittedFormStartsTheBuildOrPutsEachProblemBesideItsField(t *testing.
 	}
 
 	bb.forceResult = ""
-	resp = h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-2", "deploy": true, "branch": "hotfix"}))
+	resp = h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-2", "branch": "hotfix;rm"}))
+	if !strings.Contains(resp.Errors["branch"], "not a branch name") || len(mm.posts) != 0 {
+		t.Fatalf("a branch Buildbot would refuse: %+v", resp)
+	}
+	resp = h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-2", "deploy": true, "branch": "hotfix", "revision": "abc123"}))
 	if resp.Error != "" || len(resp.Errors) != 0 || len(mm.posts) != 1 {
 		t.Fatalf("response %+v, posts %d", resp, len(mm.posts))
 	}
@@ -151,8 +155,8 @@ func TestASubmittedFormStartsTheBuildOrPutsEachProblemBesideItsField(t *testing.
 	var props map[string]any
 	raw, _ := json.Marshal(mm.posts[0].GetProp("buildbot_build"))
 	_ = json.Unmarshal(raw, &props)
-	if props["branch"] != "hotfix" {
-		t.Fatalf("the post shows branch %v", props["branch"])
+	if props["branch"] != "hotfix" || props["revision"] != "abc123" {
+		t.Fatalf("the post shows branch %v, revision %v", props["branch"], props["revision"])
 	}
 }
 
