@@ -154,3 +154,21 @@ test('a request body far larger than any click is refused unread', async () => {
     });
     expect(response.status).toBe(413);
 });
+
+test('a build form sent straight to the plugin\'s route starts nothing in a channel the user cannot read, whoever the body names', async () => {
+    const secret: ServerChannel = await world.admin.createChannel({team_id: world.team.id, name: `form-secret-${run}`, display_name: `form secret ${run}`, type: 'P'});
+    const before = await buildbot.newestBuildRequestId();
+
+    const response = await pluginFetch(world.user, '/api/v1/build-form', {
+        method: 'POST',
+        headers: {'Content-Type': 'application/json'},
+        body: JSON.stringify({
+            callback_id: 'build', channel_id: secret.id, team_id: world.team.id, user_id: world.adminUser.id,
+            state: JSON.stringify({repo: 'quick-example', branch: 'main'}), submission: {},
+        }),
+    });
+
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as {error?: string}).error).toContain('cannot start builds in this channel');
+    expect(await buildbot.newestBuildRequestId()).toBe(before);
+});

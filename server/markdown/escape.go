@@ -35,13 +35,23 @@ func Text(s string) string {
 			b.WriteString("@" + wordJoiner)
 		case r == ':' && strings.HasPrefix(s[i:], "://"):
 			b.WriteString(":" + wordJoiner)
-		case r == '.' && i >= 3 && strings.EqualFold(s[i-3:i], "www"):
+		case r == '.' && wwwBefore(s[:i]):
 			b.WriteString(wordJoiner + ".")
 		default:
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// wwwBefore says whether s ends the way Mattermost's www autolink starts: "www" and up to three
+// digits ("www2." links as much as "www.").
+func wwwBefore(s string) bool {
+	end := len(s)
+	for digits := 0; digits < 3 && end > 0 && s[end-1] >= '0' && s[end-1] <= '9'; digits++ {
+		end--
+	}
+	return end >= 3 && strings.EqualFold(s[end-3:end], "www")
 }
 
 // Code makes s safe inside a code span (`...`), where Markdown, mentions and links are inert

@@ -19,6 +19,7 @@ var hostile = []string{
 	"![img](https://evil.example/a.png)",
 	"<https://evil.example>",
 	"see https://evil.example/path and www.evil.example",
+	"www0. and WWW12.evil.example and www123.x",
 	"mail admin@evil.example",
 	"# Heading",
 	"line one\n# heading\n- list item\n> quote",
