@@ -76,12 +76,12 @@ function nodeDir(node: Node): string {
     return path.join(stackDir, node === 1 ? 'mattermost' : 'mattermost2');
 }
 
-export function logFile(node: Node): string {
+function logFile(node: Node): string {
     return path.join(stackDir, 'logs', ...(node === 1 ? [] : ['mattermost2']), 'mattermost.log');
 }
 
 // pluginPid is the process id of the plugin's server process under a node.
-export function pluginPid(node: Node): number {
+function pluginPid(node: Node): number {
     const out = execFileSync('pgrep', ['-f', `${nodeDir(node)}/plugins/${pluginId}/server/dist/plugin-`], {encoding: 'utf8'});
     return Number(out.trim().split('\n')[0]);
 }
