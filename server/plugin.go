@@ -61,12 +61,15 @@ func (p *Plugin) OnActivate() error {
 	p.lifetime, p.stop = context.WithCancel(context.Background())
 
 	botID, err := p.client.Bot.EnsureBot(&model.Bot{
-		Username:    "buildbot",
+		Username:    botUsername,
 		DisplayName: "Buildbot",
 		Description: "Posts the builds started with /build and the ones Buildbot announces.",
 	}, pluginapi.ProfileImagePath("assets/icon.png"))
 	if err != nil {
 		return fmt.Errorf("ensure bot account: %w", err)
+	}
+	if err := p.checkBotAccount(botID); err != nil {
+		return err
 	}
 	p.botID = botID
 
@@ -139,6 +142,25 @@ func (p *Plugin) OnActivate() error {
 			func(err error) { p.API.LogDebug("Refreshing what Buildbot can build failed", "error", err.Error()) },
 		)
 	}()
+	return nil
+}
+
+// botUsername is the account the plugin posts as.
+const botUsername = "buildbot"
+
+// checkBotAccount refuses to run as a person. Mattermost's EnsureBot hands back the id of a
+// person's account that already has the bot's username, and only logs it: the plugin would then
+// post as that person, and take every post the person writes for its own status posts.
+func (p *Plugin) checkBotAccount(userID string) error {
+	user, appErr := p.API.GetUser(userID)
+	if appErr != nil {
+		return fmt.Errorf("read the bot account: %w", appErr)
+	}
+	if !user.IsBot {
+		return fmt.Errorf("the username @%s belongs to a person's account, and the plugin posts as a bot of that name: "+
+			"rename that account (System Console > User Management > Users), or make it the bot with "+
+			"`mattermost user convert %s --bot`, then enable the plugin again", botUsername, botUsername)
+	}
 	return nil
 }
 

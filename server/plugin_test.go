@@ -67,3 +67,18 @@ func TestNewSettingsReplaceTheOldOnesWhole(t *testing.T) {
 	assert.False(t, before.Ready(), "the old snapshot must not change")
 	assert.True(t, p.currentSnapshot().Ready())
 }
+
+func TestTheBotsUsernameHeldByAPersonStopsActivationNamingTheFix(t *testing.T) {
+	api := &plugintest.API{}
+	api.On("GetUser", "person-id").Return(&model.User{Id: "person-id", Username: botUsername}, nil)
+	api.On("GetUser", "bot-id").Return(&model.User{Id: "bot-id", Username: botUsername, IsBot: true}, nil)
+	p := &Plugin{}
+	p.SetAPI(api)
+
+	err := p.checkBotAccount("person-id")
+
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "@buildbot belongs to a person's account")
+	assert.Contains(t, err.Error(), "mattermost user convert buildbot --bot")
+	assert.NoError(t, p.checkBotAccount("bot-id"))
+}
