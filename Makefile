@@ -21,7 +21,7 @@ SERVER_BINS := $(foreach p,$(PLATFORMS),server/dist/plugin-$(p)$(if $(findstring
 # input, which go test reports as a failure ("context deadline exceeded").
 FUZZTIME ?= 20000x
 
-.PHONY: dist server webapp manifest deps node-deps lint unit fuzz bench bench-stack e2e test test-faults stack-up stack-down dev dev-down clean
+.PHONY: dist server webapp manifest deps node-deps lint unit fuzz bench bench-stack e2e test test-faults stack-up stack-down dev dev-down deploy logs clean
 
 ## Bundle ####################################################################
 
@@ -58,7 +58,7 @@ manifest server/manifest.go webapp/src/manifest.ts: plugin.json node_modules/.in
 
 ## Dependencies ##############################################################
 
-node_modules/.installed: package.json package-lock.json webapp/package.json e2e/package.json build/manifest/package.json
+node_modules/.installed: package.json package-lock.json webapp/package.json e2e/package.json build/manifest/package.json build/deploy/package.json
 	npm ci --no-audit --no-fund
 	touch $@
 
@@ -136,6 +136,17 @@ dev: $(BUNDLE)
 	e2e/stack/dev.sh
 
 dev-down: stack-down
+
+## Your own server ###########################################################
+
+# The bundle to the Mattermost server at MM_SERVICESETTINGS_SITEURL, as a system admin given by
+# MM_ADMIN_TOKEN (a personal access token) or MM_ADMIN_USERNAME and MM_ADMIN_PASSWORD: uploaded
+# over any older copy, then enabled. make logs prints the plugin's lines of that server's log.
+deploy: $(BUNDLE) node-deps
+	npx tsx build/deploy/src/index.ts deploy $(BUNDLE)
+
+logs: node-deps
+	npx tsx build/deploy/src/index.ts logs
 
 clean:
 	rm -rf dist server/dist webapp/dist e2e/artifacts

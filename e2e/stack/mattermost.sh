@@ -77,6 +77,8 @@ up() {
 		export MM_SERVICESETTINGS_LOCALMODESOCKETLOCATION=$RUN_DIR/mattermost_local.socket
 		export MM_SERVICESETTINGS_ENABLESECURITYFIXALERT=false
 		export MM_SERVICESETTINGS_ENABLEBOTACCOUNTCREATION=true
+		# make deploy's e2e test signs in with a personal access token, as an admin's script would.
+		export MM_SERVICESETTINGS_ENABLEUSERACCESSTOKENS=true
 		export MM_PLUGINSETTINGS_ENABLE=true
 		export MM_PLUGINSETTINGS_ENABLEUPLOADS=true
 		export MM_PLUGINSETTINGS_REQUIREPLUGINSIGNATURE=false
