@@ -80,10 +80,15 @@ function logFile(node: Node): string {
     return path.join(stackDir, 'logs', ...(node === 1 ? [] : ['mattermost2']), 'mattermost.log');
 }
 
-// pluginPid is the process id of the plugin's server process under a node.
-function pluginPid(node: Node): number {
-    const out = execFileSync('pgrep', ['-f', `${nodeDir(node)}/plugins/${pluginId}/server/dist/plugin-`], {encoding: 'utf8'});
-    return Number(out.trim().split('\n')[0]);
+// pluginPid is the process id of the plugin's server process under a node of this stack (another
+// stack on the machine runs the same plugin), or 0 when none runs.
+export function pluginPid(node: Node = 1): number {
+    try {
+        const out = execFileSync('pgrep', ['-f', `${nodeDir(node)}/plugins/${pluginId}/server/dist/plugin-`], {encoding: 'utf8'});
+        return Number(out.trim().split('\n')[0]);
+    } catch {
+        return 0;
+    }
 }
 
 export function rssMiB(pid: number): number {

@@ -1,7 +1,6 @@
 // A Buildbot that takes a request and never answers (a hung master, a proxy that swallows its
 // login) must not freeze the plugin: every command and route answers within the request timeout
 // with a clear message, and disabling the plugin does not wait the timeouts out.
-import {execFileSync} from 'node:child_process';
 
 import type {Client4} from '@mattermost/client';
 
@@ -9,6 +8,7 @@ import {eventually} from '../src/buildbot';
 
 import {bb4, buildbotUsers} from '../src/env';
 import {configurePlugin, installPlugin, pluginId, runCommand, setUpWorld, type PluginSettings, type World} from '../src/mattermost';
+import {pluginPid} from '../src/nodes';
 import {startProxy, type Proxy} from '../src/proxy';
 import {readStatus} from '../src/status';
 
@@ -67,12 +67,7 @@ test('the status route answers within the timeout and says Buildbot did not answ
 // pluginRunning says whether the plugin's server process runs: Mattermost ends it once the
 // plugin's OnDeactivate returns.
 function pluginRunning(): boolean {
-    try {
-        execFileSync('pgrep', ['-f', `plugins/${pluginId}/server/dist/plugin-`]);
-        return true;
-    } catch {
-        return false;
-    }
+    return pluginPid() !== 0;
 }
 
 test('disabling the plugin ends it within moments even while its calls wait on a minute-long timeout', async () => {
