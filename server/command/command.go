@@ -14,6 +14,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
@@ -247,12 +248,12 @@ func (h *Handler) findRepo(ctx context.Context, name string) (*catalog.Repo, str
 func unknownRepo(name string, ix *catalog.Index) string {
 	names := ix.Names()
 	if len(names) == 0 {
-		return fmt.Sprintf("Buildbot has nothing called `%s`, and nothing it can build from chat yet: check its force schedulers.", shorten(name))
+		return fmt.Sprintf("Buildbot has nothing called `%s`, and nothing it can build from chat yet: check its force schedulers.", form.Shorten(name))
 	}
 	if near := nearNames(name, names); near != "" {
-		return fmt.Sprintf("Buildbot has nothing called `%s`. Did you mean %s?", shorten(name), near)
+		return fmt.Sprintf("Buildbot has nothing called `%s`. Did you mean %s?", form.Shorten(name), near)
 	}
-	return fmt.Sprintf("Buildbot has nothing called `%s`. `/build list` shows what it can build.", shorten(name))
+	return fmt.Sprintf("Buildbot has nothing called `%s`. `/build list` shows what it can build.", form.Shorten(name))
 }
 
 // nearNames words up to three names a typo could have meant, each in a code span, or "".

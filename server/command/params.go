@@ -216,16 +216,9 @@ func nonDefault(f form.Form, values map[string]any) []post.Param {
 		if !ok || !p.Shown() || p.Role != form.RoleProperty || fmt.Sprint(v) == fmt.Sprint(p.Default) {
 			continue
 		}
-		out = append(out, post.Param{Name: p.FullName, Value: valueText(v)})
+		out = append(out, post.Param{Name: p.FullName, Value: form.ValueText(v)})
 	}
 	return out
-}
-
-func valueText(v any) string {
-	if list, ok := v.([]string); ok {
-		return strings.Join(list, ",")
-	}
-	return fmt.Sprint(v)
 }
 
 // SubmitForm runs a submitted build form for the user. Everything in the submission came from the

@@ -154,7 +154,7 @@ func (inv *Invocation) takeOption(w string) error {
 	case w == "--form":
 		inv.Form = true
 	case strings.HasPrefix(w, "--"):
-		return parseErrorf("`%s` is not an option of `/build`: use `/build <repo> [branch] [revision] [name=value ...] [--form]`.", shorten(w))
+		return parseErrorf("`%s` is not an option of `/build`: use `/build <repo> [branch] [revision] [name=value ...] [--form]`.", form.Shorten(w))
 	}
 	return nil
 }
@@ -170,7 +170,7 @@ func (inv *Invocation) takeParams(words []string) error {
 		case strings.Contains(w, "="):
 			inv.Params = append(inv.Params, w)
 		default:
-			return parseErrorf("`%s` comes after the parameters: put the branch and revision before any `name=value`.", shorten(w))
+			return parseErrorf("`%s` comes after the parameters: put the branch and revision before any `name=value`.", form.Shorten(w))
 		}
 	}
 	return nil
@@ -192,7 +192,7 @@ func parseSubscription(sub string, words []string) (Invocation, error) {
 			inv.All = true
 			continue
 		case sub != SubSubscribe || !takesValue:
-			return Invocation{}, parseErrorf("`%s` is not an option of `/build %s`.%s", shorten(words[i]), sub, subscriptionUsage(sub))
+			return Invocation{}, parseErrorf("`%s` is not an option of `/build %s`.%s", form.Shorten(words[i]), sub, subscriptionUsage(sub))
 		case !inline && i+1 < len(words):
 			i++
 			value = words[i]
@@ -211,7 +211,7 @@ func parseSubscription(sub string, words []string) (Invocation, error) {
 		case subscription.StyleCard, subscription.StyleLine:
 			inv.Style = style
 		default:
-			return Invocation{}, parseErrorf("`%s` is not a style: use `card` or `line`.", shorten(value))
+			return Invocation{}, parseErrorf("`%s` is not a style: use `card` or `line`.", form.Shorten(value))
 		}
 	}
 	switch {
@@ -227,11 +227,11 @@ func parseSubscription(sub string, words []string) (Invocation, error) {
 		inv.Branch = positional[1]
 	}
 	if inv.Repo != subscription.AnyRepo && (len(inv.Repo) > maxRepoLength || !repoPattern.MatchString(inv.Repo)) {
-		return Invocation{}, parseErrorf("`%s` is not a repo name: use letters, digits and `._-+/~`, or `*` for every repo.", shorten(inv.Repo))
+		return Invocation{}, parseErrorf("`%s` is not a repo name: use letters, digits and `._-+/~`, or `*` for every repo.", form.Shorten(inv.Repo))
 	}
 	if inv.Branch != "" {
 		if problem := subscription.CheckBranch(inv.Branch); problem != "" {
-			return Invocation{}, parseErrorf("`%s` is not a branch or glob: %s.", shorten(inv.Branch), problem)
+			return Invocation{}, parseErrorf("`%s` is not a branch or glob: %s.", form.Shorten(inv.Branch), problem)
 		}
 	}
 	return inv, nil
@@ -255,20 +255,11 @@ func eventNames() string {
 func (inv Invocation) check() error {
 	switch {
 	case inv.Repo != "" && (len(inv.Repo) > maxRepoLength || !repoPattern.MatchString(inv.Repo)):
-		return parseErrorf("`%s` is not a repo name: use letters, digits and `._-+/~`, at most %d characters.", shorten(inv.Repo), maxRepoLength)
+		return parseErrorf("`%s` is not a repo name: use letters, digits and `._-+/~`, at most %d characters.", form.Shorten(inv.Repo), maxRepoLength)
 	case len(inv.Branch) > maxBranchLength || !branchPattern.MatchString(inv.Branch):
-		return parseErrorf("`%s` is not a branch name Buildbot accepts: use letters, digits and `._-+/~`, at most %d characters.", shorten(inv.Branch), maxBranchLength)
+		return parseErrorf("`%s` is not a branch name Buildbot accepts: use letters, digits and `._-+/~`, at most %d characters.", form.Shorten(inv.Branch), maxBranchLength)
 	case len(inv.Revision) > maxRevisionLength || !revisionPattern.MatchString(inv.Revision):
-		return parseErrorf("`%s` is not a revision Buildbot accepts: use letters, digits and `._-/`, at most %d characters.", shorten(inv.Revision), maxRevisionLength)
+		return parseErrorf("`%s` is not a revision Buildbot accepts: use letters, digits and `._-/`, at most %d characters.", form.Shorten(inv.Revision), maxRevisionLength)
 	}
 	return nil
-}
-
-// shorten keeps an echoed input readable and free of Markdown that would break the message.
-func shorten(s string) string {
-	s = strings.ReplaceAll(s, "`", "'")
-	if utf8.RuneCountInString(s) > 40 {
-		return string([]rune(s)[:40]) + "…"
-	}
-	return s
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
@@ -160,9 +161,9 @@ func (h *Handler) findWatched(ctx context.Context, name string) (*catalog.Repo, 
 		return repo, ""
 	}
 	if near := nearNames(name, ix.WatchedNames()); near != "" {
-		return nil, fmt.Sprintf("Buildbot has nothing called `%s`. Did you mean %s? Or `*` for every repo.", shorten(name), near)
+		return nil, fmt.Sprintf("Buildbot has nothing called `%s`. Did you mean %s? Or `*` for every repo.", form.Shorten(name), near)
 	}
-	return nil, fmt.Sprintf("Buildbot has nothing called `%s`. `/build list` shows what it builds; `*` subscribes to every repo.", shorten(name))
+	return nil, fmt.Sprintf("Buildbot has nothing called `%s`. `/build list` shows what it builds; `*` subscribes to every repo.", form.Shorten(name))
 }
 
 func (h *Handler) channelName(channelID string) string {

@@ -106,7 +106,7 @@ func (p Param) element(value any) model.DialogElement {
 	default:
 		e.Type = "text"
 		e.MaxLength = maxLength(p.MaxSize, model.DialogElementTextMaxLength)
-		e.Default = fitDefault(listText(value), model.DialogElementTextMaxLength)
+		e.Default = fitDefault(ValueText(value), model.DialogElementTextMaxLength)
 		if len(p.Choices) > 0 {
 			help = append(help, "For example "+strings.Join(p.Choices, ", ")+".")
 		}
@@ -138,7 +138,8 @@ func multiDefault(choices []string, value any) string {
 	return strings.Join(list, ",")
 }
 
-func listText(value any) string {
+// ValueText is a value as a person reads and types it: a list comma-separated.
+func ValueText(value any) string {
 	if list, ok := value.([]string); ok {
 		return strings.Join(list, ",")
 	}

@@ -44,7 +44,7 @@ func SplitWords(text string) ([]string, error) {
 		}
 	}
 	if closing != 0 {
-		return nil, &InputError{Message: fmt.Sprintf("A quote is not closed in `%s`: end it with %c.", shorten(word.String()), closing)}
+		return nil, &InputError{Message: fmt.Sprintf("A quote is not closed in `%s`: end it with %c.", Shorten(word.String()), closing)}
 	}
 	if inWord {
 		words = append(words, word.String())
@@ -80,7 +80,7 @@ func (f Form) FromWords(words []string, fill map[string]any) (map[string]any, er
 	for _, w := range words {
 		key, value, ok := strings.Cut(w, "=")
 		if !ok || key == "" {
-			problems = append(problems, fmt.Sprintf("`%s` is not name=value.", shorten(w)))
+			problems = append(problems, fmt.Sprintf("`%s` is not name=value.", Shorten(w)))
 			continue
 		}
 		p, problem := f.find(key)
@@ -89,7 +89,7 @@ func (f Form) FromWords(words []string, fill map[string]any) (map[string]any, er
 			problems = append(problems, problem)
 			continue
 		case given[p.FullName]:
-			problems = append(problems, fmt.Sprintf("`%s` is given twice.", shorten(key)))
+			problems = append(problems, fmt.Sprintf("`%s` is given twice.", Shorten(key)))
 			continue
 		}
 		given[p.FullName] = true
@@ -134,19 +134,19 @@ func (f Form) find(key string) (Param, string) {
 			for i, p := range named {
 				full[i] = "`" + p.FullName + "`"
 			}
-			return Param{}, fmt.Sprintf("`%s` names several fields: use %s.", shorten(key), strings.Join(full, " or "))
+			return Param{}, fmt.Sprintf("`%s` names several fields: use %s.", Shorten(key), strings.Join(full, " or "))
 		}
 	}
 	keys := f.keys()
 	if len(keys) == 0 {
-		return Param{}, fmt.Sprintf("`%s` is not a field of %s, which takes none from chat.", shorten(key), f.Scheduler)
+		return Param{}, fmt.Sprintf("`%s` is not a field of %s, which takes none from chat.", Shorten(key), f.Scheduler)
 	}
 	more := ""
 	if len(keys) > maxListedKeys {
 		more = fmt.Sprintf(" and %d more", len(keys)-maxListedKeys)
 		keys = keys[:maxListedKeys]
 	}
-	return Param{}, fmt.Sprintf("`%s` is not a field of %s: use `%s`%s.", shorten(key), f.Scheduler, strings.Join(keys, "`, `"), more)
+	return Param{}, fmt.Sprintf("`%s` is not a field of %s: use `%s`%s.", Shorten(key), f.Scheduler, strings.Join(keys, "`, `"), more)
 }
 
 func (f Form) settable(p Param, key string) (Param, string) {
@@ -154,11 +154,11 @@ func (f Form) settable(p Param, key string) (Param, string) {
 	case p.Shown():
 		return p, ""
 	case p.Role == RoleOwner:
-		return Param{}, fmt.Sprintf("`%s` is not set from chat: the plugin fills it in, and the build's reason names you.", shorten(key))
+		return Param{}, fmt.Sprintf("`%s` is not set from chat: the plugin fills it in, and the build's reason names you.", Shorten(key))
 	case p.Type == typeFile:
-		return Param{}, fmt.Sprintf("`%s` is a file upload, which chat cannot send.", shorten(key))
+		return Param{}, fmt.Sprintf("`%s` is a file upload, which chat cannot send.", Shorten(key))
 	}
-	return Param{}, fmt.Sprintf("`%s` cannot be set from chat: Buildbot uses its default.", shorten(key))
+	return Param{}, fmt.Sprintf("`%s` cannot be set from chat: Buildbot uses its default.", Shorten(key))
 }
 
 // key is the name a person types for a parameter: its own name, or its full name when another
@@ -273,8 +273,8 @@ func quoteWord(s string) string {
 	return s
 }
 
-// shorten keeps an echoed input readable and free of Markdown that would break the message.
-func shorten(s string) string {
+// Shorten keeps an echoed input readable and free of Markdown that would break the message.
+func Shorten(s string) string {
 	s = strings.ReplaceAll(s, "`", "'")
 	if utf8.RuneCountInString(s) > 40 {
 		return string([]rune(s)[:40]) + "…"
