@@ -32,13 +32,9 @@ type Scheduler struct {
 	NeedsInput bool `json:",omitempty"`
 }
 
-// needsInput says whether a force scheduler's form has a field a person must fill: one Buildbot
-// requires and gives no default, the branch aside, which /build always has.
-func needsInput(s buildbot.ForceScheduler) bool {
-	f, err := form.Flatten(s)
-	if err != nil {
-		return false
-	}
+// needsInput says whether a form has a field a person must fill: one Buildbot requires and gives
+// no default, the branch aside, which /build always has.
+func needsInput(f form.Form) bool {
 	return slices.ContainsFunc(f.Unfilled(nil), func(p form.Param) bool { return p.Role != form.RoleBranch })
 }
 
@@ -275,7 +271,7 @@ func index(src Sources, now time.Time) *Index {
 		}
 		target := Target{BuilderID: b.BuilderID, Builder: b.Name}
 		for _, scheduler := range serving {
-			option := Scheduler{Name: scheduler.Name, NeedsInput: needsInput(scheduler)}
+			option := Scheduler{Name: scheduler.Name, NeedsInput: needsInput(ix.Forms[scheduler.Name])}
 			if field, ok := scheduler.Field("branch"); ok {
 				if d := field.DefaultString(); d != "" {
 					defaults[repo][d] = true
