@@ -32,7 +32,7 @@ dist: $(BUNDLE)
 	done
 	@printf '  %-40s %9s\n' "webapp/dist/main.js, gzipped" "$$(numfmt --to=iec-i --suffix=B $$(gzip -9c webapp/dist/main.js | wc -c))"
 
-$(BUNDLE): plugin.json assets/* $(SERVER_BINS) webapp/dist/main.js
+$(BUNDLE): plugin.json $(shell find assets -type f) $(SERVER_BINS) webapp/dist/main.js
 	rm -rf dist/stage && mkdir -p dist/stage/$(PLUGIN_ID)/server/dist dist/stage/$(PLUGIN_ID)/webapp/dist
 	cp plugin.json dist/stage/$(PLUGIN_ID)/
 	cp -r assets dist/stage/$(PLUGIN_ID)/

@@ -19,6 +19,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/health"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
@@ -59,11 +60,15 @@ type Plugin struct {
 func (p *Plugin) OnActivate() error {
 	p.client = pluginapi.NewClient(p.API, p.Driver)
 	p.lifetime, p.stop = context.WithCancel(context.Background())
+	words, err := i18n.Load(p.API)
+	if err != nil {
+		return err
+	}
 
 	botID, err := p.client.Bot.EnsureBot(&model.Bot{
 		Username:    botUsername,
 		DisplayName: "Buildbot",
-		Description: "Posts the builds started with /build and the ones Buildbot announces.",
+		Description: words.Server().String(i18n.T("plugin.bot.description", "Posts the builds started with /build and the ones Buildbot announces.")),
 	}, pluginapi.ProfileImagePath("assets/icon.png"))
 	if err != nil {
 		return fmt.Errorf("ensure bot account: %w", err)
@@ -76,15 +81,16 @@ func (p *Plugin) OnActivate() error {
 	mm := mattermost{p.client}
 	actionURL := "/plugins/" + manifestID + "/" + api.ActionsRoute
 	subs := subscription.KVStore{KV: &p.client.KV}
-	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, Log: p.API, Subs: subs, Users: mm}
-	p.health = &health.Monitor{Store: health.KVStore{KV: &p.client.KV}, Subs: subs, Posts: mm, BotID: botID, Log: p.API}
+	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, Log: p.API, Subs: subs, Users: mm,
+		Words: words}
+	p.health = &health.Monitor{Store: health.KVStore{KV: &p.client.KV}, Subs: subs, Posts: mm, BotID: botID, Log: p.API, Words: words}
 	p.catalog = catalog.New(p.catalogSource, catalog.KVShared{KV: &p.client.KV})
 	p.command = &command.Handler{
 		Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mm, BotID: botID,
 		Tracker: p.tracker, ActionURL: actionURL, Once: mm, Log: p.API,
-		Subs: subs, Dialogs: mm, FormURL: "/plugins/" + manifestID + "/" + command.FormRoute,
+		Subs: subs, Dialogs: mm, FormURL: "/plugins/" + manifestID + "/" + command.FormRoute, Words: words,
 	}
-	if err := p.client.SlashCommand.Register(command.Definition()); err != nil {
+	if err := p.client.SlashCommand.Register(command.Definition(words.Server())); err != nil {
 		return fmt.Errorf("register /%s: %w", command.Trigger, err)
 	}
 	p.router = api.NewRouter(api.Deps{
@@ -99,6 +105,7 @@ func (p *Plugin) OnActivate() error {
 		PluginID:    manifestID,
 		Version:     manifestVersion,
 		Node:        p.nodeStatus,
+		Words:       words,
 	})
 	if p.ticking, err = cluster.NewMutex(p.API, "buildbot-tick"); err != nil {
 		return fmt.Errorf("make the tick lock: %w", err)
@@ -195,7 +202,7 @@ func (p *Plugin) OnConfigurationChange() error {
 	}
 	snap := config.NewSnapshot(raw)
 	for _, problem := range snap.Problems {
-		p.API.LogWarn("Buildbot plugin setting needs attention", "setting", problem.Setting, "problem", problem.Message)
+		p.API.LogWarn("Buildbot plugin setting needs attention", "setting", problem.Setting, "problem", problem.Message.English())
 	}
 	p.snapshot.Store(snap)
 	// The catalog and the event stream belong to the Buildbot of the old settings: renew them.

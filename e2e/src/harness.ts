@@ -1,7 +1,7 @@
 // A page that loads the built webapp bundle the way Mattermost's webapp would: React, ReactDOM and
 // ReactIntl as globals, a registerPlugin that records the registry calls, the plugin initialized
 // once on load, and a renderer for posts that, like Mattermost, wraps the component in an
-// IntlProvider with the plugin's strings and draws the post's attachment buttons after it, in an
+// IntlProvider with the plugin's strings for the user's locale and draws the post's attachment buttons after it, in an
 // element with Mattermost's id. It also forwards /api/v4 and /plugins/ to the real Mattermost
 // server, so the card learns the bot's id and its buttons reach the server from the same origin
 // with the user's session cookies.
@@ -21,7 +21,8 @@ const page = `<!doctype html>
 window.Redux = {}; window.ReactRedux = {}; window.PropTypes = {};
 window.registered = {postTypes: {}, translations: null};
 window.registerPlugin = function (id, plugin) { window.plugin = {id: id, instance: plugin}; };
-window.renderPost = function (post, theme) {
+window.renderPost = function (post, theme, locale) {
+    locale = locale || 'en';
     document.body.style.background = theme.centerChannelBg;
     var Component = window.registered.postTypes[post.props.type || post.type];
     var h = React.createElement;
@@ -31,7 +32,7 @@ window.renderPost = function (post, theme) {
         }));
     });
     if (!window.cardRoot) { window.cardRoot = ReactDOM.createRoot(document.getElementById('root')); }
-    window.cardRoot.render(h(ReactIntl.IntlProvider, {locale: 'en', messages: window.registered.translations('en')},
+    window.cardRoot.render(h(ReactIntl.IntlProvider, {locale: locale, messages: window.registered.translations(locale)},
         h('div', null, h(Component, {post: post, theme: theme}), h('div', {id: 'messageAttachmentList_' + post.id}, attachments))));
 };
 </script>

@@ -81,8 +81,8 @@ afterAll(async () => {
 
 const revision = '0123456789abcdef0123456789abcdef01234567';
 
-async function render(post: Post, theme: Record<string, string>): Promise<void> {
-    await page.evaluate(([p, t]) => (window as unknown as {renderPost: (p: unknown, t: unknown) => void}).renderPost(p, t), [post, theme] as const);
+async function render(post: Post, theme: Record<string, string>, locale = 'en'): Promise<void> {
+    await page.evaluate(([p, t, l]) => (window as unknown as {renderPost: (p: unknown, t: unknown, l: string) => void}).renderPost(p, t, l), [post, theme, locale] as const);
 }
 
 test('the bundle registers its card and draws a running and a failed build in both themes', async () => {
@@ -164,4 +164,17 @@ test('a click on Rebuild in the browser starts a real build on Buildbot', async 
         return Object.values(posts.posts).find((p) => p.root_id === failed.id && (p.type as string) === 'custom_buildbot_build');
     }, 20000);
     expect(thread.message).toContain('requested by @alice');
+});
+
+test('for a German user the card speaks German: its label, its buttons, its state', async () => {
+    const failed = await statusPost('/build failing-example e2e-browser-de', 'failure');
+
+    await render(failed, themes.dark, 'de');
+
+    const card = page.getByRole('region', {name: /^Build von failing-example/});
+    await card.getByRole('button', {name: 'Neu bauen', exact: true}).waitFor();
+    expect(await card.getByRole('button', {name: 'Neu bauen mit…', exact: true}).count()).toBe(1);
+    expect(await page.getByRole('button', {name: 'Rebuild', exact: true}).count()).toBe(0);
+    expect(await card.getByRole('img', {name: 'Fehlgeschlagen'}).count()).toBeGreaterThan(0);
+    await page.screenshot({path: path.join(artifactsDir, 'card-failure-de.png')});
 });

@@ -16,6 +16,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
@@ -59,6 +60,8 @@ type Deps struct {
 	Version  string
 	// Node reports this server's share of the work for the status route.
 	Node func() NodeStatus
+	// Words word the autocomplete lists in the caller's language; nil words English.
+	Words *i18n.Bundle
 }
 
 // maxBody bounds what a request may send: a button click or a query is a few hundred bytes.

@@ -10,6 +10,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
@@ -22,7 +23,12 @@ func (h *handler) firstWord(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, []model.AutocompleteListItem{})
 		return
 	}
-	writeJSON(w, http.StatusOK, command.FirstWord(h.deps.Catalog.Current()))
+	writeJSON(w, http.StatusOK, command.FirstWord(h.deps.Catalog.Current(), h.words(r)))
+}
+
+// words are the caller's language for the lists' help texts.
+func (h *handler) words(r *http.Request) i18n.Localizer {
+	return h.deps.Words.User(r.Header.Get(userHeader))
 }
 
 // allowed reads where the user is typing from Mattermost's query; the route can be called
@@ -48,7 +54,7 @@ func (h *handler) secondWord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	writeJSON(w, http.StatusOK, command.Finished(command.SecondWord(h.deps.Catalog.Current(), typed(r), h.subscribed(r)), q.Get("parsed"), q.Get("user_input")))
+	writeJSON(w, http.StatusOK, command.Finished(command.SecondWord(h.deps.Catalog.Current(), typed(r), h.subscribed(r), h.words(r)), q.Get("parsed"), q.Get("user_input")))
 }
 
 func (h *handler) thirdWord(w http.ResponseWriter, r *http.Request) {
@@ -57,7 +63,7 @@ func (h *handler) thirdWord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	writeJSON(w, http.StatusOK, command.Finished(command.ThirdWord(h.deps.Catalog.Current(), typed(r), q.Get("user_input"), h.subscribed(r)), q.Get("parsed"), q.Get("user_input")))
+	writeJSON(w, http.StatusOK, command.Finished(command.ThirdWord(h.deps.Catalog.Current(), typed(r), q.Get("user_input"), h.subscribed(r), h.words(r)), q.Get("parsed"), q.Get("user_input")))
 }
 
 func (h *handler) paramWord(w http.ResponseWriter, r *http.Request) {
@@ -67,7 +73,7 @@ func (h *handler) paramWord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	writeJSON(w, http.StatusOK, command.Finished(command.ParamWord(h.deps.Catalog.Current(), q.Get("parsed"), q.Get("user_input"), position), q.Get("parsed"), q.Get("user_input")))
+	writeJSON(w, http.StatusOK, command.Finished(command.ParamWord(h.deps.Catalog.Current(), q.Get("parsed"), q.Get("user_input"), position, h.words(r)), q.Get("parsed"), q.Get("user_input")))
 }
 
 // typed is the command as typed so far.

@@ -7,16 +7,17 @@ import (
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 )
 
 // StatusReport tells an admin whether the plugin is set up and what it reached. It never carries
 // secrets: only the URL, which the admin typed, and what Buildbot answered.
 type StatusReport struct {
-	Plugin     PluginInfo       `json:"plugin"`
-	Configured bool             `json:"configured"`
-	Problems   []config.Problem `json:"problems"`
-	Buildbot   *BuildbotStatus  `json:"buildbot,omitempty"`
-	Node       *NodeStatus      `json:"node,omitempty"`
+	Plugin     PluginInfo      `json:"plugin"`
+	Configured bool            `json:"configured"`
+	Problems   []ProblemReport `json:"problems"`
+	Buildbot   *BuildbotStatus `json:"buildbot,omitempty"`
+	Node       *NodeStatus     `json:"node,omitempty"`
 }
 
 // NodeStatus is the share of the work that the plugin on the answering Mattermost server does. On
@@ -28,6 +29,12 @@ type NodeStatus struct {
 	LastScheduledPoll int64  `json:"last_scheduled_poll"`
 	Goroutines        int    `json:"goroutines"`
 	HeapBytes         uint64 `json:"heap_bytes"`
+}
+
+// ProblemReport is a setting that is wrong, worded for the admin who asked.
+type ProblemReport struct {
+	Setting string `json:"setting"`
+	Message string `json:"message"`
 }
 
 // PluginInfo names the running plugin.
@@ -57,7 +64,7 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 	snap := h.deps.Snapshot()
 	ctx, cancel := context.WithTimeout(r.Context(), snap.Config.RequestTimeout())
 	defer cancel()
-	report := Status(ctx, snap, PluginInfo{ID: h.deps.PluginID, Version: h.deps.Version})
+	report := Status(ctx, snap, PluginInfo{ID: h.deps.PluginID, Version: h.deps.Version}, h.words(r))
 	if h.deps.Node != nil {
 		node := h.deps.Node()
 		report.Node = &node
@@ -67,10 +74,10 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 
 // Status asks Buildbot for its version and builders at the same time; either failing makes the
 // report say why, in the words a user would see.
-func Status(ctx context.Context, snap *config.Snapshot, info PluginInfo) StatusReport {
-	report := StatusReport{Plugin: info, Configured: snap.Ready(), Problems: snap.Problems}
-	if report.Problems == nil {
-		report.Problems = []config.Problem{}
+func Status(ctx context.Context, snap *config.Snapshot, info PluginInfo, words i18n.Localizer) StatusReport {
+	report := StatusReport{Plugin: info, Configured: snap.Ready(), Problems: []ProblemReport{}}
+	for _, p := range snap.Problems {
+		report.Problems = append(report.Problems, ProblemReport{Setting: p.Setting, Message: words.String(p.Message)})
 	}
 	if !snap.Ready() {
 		return report
@@ -90,12 +97,12 @@ func Status(ctx context.Context, snap *config.Snapshot, info PluginInfo) StatusR
 	wg.Wait()
 
 	if listErr != nil {
-		bb.Error = buildbot.UserMessage(listErr)
+		bb.Error = words.String(buildbot.UserMessage(listErr))
 		return report
 	}
 	bb.Reachable = true
 	if versionErr != nil {
-		bb.Error = buildbot.UserMessage(versionErr)
+		bb.Error = words.String(buildbot.UserMessage(versionErr))
 	}
 	bb.Version = version
 	for _, b := range builders {

@@ -3,8 +3,10 @@ package buildbot
 import (
 	"context"
 	"encoding/base64"
-	"fmt"
 	"net/http"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 )
 
 // Auth is how the client identifies itself to Buildbot.
@@ -103,7 +105,7 @@ func (c *Client) loginSession(ctx context.Context, a AuthLogin) ([]*http.Cookie,
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.endpoint("auth", "login").String(), nil)
 	if err != nil {
-		return nil, c.fail(KindBadReply, op, 0, "", err)
+		return nil, c.fail(KindBadReply, op, 0, i18n.Text{}, err)
 	}
 	req.SetBasicAuth(a.Username, a.Password)
 	req.Header.Set("User-Agent", "mattermost-plugin-buildbot")
@@ -115,11 +117,12 @@ func (c *Client) loginSession(ctx context.Context, a AuthLogin) ([]*http.Cookie,
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 		return nil, c.fail(KindUnauthorized, op, resp.StatusCode,
-			fmt.Sprintf("the login for user `%s`: wrong username or password", a.Username), nil)
+			i18n.T("buildbot.login.wrong_password", "the login for user `{{.User}}`: wrong username or password", "User", markdown.Code(c.blank(a.Username))), nil)
 	case resp.StatusCode == http.StatusNotFound:
-		return nil, c.fail(KindNotFound, op, resp.StatusCode, "no login page at auth/login: is authentication enabled in `c['www']['auth']`?", nil)
+		return nil, c.fail(KindNotFound, op, resp.StatusCode,
+			i18n.T("buildbot.login.no_page", "no login page at auth/login: is authentication enabled in `c['www']['auth']`?"), nil)
 	case resp.StatusCode >= 400:
-		return nil, c.fail(KindBadReply, op, resp.StatusCode, fmt.Sprintf("the login answered HTTP %d", resp.StatusCode), nil)
+		return nil, c.fail(KindBadReply, op, resp.StatusCode, i18n.T("buildbot.login.status", "the login answered HTTP {{.Status}}", "Status", resp.StatusCode), nil)
 	}
 	// Buildbot sets the session cookie twice, first for an anonymous session: the last one wins.
 	latest := map[string]*http.Cookie{}
@@ -132,7 +135,7 @@ func (c *Client) loginSession(ctx context.Context, a AuthLogin) ([]*http.Cookie,
 	}
 	if len(order) == 0 {
 		return nil, c.fail(KindUnauthorized, op, resp.StatusCode,
-			fmt.Sprintf("the login for user `%s`: Buildbot set no session cookie", a.Username), nil)
+			i18n.T("buildbot.login.no_cookie", "the login for user `{{.User}}`: Buildbot set no session cookie", "User", markdown.Code(c.blank(a.Username))), nil)
 	}
 	cookies := make([]*http.Cookie, 0, len(order))
 	for _, name := range order {

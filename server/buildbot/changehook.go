@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 )
 
 // ChangeRequest is a change to post to Buildbot's generic change hook (the `base` dialect).
@@ -30,7 +32,7 @@ type ChangeRequest struct {
 
 // PostChange sends a change to the change hook. Schedulers then decide what to build.
 func (c *Client) PostChange(ctx context.Context, ch ChangeRequest) error {
-	const op = "change hook"
+	const op = OpChangeHook
 	form := url.Values{}
 	set := func(key, value string) {
 		if value != "" {
@@ -79,12 +81,12 @@ func (c *Client) PostChange(ctx context.Context, ch ChangeRequest) error {
 	case http.StatusOK:
 		return nil
 	case http.StatusUnauthorized:
-		return c.fail(KindUnauthorized, op, r.status, "the change hook's credentials", nil)
+		return c.fail(KindUnauthorized, op, r.status, i18n.T("buildbot.change_hook.credentials", "the change hook's credentials"), nil)
 	case http.StatusNotFound:
-		return c.fail(KindNotFound, op, r.status,
-			"no change hook at "+c.opts.ChangeHookPath+": enable it with c['www']['change_hook_dialects']", nil)
+		return c.fail(KindNotFound, op, r.status, i18n.T("buildbot.change_hook.missing",
+			"no change hook at {{.Path}}: enable it with c['www']['change_hook_dialects']", "Path", c.opts.ChangeHookPath), nil)
 	case http.StatusBadRequest, http.StatusInternalServerError:
-		return c.fail(KindRejected, op, r.status, "the change hook refused the change: "+c.quoteBody(r.body), nil)
+		return c.fail(KindRejected, op, r.status, i18n.T("buildbot.change_hook.refused", "the change hook refused the change: {{.Said}}", "Said", c.quoteBody(r.body)), nil)
 	}
 	return c.statusError(op, r)
 }

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 )
 
@@ -29,7 +30,9 @@ const DefaultTimeout = 10 * time.Second
 // hundred KiB.
 const maxBody = 8 << 20
 
-var tooLarge = fmt.Sprintf("a reply over %d MiB", maxBody>>20)
+func tooLarge() i18n.Text {
+	return i18n.T("buildbot.body.too_large", "a reply over {{.MiB}} MiB", "MiB", maxBody>>20)
+}
 
 // defaultKeepAlive is how often the WebSocket is pinged: a proxy that stops forwarding without
 // closing the connection is noticed within this and the timeout.
@@ -93,36 +96,39 @@ func New(opts Options) (*Client, error) {
 
 // URLProblem is what is wrong with an address, worded to follow the name of the setting that
 // holds it ("Buildbot URL `ci` has no scheme: ...").
-type URLProblem struct{ Problem string }
+type URLProblem struct{ Problem i18n.Text }
 
-func (e *URLProblem) Error() string { return "the Buildbot URL " + e.Problem }
+func (e *URLProblem) Error() string {
+	return "the Buildbot URL " + e.Problem.English() //i18n:verbatim the log is English
+}
 
 // ParseBaseURL checks a Buildbot URL and returns it with a trailing slash, so relative paths
 // resolve under it (Buildbot may live under a sub-path). Errors are *URLProblem.
 func ParseBaseURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
-	problem := func(format string, args ...any) error { return &URLProblem{Problem: fmt.Sprintf(format, args...)} }
+	problem := func(t i18n.Text) error { return &URLProblem{Problem: t} }
 	// These messages reach chat and the server log: they never echo credentials.
-	shown := hideCredentials(raw)
+	shown := markdown.Code(hideCredentials(raw))
+	notValid := i18n.T("buildbot.url.not_valid", "`{{.URL}}` is not a valid URL.", "URL", shown)
 	switch {
 	case raw == "":
-		return nil, problem("is empty: enter the address of your Buildbot, e.g. `https://ci.example.com/`.")
+		return nil, problem(i18n.T("buildbot.url.empty", "is empty: enter the address of your Buildbot, e.g. `https://ci.example.com/`."))
 	case schemeLength(raw) == 0 && strings.Contains(raw, "://"):
-		return nil, problem("`%s` is not a valid URL.", shown)
+		return nil, problem(notValid)
 	case schemeLength(raw) == 0:
-		return nil, problem("`%s` has no scheme: write it as `https://%s`.", shown, strings.TrimPrefix(shown, "//"))
+		return nil, problem(i18n.T("buildbot.url.no_scheme", "`{{.URL}}` has no scheme: write it as `https://{{.Host}}`.", "URL", shown, "Host", strings.TrimPrefix(shown, "//")))
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, problem("`%s` is not a valid URL.", shown)
+		return nil, problem(notValid)
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, problem("`%s` uses `%s:`; only `http://` and `https://` work.", shown, u.Scheme)
+		return nil, problem(i18n.T("buildbot.url.scheme", "`{{.URL}}` uses `{{.Scheme}}:`; only `http://` and `https://` work.", "URL", shown, "Scheme", markdown.Code(u.Scheme)))
 	case u.Host == "":
-		return nil, problem("`%s` has no host name.", shown)
+		return nil, problem(i18n.T("buildbot.url.no_host", "`{{.URL}}` has no host name.", "URL", shown))
 	case u.User != nil:
-		return nil, problem("`%s` contains credentials; put them in the authentication settings instead.", shown)
+		return nil, problem(i18n.T("buildbot.url.credentials", "`{{.URL}}` contains credentials; put them in the authentication settings instead.", "URL", shown))
 	}
 	u.RawQuery, u.Fragment = "", ""
 	if !strings.HasSuffix(u.Path, "/") {
@@ -192,9 +198,10 @@ func (c *Client) rawEndpoint(path string) *url.URL {
 }
 
 // fail makes the package's error. Its message often quotes the server, and a proxy may echo the
-// credentials it was sent: they are blanked out, as chat users see these messages.
-func (c *Client) fail(kind Kind, op string, status int, message string, err error) *Error {
-	return &Error{Kind: kind, Op: op, BaseURL: c.base.String(), Status: status, Message: c.blank(message), Timeout: c.timeout, Err: err}
+// credentials it was sent: what it quotes goes through quote or quoteBody, which blank them out,
+// as chat users see these messages.
+func (c *Client) fail(kind Kind, op string, status int, message i18n.Text, err error) *Error {
+	return &Error{Kind: kind, Op: op, BaseURL: c.base.String(), Status: status, Message: message, Timeout: c.timeout, Err: err}
 }
 
 // blank removes every credential the client sends from text: its own and the change hook's. A
@@ -215,14 +222,14 @@ func (c *Client) blank(text string) string {
 
 // quote makes Buildbot's own words fit to put in a chat message: credentials blanked out while
 // they are still whole, then Markdown, mentions and links made inert.
-func (c *Client) quote(text string) string {
-	return markdown.Text(c.blank(text))
+func (c *Client) quote(text string) i18n.Text {
+	return i18n.Raw(markdown.Text(c.blank(text)))
 }
 
 // quoteBody quotes a short piece of a reply's body. It is blanked before it is cut short, which
 // could leave a piece of a secret that no longer matches.
-func (c *Client) quoteBody(body []byte) string {
-	return markdown.Text(shortText([]byte(c.blank(string(body)))))
+func (c *Client) quoteBody(body []byte) i18n.Text {
+	return i18n.Raw(markdown.Text(shortText([]byte(c.blank(string(body))))))
 }
 
 // requestBuilder makes a fresh request for each attempt, since a retry cannot reuse a sent body.
@@ -259,7 +266,7 @@ func (c *Client) do(ctx context.Context, op string, build requestBuilder) (*repl
 func (c *Client) send(ctx context.Context, op string, build requestBuilder) (*reply, error) {
 	req, err := build(ctx)
 	if err != nil {
-		return nil, c.fail(KindBadReply, op, 0, "", err)
+		return nil, c.fail(KindBadReply, op, 0, i18n.Text{}, err)
 	}
 	req.Header.Set("User-Agent", "mattermost-plugin-buildbot")
 	if req.Header.Get("Accept") == "" {
@@ -276,7 +283,7 @@ func (c *Client) send(ctx context.Context, op string, build requestBuilder) (*re
 	// A reply past the cap is refused whole: cut at the cap, it would read as broken JSON and hide
 	// what went wrong.
 	if resp.ContentLength > maxBody {
-		return nil, c.fail(KindBadReply, op, resp.StatusCode, tooLarge, nil)
+		return nil, c.fail(KindBadReply, op, resp.StatusCode, tooLarge(), nil)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
@@ -286,7 +293,7 @@ func (c *Client) send(ctx context.Context, op string, build requestBuilder) (*re
 		// The plugin's heap is a few MiB; the runtime would keep the pages this reply took for
 		// minutes, and a Buildbot that sends such replies sends them on every poll.
 		debug.FreeOSMemory()
-		return nil, c.fail(KindBadReply, op, resp.StatusCode, tooLarge, nil)
+		return nil, c.fail(KindBadReply, op, resp.StatusCode, tooLarge(), nil)
 	}
 	return &reply{status: resp.StatusCode, header: resp.Header, body: body}, nil
 }
@@ -294,17 +301,17 @@ func (c *Client) send(ctx context.Context, op string, build requestBuilder) (*re
 func (c *Client) transportError(ctx context.Context, op string, err error) error {
 	var netErr net.Error
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
-		return c.fail(KindTimeout, op, 0, "", nil)
+		return c.fail(KindTimeout, op, 0, i18n.Text{}, nil)
 	}
 	if errors.Is(ctx.Err(), context.Canceled) {
-		return c.fail(KindTimeout, op, 0, "the request was cancelled", nil)
+		return c.fail(KindTimeout, op, 0, i18n.T("buildbot.reason.cancelled", "the request was cancelled"), nil)
 	}
 	// url.Error repeats the URL; keep only the cause.
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
 		err = urlErr.Err
 	}
-	return c.fail(KindUnreachable, op, 0, "", err)
+	return c.fail(KindUnreachable, op, 0, i18n.Text{}, err)
 }
 
 // statusError maps a non-success HTTP status to an Error, keeping a short piece of the body as
@@ -312,18 +319,18 @@ func (c *Client) transportError(ctx context.Context, op string, err error) error
 func (c *Client) statusError(op string, r *reply) error {
 	switch r.status {
 	case http.StatusUnauthorized:
-		return c.fail(KindUnauthorized, op, r.status, "", nil)
+		return c.fail(KindUnauthorized, op, r.status, i18n.Text{}, nil)
 	case http.StatusForbidden:
-		return c.fail(KindForbidden, op, r.status, "", nil)
+		return c.fail(KindForbidden, op, r.status, i18n.Text{}, nil)
 	case http.StatusNotFound:
-		return c.fail(KindNotFound, op, r.status, "", nil)
+		return c.fail(KindNotFound, op, r.status, i18n.Text{}, nil)
 	case http.StatusBadRequest:
 		return c.fail(KindRejected, op, r.status, c.quoteBody(r.body), nil)
 	}
 	if r.status >= 500 && r.status <= 599 {
 		return c.fail(KindServerError, op, r.status, c.quoteBody(r.body), nil)
 	}
-	return c.fail(KindBadReply, op, r.status, fmt.Sprintf("HTTP %d", r.status), nil)
+	return c.fail(KindBadReply, op, r.status, i18n.Raw(fmt.Sprintf("HTTP %d", r.status)), nil)
 }
 
 // shortText is a body fit to quote: one line, no HTML page, bounded.
@@ -358,14 +365,14 @@ func (c *Client) getJSON(ctx context.Context, query url.Values, out any, segment
 	return nil
 }
 
-func describeBody(r *reply) string {
+func describeBody(r *reply) i18n.Text {
 	ct := r.header.Get("Content-Type")
 	switch {
 	case len(bytes.TrimSpace(r.body)) == 0:
-		return "an empty body"
+		return i18n.T("buildbot.body.empty", "an empty body")
 	case strings.Contains(ct, "html") || bytes.HasPrefix(bytes.TrimSpace(r.body), []byte("<")):
-		return "an HTML page instead of JSON"
+		return i18n.T("buildbot.body.html", "an HTML page instead of JSON")
 	default:
-		return "not valid JSON"
+		return i18n.T("buildbot.body.not_json", "not valid JSON")
 	}
 }

@@ -262,7 +262,7 @@ func TestAWrongPasswordSaysSoAndNeverShowsIt(t *testing.T) {
 	if KindOf(err) != KindUnauthorized {
 		t.Fatalf("want unauthorized, got %v", err)
 	}
-	msg := UserMessage(err)
+	msg := UserMessage(err).English()
 	if !strings.Contains(msg, "refused the login for user `admin`: wrong username or password") {
 		t.Errorf("message %q", msg)
 	}
@@ -326,7 +326,7 @@ func TestCredentialsAServerEchoesAreBlankedOut(t *testing.T) {
 				t.Fatal("want an error")
 			}
 			for _, secret := range tt.leaked {
-				if strings.Contains(err.Error()+UserMessage(err), secret) {
+				if strings.Contains(err.Error()+UserMessage(err).English(), secret) {
 					t.Fatalf("%q leaked in %q", secret, err.Error())
 				}
 			}
@@ -423,7 +423,7 @@ func TestFailuresAreWordedForUsersWithoutSecrets(t *testing.T) {
 			if KindOf(err) != tt.kind {
 				t.Fatalf("want kind %d, got %v", tt.kind, err)
 			}
-			msg := UserMessage(err)
+			msg := UserMessage(err).English()
 			if !strings.Contains(msg, tt.want) {
 				t.Errorf("message %q lacks %q", msg, tt.want)
 			}
@@ -477,8 +477,8 @@ func TestJSONRPCErrors(t *testing.T) {
 				_, _ = io.WriteString(w, tt.body)
 			})
 			_, err := newClient(t, srv.URL).Force(context.Background(), "force", ForceParams{BuilderID: 1})
-			if KindOf(err) != tt.kind || !strings.Contains(UserMessage(err), tt.want) {
-				t.Fatalf("got kind %d, %q", KindOf(err), UserMessage(err))
+			if KindOf(err) != tt.kind || !strings.Contains(UserMessage(err).English(), tt.want) {
+				t.Fatalf("got kind %d, %q", KindOf(err), UserMessage(err).English())
 			}
 		})
 	}
@@ -595,12 +595,12 @@ func TestChangeHook(t *testing.T) {
 	}
 
 	err := hook("hook", "nope-secret", "hooks/base").PostChange(context.Background(), change)
-	if KindOf(err) != KindUnauthorized || !strings.Contains(UserMessage(err), "refused the change hook's credentials") || strings.Contains(UserMessage(err), "nope-secret") {
-		t.Errorf("wrong credentials: %q", UserMessage(err))
+	if KindOf(err) != KindUnauthorized || !strings.Contains(UserMessage(err).English(), "refused the change hook's credentials") || strings.Contains(UserMessage(err).English(), "nope-secret") {
+		t.Errorf("wrong credentials: %q", UserMessage(err).English())
 	}
 	err = hook("", "", "change_hook/base").PostChange(context.Background(), change)
-	if KindOf(err) != KindNotFound || !strings.Contains(UserMessage(err), "no change hook at change_hook/base") {
-		t.Errorf("missing hook: %q", UserMessage(err))
+	if KindOf(err) != KindNotFound || !strings.Contains(UserMessage(err).English(), "no change hook at change_hook/base") {
+		t.Errorf("missing hook: %q", UserMessage(err).English())
 	}
 }
 
@@ -611,8 +611,8 @@ func TestChangeHookRejection(t *testing.T) {
 		_, _ = io.WriteString(w, "Error processing changes.")
 	})
 	err := newClient(t, srv.URL).PostChange(context.Background(), ChangeRequest{Author: "a"})
-	if KindOf(err) != KindRejected || !strings.Contains(UserMessage(err), "the change hook refused the change: Error processing changes.") {
-		t.Fatalf("got %q", UserMessage(err))
+	if KindOf(err) != KindRejected || !strings.Contains(UserMessage(err).English(), "the change hook refused the change: Error processing changes.") {
+		t.Fatalf("got %q", UserMessage(err).English())
 	}
 }
 
@@ -731,7 +731,7 @@ func TestAHungLoginHoldsNothingUpBeyondTheTimeout(t *testing.T) {
 
 	select {
 	case err := <-called:
-		if KindOf(err) != KindTimeout || !strings.Contains(UserMessage(err), "did not answer within 300ms") {
+		if KindOf(err) != KindTimeout || !strings.Contains(UserMessage(err).English(), "did not answer within 300ms") {
 			t.Errorf("the waiting call: want a timeout, got %v", err)
 		}
 	case <-time.After(time.Second):
@@ -826,8 +826,8 @@ func TestAChangeHookThatEchoesItsCredentialsDoesNotLeakThem(t *testing.T) {
 		t.Fatalf("want a rejection, got %v", err)
 	}
 	for _, secret := range []string{"hook-secret-pass", base64.StdEncoding.EncodeToString([]byte("hook:hook-secret-pass"))} {
-		if strings.Contains(err.Error()+UserMessage(err), secret) {
-			t.Errorf("%q leaked in %q / %q", secret, err.Error(), UserMessage(err))
+		if strings.Contains(err.Error()+UserMessage(err).English(), secret) {
+			t.Errorf("%q leaked in %q / %q", secret, err.Error(), UserMessage(err).English())
 		}
 	}
 }
@@ -855,13 +855,13 @@ func TestURLProblemsNeverShowCredentials(t *testing.T) {
 				t.Fatalf("want a URL problem, got %v", err)
 			}
 			for _, leaked := range []string{"s3cret", "admin"} {
-				if strings.Contains(problem.Problem, leaked) {
-					t.Errorf("%q leaked in %q", leaked, problem.Problem)
+				if strings.Contains(problem.Problem.English(), leaked) {
+					t.Errorf("%q leaked in %q", leaked, problem.Problem.English())
 				}
 			}
 			for _, want := range tt.want {
-				if !strings.Contains(problem.Problem, want) {
-					t.Errorf("%q lacks %q", problem.Problem, want)
+				if !strings.Contains(problem.Problem.English(), want) {
+					t.Errorf("%q lacks %q", problem.Problem.English(), want)
 				}
 			}
 		})
@@ -899,7 +899,7 @@ func TestBuildbotsWordsAreInertInChat(t *testing.T) {
 				w.WriteHeader(tt.status)
 				_, _ = io.WriteString(w, tt.body)
 			})
-			msg := UserMessage(tt.call(newClient(t, srv.URL)))
+			msg := UserMessage(tt.call(newClient(t, srv.URL))).English()
 			if msg != tt.want {
 				t.Errorf("got  %q\nwant %q", msg, tt.want)
 			}

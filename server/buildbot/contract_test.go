@@ -304,13 +304,13 @@ func TestContractRefusals(t *testing.T) {
 
 		for name, auth := range map[string]Auth{"anonymous": AuthNone{}, "a viewer": AuthLogin{Username: "viewer", Password: "viewer-pass"}} {
 			_, err := contractClient(t, url, auth).Force(ctx, "force", ForceParams{BuilderID: id, Reason: "must be refused"})
-			if KindOf(err) != KindForbidden || UserMessage(err) != "Buildbot refused: you need to have role 'admins'." {
-				t.Errorf("%s: got %v / %q", name, err, UserMessage(err))
+			if KindOf(err) != KindForbidden || UserMessage(err).English() != "Buildbot refused: you need to have role 'admins'." {
+				t.Errorf("%s: got %v / %q", name, err, UserMessage(err).English())
 			}
 		}
 
 		_, err := contractClient(t, url, AuthLogin{Username: "admin", Password: "not-the-admin-pass"}).Builders(ctx)
-		if KindOf(err) != KindUnauthorized || !strings.Contains(UserMessage(err), "wrong username or password") {
+		if KindOf(err) != KindUnauthorized || !strings.Contains(UserMessage(err).English(), "wrong username or password") {
 			t.Errorf("wrong password: %v", err)
 		}
 

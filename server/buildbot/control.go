@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 )
 
 // ForceParams are what a force scheduler's form would send. Buildbot drops parameters the
@@ -54,10 +57,10 @@ func (c *Client) Force(ctx context.Context, scheduler string, p ForceParams) (Fo
 		}
 	}
 	var raw json.RawMessage
-	if err := c.rpc(ctx, "force", params, &raw, "api", "v2", "forceschedulers", scheduler); err != nil {
+	if err := c.rpc(ctx, OpForce, params, &raw, "api", "v2", "forceschedulers", scheduler); err != nil {
 		return ForceResult{}, err
 	}
-	return c.decodeBuildset("force", raw)
+	return c.decodeBuildset(OpForce, raw)
 }
 
 // Rebuild starts the same build again; the new buildset remembers the original.
@@ -80,21 +83,25 @@ func (c *Client) CancelBuildRequest(ctx context.Context, brid int, reason string
 }
 
 // decodeBuildset reads [bsid, {"<builderid>": brid}].
+func notBuildset() i18n.Text {
+	return i18n.T("buildbot.force.not_buildset", "the result is not [buildset, requests]")
+}
+
 func (c *Client) decodeBuildset(op string, raw json.RawMessage) (ForceResult, error) {
 	var pair []json.RawMessage
 	if err := json.Unmarshal(raw, &pair); err != nil || len(pair) != 2 {
-		return ForceResult{}, c.fail(KindBadReply, op, http.StatusOK, "the result is not [buildset, requests]", nil)
+		return ForceResult{}, c.fail(KindBadReply, op, http.StatusOK, notBuildset(), nil)
 	}
 	var res ForceResult
 	var requests map[string]int
 	if json.Unmarshal(pair[0], &res.BuildsetID) != nil || json.Unmarshal(pair[1], &requests) != nil {
-		return ForceResult{}, c.fail(KindBadReply, op, http.StatusOK, "the result is not [buildset, requests]", nil)
+		return ForceResult{}, c.fail(KindBadReply, op, http.StatusOK, notBuildset(), nil)
 	}
 	res.BuildRequests = make(map[int]int, len(requests))
 	for builder, brid := range requests {
 		id, err := strconv.Atoi(builder)
 		if err != nil {
-			return ForceResult{}, c.fail(KindBadReply, op, http.StatusOK, "a builder id is not a number", nil)
+			return ForceResult{}, c.fail(KindBadReply, op, http.StatusOK, i18n.T("buildbot.force.builder_id", "a builder id is not a number"), nil)
 		}
 		res.BuildRequests[id] = brid
 	}
@@ -148,7 +155,7 @@ func (e *rpcError) text() string {
 func (c *Client) rpc(ctx context.Context, method string, params map[string]any, out *json.RawMessage, segments ...string) error {
 	body, err := json.Marshal(rpcRequest{JSONRPC: "2.0", Method: method, ID: atomic.AddInt64(&c.rpcID, 1), Params: params})
 	if err != nil {
-		return c.fail(KindRejected, method, 0, err.Error(), nil)
+		return c.fail(KindRejected, method, 0, i18n.Raw(markdown.Text(err.Error())), nil)
 	}
 	u := c.endpoint(segments...).String()
 	r, err := c.do(ctx, method, func(ctx context.Context) (*http.Request, error) {

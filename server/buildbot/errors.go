@@ -7,6 +7,9 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 )
 
 // Kind says what went wrong talking to Buildbot, so callers can react without parsing text.
@@ -25,6 +28,15 @@ const (
 	KindServerError                  // Buildbot, or a proxy in front of it, failed (HTTP 5xx)
 )
 
+// The operations whose failures callers tell apart: a force or a change that timed out may have
+// started a build anyway.
+//
+//i18n:verbatim names of operations, for the log
+const (
+	OpForce      = "force"
+	OpChangeHook = "change hook"
+)
+
 // ErrNotSupported is matched with errors.Is by every KindNotSupported error.
 var ErrNotSupported = errors.New("not supported by this Buildbot")
 
@@ -37,7 +49,7 @@ type Error struct {
 	BaseURL string
 	Status  int
 	// Message says more, often in Buildbot's own words, which are escaped to stay inert in chat.
-	Message string
+	Message i18n.Text
 	Timeout time.Duration
 	Err     error
 	// Fields is Buildbot's complaint about a force's values as it sent it: an object of messages
@@ -45,6 +57,9 @@ type Error struct {
 	Fields json.RawMessage
 }
 
+// Error is the log's account of the failure; UserMessage words it for people.
+//
+//i18n:verbatim the log is English
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "buildbot %s at %s: ", e.Op, e.BaseURL)
@@ -71,8 +86,8 @@ func (e *Error) Error() string {
 	if e.Status != 0 {
 		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
 	}
-	if e.Message != "" {
-		fmt.Fprintf(&b, ": %s", e.Message)
+	if !e.Message.IsZero() {
+		fmt.Fprintf(&b, ": %s", e.Message.English())
 	}
 	if e.Err != nil {
 		fmt.Fprintf(&b, ": %v", e.Err)
@@ -94,82 +109,97 @@ func KindOf(err error) Kind {
 	return 0
 }
 
-// UserMessage turns an error from this package into one sentence a chat user can act on. It is the
-// one place where the wording lives.
-func UserMessage(err error) string {
+// UserMessage turns an error into one sentence a chat user can act on: the words an error carries
+// for people, or, for an error from this package, what went wrong talking to Buildbot. It is the
+// one place where that wording lives.
+func UserMessage(err error) i18n.Text {
+	if text, ok := i18n.TextOf(err); ok {
+		return text
+	}
 	var e *Error
 	if !errors.As(err, &e) {
-		return fmt.Sprintf("Talking to Buildbot failed: %v.", err)
+		return i18n.T("buildbot.failed", "Talking to Buildbot failed: {{.Error}}.", "Error", markdown.Text(err.Error()))
 	}
-	at := "Buildbot at " + e.BaseURL
+	at := e.BaseURL
 	switch e.Kind {
 	case KindUnreachable:
-		return fmt.Sprintf("%s is unreachable: %s. Check that it runs and that the Mattermost server can reach it.", at, networkReason(e.Err))
+		return i18n.T("buildbot.unreachable", "Buildbot at {{.URL}} is unreachable: {{.Reason}}. Check that it runs and that the Mattermost server can reach it.",
+			"URL", at, "Reason", networkReason(e.Err))
 	case KindTimeout:
-		return fmt.Sprintf("%s did not answer within %s.", at, e.Timeout)
+		return i18n.T("buildbot.timeout", "Buildbot at {{.URL}} did not answer within {{.Timeout}}.", "URL", at, "Timeout", e.Timeout.String())
 	case KindUnauthorized:
-		if e.Message != "" {
-			return fmt.Sprintf("%s refused %s.", at, e.Message)
+		if !e.Message.IsZero() {
+			return i18n.T("buildbot.unauthorized.said", "Buildbot at {{.URL}} refused {{.What}}.", "URL", at, "What", e.Message)
 		}
-		return fmt.Sprintf("%s refused the plugin's credentials (HTTP %d): check the authentication settings.", at, e.Status)
+		return i18n.T("buildbot.unauthorized", "Buildbot at {{.URL}} refused the plugin's credentials (HTTP {{.Status}}): check the authentication settings.",
+			"URL", at, "Status", e.Status)
 	case KindForbidden:
-		if e.Message != "" {
-			return "Buildbot refused: " + e.Message + "."
+		if !e.Message.IsZero() {
+			return refused(e.Message)
 		}
-		return fmt.Sprintf("%s refused the request (HTTP 403): the plugin's Buildbot user lacks the role it needs.", at)
+		return i18n.T("buildbot.forbidden", "Buildbot at {{.URL}} refused the request (HTTP 403): the plugin's Buildbot user lacks the role it needs.", "URL", at)
 	case KindNotFound:
-		if e.Message != "" {
-			return fmt.Sprintf("%s: %s.", at, e.Message)
+		if !e.Message.IsZero() {
+			return i18n.T("buildbot.not_found.said", "Buildbot at {{.URL}}: {{.What}}.", "URL", at, "What", e.Message)
 		}
-		return fmt.Sprintf("%s has nothing at %s: is the Buildbot URL right?", at, e.Op)
+		return i18n.T("buildbot.not_found", "Buildbot at {{.URL}} has nothing at {{.Op}}: is the Buildbot URL right?", "URL", at, "Op", e.Op)
 	case KindBadReply:
-		return fmt.Sprintf("%s gave an answer the plugin does not understand (%s): is the Buildbot URL pointing at Buildbot?", at, e.Message)
+		return i18n.T("buildbot.bad_reply", "Buildbot at {{.URL}} gave an answer the plugin does not understand ({{.What}}): is the Buildbot URL pointing at Buildbot?",
+			"URL", at, "What", e.Message)
 	case KindRejected:
-		if e.Message != "" {
-			return "Buildbot refused: " + e.Message + "."
+		if !e.Message.IsZero() {
+			return refused(e.Message)
 		}
 		status := ""
 		if e.Status != 0 {
 			status = fmt.Sprintf(" (HTTP %d)", e.Status)
 		}
-		return fmt.Sprintf("%s refused %s%s without saying why; its log (twistd.log) may.", at, e.Op, status)
+		return i18n.T("buildbot.rejected", "Buildbot at {{.URL}} refused {{.Op}}{{.Status}} without saying why; its log (twistd.log) may.",
+			"URL", at, "Op", e.Op, "Status", status)
 	case KindNotSupported:
-		return fmt.Sprintf("%s does not support this (%s).", at, e.Op)
+		return i18n.T("buildbot.not_supported", "Buildbot at {{.URL}} does not support this ({{.Op}}).", "URL", at, "Op", e.Op)
 	case KindServerError:
 		return serverErrorMessage(at, e)
 	}
-	return e.Error()
+	return i18n.Raw(markdown.Text(e.Error()))
+}
+
+func refused(said i18n.Text) i18n.Text {
+	return i18n.T("buildbot.refused", "Buildbot refused: {{.What}}.", "What", said)
 }
 
 // serverErrorMessage tells a gateway's answer (the proxy in front of Buildbot could not reach it)
 // from Buildbot's own failure, whose details are in its log.
-func serverErrorMessage(at string, e *Error) string {
+func serverErrorMessage(at string, e *Error) i18n.Text {
 	switch e.Status {
 	case 502, 503, 504:
-		return fmt.Sprintf("%s could not be reached through the proxy in front of it (HTTP %d): check that Buildbot runs. The plugin keeps trying.", at, e.Status)
+		return i18n.T("buildbot.gateway", "Buildbot at {{.URL}} could not be reached through the proxy in front of it (HTTP {{.Status}}): check that Buildbot runs. The plugin keeps trying.",
+			"URL", at, "Status", e.Status)
 	}
-	said := ""
-	if e.Message != "" {
-		said = ": " + e.Message
+	if !e.Message.IsZero() {
+		return i18n.T("buildbot.server_error.said", "Buildbot at {{.URL}} failed with HTTP {{.Status}}: {{.What}}. Its log (twistd.log) may say why; the plugin keeps trying.",
+			"URL", at, "Status", e.Status, "What", e.Message)
 	}
-	return fmt.Sprintf("%s failed with HTTP %d%s. Its log (twistd.log) may say why; the plugin keeps trying.", at, e.Status, said)
+	return i18n.T("buildbot.server_error", "Buildbot at {{.URL}} failed with HTTP {{.Status}}. Its log (twistd.log) may say why; the plugin keeps trying.",
+		"URL", at, "Status", e.Status)
 }
 
-func networkReason(err error) string {
-	if err == nil {
-		return "no connection"
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return "the connection closed in the middle of a reply"
-	}
-	if errors.Is(err, io.EOF) {
-		return "the connection closed before a reply"
+func networkReason(err error) i18n.Text {
+	noConnection := i18n.T("buildbot.reason.no_connection", "no connection")
+	switch {
+	case err == nil:
+		return noConnection
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return i18n.T("buildbot.reason.closed_mid_reply", "the connection closed in the middle of a reply")
+	case errors.Is(err, io.EOF):
+		return i18n.T("buildbot.reason.closed_before_reply", "the connection closed before a reply")
 	}
 	msg := err.Error()
-	for _, known := range []string{"connection refused", "no such host", "network is unreachable", "connection reset by peer", "certificate"} {
+	// The system's own words for these, which people search for as they are.
+	for _, known := range []string{"connection refused", "no such host", "network is unreachable", "connection reset by peer", "certificate"} { //i18n:verbatim the system's error text
 		if strings.Contains(msg, known) {
-			return known
+			return i18n.Raw(known)
 		}
 	}
-	return "no connection"
+	return noConnection
 }

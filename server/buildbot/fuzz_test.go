@@ -42,7 +42,7 @@ func FuzzReplies(f *testing.F) {
 			if err != nil && KindOf(err) == 0 {
 				t.Fatalf("an error outside the package's kinds: %v", err)
 			}
-			if err != nil && UserMessage(err) == "" {
+			if err != nil && UserMessage(err).English() == "" {
 				t.Fatal("an empty user message")
 			}
 		}

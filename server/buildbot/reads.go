@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 )
 
 // list reads a collection: Buildbot wraps it as {"<key>": [...], "meta": {...}}.
@@ -13,7 +16,7 @@ func list[T any](ctx context.Context, c *Client, key string, q Query, segments .
 	op := "GET " + strings.Join(segments, "/")
 	query, err := q.values()
 	if err != nil {
-		return nil, c.fail(KindRejected, op, 0, err.Error(), nil)
+		return nil, c.fail(KindRejected, op, 0, i18n.Raw(markdown.Text(err.Error())), nil)
 	}
 	var envelope map[string]json.RawMessage
 	if err := c.getJSON(ctx, query, &envelope, segments...); err != nil {
@@ -21,11 +24,11 @@ func list[T any](ctx context.Context, c *Client, key string, q Query, segments .
 	}
 	raw, ok := envelope[key]
 	if !ok {
-		return nil, c.fail(KindBadReply, op, http.StatusOK, "no `"+key+"` in the reply", nil)
+		return nil, c.fail(KindBadReply, op, http.StatusOK, i18n.T("buildbot.reply.missing_key", "no `{{.Key}}` in the reply", "Key", key), nil)
 	}
 	var items []T
 	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, c.fail(KindBadReply, op, http.StatusOK, "`"+key+"` is not a list of "+key, nil)
+		return nil, c.fail(KindBadReply, op, http.StatusOK, i18n.T("buildbot.reply.not_list", "`{{.Key}}` is not a list of {{.Key}}", "Key", key), nil)
 	}
 	return items, nil
 }
@@ -38,7 +41,7 @@ func one[T any](ctx context.Context, c *Client, key string, q Query, segments ..
 		return zero, err
 	}
 	if len(items) == 0 {
-		return zero, c.fail(KindNotFound, "GET "+strings.Join(segments, "/"), http.StatusOK, "", nil)
+		return zero, c.fail(KindNotFound, "GET "+strings.Join(segments, "/"), http.StatusOK, i18n.Text{}, nil)
 	}
 	return items[0], nil
 }
@@ -128,7 +131,8 @@ func (c *Client) ForceScheduler(ctx context.Context, name string) (ForceSchedule
 		return ForceScheduler{}, err
 	}
 	if len(found) == 0 {
-		return ForceScheduler{}, c.fail(KindNotFound, "GET api/v2/forceschedulers/"+name, http.StatusOK, "no force scheduler "+name, nil)
+		return ForceScheduler{}, c.fail(KindNotFound, "GET api/v2/forceschedulers/"+name, http.StatusOK, //i18n:verbatim the request, as the log names it
+			i18n.T("buildbot.no_force_scheduler", "no force scheduler {{.Name}}", "Name", markdown.Text(name)), nil)
 	}
 	return found[0], nil
 }
@@ -137,7 +141,8 @@ func (c *Client) ForceScheduler(ctx context.Context, name string) (ForceSchedule
 func (c *Client) Projects(ctx context.Context) ([]Project, error) {
 	projects, err := list[Project](ctx, c, "projects", Query{}, "api", "v2", "projects")
 	if KindOf(err) == KindNotFound {
-		return nil, c.fail(KindNotSupported, "GET api/v2/projects", http.StatusNotFound, "projects need Buildbot 4", nil)
+		return nil, c.fail(KindNotSupported, "GET api/v2/projects", http.StatusNotFound, //i18n:verbatim the request, as the log names it
+			i18n.T("buildbot.projects_need_4", "projects need Buildbot 4"), nil)
 	}
 	return projects, err
 }

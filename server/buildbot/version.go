@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 )
 
 // Version asks Buildbot for its version. Both 3.x and 4.x serve the web UI's settings as JSON at
 // `config`, with a `versions` list of [name, version] pairs (Python, Buildbot, Twisted, ...).
 func (c *Client) Version(ctx context.Context) (string, error) {
-	const op = "GET config"
+	const op = "GET config" //i18n:verbatim the request, as the log names it
 	var cfg struct {
 		Versions [][]json.RawMessage `json:"versions"`
 	}
@@ -23,5 +25,5 @@ func (c *Client) Version(ctx context.Context) (string, error) {
 			return version, nil
 		}
 	}
-	return "", c.fail(KindBadReply, op, http.StatusOK, "no Buildbot version in `config`", nil)
+	return "", c.fail(KindBadReply, op, http.StatusOK, i18n.T("buildbot.no_version", "no Buildbot version in `config`"), nil)
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 )
 
 // Event is one message Buildbot pushes: a key such as "builds/5/finished" and the record.
@@ -76,7 +78,7 @@ func (c *Client) Consume(ctx context.Context, paths []string, onReady func(), on
 		pending[i+1] = true
 		cmd := map[string]any{"cmd": "startConsuming", "path": path, "_id": i + 1}
 		if err := conn.WriteJSON(cmd); err != nil {
-			return c.fail(KindUnreachable, op, 0, "", err)
+			return c.fail(KindUnreachable, op, 0, i18n.Text{}, err)
 		}
 	}
 	// Started once the commands are written, and WriteControl may run alongside another writer
@@ -97,11 +99,11 @@ func (c *Client) Consume(ctx context.Context, paths []string, onReady func(), on
 			case ctx.Err() != nil:
 				return nil //nolint:nilerr // the caller ended the subscription
 			case errors.Is(err, websocket.ErrReadLimit):
-				return c.fail(KindBadReply, op, 0, "a message over 1 MiB", err)
+				return c.fail(KindBadReply, op, 0, i18n.T("buildbot.events.too_large", "a message over 1 MiB"), err)
 			case errors.As(err, &netErr) && netErr.Timeout():
-				return c.fail(KindTimeout, op, 0, "the connection went quiet", err)
+				return c.fail(KindTimeout, op, 0, i18n.T("buildbot.events.quiet", "the connection went quiet"), err)
 			}
-			return c.fail(KindUnreachable, op, 0, "the connection dropped", err)
+			return c.fail(KindUnreachable, op, 0, i18n.T("buildbot.events.dropped", "the connection dropped"), err)
 		}
 		var reply struct {
 			Event
@@ -113,7 +115,7 @@ func (c *Client) Consume(ctx context.Context, paths []string, onReady func(), on
 			continue
 		}
 		if reply.Code != 0 && reply.Code != http.StatusOK {
-			return c.fail(KindRejected, op, reply.Code, "Buildbot refused the subscription: "+c.quoteBody(reply.Msg), nil)
+			return c.fail(KindRejected, op, reply.Code, i18n.T("buildbot.events.refused", "Buildbot refused the subscription: {{.Said}}", "Said", c.quoteBody(reply.Msg)), nil)
 		}
 		if reply.Code == http.StatusOK && pending[reply.ID] {
 			delete(pending, reply.ID)
@@ -146,7 +148,7 @@ func (c *Client) ping(conn *websocket.Conn, stop <-chan struct{}) {
 func (c *Client) websocketHeader(ctx context.Context, httpURL string) (http.Header, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, httpURL, nil)
 	if err != nil {
-		return nil, c.fail(KindBadReply, "websocket", 0, "", err)
+		return nil, c.fail(KindBadReply, "websocket", 0, i18n.Text{}, err)
 	}
 	if err := c.authenticate(ctx, req); err != nil {
 		return nil, err

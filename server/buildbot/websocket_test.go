@@ -260,7 +260,7 @@ func TestConsumeNoticesAConnectionThatStopsAnsweringPings(t *testing.T) {
 	start := time.Now()
 	err := consumeWithin(context.Background(), t, 2*time.Second, c, func() {}, func(Event) {})
 
-	if KindOf(err) != KindTimeout || !strings.Contains(UserMessage(err), "did not answer within 300ms") {
+	if KindOf(err) != KindTimeout || !strings.Contains(UserMessage(err).English(), "did not answer within 300ms") {
 		t.Fatalf("want a timeout, got %v", err)
 	}
 	if elapsed := time.Since(start); elapsed < 400*time.Millisecond {
@@ -333,7 +333,7 @@ func TestARefusedSubscriptionQuotesBuildbotInertly(t *testing.T) {
 
 	err := consumeWithin(context.Background(), t, 5*time.Second, newClient(t, srv.URL), func() {}, func(Event) {})
 
-	msg := UserMessage(err)
+	msg := UserMessage(err).English()
 	if KindOf(err) != KindRejected || !strings.Contains(msg, markdown.Text(`"@channel see [x](https://evil.example)"`)) {
 		t.Fatalf("got %v / %q", err, msg)
 	}

@@ -3,13 +3,13 @@ package command
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
@@ -45,12 +45,12 @@ func (h *Handler) Act(ctx context.Context, req *model.PostActionIntegrationReque
 	c := &click{userID: req.UserId, action: action, postID: req.PostId, triggerID: req.TriggerId}
 	text := h.act(ctx, c)
 	h.audit(c, text)
-	return text
+	return h.Words.User(req.UserId).String(text)
 }
 
-func (h *Handler) act(ctx context.Context, c *click) string {
+func (h *Handler) act(ctx context.Context, c *click) i18n.Text {
 	if c.action != post.ActionStop && c.action != post.ActionRebuild && c.action != post.ActionRebuildWith {
-		return "Unknown action."
+		return i18n.T("command.action.unknown", "Unknown action.")
 	}
 	snap := h.Snapshot()
 	if !snap.Ready() {
@@ -58,30 +58,30 @@ func (h *Handler) act(ctx context.Context, c *click) string {
 	}
 	p, err := h.MM.GetPost(c.postID)
 	if err != nil || !h.MM.CanReadChannel(c.userID, p.ChannelId) {
-		return "That build post is gone, or in a channel you cannot read."
+		return i18n.T("command.action.post_gone", "That build post is gone, or in a channel you cannot read.")
 	}
 	trackID, _ := p.GetProp(tracker.TrackKey).(string)
 	props, ok := post.Decode(p)
 	if p.UserId != h.BotID || trackID == "" || !ok {
-		return "This post was not written by the Buildbot plugin, so it cannot act on it."
+		return i18n.T("command.action.not_ours", "This post was not written by the Buildbot plugin, so it cannot act on it.")
 	}
 	c.rows = props.Rows
 	if !props.From(snap.Buildbot.Fingerprint()) {
-		return "This build ran on a Buildbot the plugin no longer uses, so it cannot act on it from here. Its links still open that Buildbot."
+		return i18n.T("command.action.other_buildbot", "This build ran on a Buildbot the plugin no longer uses, so it cannot act on it from here. Its links still open that Buildbot.")
 	}
 	// A direct or group message has no team; the team /build was typed in is on the bot's post.
 	where, err := h.placeOf(p.ChannelId, props.TeamID)
 	if err != nil {
-		return "Mattermost could not tell where this post is; try again."
+		return i18n.T("command.action.no_place", "Mattermost could not tell where this post is; try again.")
 	}
-	if refusal := whereRefusal(snap.Config, where); refusal != "" {
+	if refusal := whereRefusal(snap.Config, where); !refusal.IsZero() {
 		return refusal
 	}
 	user, err := h.MM.GetUser(c.userID)
 	if err != nil {
-		return "Mattermost could not tell who you are; try again."
+		return noUser()
 	}
-	if refusal := h.whoRefusal(snap.Config, user); refusal != "" {
+	if refusal := h.whoRefusal(snap.Config, user); !refusal.IsZero() {
 		return refusal
 	}
 
@@ -89,7 +89,7 @@ func (h *Handler) act(ctx context.Context, c *click) string {
 		c.tried = true
 		return h.stop(ctx, snap.Buildbot, trackID, props, user)
 	}
-	if refusal := h.rebuildRefusal(ctx, props); refusal != "" {
+	if refusal := h.rebuildRefusal(ctx, props); !refusal.IsZero() {
 		return refusal
 	}
 	if c.action == post.ActionRebuildWith {
@@ -97,31 +97,32 @@ func (h *Handler) act(ctx context.Context, c *click) string {
 	}
 	first, err := h.Once.First("rebuild_" + p.Id)
 	if err != nil {
-		return "The plugin could not check for a double click; try again."
+		return i18n.T("command.action.no_double_click_check", "The plugin could not check for a double click; try again.")
 	}
 	if !first {
-		return "A rebuild of this build was just started."
+		return i18n.T("command.action.double_click", "A rebuild of this build was just started.")
 	}
 	c.tried = true
 	return h.rebuild(ctx, snap.Buildbot, p, props, user)
 }
 
 // rebuildRefusal refuses to rebuild on a builder /build would not start, whatever the post says.
-func (h *Handler) rebuildRefusal(ctx context.Context, props post.Props) string {
+func (h *Handler) rebuildRefusal(ctx context.Context, props post.Props) i18n.Text {
 	ix, err := h.repos(ctx, "")
 	if err != nil {
 		return buildbot.UserMessage(err)
 	}
 	for _, row := range props.Rows {
 		if !ix.Serves(row.BuilderID) {
-			return fmt.Sprintf("`%s` is not a builder chat may start builds on, so this build cannot be rebuilt from here.", markdown.Code(row.Builder))
+			return i18n.T("command.action.builder_not_served", "`{{.Builder}}` is not a builder chat may start builds on, so this build cannot be rebuilt from here.",
+				"Builder", markdown.Code(row.Builder))
 		}
 	}
-	return ""
+	return i18n.Text{}
 }
 
 // audit logs who clicked what on which build, and what came of it, allowed or refused.
-func (h *Handler) audit(c *click, text string) {
+func (h *Handler) audit(c *click, text i18n.Text) {
 	if h.Log == nil {
 		return
 	}
@@ -133,22 +134,23 @@ func (h *Handler) audit(c *click, text string) {
 	outcome := "refused"
 	switch {
 	case c.tried:
-		outcome = "sent to Buildbot"
-	case c.action == post.ActionRebuildWith && text == "":
-		outcome = "form opened"
+		outcome = "sent to Buildbot" //i18n:verbatim the audit log is English
+	case c.action == post.ActionRebuildWith && text.IsZero():
+		outcome = "form opened" //i18n:verbatim the audit log is English
 	}
-	answer, _, _ := strings.Cut(text, "\n")
+	answer, _, _ := strings.Cut(text.English(), "\n")
 	h.Log.LogInfo("Buildbot button clicked", "user_id", c.userID, "action", c.action, "post_id", c.postID,
 		"request_ids", strings.Join(requests, ","), "build_ids", strings.Join(builds, ","), "outcome", outcome, "answer", answer)
 }
 
-func (h *Handler) stop(ctx context.Context, bb *buildbot.Client, trackID string, props post.Props, user *model.User) string {
+func (h *Handler) stop(ctx context.Context, bb *buildbot.Client, trackID string, props post.Props, user *model.User) i18n.Text {
 	reason := post.StopReason(user.Username)
 	// A request cancelled before it ran keeps no reason on Buildbot: the post learns who from here.
 	if err := h.Tracker.NoteStopper(trackID, user.Username); err != nil {
-		return "The plugin could not note who is stopping the build; try again."
+		return i18n.T("command.stop.not_noted", "The plugin could not note who is stopping the build; try again.")
 	}
-	var stopped, failed []string
+	var stopped []string
+	var failed []i18n.Text
 	for _, row := range props.Rows {
 		if row.State.Done() {
 			continue
@@ -160,40 +162,45 @@ func (h *Handler) stop(ctx context.Context, bb *buildbot.Client, trackID string,
 			err = bb.CancelBuildRequest(ctx, row.RequestID, reason)
 		}
 		if err != nil {
-			failed = append(failed, fmt.Sprintf("%s: %s", markdown.Text(row.Builder), buildbot.UserMessage(err)))
+			failed = append(failed, builderProblem(row.Builder, buildbot.UserMessage(err)))
 			continue
 		}
 		stopped = append(stopped, markdown.Code(row.Builder))
 	}
 	switch {
 	case len(stopped) == 0 && len(failed) == 0:
-		return "Nothing to stop: the build has finished."
+		return i18n.T("command.stop.nothing", "Nothing to stop: the build has finished.")
 	case len(failed) > 0:
-		return "Not stopped:\n- " + strings.Join(failed, "\n- ")
+		return i18n.T("command.stop.failed", "Not stopped:\n- {{.List}}", "List", i18n.Join("\n- ", failed...))
 	}
-	return "Stopping `" + strings.Join(stopped, "`, `") + "`; the post shows when Buildbot is done."
+	return i18n.T("command.stop.stopping", "Stopping `{{.Builders}}`; the post shows when Buildbot is done.", "Builders", strings.Join(stopped, "`, `"))
+}
+
+// builderProblem is one line of a list of builders and what went wrong with each.
+func builderProblem(builder string, problem i18n.Text) i18n.Text {
+	return i18n.Join(": ", i18n.Raw(markdown.Text(builder)), problem)
 }
 
 // rebuild starts each finished build again and posts the new one in the original's thread,
 // leaving the original as it was.
-func (h *Handler) rebuild(ctx context.Context, bb *buildbot.Client, original *model.Post, props post.Props, user *model.User) string {
+func (h *Handler) rebuild(ctx context.Context, bb *buildbot.Client, original *model.Post, props post.Props, user *model.User) i18n.Text {
 	snap := h.Snapshot()
 	// Buildbot's rebuild takes the original's properties, so the parameters it shows hold.
 	again := post.Props{Repo: props.Repo, Branch: props.Branch, Revision: props.Revision, RequestedBy: user.Username,
 		BuildbotURL: snap.Config.LinkBaseURL(), Source: bb.Fingerprint(), TeamID: props.TeamID, Params: props.Params}
-	var failed []string
+	var failed []i18n.Text
 	for _, row := range props.Rows {
 		if row.BuildID == 0 || !row.State.Done() {
 			continue
 		}
 		res, err := bb.Rebuild(ctx, row.BuildID)
 		if err != nil {
-			failed = append(failed, fmt.Sprintf("%s: %s", markdown.Text(row.Builder), buildbot.UserMessage(err)))
+			failed = append(failed, builderProblem(row.Builder, buildbot.UserMessage(err)))
 			continue
 		}
 		brid, ok := res.BuildRequests[row.BuilderID]
 		if !ok {
-			failed = append(failed, fmt.Sprintf("%s: %s", markdown.Text(row.Builder), noRequestFor))
+			failed = append(failed, builderProblem(row.Builder, noRequestFor()))
 			continue
 		}
 		again.Rows = append(again.Rows, post.Row{Builder: row.Builder, BuilderID: row.BuilderID, RequestID: brid, State: post.StateQueued,
@@ -201,26 +208,28 @@ func (h *Handler) rebuild(ctx context.Context, bb *buildbot.Client, original *mo
 	}
 	if len(again.Rows) == 0 {
 		if len(failed) > 0 {
-			return "Not rebuilt:\n- " + strings.Join(failed, "\n- ")
+			return i18n.T("command.rebuild.failed", "Not rebuilt:\n- {{.List}}", "List", i18n.Join("\n- ", failed...))
 		}
-		return "Nothing to rebuild yet: wait until the build has run."
+		return i18n.T("command.rebuild.nothing", "Nothing to rebuild yet: wait until the build has run.")
 	}
 	root := original.RootId
 	if root == "" {
 		root = original.Id
 	}
 	p := &model.Post{UserId: h.BotID, ChannelId: original.ChannelId, RootId: root}
-	post.Apply(p, again, h.ActionURL)
+	post.Apply(p, again, h.ActionURL, h.Words.Server())
 	if err := h.Tracker.Announce(p, &tracker.Tracked{Props: again}); errors.Is(err, tracker.ErrNotPosted) {
-		return "Buildbot started the rebuild, but Mattermost could not post about it."
+		return i18n.T("command.rebuild.not_posted", "Buildbot started the rebuild, but Mattermost could not post about it.")
 	} else if err != nil {
-		return "Buildbot started the rebuild, but the plugin could not store it to follow it, so it did not post about it."
+		return i18n.T("command.rebuild.not_stored", "Buildbot started the rebuild, but the plugin could not store it to follow it, so it did not post about it.")
 	}
 	if len(failed) > 0 {
-		return "Some builders were not rebuilt:\n- " + strings.Join(failed, "\n- ")
+		return i18n.T("command.rebuild.some_failed", "Some builders were not rebuilt:\n- {{.List}}", "List", i18n.Join("\n- ", failed...))
 	}
-	return "Rebuilding; the new build is in the thread."
+	return i18n.T("command.rebuild.started", "Rebuilding; the new build is in the thread.")
 }
 
 // noRequestFor is what a builder gets when Buildbot's answer queued nothing for it.
-const noRequestFor = "Buildbot's answer named no build request for this builder, so nothing can be followed; check Buildbot for it."
+func noRequestFor() i18n.Text {
+	return i18n.T("command.no_request_for_builder", "Buildbot's answer named no build request for this builder, so nothing can be followed; check Buildbot for it.")
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
@@ -28,10 +29,10 @@ func TestButtonsOfABuildOnAnotherBuildbotAreRefusedAndSendNothing(t *testing.T) 
 	status := mm.posts[0]
 	props, _ := post.Decode(status)
 	props.Rows[0].BuildID, props.Rows[0].State = 9, post.StateFailure
-	post.Apply(status, props, "/x")
+	post.Apply(status, props, "/x", i18n.English())
 	running := &model.Post{Id: model.NewId(), ChannelId: "builds", UserId: "bot"}
 	props.Rows[0].State = post.StateBuilding
-	post.Apply(running, props, "/x")
+	post.Apply(running, props, "/x", i18n.English())
 	running.AddProp(tracker.TrackKey, "t2")
 	mm.posts = append(mm.posts, running)
 
@@ -78,7 +79,7 @@ func finishedBuild(t *testing.T, h *Handler, mm *fakeMM, builderID int) *model.P
 	status := mm.posts[len(mm.posts)-1]
 	props, _ := post.Decode(status)
 	props.Rows[0].BuildID, props.Rows[0].BuilderID, props.Rows[0].State = 9, builderID, post.StateFailure
-	post.Apply(status, props, "/x")
+	post.Apply(status, props, "/x", i18n.English())
 	return status
 }
 
@@ -168,7 +169,7 @@ func TestButtonsInADirectMessageAreJudgedByTheTeamOnTheBotsPost(t *testing.T) {
 	fromDev.Id = model.NewId()
 	props, _ := post.Decode(fromDev)
 	props.TeamID = "t"
-	post.Apply(fromDev, props, "/x")
+	post.Apply(fromDev, props, "/x", i18n.English())
 	mm.posts = append(mm.posts, fromDev)
 
 	// The request names the allowed team for both; only the post's own team counts.

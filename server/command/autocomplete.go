@@ -9,6 +9,7 @@ import (
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
@@ -28,51 +29,58 @@ type Subscribed func() []subscription.Subscription
 // Definition is what the plugin registers. Mattermost lets a node have arguments or
 // subcommands, not both, so the first word is one dynamic list holding the repos and the
 // subcommands alike.
-func Definition() *model.Command {
-	root := model.NewAutocompleteData(Trigger, "[repo] [branch] [revision]", "Start and follow Buildbot builds")
-	root.AddDynamicListArgument("A repo to build, or help, list or status", FirstWordRoute, true)
-	root.AddDynamicListArgument("The branch; the repo's default branch if left out", SecondWordRoute, false)
-	root.AddDynamicListArgument("The revision to build, a parameter (name=value), or the branches to subscribe to", ThirdWordRoute, false)
+// Mattermost keeps one definition for every user, so it is worded in the server's language.
+func Definition(l i18n.Localizer) *model.Command {
+	description := l.String(i18n.T("command.definition.description", "Start and follow Buildbot builds"))
+	root := model.NewAutocompleteData(Trigger, "[repo] [branch] [revision]", description)
+	root.AddDynamicListArgument(l.String(i18n.T("command.definition.first", "A repo to build, or help, list or status")), FirstWordRoute, true)
+	root.AddDynamicListArgument(l.String(i18n.T("command.definition.second", "The branch; the repo's default branch if left out")), SecondWordRoute, false)
+	root.AddDynamicListArgument(l.String(i18n.T("command.definition.third", "The revision to build, a parameter (name=value), or the branches to subscribe to")),
+		ThirdWordRoute, false)
 	// Mattermost completes only the arguments a command declares: enough for a form's worth. It
 	// also tries each optional argument at the words before its own, so each one's route names
 	// its position and answers only there; otherwise a word would list every suggestion many times.
 	for i := range paramArguments {
-		root.AddDynamicListArgument("A parameter of the build's force scheduler: name=value", fmt.Sprintf("%s/%d", ParamsRoute, i+4), false)
+		root.AddDynamicListArgument(l.String(i18n.T("command.definition.param", "A parameter of the build's force scheduler: name=value")),
+			fmt.Sprintf("%s/%d", ParamsRoute, i+4), false)
 	}
 	events := make([]model.AutocompleteListItem, len(subscription.Events))
 	for i, e := range subscription.Events {
-		events[i] = model.AutocompleteListItem{Item: string(e.Event), HelpText: e.Means}
+		events[i] = model.AutocompleteListItem{Item: string(e.Event), HelpText: l.String(e.Means)}
 	}
-	root.AddNamedStaticListArgument("events", "For subscribe: the events to post, comma-separated", false, events)
-	root.AddNamedStaticListArgument("style", "For subscribe: how to post a build", false, []model.AutocompleteListItem{
-		{Item: string(subscription.StyleCard), HelpText: "The live card, edited in place"},
-		{Item: string(subscription.StyleLine), HelpText: "One compact line"},
+	root.AddNamedStaticListArgument("events", l.String(i18n.T("command.definition.events", "For subscribe: the events to post, comma-separated")), false, events)
+	root.AddNamedStaticListArgument("style", l.String(i18n.T("command.definition.style", "For subscribe: how to post a build")), false, []model.AutocompleteListItem{
+		{Item: string(subscription.StyleCard), HelpText: l.String(i18n.T("command.definition.style.card", "The live card, edited in place"))},
+		{Item: string(subscription.StyleLine), HelpText: l.String(i18n.T("command.definition.style.line", "One compact line"))},
 	})
 	return &model.Command{
 		Trigger:          Trigger,
 		DisplayName:      "Buildbot",
-		Description:      "Start and follow Buildbot builds",
+		Description:      description,
 		AutoComplete:     true,
-		AutoCompleteDesc: "Start and follow Buildbot builds. Try /build help.",
+		AutoCompleteDesc: l.String(i18n.T("command.definition.autocomplete", "Start and follow Buildbot builds. Try /build help.")),
 		AutoCompleteHint: "[repo] [branch] [revision]",
 		AutocompleteData: root,
 	}
 }
 
-var subcommandItems = []model.AutocompleteListItem{
-	{Item: SubList, HelpText: "What Buildbot can build, with the last results"},
-	{Item: SubStatus, Hint: "[repo] [branch]", HelpText: "Recent builds, with links"},
-	{Item: SubSubscribe, Hint: "<repo|*> [branch-glob] [--events e1,e2] [--style card|line]", HelpText: "Post this channel the builds of a repo"},
-	{Item: SubUnsubscribe, Hint: "<repo|*> [branch-glob]", HelpText: "Stop posting a repo's builds here"},
-	{Item: SubSubscriptions, Hint: "[--all]", HelpText: "This channel's subscriptions"},
-	{Item: SubHelp, HelpText: "How to use /build"},
+func subcommandItems(l i18n.Localizer) []model.AutocompleteListItem {
+	return []model.AutocompleteListItem{
+		{Item: SubList, HelpText: l.String(i18n.T("command.sub.list", "What Buildbot can build, with the last results"))},
+		{Item: SubStatus, Hint: "[repo] [branch]", HelpText: l.String(i18n.T("command.sub.status", "Recent builds, with links"))},
+		{Item: SubSubscribe, Hint: "<repo|*> [branch-glob] [--events e1,e2] [--style card|line]", //i18n:verbatim the command's syntax
+			HelpText: l.String(i18n.T("command.sub.subscribe", "Post this channel the builds of a repo"))},
+		{Item: SubUnsubscribe, Hint: "<repo|*> [branch-glob]", HelpText: l.String(i18n.T("command.sub.unsubscribe", "Stop posting a repo's builds here"))},
+		{Item: SubSubscriptions, Hint: "[--all]", HelpText: l.String(i18n.T("command.sub.subscriptions", "This channel's subscriptions"))},
+		{Item: SubHelp, HelpText: l.String(i18n.T("command.sub.help", "How to use /build"))},
+	}
 }
 
 // FirstWord lists what may follow /build: the repos, then the subcommands. Mattermost filters
 // the list by what the user typed.
-func FirstWord(ix *catalog.Index) []model.AutocompleteListItem {
-	items := repoItems(ix)
-	return append(items, subcommandItems...)
+func FirstWord(ix *catalog.Index, l i18n.Localizer) []model.AutocompleteListItem {
+	items := repoItems(ix, l)
+	return append(items, subcommandItems(l)...)
 }
 
 // words are what was typed after /build; Mattermost passes it without the leading slash.
@@ -87,16 +95,16 @@ func words(parsed string) []string {
 // SecondWord lists the branches of the repo typed first, the repos after `status`, every
 // builder's repo after `subscribe`, and the channel's subscribed repos after `unsubscribe`.
 // parsed is the command as typed so far.
-func SecondWord(ix *catalog.Index, parsed string, subscribed Subscribed) []model.AutocompleteListItem {
+func SecondWord(ix *catalog.Index, parsed string, subscribed Subscribed, l i18n.Localizer) []model.AutocompleteListItem {
 	fields := words(parsed)
 	if len(fields) == 0 {
 		return []model.AutocompleteListItem{}
 	}
 	switch strings.ToLower(fields[0]) {
 	case SubStatus:
-		return repoItems(ix)
+		return repoItems(ix, l)
 	case SubSubscribe:
-		items := []model.AutocompleteListItem{{Item: subscription.AnyRepo, HelpText: "Every repo"}}
+		items := []model.AutocompleteListItem{{Item: subscription.AnyRepo, HelpText: l.String(i18n.T("command.autocomplete.every_repo", "Every repo"))}}
 		for _, name := range ix.WatchedNames() {
 			items = append(items, model.AutocompleteListItem{Item: name})
 		}
@@ -120,7 +128,7 @@ func SecondWord(ix *catalog.Index, parsed string, subscribed Subscribed) []model
 	for _, branch := range repo.Branches {
 		item := model.AutocompleteListItem{Item: branch}
 		if branch == repo.DefaultBranch {
-			item.HelpText = "default branch"
+			item.HelpText = l.String(i18n.T("command.autocomplete.default_branch", "default branch"))
 		}
 		items = append(items, item)
 	}
@@ -129,7 +137,7 @@ func SecondWord(ix *catalog.Index, parsed string, subscribed Subscribed) []model
 
 // ThirdWord lists the branch globs after `subscribe <repo>` (every branch, then the repo's
 // branches) and the channel's globs after `unsubscribe <repo>`; a revision has no list.
-func ThirdWord(ix *catalog.Index, parsed, input string, subscribed Subscribed) []model.AutocompleteListItem {
+func ThirdWord(ix *catalog.Index, parsed, input string, subscribed Subscribed, l i18n.Localizer) []model.AutocompleteListItem {
 	fields := words(parsed)
 	items := []model.AutocompleteListItem{}
 	if len(fields) < 2 {
@@ -137,7 +145,7 @@ func ThirdWord(ix *catalog.Index, parsed, input string, subscribed Subscribed) [
 	}
 	switch strings.ToLower(fields[0]) {
 	case SubSubscribe:
-		items = append(items, model.AutocompleteListItem{Item: "*", HelpText: "Every branch"})
+		items = append(items, model.AutocompleteListItem{Item: "*", HelpText: l.String(i18n.T("command.autocomplete.every_branch", "Every branch"))})
 		if repo, ok := ix.LookupWatched(fields[1]); ok {
 			for _, branch := range repo.Branches {
 				items = append(items, model.AutocompleteListItem{Item: branch})
@@ -151,7 +159,7 @@ func ThirdWord(ix *catalog.Index, parsed, input string, subscribed Subscribed) [
 		}
 	case SubStatus, SubSubscriptions, SubHelp, SubList:
 	default:
-		return ParamWord(ix, parsed, input, 3)
+		return ParamWord(ix, parsed, input, 3, l)
 	}
 	return items
 }
@@ -174,7 +182,7 @@ const paramArguments = 8
 // ParamWord completes a name=value word of a build from the form of the repo's force scheduler
 // for the branch: the names not yet given, then a name's choices. parsed is the command up to the
 // word being typed, input the command as typed; the word must be the position-th after /build.
-func ParamWord(ix *catalog.Index, parsed, input string, position int) []model.AutocompleteListItem {
+func ParamWord(ix *catalog.Index, parsed, input string, position int, l i18n.Localizer) []model.AutocompleteListItem {
 	fields := words(parsed)
 	if len(fields) == 0 || len(fields)+1 != position || slices.Contains([]string{SubHelp, SubList, SubStatus, SubSubscribe, SubUnsubscribe, SubSubscriptions}, strings.ToLower(fields[0])) {
 		return []model.AutocompleteListItem{}
@@ -200,10 +208,10 @@ func ParamWord(ix *catalog.Index, parsed, input string, position int) []model.Au
 			given = append(given, p.FullName+"="+fields[i+1])
 		}
 	}
-	return f.Suggest(partial, given)
+	return f.Suggest(partial, given, l)
 }
 
-func repoItems(ix *catalog.Index) []model.AutocompleteListItem {
+func repoItems(ix *catalog.Index, l i18n.Localizer) []model.AutocompleteListItem {
 	items := make([]model.AutocompleteListItem, 0, len(ix.Names()))
 	for _, name := range ix.Names() {
 		repo := ix.Repos[name]
@@ -211,7 +219,7 @@ func repoItems(ix *catalog.Index) []model.AutocompleteListItem {
 		for i, t := range repo.Targets {
 			builders[i] = t.Builder
 		}
-		item := model.AutocompleteListItem{Item: name, HelpText: "Builds on " + strings.Join(builders, ", ")}
+		item := model.AutocompleteListItem{Item: name, HelpText: l.String(i18n.T("command.autocomplete.builds_on", "Builds on {{.Builders}}", "Builders", strings.Join(builders, ", ")))}
 		if repo.DefaultBranch != "" {
 			item.Hint = "[" + repo.DefaultBranch + "]"
 		}

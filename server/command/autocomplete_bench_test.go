@@ -8,6 +8,7 @@ import (
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 )
 
 // A keystroke of /build must answer at once however large the Buildbot. `make bench` prints the
@@ -25,12 +26,12 @@ func BenchmarkAutocomplete(b *testing.B) {
 		ix := catalog.Build(src, time.Now())
 		b.Run(fmt.Sprintf("first word, %d repos", size.repos), func(b *testing.B) {
 			for range b.N {
-				FirstWord(ix)
+				FirstWord(ix, i18n.English())
 			}
 		})
 		b.Run(fmt.Sprintf("branches, %d of them", size.branches), func(b *testing.B) {
 			for range b.N {
-				SecondWord(ix, "build repo-000 ", nil)
+				SecondWord(ix, "build repo-000 ", nil, i18n.English())
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
@@ -44,19 +45,19 @@ func TestAutocomplete(t *testing.T) {
 		got  []model.AutocompleteListItem
 		want []string
 	}{
-		{"the first word offers repos, then subcommands", FirstWord(ix), []string{"app", "tools", "list", "status", "subscribe", "unsubscribe", "subscriptions", "help"}},
-		{"the second word offers the typed repo's branches, default first", SecondWord(ix, "/build app ", none), []string{"main", "feature/x"}},
-		{"a repo is found whatever its case", SecondWord(ix, "/build APP", none), []string{"main", "feature/x"}},
-		{"Mattermost's parsed text has no slash", SecondWord(ix, "build app ", none), []string{"main", "feature/x"}},
-		{"after status come the repos", SecondWord(ix, "/build status ", none), []string{"app", "tools"}},
-		{"after list comes nothing", SecondWord(ix, "/build list ", none), []string{}},
-		{"an unknown repo has no branches", SecondWord(ix, "/build nope ", none), []string{}},
-		{"nothing typed, nothing offered", SecondWord(ix, "/build", none), []string{}},
-		{"after subscribe come every builder's repos, and * first", SecondWord(ix, "build subscribe ", none), []string{"*", "app", "tools"}},
-		{"after unsubscribe come the channel's subscribed repos", SecondWord(ix, "build unsubscribe ", subscribed), []string{"app", "*"}},
-		{"after subscribe and a repo come every branch, then its branches", ThirdWord(ix, "build subscribe app ", "build subscribe app ", none), []string{"*", "main", "feature/x"}},
-		{"after unsubscribe and a repo come its globs in this channel", ThirdWord(ix, "build unsubscribe app ", "build unsubscribe app ", subscribed), []string{"release/*"}},
-		{"a revision has no list", ThirdWord(ix, "build app main ", "build app main ", none), []string{}},
+		{"the first word offers repos, then subcommands", FirstWord(ix, i18n.English()), []string{"app", "tools", "list", "status", "subscribe", "unsubscribe", "subscriptions", "help"}},
+		{"the second word offers the typed repo's branches, default first", SecondWord(ix, "/build app ", none, i18n.English()), []string{"main", "feature/x"}},
+		{"a repo is found whatever its case", SecondWord(ix, "/build APP", none, i18n.English()), []string{"main", "feature/x"}},
+		{"Mattermost's parsed text has no slash", SecondWord(ix, "build app ", none, i18n.English()), []string{"main", "feature/x"}},
+		{"after status come the repos", SecondWord(ix, "/build status ", none, i18n.English()), []string{"app", "tools"}},
+		{"after list comes nothing", SecondWord(ix, "/build list ", none, i18n.English()), []string{}},
+		{"an unknown repo has no branches", SecondWord(ix, "/build nope ", none, i18n.English()), []string{}},
+		{"nothing typed, nothing offered", SecondWord(ix, "/build", none, i18n.English()), []string{}},
+		{"after subscribe come every builder's repos, and * first", SecondWord(ix, "build subscribe ", none, i18n.English()), []string{"*", "app", "tools"}},
+		{"after unsubscribe come the channel's subscribed repos", SecondWord(ix, "build unsubscribe ", subscribed, i18n.English()), []string{"app", "*"}},
+		{"after subscribe and a repo come every branch, then its branches", ThirdWord(ix, "build subscribe app ", "build subscribe app ", none, i18n.English()), []string{"*", "main", "feature/x"}},
+		{"after unsubscribe and a repo come its globs in this channel", ThirdWord(ix, "build unsubscribe app ", "build unsubscribe app ", subscribed, i18n.English()), []string{"release/*"}},
+		{"a revision has no list", ThirdWord(ix, "build app main ", "build app main ", none, i18n.English()), []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,7 +66,7 @@ func TestAutocomplete(t *testing.T) {
 			}
 		})
 	}
-	if first := FirstWord(ix)[0]; first.Hint != "[main]" || first.HelpText != "Builds on app" {
+	if first := FirstWord(ix, i18n.English())[0]; first.Hint != "[main]" || first.HelpText != "Builds on app" {
 		t.Errorf("repo item %+v", first)
 	}
 }

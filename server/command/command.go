@@ -15,6 +15,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
@@ -44,6 +45,8 @@ type Handler struct {
 	// parameters only as name=value words.
 	Dialogs Dialogs
 	FormURL string
+	// Words are the translations: answers in the user's language, posts in the server's.
+	Words *i18n.Bundle
 }
 
 // Tracker takes over a started build's status post, and hears who stops one.
@@ -52,15 +55,20 @@ type Tracker interface {
 	NoteStopper(trackID, username string) error
 }
 
-// Execute runs one /build invocation. It returns the text to show the caller alone, or "" when
-// the answer went to the channel.
+// Execute runs one /build invocation. It returns the text to show the caller alone, in their
+// language, or "" when the answer went to the channel.
 func (h *Handler) Execute(ctx context.Context, args *model.CommandArgs) string {
+	return h.Words.User(args.UserId).String(h.execute(ctx, args))
+}
+
+func (h *Handler) execute(ctx context.Context, args *model.CommandArgs) i18n.Text {
 	inv, err := Parse(args.Command)
 	if err != nil {
-		return err.Error() + "\n\n" + usage
+		problem, _ := i18n.TextOf(err)
+		return i18n.Join("\n\n", problem, usage())
 	}
 	if inv.Sub == SubHelp {
-		return usage
+		return usage()
 	}
 	snap := h.Snapshot()
 	if !snap.Ready() {
@@ -68,9 +76,9 @@ func (h *Handler) Execute(ctx context.Context, args *model.CommandArgs) string {
 	}
 	where, err := h.placeOf(args.ChannelId, args.TeamId)
 	if err != nil {
-		return "Mattermost could not tell where this command was typed; try again."
+		return i18n.T("command.no_place", "Mattermost could not tell where this command was typed; try again.")
 	}
-	if refusal := whereRefusal(snap.Config, where); refusal != "" {
+	if refusal := whereRefusal(snap.Config, where); !refusal.IsZero() {
 		return refusal
 	}
 
@@ -89,17 +97,19 @@ func (h *Handler) Execute(ctx context.Context, args *model.CommandArgs) string {
 	return h.build(ctx, snap, args, where, inv)
 }
 
-const usage = "#### /build\n" +
-	"- `/build <repo> [branch] [revision]`: start a build; the branch defaults to the repo's default branch\n" +
-	"- `/build <repo> [branch] name=value ...`: start it with the force scheduler's parameters, e.g. `deploy=true environment=staging`; " +
-	"`--form` opens the scheduler's form instead (it opens by itself when a parameter must be filled)\n" +
-	"- `/build list`: what Buildbot can build, with each builder's last result\n" +
-	"- `/build status [repo] [branch]`: recent builds, with links\n" +
-	"- `/build subscribe <repo|*> [branch-glob] [--events e1,e2] [--style card|line]`: post this channel the builds of a repo, " +
-	"also those chat did not start; the glob defaults to the repo's default branch, the events to `finished`. " +
-	"For only what needs someone: `--events failure,problem,recovery`\n" +
-	"- `/build unsubscribe <repo|*> [branch-glob]` and `/build subscriptions [--all]`\n" +
-	"- `/build help`: this text"
+func usage() i18n.Text {
+	return i18n.T("command.usage", "#### /build\n"+
+		"- `/build <repo> [branch] [revision]`: start a build; the branch defaults to the repo's default branch\n"+
+		"- `/build <repo> [branch] name=value ...`: start it with the force scheduler's parameters, e.g. `deploy=true environment=staging`; "+
+		"`--form` opens the scheduler's form instead (it opens by itself when a parameter must be filled)\n"+
+		"- `/build list`: what Buildbot can build, with each builder's last result\n"+
+		"- `/build status [repo] [branch]`: recent builds, with links\n"+
+		"- `/build subscribe <repo|*> [branch-glob] [--events e1,e2] [--style card|line]`: post this channel the builds of a repo, "+
+		"also those chat did not start; the glob defaults to the repo's default branch, the events to `finished`. "+
+		"For only what needs someone: `--events failure,problem,recovery`\n"+
+		"- `/build unsubscribe <repo|*> [branch-glob]` and `/build subscriptions [--all]`\n"+
+		"- `/build help`: this text")
+}
 
 // missRefreshAfter is how old the catalog must be before a name it does not know reads Buildbot
 // again: a typo typed again and again must not re-read Buildbot each time.
@@ -138,15 +148,15 @@ func (h *Handler) Allows(userID, channelID, teamID string) bool {
 		teamID = ""
 	}
 	where, err := h.placeOf(channelID, teamID)
-	return err == nil && whereRefusal(snap.Config, where) == ""
+	return err == nil && whereRefusal(snap.Config, where).IsZero()
 }
 
-func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.CommandArgs, where place, inv Invocation) string {
+func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.CommandArgs, where place, inv Invocation) i18n.Text {
 	user, err := h.MM.GetUser(args.UserId)
 	if err != nil {
-		return "Mattermost could not tell who you are; try again."
+		return noUser()
 	}
-	if refusal := h.whoRefusal(snap.Config, user); refusal != "" {
+	if refusal := h.whoRefusal(snap.Config, user); !refusal.IsZero() {
 		return refusal
 	}
 	repo, answer := h.findRepo(ctx, inv.Repo)
@@ -159,7 +169,7 @@ func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.
 	}
 	changeHook := snap.Config.TriggerMode == config.TriggerChangeHook
 	if changeHook && (inv.Form || len(inv.Params) > 0) {
-		return noParamsByChangeHook
+		return noParamsByChangeHook()
 	}
 	if !changeHook && (inv.Form || len(inv.Params) > 0 || repo.NeedsInput(req.branch)) {
 		if answer, done := h.withParams(ctx, snap, args, &req, inv); done {
@@ -175,14 +185,14 @@ func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.
 	}
 	var own *refusal
 	if errors.As(err, &own) {
-		return own.message
+		return own.text
 	}
 	if unconfirmed(err) {
-		return fmt.Sprintf("Buildbot at %s did not confirm the build of **%s** within %s. It may start anyway: look at %s before you try again.",
-			snap.Config.BuildbotURL, markdown.Text(repo.Name), snap.Config.RequestTimeout(), snap.Config.LinkBaseURL())
+		return i18n.T("command.build.unconfirmed", "Buildbot at {{.URL}} did not confirm the build of **{{.Repo}}** within {{.Timeout}}. It may start anyway: look at {{.Link}} before you try again.",
+			"URL", snap.Config.BuildbotURL, "Repo", markdown.Text(repo.Name), "Timeout", snap.Config.RequestTimeout().String(), "Link", snap.Config.LinkBaseURL())
 	}
 	if err != nil {
-		return fmt.Sprintf("The build of **%s** was not started. %s", markdown.Text(repo.Name), buildbot.UserMessage(err))
+		return notStarted(repo.Name, err)
 	}
 	return h.announce(snap.Config, args, req, s, snap.Buildbot.Fingerprint())
 }
@@ -191,30 +201,42 @@ func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.
 // and its answer did not come in time. Buildbot busy with a burst of forces answers each late.
 func unconfirmed(err error) bool {
 	var e *buildbot.Error
-	return errors.As(err, &e) && e.Kind == buildbot.KindTimeout && (e.Op == "force" || e.Op == "change hook")
+	return errors.As(err, &e) && e.Kind == buildbot.KindTimeout && (e.Op == buildbot.OpForce || e.Op == buildbot.OpChangeHook)
 }
 
-const noParamsByChangeHook = "Parameters go to a force scheduler, and this plugin starts builds through Buildbot's change hook, which takes none. " +
-	"An admin can set *Start builds with* to the force scheduler."
+// notStarted says a build did not start, and what Buildbot did wrong.
+func notStarted(repo string, err error) i18n.Text {
+	return i18n.T("command.build.not_started", "The build of **{{.Repo}}** was not started. {{.Why}}", "Repo", markdown.Text(repo), "Why", buildbot.UserMessage(err))
+}
+
+func noParamsByChangeHook() i18n.Text {
+	return i18n.T("command.build.no_params_by_change_hook", "Parameters go to a force scheduler, and this plugin starts builds through Buildbot's change hook, which takes none. "+
+		"An admin can set *Start builds with* to the force scheduler.")
+}
+
+func noUser() i18n.Text {
+	return i18n.T("command.no_user", "Mattermost could not tell who you are; try again.")
+}
 
 // announce posts the build's status in the channel and hands it to the tracker, which keeps the
 // post up to date. In change-hook mode its rows appear as Buildbot's schedulers start builds.
-func (h *Handler) announce(cfg *config.Configuration, args *model.CommandArgs, req request, s started, source string) string {
+func (h *Handler) announce(cfg *config.Configuration, args *model.CommandArgs, req request, s started, source string) i18n.Text {
 	p := &model.Post{UserId: h.BotID, ChannelId: args.ChannelId, RootId: args.RootId}
 	props := statusProps(cfg, req, s)
 	props.Source = source
-	post.Apply(p, props, h.ActionURL)
+	post.Apply(p, props, h.ActionURL, h.Words.Server())
 	tracked := &tracker.Tracked{Props: props, Tag: s.tag, AfterRequest: s.afterRequest}
 	if err := h.Tracker.Announce(p, tracked); errors.Is(err, tracker.ErrNotPosted) {
 		// The build runs anyway; say so rather than pretend nothing happened.
-		return "Buildbot started the build, but Mattermost could not post about it here:\n\n" + p.Message
+		return i18n.T("command.build.not_posted", "Buildbot started the build, but Mattermost could not post about it here:\n\n{{.Post}}", "Post", i18n.Raw(p.Message))
 	} else if err != nil {
-		return "Buildbot started the build, but the plugin could not store it to follow it, so it did not post about it:\n\n" + p.Message
+		return i18n.T("command.build.not_stored", "Buildbot started the build, but the plugin could not store it to follow it, so it did not post about it:\n\n{{.Post}}",
+			"Post", i18n.Raw(p.Message))
 	}
 	if len(s.failed) > 0 {
-		return "Some builders did not start:\n- " + strings.Join(s.failed, "\n- ")
+		return i18n.T("command.build.some_failed", "Some builders did not start:\n- {{.List}}", "List", i18n.Join("\n- ", s.failed...))
 	}
-	return ""
+	return i18n.Text{}
 }
 
 func statusProps(cfg *config.Configuration, req request, s started) post.Props {
@@ -233,7 +255,7 @@ func statusProps(cfg *config.Configuration, req request, s started) post.Props {
 }
 
 // findRepo looks a repo up, or says why it cannot: Buildbot did not answer, or has no such repo.
-func (h *Handler) findRepo(ctx context.Context, name string) (*catalog.Repo, string) {
+func (h *Handler) findRepo(ctx context.Context, name string) (*catalog.Repo, i18n.Text) {
 	ix, err := h.repos(ctx, name)
 	if err != nil {
 		return nil, buildbot.UserMessage(err)
@@ -242,18 +264,19 @@ func (h *Handler) findRepo(ctx context.Context, name string) (*catalog.Repo, str
 	if !ok {
 		return nil, unknownRepo(name, ix)
 	}
-	return repo, ""
+	return repo, i18n.Text{}
 }
 
-func unknownRepo(name string, ix *catalog.Index) string {
+func unknownRepo(name string, ix *catalog.Index) i18n.Text {
 	names := ix.Names()
 	if len(names) == 0 {
-		return fmt.Sprintf("Buildbot has nothing called `%s`, and nothing it can build from chat yet: check its force schedulers.", form.Shorten(name))
+		return i18n.T("command.unknown_repo.nothing", "Buildbot has nothing called `{{.Name}}`, and nothing it can build from chat yet: check its force schedulers.",
+			"Name", form.Shorten(name))
 	}
 	if near := nearNames(name, names); near != "" {
-		return fmt.Sprintf("Buildbot has nothing called `%s`. Did you mean %s?", form.Shorten(name), near)
+		return i18n.T("command.unknown_repo.near", "Buildbot has nothing called `{{.Name}}`. Did you mean {{.Near}}?", "Name", form.Shorten(name), "Near", near)
 	}
-	return fmt.Sprintf("Buildbot has nothing called `%s`. `/build list` shows what it can build.", form.Shorten(name))
+	return i18n.T("command.unknown_repo", "Buildbot has nothing called `{{.Name}}`. `/build list` shows what it can build.", "Name", form.Shorten(name))
 }
 
 // nearNames words up to three names a typo could have meant, each in a code span, or "".
@@ -265,13 +288,13 @@ func nearNames(name string, names []string) string {
 	return strings.Join(near, ", ")
 }
 
-func (h *Handler) list(ctx context.Context, snap *config.Snapshot) string {
+func (h *Handler) list(ctx context.Context, snap *config.Snapshot) i18n.Text {
 	ix, err := h.repos(ctx, "")
 	if err != nil {
 		return buildbot.UserMessage(err)
 	}
 	if len(ix.Names()) == 0 {
-		return "Buildbot has nothing that can be built from chat: no active builder is served by a force scheduler."
+		return i18n.T("command.list.empty", "Buildbot has nothing that can be built from chat: no active builder is served by a force scheduler.")
 	}
 	builds, err := snap.Buildbot.Builds(ctx, buildbot.Query{Order: []string{"-buildid"}, Limit: 200})
 	if err != nil {
@@ -284,32 +307,36 @@ func (h *Handler) list(ctx context.Context, snap *config.Snapshot) string {
 		}
 	}
 	link := snap.Config.LinkBaseURL()
-	var b strings.Builder
-	b.WriteString("#### What Buildbot can build\n| Repo | Default branch | Builder | Last build |\n|---|---|---|---|")
+	rows := []i18n.Text{i18n.T("command.list.title", "#### What Buildbot can build\n| Repo | Default branch | Builder | Last build |\n|---|---|---|---|")}
 	for _, name := range ix.Names() {
 		repo := ix.Repos[name]
 		for _, t := range repo.Targets {
-			lastBuild := "never built"
+			lastBuild := i18n.T("command.list.never_built", "never built")
 			if build, ok := last[t.BuilderID]; ok {
-				lastBuild = fmt.Sprintf("%s [#%d](%s)", resultText(build), build.Number, buildbot.BuildURL(link, t.BuilderID, build.Number))
+				lastBuild = i18n.Join(" ", resultText(build), i18n.Raw(fmt.Sprintf("[#%d](%s)", build.Number, buildbot.BuildURL(link, t.BuilderID, build.Number))))
 			}
-			fmt.Fprintf(&b, "\n| %s | %s | %s | %s |", markdown.Text(repo.Name), orDash(repo.DefaultBranch), markdown.Text(t.Builder), lastBuild)
+			rows = append(rows, tableRow(i18n.Raw(markdown.Text(repo.Name)), i18n.Raw(orDash(repo.DefaultBranch)), i18n.Raw(markdown.Text(t.Builder)), lastBuild))
 		}
 	}
-	return b.String()
+	return i18n.Join("\n", rows...)
+}
+
+// tableRow is a row of a markdown table.
+func tableRow(cells ...i18n.Text) i18n.Text {
+	return i18n.Join("", i18n.Raw("| "), i18n.Join(" | ", cells...), i18n.Raw(" |"))
 }
 
 // statusReach is how many recent builds /build status reads when it must filter them itself:
 // Buildbot cannot filter on properties, and chat sees only the builders of its repos.
 const statusReach = 200
 
-func (h *Handler) status(ctx context.Context, snap *config.Snapshot, inv Invocation) string {
+func (h *Handler) status(ctx context.Context, snap *config.Snapshot, inv Invocation) i18n.Text {
 	ix, err := h.repos(ctx, inv.Repo)
 	if err != nil {
 		return buildbot.UserMessage(err)
 	}
 	q := buildbot.Query{Order: []string{"-buildid"}, Limit: statusReach, Properties: []string{"branch", "revision"}}
-	title := "Recent builds"
+	title := i18n.T("command.status.title", "Recent builds")
 	if inv.Repo != "" {
 		repo, answer := h.findRepo(ctx, inv.Repo)
 		if repo == nil {
@@ -318,9 +345,9 @@ func (h *Handler) status(ctx context.Context, snap *config.Snapshot, inv Invocat
 		for _, t := range repo.Targets {
 			q.Filters = append(q.Filters, buildbot.Where("builderid", "eq", t.BuilderID))
 		}
-		title += " of " + markdown.Text(repo.Name)
+		title = i18n.T("command.status.title_repo", "Recent builds of {{.Repo}}", "Repo", markdown.Text(repo.Name))
 		if inv.Branch != "" {
-			title += " on " + markdown.Text(inv.Branch)
+			title = i18n.T("command.status.title_branch", "Recent builds of {{.Repo}} on {{.Branch}}", "Repo", markdown.Text(repo.Name), "Branch", markdown.Text(inv.Branch))
 		} else {
 			q.Limit = 10
 		}
@@ -338,30 +365,29 @@ func (h *Handler) status(ctx context.Context, snap *config.Snapshot, inv Invocat
 		names[b.BuilderID] = b.Name
 	}
 	link := snap.Config.LinkBaseURL()
-	var b strings.Builder
-	fmt.Fprintf(&b, "#### %s\n| Build | Builder | Branch | Revision | Result |\n|---|---|---|---|---|", title)
-	shown := 0
+	rows := []i18n.Text{i18n.T("command.status.table", "#### {{.Title}}\n| Build | Builder | Branch | Revision | Result |\n|---|---|---|---|---|", "Title", title)}
 	for _, build := range builds {
 		branch := build.Properties.Get("branch")
 		if (inv.Branch != "" && branch != inv.Branch) || !ix.Serves(build.BuilderID) {
 			continue
 		}
-		fmt.Fprintf(&b, "\n| [#%d](%s) | %s | %s | %s | %s |", build.Number, buildbot.BuildURL(link, build.BuilderID, build.Number),
-			markdown.Text(names[build.BuilderID]), orDash(branch), orDash(post.ShortRevision(build.Properties.Get("revision"))), resultText(build))
-		if shown++; shown == 10 {
+		rows = append(rows, tableRow(i18n.Raw(fmt.Sprintf("[#%d](%s)", build.Number, buildbot.BuildURL(link, build.BuilderID, build.Number))),
+			i18n.Raw(markdown.Text(names[build.BuilderID])), i18n.Raw(orDash(branch)), i18n.Raw(orDash(post.ShortRevision(build.Properties.Get("revision")))),
+			resultText(build)))
+		if len(rows) == 11 {
 			break
 		}
 	}
-	if shown == 0 {
-		return title + ": none yet."
+	if len(rows) == 1 {
+		return i18n.T("command.status.none", "{{.Title}}: none yet.", "Title", title)
 	}
-	return b.String()
+	return i18n.Join("\n", rows...)
 }
 
 // resultText is a build's state as the status post words it.
-func resultText(b buildbot.Build) string {
+func resultText(b buildbot.Build) i18n.Text {
 	state := post.StateOf(buildbot.BuildRequest{}, &b)
-	return state.Emoji() + " " + state.Label()
+	return i18n.Join(" ", i18n.Raw(state.Emoji()), state.Label())
 }
 
 // orDash is a table cell of Buildbot's text, or a dash when there is none.

@@ -20,6 +20,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/kvtest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
@@ -443,7 +444,7 @@ func TestClosest(t *testing.T) {
 }
 
 func TestDefinitionIsAValidAutocompleteTree(t *testing.T) {
-	cmd := Definition()
+	cmd := Definition(i18n.English())
 	if cmd.Trigger != "build" || !cmd.AutoComplete {
 		t.Fatalf("command %+v", cmd)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 )
@@ -48,14 +49,15 @@ func formOf(ctx context.Context, bb *buildbot.Client, r request) (form.Form, err
 	}
 	switch {
 	case len(names) == 0:
-		return form.Form{}, &refusal{message: fmt.Sprintf("No force scheduler of **%s** accepts the branch `%s`.", markdown.Text(r.repo.Name), markdown.Code(r.branch))}
+		return form.Form{}, &refusal{text: i18n.T("command.form.no_scheduler", "No force scheduler of **{{.Repo}}** accepts the branch `{{.Branch}}`.",
+			"Repo", markdown.Text(r.repo.Name), "Branch", markdown.Code(r.branch))}
 	case len(names) > 1:
 		quoted := make([]string, len(names))
 		for i, n := range names {
 			quoted[i] = markdown.Code(n)
 		}
-		return form.Form{}, &refusal{message: fmt.Sprintf("The builders of **%s** take parameters through different force schedulers (%s), and a form serves one. "+
-			"Start it without parameters, or ask an admin to map its builders to separate repos.", markdown.Text(r.repo.Name), strings.Join(quoted, ", "))}
+		return form.Form{}, &refusal{text: i18n.T("command.form.several_schedulers", "The builders of **{{.Repo}}** take parameters through different force schedulers ({{.Schedulers}}), and a form serves one. "+
+			"Start it without parameters, or ask an admin to map its builders to separate repos.", "Repo", markdown.Text(r.repo.Name), "Schedulers", strings.Join(quoted, ", "))}
 	}
 	spec, err := bb.ForceScheduler(ctx, names[0])
 	if err != nil {
@@ -63,7 +65,8 @@ func formOf(ctx context.Context, bb *buildbot.Client, r request) (form.Form, err
 	}
 	f, err := form.Flatten(spec)
 	if err != nil {
-		return form.Form{}, &refusal{message: fmt.Sprintf("The form of force scheduler `%s` cannot be read: %s", markdown.Code(names[0]), markdown.Text(err.Error()))}
+		return form.Form{}, &refusal{text: i18n.T("command.form.unreadable", "The form of force scheduler `{{.Scheduler}}` cannot be read: {{.Error}}",
+			"Scheduler", markdown.Code(names[0]), "Error", markdown.Text(err.Error()))}
 	}
 	return f, nil
 }
@@ -85,14 +88,14 @@ func given(f form.Form, r request) map[string]any {
 
 // withParams runs /build with its name=value words or its form. It returns what to tell the user
 // and whether it answered; when it did not, the request carries the checked values.
-func (h *Handler) withParams(ctx context.Context, snap *config.Snapshot, args *model.CommandArgs, r *request, inv Invocation) (string, bool) {
+func (h *Handler) withParams(ctx context.Context, snap *config.Snapshot, args *model.CommandArgs, r *request, inv Invocation) (i18n.Text, bool) {
 	f, err := formOf(ctx, snap.Buildbot, *r)
 	var own *refusal
 	if errors.As(err, &own) {
-		return own.message, true
+		return own.text, true
 	}
 	if err != nil {
-		return fmt.Sprintf("The build of **%s** was not started. %s", markdown.Text(r.repo.Name), buildbot.UserMessage(err)), true
+		return notStarted(r.repo.Name, err), true
 	}
 	have := given(f, *r)
 	if inv.Form || (len(inv.Params) == 0 && len(f.Unfilled(have)) > 0) {
@@ -100,48 +103,61 @@ func (h *Handler) withParams(ctx context.Context, snap *config.Snapshot, args *m
 	}
 	values, err := f.FromWords(inv.Params, have)
 	if err != nil {
-		return err.Error(), true
+		return userText(err), true
 	}
 	r.values, r.shown = values, nonDefault(f, values)
-	return "", false
+	return i18n.Text{}, false
+}
+
+// userText is the words for the user an error carries, or, for one that has none, its own text.
+func userText(err error) i18n.Text {
+	if text, ok := i18n.TextOf(err); ok {
+		return text
+	}
+	return i18n.Raw(markdown.Text(err.Error()))
 }
 
 // openForm shows the user the scheduler's form, filled with what /build was given.
-func (h *Handler) openForm(args *model.CommandArgs, r request, f form.Form, values map[string]any) string {
+func (h *Handler) openForm(args *model.CommandArgs, r request, f form.Form, values map[string]any) i18n.Text {
 	if h.Dialogs == nil || args.TriggerId == "" {
-		return "This Mattermost client cannot open a form: give the parameters as `name=value` after the branch."
+		return i18n.T("command.form.cannot_open", "This Mattermost client cannot open a form: give the parameters as `name=value` after the branch.")
 	}
 	state, err := json.Marshal(formState{Repo: r.repo.Name, Branch: r.branch, Revision: r.revision, RootID: args.RootId})
 	if err != nil {
-		return "The form could not be made; try again."
+		return i18n.T("command.form.not_made", "The form could not be made; try again.")
 	}
-	intro := fmt.Sprintf("A build of **%s** on Buildbot's force scheduler `%s`.", markdown.Text(r.repo.Name), markdown.Code(f.Scheduler))
-	if len(f.Notes) > 0 {
-		intro += "\n\n" + markdown.Text(strings.Join(f.Notes, " "))
+	words := h.Words.User(args.UserId)
+	intro := i18n.T("command.form.intro", "A build of **{{.Repo}}** on Buildbot's force scheduler `{{.Scheduler}}`.",
+		"Repo", markdown.Text(r.repo.Name), "Scheduler", markdown.Code(f.Scheduler))
+	notes := make([]i18n.Text, len(f.Notes))
+	for i, n := range f.Notes {
+		notes[i] = n.Text()
 	}
+	intro = i18n.Join("\n\n", intro, i18n.Join(" ", notes...))
 	err = h.Dialogs.OpenInteractiveDialog(model.OpenDialogRequest{
 		TriggerId: args.TriggerId,
 		URL:       h.FormURL,
 		Dialog: model.Dialog{
 			CallbackId:       "build",
-			Title:            dialogTitle(r.repo.Name),
-			IntroductionText: intro,
-			Elements:         f.Elements(values),
-			SubmitLabel:      "Build",
+			Title:            dialogTitle(words.String(i18n.T("command.form.title", "Build {{.Repo}}", "Repo", r.repo.Name))),
+			IntroductionText: words.String(intro),
+			Elements:         f.Elements(values, words),
+			SubmitLabel:      words.String(i18n.T("command.form.submit", "Build")),
 			State:            string(state),
 		},
 	})
 	if err != nil {
-		return fmt.Sprintf("Mattermost did not open the form (%s): give the parameters as `name=value` after the branch.", markdown.Text(err.Error()))
+		return i18n.T("command.form.not_opened", "Mattermost did not open the form ({{.Error}}): give the parameters as `name=value` after the branch.",
+			"Error", markdown.Text(err.Error()))
 	}
-	return ""
+	return i18n.Text{}
 }
 
 // rebuildWith opens the build's form filled with what the build was started with, for a new build
 // in the original's thread. r has the original's branch and revision, the user and the place.
-func (h *Handler) rebuildWith(ctx context.Context, snap *config.Snapshot, triggerID string, original *model.Post, props post.Props, r request) string {
+func (h *Handler) rebuildWith(ctx context.Context, snap *config.Snapshot, triggerID string, original *model.Post, props post.Props, r request) i18n.Text {
 	if snap.Config.TriggerMode == config.TriggerChangeHook {
-		return noParamsByChangeHook
+		return noParamsByChangeHook()
 	}
 	repo, answer := h.findRepo(ctx, props.Repo)
 	if repo == nil {
@@ -151,7 +167,7 @@ func (h *Handler) rebuildWith(ctx context.Context, snap *config.Snapshot, trigge
 	f, err := formOf(ctx, snap.Buildbot, r)
 	var own *refusal
 	if errors.As(err, &own) {
-		return own.message
+		return own.text
 	}
 	if err != nil {
 		return buildbot.UserMessage(err)
@@ -193,10 +209,9 @@ func lastBuildID(rows []post.Row) int {
 	return last
 }
 
-// dialogTitle fits "Build <repo>" into Mattermost's 24 bytes for a dialog's title; the repo is
-// also in the introduction, whole.
-func dialogTitle(repo string) string {
-	title := "Build " + repo
+// dialogTitle fits a title into Mattermost's 24 bytes for a dialog's; the repo it names is also
+// in the introduction, whole.
+func dialogTitle(title string) string {
 	if len(title) <= model.DialogTitleMaxLength {
 		return title
 	}
@@ -226,41 +241,45 @@ func nonDefault(f form.Form, values map[string]any) []post.Param {
 // where, who, the repo, the branch, and each value against the scheduler's form as it is now.
 // Values the form or Buildbot refuse come back beside their fields, and nothing is started.
 func (h *Handler) SubmitForm(ctx context.Context, userID string, sub *model.SubmitDialogRequest) *model.SubmitDialogResponse {
-	fail := func(text string) *model.SubmitDialogResponse { return &model.SubmitDialogResponse{Error: text} }
+	words := h.Words.User(userID)
+	fail := func(text i18n.Text) *model.SubmitDialogResponse {
+		return &model.SubmitDialogResponse{Error: words.String(text)}
+	}
+	notOurs := i18n.T("command.form.not_ours", "This form is not one the plugin made.")
 	snap := h.Snapshot()
 	if !snap.Ready() {
 		return fail(snap.ProblemsMessage())
 	}
 	if userID == "" || sub.ChannelId == "" || !h.MM.CanReadChannel(userID, sub.ChannelId) {
-		return fail("You cannot start builds in this channel.")
+		return fail(i18n.T("command.form.channel_refused", "You cannot start builds in this channel."))
 	}
 	where, err := h.placeOf(sub.ChannelId, sub.TeamId)
 	if err != nil {
-		return fail("Mattermost could not tell where this form was sent from; try again.")
+		return fail(i18n.T("command.form.no_place", "Mattermost could not tell where this form was sent from; try again."))
 	}
 	if where.team != nil && !h.MM.CanViewTeam(userID, where.team.Id) {
-		return fail("You cannot start builds in this team.")
+		return fail(i18n.T("command.form.team_refused", "You cannot start builds in this team."))
 	}
-	if refusal := whereRefusal(snap.Config, where); refusal != "" {
+	if refusal := whereRefusal(snap.Config, where); !refusal.IsZero() {
 		return fail(refusal)
 	}
 	user, err := h.MM.GetUser(userID)
 	if err != nil {
-		return fail("Mattermost could not tell who you are; try again.")
+		return fail(noUser())
 	}
-	if refusal := h.whoRefusal(snap.Config, user); refusal != "" {
+	if refusal := h.whoRefusal(snap.Config, user); !refusal.IsZero() {
 		return fail(refusal)
 	}
 	var state formState
 	if err := json.Unmarshal([]byte(sub.State), &state); err != nil {
-		return fail("This form is not one the plugin made.")
+		return fail(notOurs)
 	}
 	if err := (Invocation{Repo: state.Repo, Branch: state.Branch, Revision: state.Revision}).check(); err != nil || state.Repo == "" {
-		return fail("This form is not one the plugin made.")
+		return fail(notOurs)
 	}
 	if state.RootID != "" {
 		if root, err := h.MM.GetPost(state.RootID); err != nil || root.ChannelId != sub.ChannelId || root.RootId != "" {
-			return fail("This form is not one the plugin made.")
+			return fail(notOurs)
 		}
 	}
 	repo, answer := h.findRepo(ctx, state.Repo)
@@ -271,7 +290,7 @@ func (h *Handler) SubmitForm(ctx context.Context, userID string, sub *model.Subm
 	f, err := formOf(ctx, snap.Buildbot, req)
 	var own *refusal
 	if errors.As(err, &own) {
-		return fail(own.message)
+		return fail(own.text)
 	}
 	if err != nil {
 		return fail(buildbot.UserMessage(err))
@@ -282,7 +301,7 @@ func (h *Handler) SubmitForm(ctx context.Context, userID string, sub *model.Subm
 	}
 	values, problems := f.Check(submitted)
 	if len(problems) > 0 {
-		return &model.SubmitDialogResponse{Errors: problems}
+		return &model.SubmitDialogResponse{Errors: wordAll(words, problems)}
 	}
 	// The branch and revision may have been changed in the form; the post shows what was built.
 	for _, source := range []struct {
@@ -299,7 +318,7 @@ func (h *Handler) SubmitForm(ctx context.Context, userID string, sub *model.Subm
 			check = Invocation{Repo: state.Repo, Revision: value}
 		}
 		if err := check.check(); err != nil {
-			return &model.SubmitDialogResponse{Errors: map[string]string{p.FullName: err.Error()}}
+			return &model.SubmitDialogResponse{Errors: map[string]string{p.FullName: words.String(userText(err))}}
 		}
 		if value != "" || source.role == form.RoleRevision {
 			*source.to = value
@@ -310,19 +329,28 @@ func (h *Handler) SubmitForm(ctx context.Context, userID string, sub *model.Subm
 	var bbErr *buildbot.Error
 	switch {
 	case errors.As(err, &own):
-		return fail(own.message)
+		return fail(own.text)
 	case errors.As(err, &bbErr) && len(bbErr.Fields) > 0:
 		fields, rest := f.BuildbotErrors(bbErr.Fields)
-		return &model.SubmitDialogResponse{Errors: fields, Error: rest}
+		return &model.SubmitDialogResponse{Errors: wordAll(words, fields), Error: words.String(rest)}
 	case unconfirmed(err):
-		return fail(fmt.Sprintf("Buildbot did not confirm the build within %s. It may start anyway: look at %s before you submit again.",
-			snap.Config.RequestTimeout(), snap.Config.LinkBaseURL()))
+		return fail(i18n.T("command.form.unconfirmed", "Buildbot did not confirm the build within {{.Timeout}}. It may start anyway: look at {{.Link}} before you submit again.",
+			"Timeout", snap.Config.RequestTimeout().String(), "Link", snap.Config.LinkBaseURL()))
 	case err != nil:
 		return fail(buildbot.UserMessage(err))
 	}
 	args := &model.CommandArgs{UserId: userID, ChannelId: sub.ChannelId, TeamId: sub.TeamId, RootId: state.RootID}
-	if text := h.announce(snap.Config, args, req, s, snap.Buildbot.Fingerprint()); text != "" && h.Dialogs != nil {
-		h.Dialogs.SendEphemeral(userID, &model.Post{UserId: h.BotID, ChannelId: sub.ChannelId, RootId: state.RootID, Message: text})
+	if text := h.announce(snap.Config, args, req, s, snap.Buildbot.Fingerprint()); !text.IsZero() && h.Dialogs != nil {
+		h.Dialogs.SendEphemeral(userID, &model.Post{UserId: h.BotID, ChannelId: sub.ChannelId, RootId: state.RootID, Message: words.String(text)})
 	}
 	return &model.SubmitDialogResponse{}
+}
+
+// wordAll words each field's problem for the dialog.
+func wordAll(words i18n.Localizer, problems map[string]i18n.Text) map[string]string {
+	out := make(map[string]string, len(problems))
+	for name, text := range problems {
+		out[name] = words.String(text)
+	}
+	return out
 }

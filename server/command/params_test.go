@@ -12,6 +12,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 )
 
@@ -212,7 +213,7 @@ func TestRebuildWithOpensTheFormFilledWithWhatTheBuildWasStartedWith(t *testing.
 	status := mm.posts[len(mm.posts)-1]
 	props, _ := post.Decode(status)
 	props.Rows[0].BuildID, props.Rows[0].State = 10, post.StateSuccess
-	post.Apply(status, props, "/x")
+	post.Apply(status, props, "/x", i18n.English())
 	bb.builds = `{"builds":[{"buildid":10,"number":8,"builderid":4,"complete":true,"results":0,"properties":{
 		"branch":["rel","Build"],"deploy":[true,"Force Build Form"],"environment":["production","Force Build Form"],
 		"ticket":["OPS-3","Force Build Form"],"reason":["Requested by @bob in dev/~builds (Mattermost)","Force Build Form"]}}]}`
@@ -259,7 +260,7 @@ func TestNameValueWordsAutocompleteFromTheSchedulersFormAfterTheBranch(t *testin
 	// Mattermost sends the words before the one being typed (parsed) and the whole input.
 	suggest := func(input string) string {
 		parsed := input[:strings.LastIndex(input, " ")+1]
-		return items(ParamWord(ix, parsed, input, len(words(parsed))+1))
+		return items(ParamWord(ix, parsed, input, len(words(parsed))+1, i18n.English()))
 	}
 	for input, want := range map[string]string{
 		"/build deploy-prod main ":                           "reason= revision= deploy= environment= ticket=",
@@ -277,10 +278,10 @@ func TestNameValueWordsAutocompleteFromTheSchedulersFormAfterTheBranch(t *testin
 			t.Errorf("%q: got %q, want %q", input, got, want)
 		}
 	}
-	if got := items(ParamWord(ix, "/build deploy-prod main ", "/build deploy-prod main env", 5)); got != "" {
+	if got := items(ParamWord(ix, "/build deploy-prod main ", "/build deploy-prod main env", 5, i18n.English())); got != "" {
 		t.Errorf("another position's argument answers: %q", got)
 	}
-	if got := items(ThirdWord(ix, "/build deploy-prod main ", "/build deploy-prod main tic", nil)); got != "ticket=" {
+	if got := items(ThirdWord(ix, "/build deploy-prod main ", "/build deploy-prod main tic", nil, i18n.English())); got != "ticket=" {
 		t.Errorf("the third word offers the parameters too: %q", got)
 	}
 }

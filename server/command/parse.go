@@ -1,12 +1,12 @@
 package command
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
@@ -53,19 +53,13 @@ type Invocation struct {
 	Form   bool
 }
 
-// ParseError is a mistake in what the user typed, worded for them.
-type ParseError struct{ Message string }
-
-func (e *ParseError) Error() string { return e.Message }
-
-func parseErrorf(format string, args ...any) error {
-	return &ParseError{Message: fmt.Sprintf(format, args...)}
-}
+// mistake is something wrong in what the user typed, worded for them.
+func mistake(t i18n.Text) error { return i18n.NewError(t) }
 
 // Parse reads the text of a /build command, with or without the leading trigger.
 func Parse(text string) (Invocation, error) {
 	if !utf8.ValidString(text) {
-		return Invocation{}, parseErrorf("The command is not valid text.")
+		return Invocation{}, mistake(i18n.T("command.parse.not_text", "The command is not valid text."))
 	}
 	fields := strings.Fields(text)
 	if len(fields) > 0 && strings.EqualFold(fields[0], "/"+Trigger) {
@@ -78,14 +72,14 @@ func Parse(text string) (Invocation, error) {
 	switch sub := strings.ToLower(fields[0]); sub {
 	case SubHelp, SubList:
 		if len(fields) > 1 {
-			return Invocation{}, parseErrorf("`/build %s` takes no arguments.", sub)
+			return Invocation{}, mistake(i18n.T("command.parse.no_arguments", "`/build {{.Sub}}` takes no arguments.", "Sub", sub))
 		}
 		return Invocation{Sub: sub}, nil
 	case SubSubscribe, SubUnsubscribe, SubSubscriptions:
 		return parseSubscription(sub, fields[1:])
 	case SubStatus:
 		if len(fields) > 3 {
-			return Invocation{}, parseErrorf("Use `/build status [repo] [branch]`.")
+			return Invocation{}, mistake(i18n.T("command.parse.status_usage", "Use `/build status [repo] [branch]`."))
 		}
 		inv := Invocation{Sub: SubStatus}
 		fields = fields[1:]
@@ -116,7 +110,7 @@ func parseBuild(text string) (Invocation, error) {
 		if i > 0 && strings.Contains(w, "=") && !strings.HasPrefix(w, "--") {
 			rest, err := form.SplitWords(text[span[0]:])
 			if err != nil {
-				return Invocation{}, &ParseError{Message: err.Error()}
+				return Invocation{}, err
 			}
 			if err := inv.takeParams(rest); err != nil {
 				return Invocation{}, err
@@ -132,9 +126,9 @@ func parseBuild(text string) (Invocation, error) {
 	}
 	switch {
 	case len(positional) == 0:
-		return Invocation{}, parseErrorf("Name the repo to build: `/build <repo> [branch] [revision] [name=value ...] [--form]`.")
+		return Invocation{}, mistake(i18n.T("command.parse.no_repo", "Name the repo to build: `/build <repo> [branch] [revision] [name=value ...] [--form]`."))
 	case len(positional) > 3:
-		return Invocation{}, parseErrorf("Too many words: use `/build <repo> [branch] [revision] [name=value ...]`.")
+		return Invocation{}, mistake(i18n.T("command.parse.too_many_words", "Too many words: use `/build <repo> [branch] [revision] [name=value ...]`."))
 	}
 	inv.Repo = positional[0]
 	if len(positional) > 1 {
@@ -154,7 +148,8 @@ func (inv *Invocation) takeOption(w string) error {
 	case w == "--form":
 		inv.Form = true
 	case strings.HasPrefix(w, "--"):
-		return parseErrorf("`%s` is not an option of `/build`: use `/build <repo> [branch] [revision] [name=value ...] [--form]`.", form.Shorten(w))
+		return mistake(i18n.T("command.parse.unknown_option", "`{{.Word}}` is not an option of `/build`: use `/build <repo> [branch] [revision] [name=value ...] [--form]`.",
+			"Word", form.Shorten(w)))
 	}
 	return nil
 }
@@ -170,7 +165,8 @@ func (inv *Invocation) takeParams(words []string) error {
 		case strings.Contains(w, "="):
 			inv.Params = append(inv.Params, w)
 		default:
-			return parseErrorf("`%s` comes after the parameters: put the branch and revision before any `name=value`.", form.Shorten(w))
+			return mistake(i18n.T("command.parse.word_after_params", "`{{.Word}}` comes after the parameters: put the branch and revision before any `name=value`.",
+				"Word", form.Shorten(w)))
 		}
 	}
 	return nil
@@ -192,17 +188,19 @@ func parseSubscription(sub string, words []string) (Invocation, error) {
 			inv.All = true
 			continue
 		case sub != SubSubscribe || !takesValue:
-			return Invocation{}, parseErrorf("`%s` is not an option of `/build %s`.%s", form.Shorten(words[i]), sub, subscriptionUsage(sub))
+			return Invocation{}, mistake(i18n.Join(" ", i18n.T("command.parse.unknown_subscription_option", "`{{.Word}}` is not an option of `/build {{.Sub}}`.",
+				"Word", form.Shorten(words[i]), "Sub", sub), subscriptionUsage(sub)))
 		case !inline && i+1 < len(words):
 			i++
 			value = words[i]
 		case !inline:
-			return Invocation{}, parseErrorf("`%s` needs a value.%s", name, subscriptionUsage(sub))
+			return Invocation{}, mistake(i18n.Join(" ", i18n.T("command.parse.needs_value", "`{{.Option}}` needs a value.", "Option", name), subscriptionUsage(sub)))
 		}
 		if name == "--events" {
 			events, err := subscription.ParseEvents(value)
 			if err != nil {
-				return Invocation{}, parseErrorf("%s. The events are %s.", err.Error(), eventNames())
+				problem, _ := i18n.TextOf(err)
+				return Invocation{}, mistake(i18n.T("command.parse.bad_events", "{{.Problem}}. The events are {{.Events}}.", "Problem", problem, "Events", eventNames()))
 			}
 			inv.Events = events
 			continue
@@ -211,37 +209,38 @@ func parseSubscription(sub string, words []string) (Invocation, error) {
 		case subscription.StyleCard, subscription.StyleLine:
 			inv.Style = style
 		default:
-			return Invocation{}, parseErrorf("`%s` is not a style: use `card` or `line`.", form.Shorten(value))
+			return Invocation{}, mistake(i18n.T("command.parse.bad_style", "`{{.Style}}` is not a style: use `card` or `line`.", "Style", form.Shorten(value)))
 		}
 	}
 	switch {
 	case sub == SubSubscriptions && len(positional) > 0:
-		return Invocation{}, parseErrorf("`/build subscriptions` takes no arguments but `--all`.")
+		return Invocation{}, mistake(i18n.T("command.parse.subscriptions_usage", "`/build subscriptions` takes no arguments but `--all`."))
 	case sub == SubSubscriptions:
 		return inv, nil
 	case len(positional) == 0 || len(positional) > 2:
-		return Invocation{}, parseErrorf("Name a repo, or `*` for every repo.%s", subscriptionUsage(sub))
+		return Invocation{}, mistake(i18n.Join(" ", i18n.T("command.parse.subscription_no_repo", "Name a repo, or `*` for every repo."), subscriptionUsage(sub)))
 	}
 	inv.Repo = positional[0]
 	if len(positional) > 1 {
 		inv.Branch = positional[1]
 	}
 	if inv.Repo != subscription.AnyRepo && (len(inv.Repo) > maxRepoLength || !repoPattern.MatchString(inv.Repo)) {
-		return Invocation{}, parseErrorf("`%s` is not a repo name: use letters, digits and `._-+/~`, or `*` for every repo.", form.Shorten(inv.Repo))
+		return Invocation{}, mistake(i18n.T("command.parse.bad_subscription_repo", "`{{.Repo}}` is not a repo name: use letters, digits and `._-+/~`, or `*` for every repo.",
+			"Repo", form.Shorten(inv.Repo)))
 	}
 	if inv.Branch != "" {
-		if problem := subscription.CheckBranch(inv.Branch); problem != "" {
-			return Invocation{}, parseErrorf("`%s` is not a branch or glob: %s.", form.Shorten(inv.Branch), problem)
+		if problem := subscription.CheckBranch(inv.Branch); !problem.IsZero() {
+			return Invocation{}, mistake(i18n.T("command.parse.bad_glob", "`{{.Glob}}` is not a branch or glob: {{.Problem}}.", "Glob", form.Shorten(inv.Branch), "Problem", problem))
 		}
 	}
 	return inv, nil
 }
 
-func subscriptionUsage(sub string) string {
+func subscriptionUsage(sub string) i18n.Text {
 	if sub == SubSubscribe {
-		return " Use `/build subscribe <repo|*> [branch-glob] [--events e1,e2] [--style card|line]`."
+		return i18n.T("command.parse.subscribe_usage", "Use `/build subscribe <repo|*> [branch-glob] [--events e1,e2] [--style card|line]`.")
 	}
-	return " Use `/build unsubscribe <repo|*> [branch-glob]`."
+	return i18n.T("command.parse.unsubscribe_usage", "Use `/build unsubscribe <repo|*> [branch-glob]`.")
 }
 
 func eventNames() string {
@@ -255,11 +254,14 @@ func eventNames() string {
 func (inv Invocation) check() error {
 	switch {
 	case inv.Repo != "" && (len(inv.Repo) > maxRepoLength || !repoPattern.MatchString(inv.Repo)):
-		return parseErrorf("`%s` is not a repo name: use letters, digits and `._-+/~`, at most %d characters.", form.Shorten(inv.Repo), maxRepoLength)
+		return mistake(i18n.T("command.parse.bad_repo", "`{{.Repo}}` is not a repo name: use letters, digits and `._-+/~`, at most {{.Max}} characters.",
+			"Repo", form.Shorten(inv.Repo), "Max", maxRepoLength))
 	case len(inv.Branch) > maxBranchLength || !branchPattern.MatchString(inv.Branch):
-		return parseErrorf("`%s` is not a branch name Buildbot accepts: use letters, digits and `._-+/~`, at most %d characters.", form.Shorten(inv.Branch), maxBranchLength)
+		return mistake(i18n.T("command.parse.bad_branch", "`{{.Branch}}` is not a branch name Buildbot accepts: use letters, digits and `._-+/~`, at most {{.Max}} characters.",
+			"Branch", form.Shorten(inv.Branch), "Max", maxBranchLength))
 	case len(inv.Revision) > maxRevisionLength || !revisionPattern.MatchString(inv.Revision):
-		return parseErrorf("`%s` is not a revision Buildbot accepts: use letters, digits and `._-/`, at most %d characters.", form.Shorten(inv.Revision), maxRevisionLength)
+		return mistake(i18n.T("command.parse.bad_revision", "`{{.Revision}}` is not a revision Buildbot accepts: use letters, digits and `._-/`, at most {{.Max}} characters.",
+			"Revision", form.Shorten(inv.Revision), "Max", maxRevisionLength))
 	}
 	return nil
 }

@@ -1,12 +1,12 @@
 package command
 
 import (
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
@@ -69,9 +69,9 @@ func TestParse(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Parse(tt.text)
 			if tt.err != "" {
-				var pe *ParseError
-				if !errors.As(err, &pe) || !strings.Contains(pe.Message, tt.err) {
-					t.Fatalf("want a ParseError containing %q, got %v", tt.err, err)
+				text, ok := i18n.TextOf(err)
+				if !ok || !strings.Contains(text.English(), tt.err) {
+					t.Fatalf("want words for the user containing %q, got %v", tt.err, err)
 				}
 				return
 			}
@@ -94,9 +94,9 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		inv, err := Parse(text)
 		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) || pe.Message == "" || !utf8.ValidString(pe.Message) {
-				t.Fatalf("an error that is not a readable ParseError: %#v", err)
+			text, ok := i18n.TextOf(err)
+			if !ok || text.English() == "" || !utf8.ValidString(text.English()) {
+				t.Fatalf("an error without words for the user: %#v", err)
 			}
 			return
 		}

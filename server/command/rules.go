@@ -8,6 +8,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 )
 
 // Mattermost is what the command needs from the server.
@@ -52,24 +53,24 @@ func (h *Handler) placeOf(channelID, teamID string) (place, error) {
 }
 
 // whereRefusal explains why /build may not be used here, or returns "".
-func whereRefusal(cfg *config.Configuration, p place) string {
+func whereRefusal(cfg *config.Configuration, p place) i18n.Text {
 	teamName := ""
 	if p.team != nil {
 		teamName = strings.ToLower(p.team.Name)
 	}
 	if teams := cfg.AllowedTeamList(); len(teams) > 0 && !slices.Contains(teams, teamName) {
-		return "Builds cannot be started from this team. A system admin can allow it in **System Console > Plugins > Buildbot > Allowed teams**."
+		return i18n.T("command.rules.team", "Builds cannot be started from this team. A system admin can allow it in **System Console > Plugins > Buildbot > Allowed teams**.")
 	}
 	channels := cfg.AllowedChannelList()
 	if len(channels) == 0 {
-		return ""
+		return i18n.Text{}
 	}
 	name := strings.ToLower(p.channel.Name)
 	if slices.Contains(channels, name) || slices.Contains(channels, teamName+"/"+name) {
-		return ""
+		return i18n.Text{}
 	}
-	return fmt.Sprintf("Builds cannot be started from this channel. Try %s, or ask a system admin to allow this one in **System Console > Plugins > Buildbot > Allowed channels**.",
-		channelList(channels))
+	return i18n.T("command.rules.channel", "Builds cannot be started from this channel. Try {{.Channels}}, or ask a system admin to allow this one in **System Console > Plugins > Buildbot > Allowed channels**.",
+		"Channels", channelList(channels))
 }
 
 func channelList(channels []string) string {
@@ -84,16 +85,16 @@ func channelList(channels []string) string {
 }
 
 // whoRefusal explains why this user may not start or stop builds, or returns "".
-func (h *Handler) whoRefusal(cfg *config.Configuration, user *model.User) string {
+func (h *Handler) whoRefusal(cfg *config.Configuration, user *model.User) i18n.Text {
 	switch cfg.BuildPermission {
 	case config.PermissionAdmins:
 		if !h.MM.IsSystemAdmin(user.Id) {
-			return "Only system admins may start or stop builds here."
+			return i18n.T("command.rules.admins", "Only system admins may start or stop builds here.")
 		}
 	case config.PermissionUsers:
 		if !slices.Contains(cfg.AllowedUserList(), strings.ToLower(user.Username)) {
-			return "You are not on the list of users who may start or stop builds. A system admin can add you in **System Console > Plugins > Buildbot > Listed users**."
+			return i18n.T("command.rules.users", "You are not on the list of users who may start or stop builds. A system admin can add you in **System Console > Plugins > Buildbot > Listed users**.")
 		}
 	}
-	return ""
+	return i18n.Text{}
 }

@@ -2,7 +2,6 @@ package command
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -11,13 +10,14 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
 // subscribe adds or replaces this channel's subscription to a repo and branch glob.
-func (h *Handler) subscribe(ctx context.Context, cfg *config.Configuration, userID string, where place, inv Invocation) string {
-	if refusal := h.subscribeRefusal(cfg, userID, where); refusal != "" {
+func (h *Handler) subscribe(ctx context.Context, cfg *config.Configuration, userID string, where place, inv Invocation) i18n.Text {
+	if refusal := h.subscribeRefusal(cfg, userID, where); !refusal.IsZero() {
 		return refusal
 	}
 	repo := subscription.AnyRepo
@@ -38,28 +38,28 @@ func (h *Handler) subscribe(ctx context.Context, cfg *config.Configuration, user
 	}
 	replaced, err := h.Subs.Put(sub)
 	if err != nil {
-		return "The subscription was not saved: " + err.Error()
+		return i18n.T("command.subscribe.not_saved", "The subscription was not saved: {{.Error}}", "Error", err.Error())
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "This channel now hears about %s: %s.", subject(sub), eventsText(sub))
+	answer := i18n.T("command.subscribe.done", "This channel now hears about {{.Subject}}: {{.Events}}.", "Subject", subject(sub), "Events", eventsText(sub))
 	if replaced {
-		b.WriteString(" It replaces the channel's earlier subscription to the same branches.")
+		answer = i18n.Join(" ", answer, i18n.T("command.subscribe.replaced", "It replaces the channel's earlier subscription to the same branches."))
 	}
 	if !subscription.Wants(sub.Events, subscription.Started) && len(sub.Events) == 1 && sub.Events[0] == subscription.Finished {
-		fmt.Fprintf(&b, "\nFor only what needs someone, subscribe with `--events %s`.", joinEvents(subscription.QuietEvents))
+		answer = i18n.Join("\n", answer, i18n.T("command.subscribe.quiet_hint", "For only what needs someone, subscribe with `--events {{.Events}}`.",
+			"Events", joinEvents(subscription.QuietEvents)))
 	}
-	return b.String()
+	return answer
 }
 
 // unsubscribe drops one of this channel's subscriptions. Without a glob, a repo's only
 // subscription goes; with several, the user picks.
-func (h *Handler) unsubscribe(cfg *config.Configuration, userID string, where place, inv Invocation) string {
-	if refusal := h.subscribeRefusal(cfg, userID, where); refusal != "" {
+func (h *Handler) unsubscribe(cfg *config.Configuration, userID string, where place, inv Invocation) i18n.Text {
+	if refusal := h.subscribeRefusal(cfg, userID, where); !refusal.IsZero() {
 		return refusal
 	}
 	subs, err := h.Subs.Channel(where.channel.Id)
 	if err != nil {
-		return "The subscriptions could not be read: " + err.Error()
+		return notRead(err)
 	}
 	var ofRepo []subscription.Subscription
 	for _, s := range subs {
@@ -69,101 +69,108 @@ func (h *Handler) unsubscribe(cfg *config.Configuration, userID string, where pl
 	}
 	switch {
 	case len(ofRepo) == 0:
-		return fmt.Sprintf("This channel has no subscription to `%s`%s. `/build subscriptions` lists its subscriptions.",
-			markdown.Code(inv.Repo), globText(inv.Branch))
+		return i18n.T("command.unsubscribe.none", "This channel has no subscription to `{{.Repo}}`{{.Branches}}. `/build subscriptions` lists its subscriptions.",
+			"Repo", markdown.Code(inv.Repo), "Branches", globText(inv.Branch))
 	case len(ofRepo) > 1:
 		var globs []string
 		for _, s := range ofRepo {
-			globs = append(globs, "`/build unsubscribe "+markdown.Code(s.Repo)+" "+markdown.Code(globOrDefault(s.Branch))+"`")
+			globs = append(globs, "`/build unsubscribe "+markdown.Code(s.Repo)+" "+markdown.Code(globOrDefault(s.Branch))+"`") //i18n:verbatim a command
 		}
-		return "This channel has several subscriptions to `" + markdown.Code(inv.Repo) + "`; name one:\n- " + strings.Join(globs, "\n- ")
+		return i18n.T("command.unsubscribe.several", "This channel has several subscriptions to `{{.Repo}}`; name one:\n- {{.Commands}}",
+			"Repo", markdown.Code(inv.Repo), "Commands", strings.Join(globs, "\n- "))
 	}
 	branch := ofRepo[0].Branch
 	if _, err := h.Subs.Remove(where.channel.Id, ofRepo[0].Repo, branch); err != nil {
-		return "The subscription was not removed: " + err.Error()
+		return i18n.T("command.unsubscribe.not_removed", "The subscription was not removed: {{.Error}}", "Error", err.Error())
 	}
-	return fmt.Sprintf("This channel no longer hears about %s.", subject(ofRepo[0]))
+	return i18n.T("command.unsubscribe.done", "This channel no longer hears about {{.Subject}}.", "Subject", subject(ofRepo[0]))
+}
+
+func notRead(err error) i18n.Text {
+	return i18n.T("command.subscriptions.not_read", "The subscriptions could not be read: {{.Error}}", "Error", err.Error())
 }
 
 // subscriptions lists this channel's subscriptions, or every channel's for a system admin.
-func (h *Handler) subscriptions(userID string, where place, all bool) string {
+func (h *Handler) subscriptions(userID string, where place, all bool) i18n.Text {
 	var subs []subscription.Subscription
 	var err error
 	if all {
 		if !h.MM.IsSystemAdmin(userID) {
-			return "Only system admins may list every channel's subscriptions. `/build subscriptions` lists this channel's."
+			return i18n.T("command.subscriptions.all_admins_only", "Only system admins may list every channel's subscriptions. `/build subscriptions` lists this channel's.")
 		}
 		subs, err = h.Subs.All()
 	} else {
 		subs, err = h.Subs.Channel(where.channel.Id)
 	}
 	if err != nil {
-		return "The subscriptions could not be read: " + err.Error()
+		return notRead(err)
 	}
 	if len(subs) == 0 {
 		if all {
-			return "No channel has subscriptions."
+			return i18n.T("command.subscriptions.none_anywhere", "No channel has subscriptions.")
 		}
-		return "This channel has no subscriptions. Add one with `/build subscribe <repo|*> [branch-glob] [--events e1,e2] [--style card|line]`."
+		return i18n.T("command.subscriptions.none", "This channel has no subscriptions. Add one with `/build subscribe <repo|*> [branch-glob] [--events e1,e2] [--style card|line]`.")
 	}
 	sort.SliceStable(subs, func(i, j int) bool { return subs[i].ChannelID < subs[j].ChannelID })
-	var b strings.Builder
+	rows := []i18n.Text{i18n.T("command.subscriptions.table", "#### This channel's subscriptions\n| Repo | Branches | Events | Style | By | Since |\n|---|---|---|---|---|---|")}
 	if all {
-		b.WriteString("#### Every channel's subscriptions\n| Channel | Repo | Branches | Events | Style | By | Since |\n|---|---|---|---|---|---|---|")
-	} else {
-		b.WriteString("#### This channel's subscriptions\n| Repo | Branches | Events | Style | By | Since |\n|---|---|---|---|---|---|")
+		rows[0] = i18n.T("command.subscriptions.table_all", "#### Every channel's subscriptions\n| Channel | Repo | Branches | Events | Style | By | Since |\n|---|---|---|---|---|---|---|")
 	}
 	for _, s := range subs {
-		b.WriteString("\n|")
+		var cells []i18n.Text
 		if all {
-			b.WriteString(" " + h.channelName(s.ChannelID) + " |")
+			cells = append(cells, i18n.Raw(h.channelName(s.ChannelID)))
 		}
-		fmt.Fprintf(&b, " %s | %s | %s | %s | %s | %s |", markdown.Text(s.Repo), markdown.Text(globOrDefault(s.Branch)), joinEvents(s.Events), s.Style,
-			h.userName(s.CreatorID), time.UnixMilli(s.CreatedAt).UTC().Format("2006-01-02 15:04 UTC"))
+		cells = append(cells, i18n.Raw(markdown.Text(s.Repo)), globCell(s.Branch), i18n.Raw(joinEvents(s.Events)), i18n.Raw(string(s.Style)),
+			h.userName(s.CreatorID), i18n.Raw(time.UnixMilli(s.CreatedAt).UTC().Format("2006-01-02 15:04 UTC")))
+		rows = append(rows, tableRow(cells...))
 	}
-	return b.String()
+	return i18n.Join("\n", rows...)
 }
 
 // subscribeRefusal explains why this user may not change this channel's subscriptions, or "".
-func (h *Handler) subscribeRefusal(cfg *config.Configuration, userID string, where place) string {
+func (h *Handler) subscribeRefusal(cfg *config.Configuration, userID string, where place) i18n.Text {
 	teamAdmin := func() bool { return where.team != nil && h.MM.CanManageTeam(userID, where.team.Id) }
-	var who string
+	var who i18n.Text
 	switch cfg.SubscribePermission {
 	case config.SubscribeEveryone:
-		return ""
+		return i18n.Text{}
 	case config.SubscribeSystemAdmins:
 		if h.MM.IsSystemAdmin(userID) {
-			return ""
+			return i18n.Text{}
 		}
-		who = "system admins"
+		who = i18n.T("command.subscribe.who.system_admins", "system admins")
 	case config.SubscribeTeamAdmins:
 		if h.MM.IsSystemAdmin(userID) || teamAdmin() {
-			return ""
+			return i18n.Text{}
 		}
-		who = "team admins"
+		who = i18n.T("command.subscribe.who.team_admins", "team admins")
 	default:
 		if h.MM.IsSystemAdmin(userID) || teamAdmin() || h.MM.CanManageChannel(userID, where.channel.Id) {
-			return ""
+			return i18n.Text{}
 		}
-		who = "the channel's admins"
+		who = i18n.T("command.subscribe.who.channel_admins", "the channel's admins")
 	}
-	return fmt.Sprintf("Only %s may change this channel's subscriptions. A system admin can change that in **System Console > Plugins > Buildbot > Who may subscribe channels**.", who)
+	return i18n.T("command.subscribe.refused", "Only {{.Who}} may change this channel's subscriptions. A system admin can change that in **System Console > Plugins > Buildbot > Who may subscribe channels**.",
+		"Who", who)
 }
 
 // findWatched looks up a repo among every builder's, refreshing the catalog for a name it does
 // not know, as /build does.
-func (h *Handler) findWatched(ctx context.Context, name string) (*catalog.Repo, string) {
+func (h *Handler) findWatched(ctx context.Context, name string) (*catalog.Repo, i18n.Text) {
 	ix, err := h.index(ctx, name, (*catalog.Index).LookupWatched)
 	if err != nil {
 		return nil, buildbot.UserMessage(err)
 	}
 	if repo, ok := ix.LookupWatched(name); ok {
-		return repo, ""
+		return repo, i18n.Text{}
 	}
 	if near := nearNames(name, ix.WatchedNames()); near != "" {
-		return nil, fmt.Sprintf("Buildbot has nothing called `%s`. Did you mean %s? Or `*` for every repo.", form.Shorten(name), near)
+		return nil, i18n.T("command.subscribe.unknown_repo.near", "Buildbot has nothing called `{{.Name}}`. Did you mean {{.Near}}? Or `*` for every repo.",
+			"Name", form.Shorten(name), "Near", near)
 	}
-	return nil, fmt.Sprintf("Buildbot has nothing called `%s`. `/build list` shows what it builds; `*` subscribes to every repo.", form.Shorten(name))
+	return nil, i18n.T("command.subscribe.unknown_repo", "Buildbot has nothing called `{{.Name}}`. `/build list` shows what it builds; `*` subscribes to every repo.",
+		"Name", form.Shorten(name))
 }
 
 func (h *Handler) channelName(channelID string) string {
@@ -177,36 +184,38 @@ func (h *Handler) channelName(channelID string) string {
 	return "\\~" + markdown.Text(channel.Name)
 }
 
-func (h *Handler) userName(userID string) string {
+func (h *Handler) userName(userID string) i18n.Text {
 	if user, err := h.MM.GetUser(userID); err == nil {
-		return "@" + user.Username
+		return i18n.Raw("@" + user.Username)
 	}
-	return "someone no longer here"
+	return i18n.T("command.subscriptions.gone_user", "someone no longer here")
 }
 
 // subject names a subscription's repo and branches in a sentence; branches mean nothing to one
 // that follows no builds.
-func subject(s subscription.Subscription) string {
-	repo := "**every repo**"
+func subject(s subscription.Subscription) i18n.Text {
+	repo := i18n.T("command.subscription.every_repo", "**every repo**")
 	if s.Repo != subscription.AnyRepo {
-		repo = "**" + markdown.Text(s.Repo) + "**"
+		repo = i18n.Raw("**" + markdown.Text(s.Repo) + "**")
 	}
 	if !subscription.FollowsBuilds(s.Events) {
 		return repo
 	}
-	return repo + globText(s.Branch)
+	return i18n.Join("", repo, globText(s.Branch))
 }
 
-func globText(glob string) string {
+// globText is the branches of a subscription, with a leading space, to follow a repo's name.
+func globText(glob string) i18n.Text {
 	switch glob {
 	case "":
-		return " on its default branch"
+		return i18n.T("command.subscription.default_branch", " on its default branch")
 	case "*":
-		return " on every branch"
+		return i18n.T("command.subscription.every_branch", " on every branch")
 	}
-	return " on `" + markdown.Code(glob) + "`"
+	return i18n.T("command.subscription.branches", " on `{{.Glob}}`", "Glob", markdown.Code(glob))
 }
 
+// globOrDefault is a subscription's glob as /build unsubscribe takes it.
 func globOrDefault(glob string) string {
 	if glob == "" {
 		return "default"
@@ -214,15 +223,22 @@ func globOrDefault(glob string) string {
 	return glob
 }
 
-func eventsText(s subscription.Subscription) string {
+func globCell(glob string) i18n.Text {
+	if glob == "" {
+		return i18n.T("command.subscriptions.default_branch", "default")
+	}
+	return i18n.Raw(markdown.Text(glob))
+}
+
+func eventsText(s subscription.Subscription) i18n.Text {
 	if !subscription.FollowsBuilds(s.Events) {
-		return "`" + joinEvents(s.Events) + "` (a post when a worker goes missing or comes back, and when Buildbot stops answering or answers again)"
+		return i18n.T("command.subscribe.events.health", "`{{.Events}}` (a post when a worker goes missing or comes back, and when Buildbot stops answering or answers again)",
+			"Events", joinEvents(s.Events))
 	}
-	style := "a card per build, edited in place"
 	if s.Style == subscription.StyleLine {
-		style = "a line per build"
+		return i18n.T("command.subscribe.events.line", "`{{.Events}}` (a line per build)", "Events", joinEvents(s.Events))
 	}
-	return "`" + joinEvents(s.Events) + "` (" + style + ")"
+	return i18n.T("command.subscribe.events.card", "`{{.Events}}` (a card per build, edited in place)", "Events", joinEvents(s.Events))
 }
 
 func joinEvents(events []subscription.Event) string {

@@ -10,6 +10,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
@@ -37,7 +38,7 @@ type started struct {
 	tag          string
 	afterRequest int
 	// failed lists builders Buildbot refused after others were queued.
-	failed []string
+	failed []i18n.Text
 }
 
 type startedBuild struct {
@@ -51,6 +52,7 @@ func (r request) reason() string {
 	if r.place.team != nil {
 		where = r.place.team.Name + "/" + where
 	}
+	//i18n:verbatim Buildbot keeps the reason and its web UI is English
 	return fmt.Sprintf("Requested by @%s in %s (Mattermost)", r.user.Username, where)
 }
 
@@ -72,11 +74,12 @@ func buildbotUsername(u *model.User) string {
 // list them.
 func forceAll(ctx context.Context, bb *buildbot.Client, cfg *config.Configuration, r request) (started, error) {
 	var s started
-	var refused []string
+	var refused []i18n.Text
 	for _, t := range r.repo.Targets {
 		scheduler, ok := t.SchedulerFor(r.branch)
 		if !ok {
-			refused = append(refused, fmt.Sprintf("%s (no force scheduler of it accepts the branch `%s`%s)", markdown.Text(t.Builder), markdown.Code(r.branch), choicesText(t)))
+			refused = append(refused, i18n.T("command.build.branch_refused", "{{.Builder}} (no force scheduler of it accepts the branch `{{.Branch}}`{{.Choices}})",
+				"Builder", markdown.Text(t.Builder), "Branch", markdown.Code(r.branch), "Choices", choicesText(t)))
 			continue
 		}
 		res, err := bb.Force(ctx, scheduler, buildbot.ForceParams{
@@ -93,42 +96,49 @@ func forceAll(ctx context.Context, bb *buildbot.Client, cfg *config.Configuratio
 			if len(s.builds) == 0 {
 				return s, fmt.Errorf("force %s: %w", t.Builder, err)
 			}
-			s.failed = append(s.failed, fmt.Sprintf("%s (%s)", markdown.Text(t.Builder), buildbot.UserMessage(err)))
+			s.failed = append(s.failed, builderFailed(t.Builder, buildbot.UserMessage(err)))
 			continue
 		}
 		brid, ok := res.BuildRequests[t.BuilderID]
 		if !ok {
-			s.failed = append(s.failed, fmt.Sprintf("%s (%s)", markdown.Text(t.Builder), noRequestFor))
+			s.failed = append(s.failed, builderFailed(t.Builder, noRequestFor()))
 			continue
 		}
 		s.builds = append(s.builds, startedBuild{target: t, buildsetID: res.BuildsetID, requestID: brid})
 	}
 	if len(s.builds) == 0 && len(s.failed) > 0 {
-		return s, &refusal{message: fmt.Sprintf("Nothing of **%s** can be followed:\n- %s", markdown.Text(r.repo.Name), strings.Join(s.failed, "\n- "))}
+		return s, &refusal{text: i18n.T("command.build.nothing_followed", "Nothing of **{{.Repo}}** can be followed:\n- {{.List}}",
+			"Repo", markdown.Text(r.repo.Name), "List", i18n.Join("\n- ", s.failed...))}
 	}
 	if len(s.builds) == 0 {
-		return s, &refusal{message: fmt.Sprintf("No builder of **%s** can build `%s`: %s.", markdown.Text(r.repo.Name), markdown.Code(r.branch), strings.Join(refused, "; "))}
+		return s, &refusal{text: i18n.T("command.build.no_builder", "No builder of **{{.Repo}}** can build `{{.Branch}}`: {{.Why}}.",
+			"Repo", markdown.Text(r.repo.Name), "Branch", markdown.Code(r.branch), "Why", i18n.Join("; ", refused...))}
 	}
 	s.failed = append(s.failed, refused...)
 	return s, nil
 }
 
+// builderFailed is a builder that did not start, and why.
+func builderFailed(builder string, why i18n.Text) i18n.Text {
+	return i18n.Join(" ", i18n.Raw(markdown.Text(builder)), i18n.Join("", i18n.Raw("("), why, i18n.Raw(")")))
+}
+
 // choicesText names the branches a builder's schedulers take, when they take only some.
-func choicesText(t catalog.Target) string {
+func choicesText(t catalog.Target) i18n.Text {
 	choices := t.BranchChoices()
 	if len(choices) == 0 {
-		return ""
+		return i18n.Text{}
 	}
 	for i, c := range choices {
 		choices[i] = markdown.Code(c)
 	}
-	return ": it takes `" + strings.Join(choices, "`, `") + "`"
+	return i18n.T("command.build.branch_choices", ": it takes `{{.Branches}}`", "Branches", strings.Join(choices, "`, `"))
 }
 
 // refusal is a reason not to build that the plugin found itself, worded for the user.
-type refusal struct{ message string }
+type refusal struct{ text i18n.Text }
 
-func (r *refusal) Error() string { return r.message }
+func (r *refusal) Error() string { return r.text.English() }
 
 // postChange sends the change the classic recipe sent, tagged with a unique request id, and
 // finds the change Buildbot recorded.

@@ -4,11 +4,12 @@ package config
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 )
 
 // Authentication modes, as stored by the AuthMode dropdown.
@@ -195,104 +196,134 @@ func (c *Configuration) LinkBaseURL() string {
 	return withSlash(c.BuildbotURL)
 }
 
+// The settings' names as System Console shows them, from plugin.json, which Mattermost does not
+// translate: the problems name them so.
+//
+//i18n:verbatim the names System Console shows
+const (
+	settingBuildbotURL         = "Buildbot URL"
+	settingPublicURL           = "Public Buildbot URL"
+	settingUsername            = "Buildbot username"
+	settingPassword            = "Buildbot password"
+	settingHeaderName          = "Header name"
+	settingHeaderValue         = "Header value"
+	settingAuthMode            = "Authentication"
+	settingRequestTimeout      = "Request timeout"
+	settingPollInterval        = "Poll interval"
+	settingCatalogRefresh      = "Repo and branch refresh"
+	settingHealthAlert         = "Health alert after"
+	settingFailureLogLines     = "Log lines in the failure reply"
+	settingRepoBuilders        = "Repos and their builders"
+	settingChangeHookPath      = "Change hook path"
+	settingChangeHookUsername  = "Change hook username"
+	settingRepositoryBaseURL   = "Repository base URL"
+	settingProjectTemplate     = "Change project"
+	settingTriggerMode         = "Start builds with"
+	settingAllowedUsers        = "Listed users"
+	settingBuildPermission     = "Who may start and stop builds"
+	settingSubscribePermission = "Who may subscribe channels"
+)
+
 // Problem is one thing an admin must fix, worded for them, naming the setting as System Console
 // shows it.
 type Problem struct {
-	Setting string `json:"setting"`
-	Message string `json:"message"`
+	// Setting stays in English: Mattermost shows plugin settings as plugin.json words them.
+	Setting string
+	Message i18n.Text
 }
 
-func (p Problem) String() string { return fmt.Sprintf("**%s** %s", p.Setting, p.Message) }
+// Text is the problem in a sentence that starts with the setting's name.
+func (p Problem) Text() i18n.Text {
+	return i18n.Join(" ", i18n.Raw("**"+p.Setting+"**"), p.Message)
+}
 
 // Validate lists every problem at once, so an admin fixes them in one visit to System Console.
 // It expects a Normalized configuration.
 func (c *Configuration) Validate() []Problem {
 	var problems []Problem
-	add := func(setting, format string, args ...any) {
-		problems = append(problems, Problem{Setting: setting, Message: fmt.Sprintf(format, args...)})
+	add := func(setting string, message i18n.Text) {
+		if !message.IsZero() {
+			problems = append(problems, Problem{Setting: setting, Message: message})
+		}
 	}
+	unknownMode := func(value string) i18n.Text {
+		return i18n.T("config.unknown_mode", "`{{.Value}}` is not a known mode; choose one in System Console.", "Value", markdown.Code(value))
+	}
+	unknownOption := func(value string) i18n.Text {
+		return i18n.T("config.unknown_option", "`{{.Value}}` is not a known option; choose one in System Console.", "Value", markdown.Code(value))
+	}
+	sendsHeader := i18n.T("config.header.empty", "is empty, but the authentication mode sends a header.")
 
-	if msg := checkURL(c.BuildbotURL, true); msg != "" {
-		add("Buildbot URL", "%s", msg)
-	}
-	if msg := checkURL(c.PublicURL, false); msg != "" {
-		add("Public Buildbot URL", "%s", msg)
-	}
+	add(settingBuildbotURL, checkURL(c.BuildbotURL, true))
+	add(settingPublicURL, checkURL(c.PublicURL, false))
 
 	switch c.AuthMode {
 	case AuthNone:
 	case AuthLogin, AuthBasic:
 		if c.Username == "" {
-			add("Buildbot username", "is empty, but the authentication mode needs a user.")
+			add(settingUsername, i18n.T("config.username.empty", "is empty, but the authentication mode needs a user."))
 		}
 		if c.Password == "" {
-			add("Buildbot password", "is empty, but the authentication mode needs a password.")
+			add(settingPassword, i18n.T("config.password.empty", "is empty, but the authentication mode needs a password."))
 		}
 	case AuthHeader:
 		if c.HeaderName == "" {
-			add("Header name", "is empty, but the authentication mode sends a header.")
+			add(settingHeaderName, sendsHeader)
 		} else if !validHeaderName(c.HeaderName) {
-			add("Header name", "`%s` is not a valid HTTP header name (letters, digits and `-` only).", c.HeaderName)
+			add(settingHeaderName, i18n.T("config.header.name", "`{{.Name}}` is not a valid HTTP header name (letters, digits and `-` only).",
+				"Name", markdown.Code(c.HeaderName)))
 		}
 		if c.HeaderValue == "" {
-			add("Header value", "is empty, but the authentication mode sends a header.")
+			add(settingHeaderValue, sendsHeader)
 		}
 	default:
-		add("Authentication", "`%s` is not a known mode; choose one in System Console.", c.AuthMode)
+		add(settingAuthMode, unknownMode(c.AuthMode))
 	}
 
-	if msg := c.RequestTimeoutSeconds.check(1, 120); msg != "" {
-		add("Request timeout", "%s", msg)
-	}
-	if msg := c.PollIntervalSeconds.check(2, 3600); msg != "" {
-		add("Poll interval", "%s", msg)
-	}
-	if msg := c.CatalogRefreshSeconds.check(5, 86400); msg != "" {
-		add("Repo and branch refresh", "%s", msg)
-	}
-	if msg := c.HealthAlertSeconds.check(5, 86400); msg != "" {
-		add("Health alert after", "%s", msg)
-	}
-	if msg := c.FailureLogLines.check(0, 200); msg != "" {
-		add("Log lines in the failure reply", "%s", strings.Replace(msg, " seconds", "", 1))
-	}
+	add(settingRequestTimeout, c.RequestTimeoutSeconds.check(1, 120, true))
+	add(settingPollInterval, c.PollIntervalSeconds.check(2, 3600, true))
+	add(settingCatalogRefresh, c.CatalogRefreshSeconds.check(5, 86400, true))
+	add(settingHealthAlert, c.HealthAlertSeconds.check(5, 86400, true))
+	add(settingFailureLogLines, c.FailureLogLines.check(0, 200, false))
 
 	if _, err := c.RepoMapping(); err != nil {
-		add("Repos and their builders", "%s", err.Error())
+		text, _ := i18n.TextOf(err)
+		add(settingRepoBuilders, text)
 	}
 
 	switch c.TriggerMode {
 	case TriggerForce:
 	case TriggerChangeHook:
 		if strings.Contains(c.ChangeHookPath, "://") {
-			add("Change hook path", "must be a path below the Buildbot URL such as `change_hook/base`, not a full URL.")
+			add(settingChangeHookPath, i18n.T("config.change_hook.full_url", "must be a path below the Buildbot URL such as `change_hook/base`, not a full URL."))
 		}
 		if (c.ChangeHookUsername == "") != (c.ChangeHookPassword == "") {
-			add("Change hook username", "and **Change hook password** go together: fill in both or neither.")
+			add(settingChangeHookUsername, i18n.T("config.change_hook.credentials", "and **Change hook password** go together: fill in both or neither."))
 		}
-		if msg := checkURL(c.RepositoryBaseURL, false); msg != "" && !strings.Contains(c.RepositoryBaseURL, "@") {
-			add("Repository base URL", "%s", msg)
+		if !strings.Contains(c.RepositoryBaseURL, "@") {
+			add(settingRepositoryBaseURL, checkURL(c.RepositoryBaseURL, false))
 		}
 		if !strings.Contains(c.ProjectTemplate, "{repo}") && !strings.Contains(c.ProjectTemplate, "{branch}") {
-			add("Change project", "`%s` names neither `{repo}` nor `{branch}`, so every build would get the same project.", c.ProjectTemplate)
+			add(settingProjectTemplate, i18n.T("config.project.fixed", "`{{.Template}}` names neither `{repo}` nor `{branch}`, so every build would get the same project.",
+				"Template", markdown.Code(c.ProjectTemplate)))
 		}
 	default:
-		add("Start builds with", "`%s` is not a known mode; choose one in System Console.", c.TriggerMode)
+		add(settingTriggerMode, unknownMode(c.TriggerMode))
 	}
 
 	switch c.BuildPermission {
 	case PermissionEveryone, PermissionAdmins:
 	case PermissionUsers:
 		if len(c.AllowedUserList()) == 0 {
-			add("Listed users", "is empty, so nobody could start a build. Add usernames or choose another option.")
+			add(settingAllowedUsers, i18n.T("config.users.empty", "is empty, so nobody could start a build. Add usernames or choose another option."))
 		}
 	default:
-		add("Who may start and stop builds", "`%s` is not a known option; choose one in System Console.", c.BuildPermission)
+		add(settingBuildPermission, unknownOption(c.BuildPermission))
 	}
 	switch c.SubscribePermission {
 	case SubscribeChannelAdmins, SubscribeTeamAdmins, SubscribeSystemAdmins, SubscribeEveryone:
 	default:
-		add("Who may subscribe channels", "`%s` is not a known option; choose one in System Console.", c.SubscribePermission)
+		add(settingSubscribePermission, unknownOption(c.SubscribePermission))
 	}
 	return problems
 }
@@ -311,15 +342,16 @@ func (c *Configuration) RepoMapping() (map[string][]string, error) {
 		builders := strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
 		switch {
 		case !ok || repo == "" || len(builders) == 0:
-			return nil, fmt.Errorf("line %d, `%s`, is not `repo: builder, builder`", i+1, line)
+			return nil, i18n.NewError(i18n.T("config.repos.line", "line {{.Line}}, `{{.Text}}`, is not `repo: builder, builder`", "Line", i+1, "Text", markdown.Code(line)))
 		case strings.ContainsAny(repo, " \t`"):
-			return nil, fmt.Errorf("line %d: the repo name `%s` has a space or backtick", i+1, repo)
+			return nil, i18n.NewError(i18n.T("config.repos.name", "line {{.Line}}: the repo name `{{.Repo}}` has a space or backtick", "Line", i+1, "Repo", markdown.Code(repo)))
 		case mapping[repo] != nil:
-			return nil, fmt.Errorf("line %d: the repo `%s` is named twice", i+1, repo)
+			return nil, i18n.NewError(i18n.T("config.repos.twice", "line {{.Line}}: the repo `{{.Repo}}` is named twice", "Line", i+1, "Repo", markdown.Code(repo)))
 		}
 		for _, b := range builders {
 			if other, taken := owner[b]; taken {
-				return nil, fmt.Errorf("line %d: the builder `%s` is already in the repo `%s`", i+1, b, other)
+				return nil, i18n.NewError(i18n.T("config.repos.builder_taken", "line {{.Line}}: the builder `{{.Builder}}` is already in the repo `{{.Repo}}`",
+					"Line", i+1, "Builder", markdown.Code(b), "Repo", markdown.Code(other)))
 			}
 			owner[b] = repo
 		}
@@ -355,15 +387,15 @@ func splitList(s string) []string {
 
 // checkURL words what is wrong with an address setting; buildbot.ParseBaseURL is the one judge,
 // so a URL the settings accept is one the client takes.
-func checkURL(raw string, required bool) string {
+func checkURL(raw string, required bool) i18n.Text {
 	if raw == "" && !required {
-		return ""
+		return i18n.Text{}
 	}
 	var problem *buildbot.URLProblem
 	if _, err := buildbot.ParseBaseURL(raw); errors.As(err, &problem) {
 		return problem.Problem
 	}
-	return ""
+	return i18n.Text{}
 }
 
 func validHeaderName(name string) bool {

@@ -64,11 +64,11 @@ func TestValidate(t *testing.T) {
 			if len(problems) != 1 {
 				t.Fatalf("want exactly one problem, got %v", problems)
 			}
-			if problems[0].Setting != tt.setting || !strings.Contains(problems[0].Message, tt.message) {
+			if problems[0].Setting != tt.setting || !strings.Contains(problems[0].Message.English(), tt.message) {
 				t.Fatalf("want %q containing %q, got %+v", tt.setting, tt.message, problems[0])
 			}
-			if strings.Contains(problems[0].Message, "s3cret") {
-				t.Fatalf("a password leaked into %q", problems[0].Message)
+			if strings.Contains(problems[0].Message.English(), "s3cret") {
+				t.Fatalf("a password leaked into %q", problems[0].Message.English())
 			}
 		})
 	}
@@ -150,7 +150,7 @@ func TestNumberLoadsWhatSystemConsoleAndTheConfigAPIStore(t *testing.T) {
 			switch {
 			case tt.problem == "" && len(problems) != 0:
 				t.Errorf("want no problems, got %v", problems)
-			case tt.problem != "" && (len(problems) != 1 || !strings.Contains(problems[0].Message, tt.problem)):
+			case tt.problem != "" && (len(problems) != 1 || !strings.Contains(problems[0].Message.English(), tt.problem)):
 				t.Errorf("want a problem containing %q, got %v", tt.problem, problems)
 			}
 		})
@@ -189,5 +189,18 @@ func TestFailureReplyDefaultsToOnWithTwentyLines(t *testing.T) {
 	c = &Configuration{FailureReply: &off, FailureLogLines: NumberOf(0)}
 	if c.FailureReplyEnabled() || c.FailureLines() != 0 {
 		t.Fatalf("off %v %d", c.FailureReplyEnabled(), c.FailureLines())
+	}
+}
+
+func TestProblemsAreMessagesAUserReadsInTheirLanguage(t *testing.T) {
+	snap := NewSnapshot(&Configuration{})
+	if len(snap.Problems) == 0 || snap.Problems[0].Setting != "Buildbot URL" {
+		t.Fatalf("got %+v", snap.Problems)
+	}
+	if id := snap.Problems[0].Message.ID(); id != "buildbot.url.empty" {
+		t.Errorf("the empty URL is worded by %q, not by its translation id", id)
+	}
+	if id := snap.ProblemsMessage().ID(); id != "config.problems" {
+		t.Errorf("the problems are introduced by %q", id)
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 )
 
 // Number is a number setting. System Console stores numbers as JSON numbers, but the config API and
@@ -64,16 +67,20 @@ func (n Number) Seconds(def time.Duration) time.Duration {
 	return time.Duration(n.Value * float64(time.Second))
 }
 
-func (n Number) check(lowest, highest float64) string {
+// check words what is wrong with the number, in seconds or as a plain count.
+func (n Number) check(lowest, highest float64, seconds bool) i18n.Text {
+	low, high := strconv.FormatFloat(lowest, 'g', -1, 64), strconv.FormatFloat(highest, 'g', -1, 64)
 	switch {
 	case !n.Set:
-		return ""
+		return i18n.Text{}
 	case !n.valid():
-		return fmt.Sprintf("`%s` is not a number.", n.Raw)
+		return i18n.T("config.number.not_number", "`{{.Value}}` is not a number.", "Value", markdown.Code(n.Raw))
+	case (n.Value < lowest || n.Value > highest) && seconds:
+		return i18n.T("config.number.seconds_range", "is {{.Value}}; it must be between {{.Low}} and {{.High}} seconds.", "Value", markdown.Text(n.Raw), "Low", low, "High", high)
 	case n.Value < lowest || n.Value > highest:
-		return fmt.Sprintf("is %s; it must be between %g and %g seconds.", n.Raw, lowest, highest)
+		return i18n.T("config.number.range", "is {{.Value}}; it must be between {{.Low}} and {{.High}}.", "Value", markdown.Text(n.Raw), "Low", low, "High", high)
 	}
-	return ""
+	return i18n.Text{}
 }
 
 // NumberOf makes a set Number, for tests and defaults.

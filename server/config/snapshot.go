@@ -1,10 +1,9 @@
 package config
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 )
 
 // Snapshot is one loaded configuration with everything derived from it. The plugin swaps whole
@@ -25,7 +24,11 @@ func NewSnapshot(raw *Configuration) *Snapshot {
 	}
 	client, err := buildbot.New(cfg.buildbotOptions())
 	if err != nil {
-		s.Problems = append(s.Problems, Problem{Setting: "Buildbot URL", Message: err.Error()})
+		text, ok := i18n.TextOf(err)
+		if !ok {
+			text = i18n.Raw(markdown.Text(err.Error()))
+		}
+		s.Problems = append(s.Problems, Problem{Setting: settingBuildbotURL, Message: text})
 		return s
 	}
 	s.Buildbot = client
@@ -36,13 +39,13 @@ func NewSnapshot(raw *Configuration) *Snapshot {
 func (s *Snapshot) Ready() bool { return len(s.Problems) == 0 }
 
 // ProblemsMessage is what a user sees instead of an answer while the settings are unusable.
-func (s *Snapshot) ProblemsMessage() string {
-	var b strings.Builder
-	b.WriteString("The Buildbot plugin is not set up correctly yet. A system admin must fix this in **System Console > Plugins > Buildbot**:")
-	for _, p := range s.Problems {
-		fmt.Fprintf(&b, "\n- %s", p)
+func (s *Snapshot) ProblemsMessage() i18n.Text {
+	lines := make([]i18n.Text, len(s.Problems))
+	for i, p := range s.Problems {
+		lines[i] = p.Text()
 	}
-	return b.String()
+	return i18n.T("config.problems", "The Buildbot plugin is not set up correctly yet. A system admin must fix this in **System Console > Plugins > Buildbot**:\n- {{.Problems}}",
+		"Problems", i18n.Join("\n- ", lines...))
 }
 
 func (c *Configuration) buildbotOptions() buildbot.Options {

@@ -9,6 +9,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 )
 
 // radioMaxChoices is the most choices shown as radio buttons, all visible at once; more go in a
@@ -18,7 +19,7 @@ const radioMaxChoices = 4
 // Elements are the dialog's fields, one per offered parameter, named by full name. values fill
 // them in by full name (from FromBuild, or the branch and revision /build was given); the rest
 // show Buildbot's defaults. A field left empty means Buildbot's default, as in Buildbot's form.
-func (f Form) Elements(values map[string]any) []model.DialogElement {
+func (f Form) Elements(values map[string]any, l i18n.Localizer) []model.DialogElement {
 	elements := []model.DialogElement{}
 	for _, p := range f.Params {
 		if !p.Shown() {
@@ -28,7 +29,7 @@ func (f Form) Elements(values map[string]any) []model.DialogElement {
 		if !ok {
 			v = p.Default
 		}
-		elements = append(elements, p.element(v))
+		elements = append(elements, p.element(v, l))
 	}
 	return elements
 }
@@ -66,7 +67,7 @@ func (p Param) input() input {
 	return inputSelect
 }
 
-func (p Param) element(value any) model.DialogElement {
+func (p Param) element(value any, l i18n.Localizer) model.DialogElement {
 	e := model.DialogElement{Name: p.FullName, Optional: !p.Required}
 	var help []string
 	var long bool
@@ -108,10 +109,10 @@ func (p Param) element(value any) model.DialogElement {
 		e.MaxLength = maxLength(p.MaxSize, model.DialogElementTextMaxLength)
 		e.Default = fitDefault(ValueText(value), model.DialogElementTextMaxLength)
 		if len(p.Choices) > 0 {
-			help = append(help, "For example "+strings.Join(p.Choices, ", ")+".")
+			help = append(help, l.String(i18n.T("form.help.example", "For example {{.Choices}}.", "Choices", strings.Join(p.Choices, ", "))))
 		}
 		if p.Multiple {
-			help = append(help, "Separate values with commas.")
+			help = append(help, l.String(i18n.T("form.help.commas", "Separate values with commas.")))
 		}
 	}
 	e.HelpText, _ = fit(strings.Join(help, " "), model.DialogElementHelpTextMaxLength)

@@ -10,6 +10,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 )
 
 func opts(values ...string) []*model.PostActionOptions {
@@ -77,7 +78,7 @@ func TestElements(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := element(flatten(t, tt.scheduler).Elements(nil), tt.fullName)
+			got, ok := element(flatten(t, tt.scheduler).Elements(nil, i18n.English()), tt.fullName)
 			switch {
 			case tt.want == nil && ok:
 				t.Fatalf("%s should not be in the dialog: %+v", tt.fullName, got)
@@ -102,7 +103,7 @@ func TestDialogsAreValid(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := model.Dialog{Title: "Build", Elements: f.Elements(nil)}
+			d := model.Dialog{Title: "Build", Elements: f.Elements(nil, i18n.English())}
 			if err := d.IsValid(); err != nil {
 				t.Fatal(err)
 			}
@@ -121,7 +122,7 @@ func TestElementLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	elements := f.Elements(nil)
+	elements := f.Elements(nil, i18n.English())
 	if err := (&model.Dialog{Title: "Build", Elements: elements}).IsValid(); err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +161,7 @@ func TestElementsFilledIn(t *testing.T) {
 	elements := f.Elements(map[string]any{
 		"branch": "develop", "deploy": true, "environment": "production", "targets": []string{"mac", "windows"},
 		"shards": int64(8), "region": "mars-1",
-	})
+	}, i18n.English())
 	tests := []struct {
 		name, fullName, want string
 	}{
@@ -232,7 +233,7 @@ func FuzzElements(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, e := range form.Elements(nil) {
+		for _, e := range form.Elements(nil, i18n.English()) {
 			if err := e.IsValid(); err != nil {
 				t.Fatalf("Mattermost refuses %+v: %v", e, err)
 			}

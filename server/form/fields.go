@@ -16,6 +16,8 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 )
 
 // Role says what Buildbot does with a parameter besides making it a build property.
@@ -99,7 +101,35 @@ type Form struct {
 	Scheduler string
 	Params    []Param
 	// Notes tell the user what the form leaves out that Buildbot's own form has.
-	Notes []string
+	Notes []Note
+}
+
+// Note is a field the form leaves out, and why: data rather than words, since a form is shared
+// between servers through the KV store and each reader words it in their language.
+type Note struct {
+	// Label is Buildbot's, as it shows the field.
+	Label string
+	// Kind is noteFile, notePatch, or the type of field the plugin does not know.
+	Kind string
+}
+
+// The reasons a field is left out, besides a type the plugin does not know.
+const (
+	noteFile  = "file"
+	notePatch = "patch"
+)
+
+// Text is the note in a sentence; the label is Buildbot's, escaped.
+func (n Note) Text() i18n.Text {
+	label := markdown.Text(n.Label)
+	switch n.Kind {
+	case notePatch:
+		return i18n.T("form.note.patch", "{{.Label}} is left out: a patch is a file upload, which chat cannot send. Buildbot's web UI can.", "Label", label)
+	case noteFile:
+		return i18n.T("form.note.file", "{{.Label}} is left out: it is a file upload, which chat cannot send. Buildbot's web UI can.", "Label", label)
+	}
+	return i18n.T("form.note.unknown_type", "{{.Label}} is left out: the plugin does not know Buildbot fields of type {{.Type}}. Buildbot uses its default.",
+		"Label", label, "Type", markdown.Text(strconv.Quote(n.Kind)))
 }
 
 // Unfilled lists the offered fields a person must fill that have no value in have (by full name)
@@ -222,7 +252,7 @@ func (fl *flattener) codebase(group buildbot.ForceField) {
 	for _, child := range group.Fields {
 		if child.Type == typeNested {
 			// A patch is a file upload with options; without the file the options mean nothing.
-			fl.form.Notes = append(fl.form.Notes, fmt.Sprintf("%s is left out: a patch is a file upload, which chat cannot send. Buildbot's web UI can.", joinLabel(label, fieldLabel(child))))
+			fl.form.Notes = append(fl.form.Notes, Note{Label: joinLabel(label, fieldLabel(child)), Kind: notePatch})
 			continue
 		}
 		p, ok := fl.leaf(child, sc)
@@ -299,12 +329,12 @@ func (fl *flattener) leaf(field buildbot.ForceField, sc scope) (Param, bool) {
 	case typeFile:
 		p.Omitted = true
 		if !p.Hidden {
-			fl.form.Notes = append(fl.form.Notes, fmt.Sprintf("%s is left out: it is a file upload, which chat cannot send. Buildbot's web UI can.", p.Label))
+			fl.form.Notes = append(fl.form.Notes, Note{Label: p.Label, Kind: noteFile})
 		}
 	default:
 		p.Omitted = true
 		if !p.Hidden {
-			fl.form.Notes = append(fl.form.Notes, fmt.Sprintf("%s is left out: the plugin does not know Buildbot fields of type %q. Buildbot uses its default.", p.Label, field.Type))
+			fl.form.Notes = append(fl.form.Notes, Note{Label: p.Label, Kind: field.Type})
 		}
 	}
 	if p.Type == typeList && p.Strict && !p.Multiple && len(p.Choices) > 0 && !contains(p.Choices, p.Default) {

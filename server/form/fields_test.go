@@ -128,13 +128,13 @@ func TestFlattenOrderAndNotes(t *testing.T) {
 	})
 	t.Run("a codebase's patch upload is left out with a note", func(t *testing.T) {
 		notes := flatten(t, "multi").Notes
-		if len(notes) != 1 || !strings.HasPrefix(notes[0], "backend › Patch is left out") {
+		if len(notes) != 1 || !strings.HasPrefix(notes[0].Text().English(), "backend › Patch is left out") {
 			t.Fatalf("notes %q", notes)
 		}
 	})
 	t.Run("a file field is left out with a note", func(t *testing.T) {
 		notes := flatten(t, "deploy").Notes
-		if len(notes) != 1 || !strings.HasPrefix(notes[0], "Config file is left out") {
+		if len(notes) != 1 || !strings.HasPrefix(notes[0].Text().English(), "Config file is left out") {
 			t.Fatalf("notes %q", notes)
 		}
 	})
@@ -180,7 +180,7 @@ func TestFlattenUnknownType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !f.Params[0].Omitted || len(f.Notes) != 1 || !strings.Contains(f.Notes[0], `type "datetime"`) {
+	if !f.Params[0].Omitted || len(f.Notes) != 1 || !strings.Contains(f.Notes[0].Text().English(), `type "datetime"`) {
 		t.Fatalf("a field of an unknown type should be left out with a note: %+v %q", f.Params[0], f.Notes)
 	}
 }

@@ -1,21 +1,17 @@
 package form
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 )
 
 // maxListedKeys keeps the list of known names in an error short.
 const maxListedKeys = 12
-
-// InputError is a mistake in what the user typed, worded for them.
-type InputError struct{ Message string }
-
-func (e *InputError) Error() string { return e.Message }
 
 // SplitWords splits a command's text at spaces, keeping quoted text ("a b", 'a b', or the
 // curly quotes phones type) in one word without its quotes: environment="staging eu".
@@ -44,7 +40,8 @@ func SplitWords(text string) ([]string, error) {
 		}
 	}
 	if closing != 0 {
-		return nil, &InputError{Message: fmt.Sprintf("A quote is not closed in `%s`: end it with %c.", Shorten(word.String()), closing)}
+		return nil, i18n.NewError(i18n.T("form.quote_not_closed", "A quote is not closed in `{{.Word}}`: end it with {{.Quote}}.",
+			"Word", Shorten(word.String()), "Quote", string(closing)))
 	}
 	if inWord {
 		words = append(words, word.String())
@@ -75,28 +72,28 @@ func (f Form) FromWords(words []string, fill map[string]any) (map[string]any, er
 	for name, v := range fill {
 		submitted[name] = v
 	}
-	var problems []string
+	var problems []i18n.Text
 	given := map[string]bool{}
 	for _, w := range words {
 		key, value, ok := strings.Cut(w, "=")
 		if !ok || key == "" {
-			problems = append(problems, fmt.Sprintf("`%s` is not name=value.", Shorten(w)))
+			problems = append(problems, i18n.T("form.not_name_value", "`{{.Word}}` is not name=value.", "Word", Shorten(w)))
 			continue
 		}
 		p, problem := f.find(key)
 		switch {
-		case problem != "":
+		case !problem.IsZero():
 			problems = append(problems, problem)
 			continue
 		case given[p.FullName]:
-			problems = append(problems, fmt.Sprintf("`%s` is given twice.", Shorten(key)))
+			problems = append(problems, i18n.T("form.given_twice", "`{{.Name}}` is given twice.", "Name", Shorten(key)))
 			continue
 		}
 		given[p.FullName] = true
 		submitted[p.FullName] = value
 	}
 	if len(problems) > 0 {
-		return nil, &InputError{Message: strings.Join(problems, "\n")}
+		return nil, i18n.NewError(i18n.Join("\n", problems...))
 	}
 	values, fieldProblems := f.Check(submitted)
 	if len(fieldProblems) == 0 {
@@ -104,15 +101,17 @@ func (f Form) FromWords(words []string, fill map[string]any) (map[string]any, er
 	}
 	for _, p := range f.Params {
 		if problem, ok := fieldProblems[p.FullName]; ok {
-			problems = append(problems, fmt.Sprintf("`%s`: %s", f.key(p), strings.ReplaceAll(problem, "`", "'")))
+			// A field's problem may quote the value in a code span, which this line's would break.
+			inCode := i18n.After(problem, func(s string) string { return strings.ReplaceAll(s, "`", "'") })
+			problems = append(problems, i18n.Join(": ", i18n.Raw("`"+f.key(p)+"`"), inCode))
 		}
 	}
-	return nil, &InputError{Message: strings.Join(problems, "\n")}
+	return nil, i18n.NewError(i18n.Join("\n", problems...))
 }
 
 // find resolves a typed name: a full name first, then a field's own name if one field has it,
 // then either without regard to case.
-func (f Form) find(key string) (Param, string) {
+func (f Form) find(key string) (Param, i18n.Text) {
 	for _, same := range []func(a, b string) bool{func(a, b string) bool { return a == b }, strings.EqualFold} {
 		for _, p := range f.Params {
 			if same(p.FullName, key) {
@@ -128,37 +127,38 @@ func (f Form) find(key string) (Param, string) {
 		switch len(named) {
 		case 0:
 		case 1:
-			return named[0], ""
+			return named[0], i18n.Text{}
 		default:
 			full := make([]string, len(named))
 			for i, p := range named {
-				full[i] = "`" + p.FullName + "`"
+				full[i] = p.FullName
 			}
-			return Param{}, fmt.Sprintf("`%s` names several fields: use %s.", Shorten(key), strings.Join(full, " or "))
+			return Param{}, i18n.T("form.several_fields", "`{{.Name}}` names several fields: use `{{.First}}` or `{{.Second}}`.",
+				"Name", Shorten(key), "First", full[0], "Second", strings.Join(full[1:], "` or `"))
 		}
 	}
 	keys := f.keys()
 	if len(keys) == 0 {
-		return Param{}, fmt.Sprintf("`%s` is not a field of %s, which takes none from chat.", Shorten(key), f.Scheduler)
+		return Param{}, i18n.T("form.no_fields", "`{{.Name}}` is not a field of {{.Scheduler}}, which takes none from chat.", "Name", Shorten(key), "Scheduler", f.Scheduler)
 	}
-	more := ""
 	if len(keys) > maxListedKeys {
-		more = fmt.Sprintf(" and %d more", len(keys)-maxListedKeys)
-		keys = keys[:maxListedKeys]
+		return Param{}, i18n.T("form.unknown_field.more", "`{{.Name}}` is not a field of {{.Scheduler}}: use `{{.Fields}}` and {{.More}} more.",
+			"Name", Shorten(key), "Scheduler", f.Scheduler, "Fields", strings.Join(keys[:maxListedKeys], "`, `"), "More", len(keys)-maxListedKeys)
 	}
-	return Param{}, fmt.Sprintf("`%s` is not a field of %s: use `%s`%s.", Shorten(key), f.Scheduler, strings.Join(keys, "`, `"), more)
+	return Param{}, i18n.T("form.unknown_field", "`{{.Name}}` is not a field of {{.Scheduler}}: use `{{.Fields}}`.",
+		"Name", Shorten(key), "Scheduler", f.Scheduler, "Fields", strings.Join(keys, "`, `"))
 }
 
-func (f Form) settable(p Param, key string) (Param, string) {
+func (f Form) settable(p Param, key string) (Param, i18n.Text) {
 	switch {
 	case p.Shown():
-		return p, ""
+		return p, i18n.Text{}
 	case p.Role == RoleOwner:
-		return Param{}, fmt.Sprintf("`%s` is not set from chat: the plugin fills it in, and the build's reason names you.", Shorten(key))
+		return Param{}, i18n.T("form.owner", "`{{.Name}}` is not set from chat: the plugin fills it in, and the build's reason names you.", "Name", Shorten(key))
 	case p.Type == typeFile:
-		return Param{}, fmt.Sprintf("`%s` is a file upload, which chat cannot send.", Shorten(key))
+		return Param{}, i18n.T("form.file_field", "`{{.Name}}` is a file upload, which chat cannot send.", "Name", Shorten(key))
 	}
-	return Param{}, fmt.Sprintf("`%s` cannot be set from chat: Buildbot uses its default.", Shorten(key))
+	return Param{}, i18n.T("form.not_settable", "`{{.Name}}` cannot be set from chat: Buildbot uses its default.", "Name", Shorten(key))
 }
 
 // key is the name a person types for a parameter: its own name, or its full name when another
@@ -185,14 +185,14 @@ func (f Form) keys() []string {
 // Suggest completes the word being typed: the names of fields not yet given, as "name=", and
 // after "name=" the field's choices (true and false for a yes-or-no field; after a comma, the
 // choices not yet listed). typed are the words before it.
-func (f Form) Suggest(partial string, typed []string) []model.AutocompleteListItem {
+func (f Form) Suggest(partial string, typed []string, l i18n.Localizer) []model.AutocompleteListItem {
 	items := []model.AutocompleteListItem{}
 	key, value, hasValue := strings.Cut(partial, "=")
 	if !hasValue {
 		given := map[string]bool{}
 		for _, w := range typed {
 			if k, _, ok := strings.Cut(w, "="); ok {
-				if p, problem := f.find(k); problem == "" {
+				if p, problem := f.find(k); problem.IsZero() {
 					given[p.FullName] = true
 				}
 			}
@@ -202,12 +202,12 @@ func (f Form) Suggest(partial string, typed []string) []model.AutocompleteListIt
 			if !p.Shown() || given[p.FullName] || !hasPrefixFold(name, key) {
 				continue
 			}
-			items = append(items, model.AutocompleteListItem{Item: name + "=", Hint: hint(p), HelpText: p.Label})
+			items = append(items, model.AutocompleteListItem{Item: name + "=", Hint: l.String(hint(p)), HelpText: p.Label})
 		}
 		return items
 	}
 	p, problem := f.find(key)
-	if problem != "" {
+	if !problem.IsZero() {
 		return items
 	}
 	var choices []string
@@ -233,7 +233,7 @@ func (f Form) Suggest(partial string, typed []string) []model.AutocompleteListIt
 		}
 		item := model.AutocompleteListItem{Item: key + "=" + quoteWord(before+c)}
 		if c == scalarText(p.Default) {
-			item.HelpText = "The default"
+			item.HelpText = l.String(i18n.T("form.suggest.default", "The default"))
 		}
 		items = append(items, item)
 	}
@@ -241,21 +241,21 @@ func (f Form) Suggest(partial string, typed []string) []model.AutocompleteListIt
 }
 
 // hint says what a field takes, for the autocomplete list.
-func hint(p Param) string {
+func hint(p Param) i18n.Text {
 	switch p.input() {
 	case inputBool:
-		return "true|false"
+		return i18n.T("form.hint.bool", "true|false")
 	case inputNumber:
-		return "number"
+		return i18n.T("form.hint.number", "number")
 	case inputRadio, inputSelect:
-		return strings.Join(p.Choices, "|")
+		return i18n.Raw(strings.Join(p.Choices, "|"))
 	case inputMultiselect:
-		return strings.Join(p.Choices, ",")
+		return i18n.Raw(strings.Join(p.Choices, ","))
 	}
 	if p.Required {
-		return "required"
+		return i18n.T("form.hint.required", "required")
 	}
-	return ""
+	return i18n.Text{}
 }
 
 func hasPrefixFold(s, prefix string) bool {

@@ -1,12 +1,13 @@
 package form
 
 import (
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 )
 
 func TestSplitWords(t *testing.T) {
@@ -28,8 +29,8 @@ func TestSplitWords(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := SplitWords(tt.text)
 			if tt.err != "" {
-				var ie *InputError
-				if !errors.As(err, &ie) || ie.Message != tt.err {
+				text, ok := i18n.TextOf(err)
+				if !ok || text.English() != tt.err {
 					t.Fatalf("got %v, want %q", err, tt.err)
 				}
 				return
@@ -87,8 +88,8 @@ func TestFromWords(t *testing.T) {
 			}
 			got, err := f.FromWords(words, tt.fill)
 			if tt.err != "" {
-				var ie *InputError
-				if !errors.As(err, &ie) || !strings.Contains(ie.Message, tt.err) {
+				text, ok := i18n.TextOf(err)
+				if !ok || !strings.Contains(text.English(), tt.err) {
 					t.Fatalf("got %v, want %q", err, tt.err)
 				}
 				return
@@ -122,8 +123,8 @@ func TestFromWordsAmbiguous(t *testing.T) {
 	}
 	f.Params = params
 	_, err := f.FromWords([]string{"branch=x"}, nil)
-	var ie *InputError
-	if !errors.As(err, &ie) || ie.Message != "`branch` names several fields: use `frontend_branch` or `backend_branch`." {
+	text, ok := i18n.TextOf(err)
+	if !ok || text.ID() != "form.several_fields" || text.English() != "`branch` names several fields: use `frontend_branch` or `backend_branch`." {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -158,13 +159,13 @@ func TestSuggest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := items(tt.form.Suggest(tt.partial, tt.typed)); !reflect.DeepEqual(got, tt.want) {
+			if got := items(tt.form.Suggest(tt.partial, tt.typed, i18n.English())); !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("got %q, want %q", got, tt.want)
 			}
 		})
 	}
 	t.Run("a name's hint says what it takes and its help is its label", func(t *testing.T) {
-		got := deploy.Suggest("env", nil)
+		got := deploy.Suggest("env", nil, i18n.English())
 		want := []model.AutocompleteListItem{{Item: "environment=", Hint: "staging|production", HelpText: "Environment"}}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("got %+v", got)

@@ -2,11 +2,12 @@ package form
 
 import (
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 )
 
 // maxListedChoices keeps an error that names the choices readable.
@@ -16,9 +17,9 @@ const maxListedChoices = 10
 // call's parameters: every offered field's value (its default when left empty, as Buildbot does),
 // and every hidden field's default. The owner is left to the caller, and files to Buildbot.
 // Problems come back by full name, worded for the person, and no parameters with them.
-func (f Form) Check(submitted map[string]any) (map[string]any, map[string]string) {
+func (f Form) Check(submitted map[string]any) (map[string]any, map[string]i18n.Text) {
 	values := map[string]any{}
-	problems := map[string]string{}
+	problems := map[string]i18n.Text{}
 	for _, p := range f.Params {
 		switch {
 		case p.Omitted:
@@ -30,7 +31,7 @@ func (f Form) Check(submitted map[string]any) (map[string]any, map[string]string
 			continue
 		}
 		v, problem := p.check(submitted[p.FullName])
-		if problem != "" {
+		if !problem.IsZero() {
 			problems[p.FullName] = problem
 			continue
 		}
@@ -42,9 +43,9 @@ func (f Form) Check(submitted map[string]any) (map[string]any, map[string]string
 	return values, nil
 }
 
-const requiredProblem = "A value is required."
+func requiredProblem() i18n.Text { return i18n.T("form.required", "A value is required.") }
 
-func (p Param) check(raw any) (any, string) {
+func (p Param) check(raw any) (any, i18n.Text) {
 	switch {
 	case p.Type == typeBool:
 		return p.checkBool(raw)
@@ -55,7 +56,7 @@ func (p Param) check(raw any) (any, string) {
 	}
 	s, ok := singleText(raw)
 	if !ok {
-		return nil, "Give one value."
+		return nil, i18n.T("form.one_value", "Give one value.")
 	}
 	// A stray space around a one-line value is a slip; the textarea keeps what was typed.
 	if p.Type != typeTextarea {
@@ -63,96 +64,96 @@ func (p Param) check(raw any) (any, string) {
 	}
 	if strings.TrimSpace(s) == "" {
 		if p.Required {
-			return nil, requiredProblem
+			return nil, requiredProblem()
 		}
 		// Buildbot checks its default too; a default it refuses is the admin's to fix, and the
 		// person learns of it here rather than from Buildbot.
 		s, _ = p.Default.(string)
 	}
-	if problem := p.checkText(s); problem != "" {
+	if problem := p.checkText(s); !problem.IsZero() {
 		return nil, problem
 	}
-	return s, ""
+	return s, i18n.Text{}
 }
 
-func (p Param) checkBool(raw any) (any, string) {
+func (p Param) checkBool(raw any) (any, i18n.Text) {
 	switch v := raw.(type) {
 	case bool:
-		return v, ""
+		return v, i18n.Text{}
 	case nil:
-		return p.Default, ""
+		return p.Default, i18n.Text{}
 	case string:
 		switch strings.ToLower(strings.TrimSpace(v)) {
 		case "":
-			return p.Default, ""
+			return p.Default, i18n.Text{}
 		case "true", "yes", "on", "1":
-			return true, ""
+			return true, i18n.Text{}
 		case "false", "no", "off", "0":
-			return false, ""
+			return false, i18n.Text{}
 		}
 	}
-	return nil, "Answer true or false."
+	return nil, i18n.T("form.bool", "Answer true or false.")
 }
 
-func (p Param) checkInt(raw any) (any, string) {
+func (p Param) checkInt(raw any) (any, i18n.Text) {
 	s, ok := singleText(raw)
 	if !ok {
-		return nil, "Give one whole number."
+		return nil, i18n.T("form.one_number", "Give one whole number.")
 	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		if p.Required || p.Default == nil {
-			return nil, requiredProblem
+			return nil, requiredProblem()
 		}
-		return p.Default, ""
+		return p.Default, i18n.Text{}
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return nil, fmt.Sprintf("%s is not a whole number.", quote(s))
+		return nil, i18n.T("form.not_number", "{{.Value}} is not a whole number.", "Value", quote(s))
 	}
 	// Buildbot applies maxsize and regex to the value as sent, and a number has no length: it
 	// fails with a server error. Its own web UI sends numbers, so text is sent only then.
 	if p.MaxSize > 0 || p.Regex != "" {
-		if problem := p.checkText(s); problem != "" {
+		if problem := p.checkText(s); !problem.IsZero() {
 			return nil, problem
 		}
-		return s, ""
+		return s, i18n.Text{}
 	}
-	return n, ""
+	return n, i18n.Text{}
 }
 
-func (p Param) checkList(raw any) (any, string) {
+func (p Param) checkList(raw any) (any, i18n.Text) {
 	list, ok := listValues(raw)
 	if !ok {
-		return nil, "Give values separated by commas."
+		return nil, i18n.T("form.list", "Give values separated by commas.")
 	}
 	if len(list) == 0 {
 		if p.Required {
-			return nil, requiredProblem
+			return nil, requiredProblem()
 		}
 		list, _ = p.Default.([]string)
 	}
 	for _, v := range list {
-		if problem := p.checkText(v); problem != "" {
+		if problem := p.checkText(v); !problem.IsZero() {
 			return nil, problem
 		}
 	}
-	return list, ""
+	return list, i18n.Text{}
 }
 
 // checkText applies Buildbot's checks of one value: the choices of a strict list, the maxsize
 // (in characters, as Python counts) and the regex.
-func (p Param) checkText(s string) string {
+func (p Param) checkText(s string) i18n.Text {
 	if p.Type == typeList && p.Strict && len(p.Choices) > 0 && !contains(p.Choices, s) {
-		return fmt.Sprintf("%s is not a choice: choose %s.", quote(s), choiceList(p.Choices))
+		return i18n.T("form.not_choice", "{{.Value}} is not a choice: choose {{.Choices}}.", "Value", quote(s), "Choices", choiceList(p.Choices))
 	}
 	if n := utf8.RuneCountInString(s); p.MaxSize > 0 && n > p.MaxSize {
-		return fmt.Sprintf("At most %d characters, not %d.", p.MaxSize, n)
+		return i18n.T("form.too_long", "At most {{.Max}} characters, not {{.Length}}.", "Max", p.MaxSize, "Length", n)
 	}
 	if p.pattern != nil && !p.pattern.MatchString(s) {
-		return fmt.Sprintf("%s does not match the pattern %s.", quote(s), p.Regex)
+		return i18n.T("form.pattern", "{{.Value}} does not match the pattern {{.Pattern}}.", "Value", quote(s), "Pattern", p.Regex)
 	}
-	return ""
+	return i18n.Text{}
 }
 
 // singleText reads one value: Mattermost sends text, and numbers for number fields.
@@ -202,7 +203,7 @@ func listValues(raw any) ([]string, bool) {
 	return list, true
 }
 
-func choiceList(choices []string) string {
+func choiceList(choices []string) i18n.Text {
 	shown := choices
 	if len(shown) > maxListedChoices {
 		shown = shown[:maxListedChoices]
@@ -211,9 +212,9 @@ func choiceList(choices []string) string {
 	for i, c := range shown {
 		quoted[i] = quote(c)
 	}
-	text := strings.Join(quoted, ", ")
+	text := i18n.Raw(strings.Join(quoted, ", "))
 	if len(choices) > len(shown) {
-		text += fmt.Sprintf(" (or one of %d more)", len(choices)-len(shown))
+		return i18n.Plural("form.more_choices", "{{.Choices}} (or one more)", "{{.Choices}} (or one of {{.Count}} more)", len(choices)-len(shown), "Choices", text)
 	}
 	return text
 }
@@ -228,25 +229,26 @@ func quote(s string) string { return strconv.Quote(s) }
 // Buildbot's own web UI reads it the same way, in ForceBuildModal.tsx). The offered fields' texts
 // come back by full name for the dialog; the rest (the owner, a group, a hidden field, or a
 // message that is plain text) come back as one sentence.
-func (f Form) BuildbotErrors(message json.RawMessage) (map[string]string, string) {
+// Buildbot's texts are in its own words and stay so.
+func (f Form) BuildbotErrors(message json.RawMessage) (map[string]i18n.Text, i18n.Text) {
 	var byField map[string]any
 	if err := json.Unmarshal(message, &byField); err != nil {
 		var text string
 		if json.Unmarshal(message, &text) == nil {
-			return nil, text
+			return nil, i18n.Raw(text)
 		}
-		return nil, string(message)
+		return nil, i18n.Raw(string(message))
 	}
 	shown := map[string]bool{}
 	for _, p := range f.Params {
 		shown[p.FullName] = p.Shown()
 	}
-	fields := map[string]string{}
+	fields := map[string]i18n.Text{}
 	var other []string
 	for name, v := range byField {
 		text := scalarText(v)
 		if shown[name] {
-			fields[name] = text
+			fields[name] = i18n.Raw(text)
 			continue
 		}
 		// Buildbot names the field in some of its texts already.
@@ -257,5 +259,5 @@ func (f Form) BuildbotErrors(message json.RawMessage) (map[string]string, string
 		other = append(other, name+": "+text)
 	}
 	sort.Strings(other)
-	return fields, strings.Join(other, "; ")
+	return fields, i18n.Raw(strings.Join(other, "; "))
 }

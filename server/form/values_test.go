@@ -74,8 +74,8 @@ func TestCheck(t *testing.T) {
 					t.Fatalf("want problems %v, got %v and values %v", tt.problems, problems, values)
 				}
 				for name, want := range tt.problems {
-					if !strings.Contains(problems[name], want) {
-						t.Errorf("%s: got %q, want %q", name, problems[name], want)
+					if !strings.Contains(problems[name].English(), want) {
+						t.Errorf("%s: got %q, want %q", name, problems[name].English(), want)
 					}
 				}
 				return
@@ -124,8 +124,8 @@ func TestCheckRegex(t *testing.T) {
 			}
 			values, problems := f.Check(map[string]any{"v": tt.value})
 			if tt.problem != "" {
-				if !strings.Contains(problems["v"], tt.problem) {
-					t.Fatalf("got %q, want %q", problems["v"], tt.problem)
+				if !strings.Contains(problems["v"].English(), tt.problem) {
+					t.Fatalf("got %q, want %q", problems["v"].English(), tt.problem)
 				}
 				return
 			}
@@ -156,8 +156,15 @@ func TestBuildbotErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fields, other := f.BuildbotErrors(json.RawMessage(tt.message))
-			if !reflect.DeepEqual(fields, tt.fields) || other != tt.other {
-				t.Fatalf("got %v and %q", fields, other)
+			var got map[string]string
+			if fields != nil {
+				got = map[string]string{}
+				for name, text := range fields {
+					got[name] = text.English()
+				}
+			}
+			if !reflect.DeepEqual(got, tt.fields) || other.English() != tt.other {
+				t.Fatalf("got %v and %q", got, other.English())
 			}
 		})
 	}

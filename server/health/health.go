@@ -14,6 +14,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
@@ -48,6 +49,8 @@ type Monitor struct {
 	BotID string
 	// Log may be nil.
 	Log Logger
+	// Words word the posts in the server's language: a channel has none of its own.
+	Words *i18n.Bundle
 
 	mu   sync.Mutex
 	last time.Time
@@ -341,7 +344,7 @@ func judge(s *State, l look, audience func(incident) []string) []incident {
 
 // post tells the news to its channels.
 func (m *Monitor) post(news incident, opts Options, gone map[string]bool) {
-	message := news.message(opts.LinkBase, reposOf(news.builders, opts.RepoOf))
+	message := m.Words.Server().String(news.message(opts.LinkBase, reposOf(news.builders, opts.RepoOf)))
 	for _, channel := range news.channels {
 		if m.channelGone(channel, gone) {
 			continue

@@ -1,11 +1,11 @@
 package health
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 )
 
@@ -14,70 +14,75 @@ const maxRepos = 5
 
 // message is the post of an incident. Every name and reason comes from Buildbot, so each is
 // escaped.
-func (inc incident) message(linkBase string, repos []string) string {
+func (inc incident) message(linkBase string, repos []string) i18n.Text {
 	switch inc.kind {
 	case workerMissing:
-		var b strings.Builder
+		missing := i18n.T("health.worker.missing", ":warning: Worker `{{.Worker}}` is missing: it has not been connected to Buildbot for {{.Away}}.",
+			"Worker", markdown.Code(inc.worker), "Away", duration(inc.away))
 		if inc.reported {
-			fmt.Fprintf(&b, ":warning: Buildbot reports worker `%s` missing.", markdown.Code(inc.worker))
-		} else {
-			fmt.Fprintf(&b, ":warning: Worker `%s` is missing: it has not been connected to Buildbot for %s.", markdown.Code(inc.worker), duration(inc.away))
+			missing = i18n.T("health.worker.reported", ":warning: Buildbot reports worker `{{.Worker}}` missing.", "Worker", markdown.Code(inc.worker))
 		}
+		var waiting i18n.Text
 		if len(repos) > 0 {
-			fmt.Fprintf(&b, " Builds of %s wait until it is back.", repoList(repos))
+			waiting = i18n.T("health.worker.waiting", "Builds of {{.Repos}} wait until it is back.", "Repos", repoList(repos))
 		}
-		fmt.Fprintf(&b, " [Open in Buildbot](%s)", buildbot.WorkerURL(linkBase, inc.workerID))
-		return b.String()
+		return i18n.Join(" ", missing, waiting,
+			i18n.T("health.worker.link", "[Open in Buildbot]({{.URL}})", "URL", buildbot.WorkerURL(linkBase, inc.workerID)))
 	case workerBack:
-		return fmt.Sprintf(":white_check_mark: Worker `%s` is back, after %s away.", markdown.Code(inc.worker), duration(inc.away))
+		return i18n.T("health.worker.back", ":white_check_mark: Worker `{{.Worker}}` is back, after {{.Away}} away.", "Worker", markdown.Code(inc.worker), "Away", duration(inc.away))
 	case buildbotDown:
-		return fmt.Sprintf(":warning: Buildbot has not answered for %s. %s Status posts and subscriptions catch up once it answers.",
-			duration(inc.away), markdown.Text(buildbot.UserMessage(inc.reason)))
+		return i18n.T("health.buildbot.down", ":warning: Buildbot has not answered for {{.Away}}. {{.Why}} Status posts and subscriptions catch up once it answers.",
+			"Away", duration(inc.away), "Why", i18n.After(buildbot.UserMessage(inc.reason), markdown.Text))
 	case buildbotBack:
-		return fmt.Sprintf(":white_check_mark: Buildbot answers again, after %s without an answer.", duration(inc.away))
+		return i18n.T("health.buildbot.back", ":white_check_mark: Buildbot answers again, after {{.Away}} without an answer.", "Away", duration(inc.away))
 	}
-	return ""
+	return i18n.Text{}
 }
 
-func repoList(repos []string) string {
+func repoList(repos []string) i18n.Text {
 	names := make([]string, 0, maxRepos)
 	for _, r := range repos[:min(len(repos), maxRepos)] {
 		names = append(names, "**"+markdown.Text(r)+"**")
 	}
-	list := strings.Join(names, ", ")
+	list := i18n.Raw(strings.Join(names, ", "))
 	if more := len(repos) - maxRepos; more > 0 {
-		list += fmt.Sprintf(" and %d more", more)
+		return i18n.T("health.repos.more", "{{.Repos}} and {{.More}} more", "Repos", list, "More", more)
 	}
 	return list
 }
 
 // duration says how long something lasted, in the two largest units that matter to a reader.
-func duration(d time.Duration) string {
+func duration(d time.Duration) i18n.Text {
 	d = d.Round(time.Second)
-	unit := func(n int64, one string) string {
-		if n == 1 {
-			return "1 " + one
-		}
-		return fmt.Sprintf("%d %ss", n, one)
+	days := func(n int64) i18n.Text {
+		return i18n.Plural("health.duration.days", "1 day", "{{.Count}} days", int(n))
+	}
+	hoursOf := func(n int64) i18n.Text {
+		return i18n.Plural("health.duration.hours", "1 hour", "{{.Count}} hours", int(n))
+	}
+	minutesOf := func(n int64) i18n.Text {
+		return i18n.Plural("health.duration.minutes", "1 minute", "{{.Count}} minutes", int(n))
+	}
+	secondsOf := func(n int64) i18n.Text {
+		return i18n.Plural("health.duration.seconds", "1 second", "{{.Count}} seconds", int(n))
 	}
 	hours, minutes, seconds := int64(d/time.Hour), int64(d%time.Hour/time.Minute), int64(d%time.Minute/time.Second)
 	switch {
 	case hours >= 24:
-		days := hours / 24
 		if rest := hours % 24; rest > 0 {
-			return unit(days, "day") + " " + unit(rest, "hour")
+			return i18n.Join(" ", days(hours/24), hoursOf(rest))
 		}
-		return unit(days, "day")
+		return days(hours / 24)
 	case hours > 0:
 		if minutes > 0 {
-			return unit(hours, "hour") + " " + unit(minutes, "minute")
+			return i18n.Join(" ", hoursOf(hours), minutesOf(minutes))
 		}
-		return unit(hours, "hour")
+		return hoursOf(hours)
 	case minutes > 0:
 		if seconds > 0 && minutes < 10 {
-			return unit(minutes, "minute") + " " + unit(seconds, "second")
+			return i18n.Join(" ", minutesOf(minutes), secondsOf(seconds))
 		}
-		return unit(minutes, "minute")
+		return minutesOf(minutes)
 	}
-	return unit(seconds, "second")
+	return secondsOf(seconds)
 }

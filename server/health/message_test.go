@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown/markdowntest"
 )
 
@@ -59,7 +61,7 @@ func TestMessageOfEachKind(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := tc.inc.message(linkBase, tc.repos)
+			got := tc.inc.message(linkBase, tc.repos).English()
 			for _, w := range tc.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("%q does not say %q", got, w)
@@ -72,7 +74,7 @@ func TestMessageOfEachKind(t *testing.T) {
 			}
 		})
 	}
-	if got := (incident{kind: "unknown"}).message(linkBase, nil); got != "" {
+	if got := (incident{kind: "unknown"}).message(linkBase, nil).English(); got != "" {
 		t.Errorf("an unknown kind reads %q", got)
 	}
 }
@@ -98,10 +100,10 @@ func TestMessageKeepsBuildbotsTextInert(t *testing.T) {
 			{kind: workerMissing, workerID: 3, worker: s, reported: true},
 			{kind: workerBack, workerID: 3, worker: s, away: time.Minute},
 			{kind: buildbotDown, away: time.Minute, reason: errors.New(s)},
-			{kind: buildbotDown, away: time.Minute, reason: &buildbot.Error{Kind: buildbot.KindRejected, BaseURL: linkBase, Op: "GET api/v2/workers", Message: s}},
+			{kind: buildbotDown, away: time.Minute, reason: &buildbot.Error{Kind: buildbot.KindRejected, BaseURL: linkBase, Op: "GET api/v2/workers", Message: i18n.Raw(markdown.Text(s))}},
 		} {
 			t.Run(fmt.Sprintf("%s %q", inc.kind, s), func(t *testing.T) {
-				message := inc.message(linkBase, []string{s, "app"})
+				message := inc.message(linkBase, []string{s, "app"}).English()
 				read := markdowntest.Read(message)
 				if len(read.Mentions) > 0 {
 					t.Errorf("%q mentions %v", message, read.Mentions)
@@ -132,7 +134,7 @@ func TestRepoList(t *testing.T) {
 		{[]string{"a", "b", "c", "d", "e", "f", "g", "h"}, "**a**, **b**, **c**, **d**, **e** and 3 more"},
 		{[]string{"@all", "my_repo"}, "**@\u2060all**, **my\\_repo**"},
 	} {
-		if got := repoList(tc.repos); got != tc.want {
+		if got := repoList(tc.repos).English(); got != tc.want {
 			t.Errorf("repoList(%q) = %q, want %q", tc.repos, got, tc.want)
 		}
 	}
@@ -162,7 +164,7 @@ func TestDuration(t *testing.T) {
 		{51 * time.Hour, "2 days 3 hours"},
 		{25 * time.Hour, "1 day 1 hour"},
 	} {
-		if got := duration(tc.d); got != tc.want {
+		if got := duration(tc.d).English(); got != tc.want {
 			t.Errorf("duration(%s) = %q, want %q", tc.d, got, tc.want)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown/markdowntest"
 )
@@ -88,7 +89,7 @@ func actionIDs(p *model.Post) []string {
 func TestApply(t *testing.T) {
 	t.Run("a queued build offers Stop only", func(t *testing.T) {
 		p := &model.Post{}
-		Apply(p, props(StateQueued), "/plugins/buildbot/api/v1/actions")
+		Apply(p, props(StateQueued), "/plugins/buildbot/api/v1/actions", i18n.English())
 		if got := strings.Join(actionIDs(p), ","); got != "stop" {
 			t.Fatalf("actions %q", got)
 		}
@@ -98,7 +99,7 @@ func TestApply(t *testing.T) {
 	})
 	t.Run("a finished build offers Rebuild and Rebuild with… only and says how long it took", func(t *testing.T) {
 		p := &model.Post{}
-		Apply(p, props(StateFailure), "/x")
+		Apply(p, props(StateFailure), "/x", i18n.English())
 		if got := strings.Join(actionIDs(p), ","); got != "rebuild,rebuildwith" {
 			t.Fatalf("actions %q", got)
 		}
@@ -112,7 +113,7 @@ func TestApply(t *testing.T) {
 	})
 	t.Run("the buttons call the plugin with the action in a context clients never see", func(t *testing.T) {
 		p := &model.Post{}
-		Apply(p, props(StateBuilding), "/plugins/buildbot/api/v1/actions")
+		Apply(p, props(StateBuilding), "/plugins/buildbot/api/v1/actions", i18n.English())
 		action := p.Attachments()[0].Actions[0]
 		if action.Integration.URL != "/plugins/buildbot/api/v1/actions" || action.Integration.Context["action"] != "stop" {
 			t.Fatalf("action %+v", action.Integration)
@@ -132,7 +133,7 @@ func TestApply(t *testing.T) {
 			tc.row.Builder, tc.row.URL, tc.row.State = "b1", "https://ci/#/builders/1/builds/7", StateBuilding
 			pr.Rows = []Row{tc.row}
 			p := &model.Post{}
-			Apply(p, pr, "/x")
+			Apply(p, pr, "/x", i18n.English())
 			if !strings.Contains(p.Message, "[b1](https://ci/#/builders/1/builds/7): "+tc.want) {
 				t.Errorf("message %q, want %q", p.Message, tc.want)
 			}
@@ -142,7 +143,7 @@ func TestApply(t *testing.T) {
 		pr := props(StateFailure)
 		pr.Rows[0].FailedStep, pr.Rows[0].LogURL = "compile", "https://ci/#/builders/1/builds/7/steps/2/logs/stdio"
 		p := &model.Post{}
-		Apply(p, pr, "/x")
+		Apply(p, pr, "/x", i18n.English())
 		if !strings.Contains(p.Message, "failure in 1m0s · failed step [compile](https://ci/#/builders/1/builds/7/steps/2/logs/stdio)") {
 			t.Fatalf("message %q", p.Message)
 		}
@@ -151,14 +152,14 @@ func TestApply(t *testing.T) {
 		pr := props(StateFailure)
 		pr.Rows[0].Builder, pr.Rows[0].FailedStep, pr.Rows[0].LogURL = "b[1]", "make [all]", "https://ci/log"
 		p := &model.Post{}
-		Apply(p, pr, "/x")
+		Apply(p, pr, "/x", i18n.English())
 		if !strings.Contains(p.Message, `[b\[1\] #7](https://ci/#/buildrequests/1)`) || !strings.Contains(p.Message, `failed step [make \[all\]](https://ci/log)`) {
 			t.Fatalf("message %q", p.Message)
 		}
 	})
 	t.Run("every client gets a link to Buildbot with the buttons", func(t *testing.T) {
 		p := &model.Post{}
-		Apply(p, props(StateSuccess), "/x")
+		Apply(p, props(StateSuccess), "/x", i18n.English())
 		if a := p.Attachments()[0]; a.Title != "Open in Buildbot" || a.TitleLink != "https://ci/#/buildrequests/1" {
 			t.Fatalf("attachment %+v", a)
 		}
@@ -167,7 +168,7 @@ func TestApply(t *testing.T) {
 		pr := props(StateBuilding)
 		pr.UnreachableSince = 1700000000000
 		p := &model.Post{}
-		Apply(p, pr, "/x")
+		Apply(p, pr, "/x", i18n.English())
 		if !strings.Contains(p.Message, "Buildbot unreachable since 22:13:20 UTC, retrying.") {
 			t.Fatalf("message %q", p.Message)
 		}
@@ -176,13 +177,13 @@ func TestApply(t *testing.T) {
 
 func TestAChangeWaitingForBuildsSaysSo(t *testing.T) {
 	p := &model.Post{}
-	Apply(p, Props{Repo: "app", Branch: "main", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 5}, "/x")
+	Apply(p, Props{Repo: "app", Branch: "main", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 5}, "/x", i18n.English())
 	if !strings.Contains(p.Message, ":hourglass_flowing_sand: **app** on `main`: queued · requested by @alice\n- Buildbot recorded [change 5](https://ci/#/changes/5); waiting") ||
 		len(actionIDs(p)) != 0 {
 		t.Fatalf("message %q actions %v", p.Message, actionIDs(p))
 	}
 
-	Apply(p, Props{Repo: "app", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 5, NothingStarted: true}, "/x")
+	Apply(p, Props{Repo: "app", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 5, NothingStarted: true}, "/x", i18n.English())
 	if !strings.Contains(p.Message, "nothing built · requested by @alice") || !strings.Contains(p.Message, "started no build for [change 5]") {
 		t.Fatalf("message %q", p.Message)
 	}
@@ -192,13 +193,13 @@ func TestABuildLetGoSaysWhyAndOffersNoButtons(t *testing.T) {
 	p := &model.Post{}
 	finished := props(StateSuccess, StateUnfollowed)
 	finished.Unfollowed = true
-	Apply(p, finished, "/x")
+	Apply(p, finished, "/x", i18n.English())
 	if !strings.Contains(p.Message, ":grey_question: **app** on `main` at `0123456789ab`: no longer followed · requested by @alice\n"+
 		":grey_question: No longer followed: the plugin now uses another Buildbot.") || len(actionIDs(p)) != 0 {
 		t.Fatalf("message %q actions %v", p.Message, actionIDs(p))
 	}
 
-	Apply(p, Props{Repo: "app", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 5, Unfollowed: true}, "/x")
+	Apply(p, Props{Repo: "app", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 5, Unfollowed: true}, "/x", i18n.English())
 	if !strings.Contains(p.Message, ": no longer followed · requested by @alice") || strings.Contains(p.Message, "waiting") {
 		t.Fatalf("message %q", p.Message)
 	}
@@ -213,7 +214,7 @@ func TestBuildbotsNamesInTheMessageAreInert(t *testing.T) {
 	p.Rows[0].Builder, p.Rows[0].Step = "[b](https://evil.example)", "@all # step"
 	p.Rows[1].FailedStep, p.Rows[1].LogURL = "www.evil.example | x", "https://ci/log"
 
-	msg := Message(settled(p))
+	msg := Message(settled(p)).English()
 
 	read := markdowntest.Read(msg)
 	// The one mention is the requester; the blocks are the list of rows and its two items.
@@ -235,11 +236,11 @@ func TestBuildbotsNamesInTheMessageAreInert(t *testing.T) {
 func TestAStoppedBuildSaysWhoStoppedIt(t *testing.T) {
 	p := props(StateCancelled)
 	p.Rows[0].StoppedBy = "bob"
-	if msg := Message(settled(p)); !strings.Contains(msg, ": cancelled by @bob · requested by @alice") || !strings.Contains(msg, "): cancelled by @bob in 1m0s") {
+	if msg := Message(settled(p)).English(); !strings.Contains(msg, ": cancelled by @bob · requested by @alice") || !strings.Contains(msg, "): cancelled by @bob in 1m0s") {
 		t.Fatalf("message %q", msg)
 	}
 	p.Rows[0].StoppedBy, p.Rows[0].StopReason = "", "nightly cleanup @all"
-	if msg := Message(settled(p)); !strings.Contains(msg, ": cancelled ("+markdown.Text("nightly cleanup @all")+") · requested by @alice") {
+	if msg := Message(settled(p)).English(); !strings.Contains(msg, ": cancelled ("+markdown.Text("nightly cleanup @all")+") · requested by @alice") {
 		t.Fatalf("message %q", msg)
 	}
 }
@@ -261,7 +262,7 @@ func TestAnExpiredBuildSaysItIsNoLongerFollowedAndOffersNoButtons(t *testing.T) 
 	p := props(StateExpired)
 	p.Expired = true
 	post := &model.Post{}
-	Apply(post, p, "/x")
+	Apply(post, p, "/x", i18n.English())
 	if !strings.Contains(post.Message, "No longer followed: not finished after 7 days") || len(actionIDs(post)) != 0 {
 		t.Fatalf("message %q, actions %v", post.Message, actionIDs(post))
 	}
@@ -273,5 +274,36 @@ func TestTheDigestChangesWithWhatThePostShows(t *testing.T) {
 	b.Rows[0].StepsTotal = 5
 	if Digest(a) != Digest(props(StateBuilding)) || Digest(a) == Digest(b) {
 		t.Fatal("the digest does not follow the props")
+	}
+}
+
+// The post is worded by the localizer it is given, in every part the plugin writes: its message,
+// its state, its buttons and its link. Buildbot's names stay as they are.
+func TestApplyWordsThePostInTheServersLanguage(t *testing.T) {
+	german, err := i18n.Files("../../assets/i18n", "de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &model.Post{}
+	failed := props(StateFailure)
+	failed.RequestedBy = "alice"
+
+	Apply(p, failed, "/x", german)
+
+	for _, want := range []string{"**app** auf `main`", ": fehlgeschlagen", "angefordert von @alice"} {
+		if !strings.Contains(p.Message, want) {
+			t.Errorf("%q does not say %q", p.Message, want)
+		}
+	}
+	attachment := p.Attachments()[0]
+	var names []string
+	for _, a := range attachment.Actions {
+		names = append(names, a.Name)
+	}
+	if attachment.Title != "In Buildbot öffnen" || strings.Join(names, ",") != "Neu bauen,Neu bauen mit…" {
+		t.Errorf("title %q, buttons %v", attachment.Title, names)
+	}
+	if id := StateFailure.Label().ID(); id != "post.state.failure" {
+		t.Errorf("a state is worded by %q", id)
 	}
 }

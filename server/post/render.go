@@ -11,6 +11,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 )
 
@@ -143,31 +144,33 @@ func (p Props) Rebuildable() bool {
 	return false
 }
 
-// Apply writes the status into a post: type, message, props and buttons. actionURL is the
-// plugin route the buttons call.
-func Apply(p *model.Post, props Props, actionURL string) {
+// Apply writes the status into a post: type, message, props and buttons, worded by l. actionURL is
+// the plugin route the buttons call.
+func Apply(p *model.Post, props Props, actionURL string, l i18n.Localizer) {
 	props = settled(props)
 	if props.Line {
 		// A plain post: no card, no buttons, a link to Buildbot in the line itself.
 		p.Type = model.PostTypeDefault
-		p.Message = LineMessage(props)
+		p.Message = l.String(LineMessage(props))
 		p.AddProp(PropsKey, plain(props))
 		return
 	}
 	p.Type = Type
-	p.Message = Message(props)
+	p.Message = l.String(Message(props))
 	// Props travel to the server over gob, which knows plain JSON values, not our types.
 	p.AddProp(PropsKey, plain(props))
 
 	var actions []*model.PostAction
 	if props.Rebuildable() {
-		actions = append(actions, button(ActionRebuild, "Rebuild", "default", actionURL), button(ActionRebuildWith, "Rebuild with…", "default", actionURL))
+		actions = append(actions, button(ActionRebuild, l.String(i18n.T("post.button.rebuild", "Rebuild")), "default", actionURL),
+			button(ActionRebuildWith, l.String(i18n.T("post.button.rebuild_with", "Rebuild with…")), "default", actionURL))
 	}
 	if props.Running() {
-		actions = append(actions, button(ActionStop, "Stop", "danger", actionURL))
+		actions = append(actions, button(ActionStop, l.String(i18n.T("post.button.stop", "Stop")), "danger", actionURL))
 	}
 	// Clients without the webapp have no link button; the attachment's title is the link.
-	attachment := &model.SlackAttachment{Fallback: p.Message, Title: "Open in Buildbot", TitleLink: props.link(), Actions: actions}
+	attachment := &model.SlackAttachment{Fallback: p.Message, Title: l.String(i18n.T("post.open_in_buildbot", "Open in Buildbot")), TitleLink: props.link(),
+		Actions: actions}
 	model.ParseSlackAttachment(p, []*model.SlackAttachment{attachment})
 }
 
@@ -193,7 +196,7 @@ func settled(props Props) Props {
 func Digest(props Props) string {
 	props = settled(props)
 	raw, _ := json.Marshal(props)
-	sum := sha256.Sum256(append([]byte(Message(props)+"\x00"), raw...))
+	sum := sha256.Sum256(append([]byte(Message(props).English()+"\x00"), raw...))
 	return hex.EncodeToString(sum[:12])
 }
 
@@ -233,71 +236,71 @@ type Param struct {
 
 // Message is the post's text: it must read well alone, as mobile apps and notifications show only it.
 // Everything Buildbot named is escaped: the message must not mention, link or format on its behalf.
-func Message(p Props) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s **%s**", p.State.Emoji(), markdown.Text(p.Repo))
+func Message(p Props) i18n.Text {
+	var head []i18n.Text
+	head = append(head, i18n.Raw(fmt.Sprintf("%s **%s**", p.State.Emoji(), markdown.Text(p.Repo))))
 	if p.Branch != "" {
-		fmt.Fprintf(&b, " on `%s`", markdown.Code(p.Branch))
+		head = append(head, i18n.T("post.on_branch", "on `{{.Branch}}`", "Branch", markdown.Code(p.Branch)))
 	}
 	if p.Revision != "" {
-		fmt.Fprintf(&b, " at `%s`", markdown.Code(ShortRevision(p.Revision)))
+		head = append(head, i18n.T("post.at_revision", "at `{{.Revision}}`", "Revision", markdown.Code(ShortRevision(p.Revision))))
 	}
 	state := p.State.Label()
 	switch {
 	case p.NothingStarted:
-		state = "nothing built"
+		state = i18n.T("post.nothing_built", "nothing built")
 	case p.State == StateCancelled:
-		state += stoppedText(p.Rows)
+		state = i18n.Join("", state, stoppedText(p.Rows))
 	}
-	fmt.Fprintf(&b, ": %s", state)
+	line := []i18n.Text{i18n.Join("", i18n.Join(" ", head...), i18n.Raw(": "), state)}
 	if p.RequestedBy != "" {
-		fmt.Fprintf(&b, " · requested by @%s", p.RequestedBy)
+		line = append(line, i18n.T("post.requested_by", "requested by @{{.User}}", "User", p.RequestedBy))
 	}
+	change := i18n.T("post.change_link", "[change {{.ID}}]({{.URL}})", "ID", p.ChangeID, "URL", buildbot.ChangeURL(p.BuildbotURL, p.ChangeID))
+	parts := []i18n.Text{}
 	if len(p.Params) > 0 {
 		set := make([]string, len(p.Params))
 		for i, param := range p.Params {
 			set[i] = "`" + markdown.Code(param.Name+"="+param.Value) + "`"
 		}
-		b.WriteString("\nWith " + strings.Join(set, ", "))
+		parts = append(parts, i18n.T("post.params", "With {{.Params}}", "Params", strings.Join(set, ", ")))
 	}
 	if p.Unfollowed {
-		b.WriteString("\n:grey_question: No longer followed: the plugin now uses another Buildbot. The links still open this one.")
+		parts = append(parts, i18n.T("post.unfollowed", ":grey_question: No longer followed: the plugin now uses another Buildbot. The links still open this one."))
 	}
 	if p.Expired {
-		fmt.Fprintf(&b, "\n:grey_question: No longer followed: not finished after %d days. The links still open it in Buildbot.", ExpiryDays)
+		parts = append(parts, i18n.T("post.expired", ":grey_question: No longer followed: not finished after {{.Days}} days. The links still open it in Buildbot.", "Days", ExpiryDays))
 	}
 	if p.UnreachableSince != 0 {
-		fmt.Fprintf(&b, "\n:electric_plug: Buildbot unreachable since %s UTC, retrying.", time.UnixMilli(p.UnreachableSince).UTC().Format("15:04:05"))
+		parts = append(parts, i18n.T("post.unreachable", ":electric_plug: Buildbot unreachable since {{.Time}} UTC, retrying.",
+			"Time", time.UnixMilli(p.UnreachableSince).UTC().Format("15:04:05")))
 	}
-	change := fmt.Sprintf("[change %d](%s)", p.ChangeID, buildbot.ChangeURL(p.BuildbotURL, p.ChangeID))
 	if p.ChangeID != 0 && len(p.Rows) > 0 {
-		b.WriteString(" · from " + change)
+		line = append(line, i18n.T("post.from_change", "from {{.Change}}", "Change", change))
 	}
 	if p.ChangeID != 0 && len(p.Rows) == 0 && !p.Unfollowed && !p.Expired {
 		if p.NothingStarted {
-			fmt.Fprintf(&b, "\n- Buildbot's schedulers started no build for %s.", change)
+			parts = append(parts, i18n.T("post.change.nothing_started", "- Buildbot's schedulers started no build for {{.Change}}.", "Change", change))
 		} else {
-			fmt.Fprintf(&b, "\n- Buildbot recorded %s; waiting for its schedulers to start builds.", change)
+			parts = append(parts, i18n.T("post.change.waiting", "- Buildbot recorded {{.Change}}; waiting for its schedulers to start builds.", "Change", change))
 		}
 	}
 	for _, r := range p.Rows {
-		b.WriteString("\n- ")
-		b.WriteString(rowText(r))
+		parts = append(parts, i18n.Join(" ", i18n.Raw("-"), rowText(r)))
 	}
-	b.WriteString(changesText(p))
-	return b.String()
+	return i18n.Join("\n", append([]i18n.Text{i18n.Join(" · ", line...)}, append(parts, changesText(p))...)...)
 }
 
 // changesText lists a failed build's changes, and mentions their authors who are on Mattermost:
 // Buildbot's words are escaped, the mentions are the plugin's own.
-func changesText(p Props) string {
+func changesText(p Props) i18n.Text {
 	if len(p.Changes) == 0 {
-		return ""
+		return i18n.Text{}
 	}
-	var b strings.Builder
-	b.WriteString("\nChanges since the last success:")
+	lines := []i18n.Text{i18n.T("post.changes", "Changes since the last success:")}
 	for _, c := range p.Changes {
-		b.WriteString("\n- ")
+		var b strings.Builder
+		b.WriteString("- ")
 		if c.Revision != "" {
 			fmt.Fprintf(&b, "`%s` ", markdown.Code(ShortRevision(c.Revision)))
 		}
@@ -305,73 +308,74 @@ func changesText(p Props) string {
 		if c.Comment != "" {
 			b.WriteString(": " + markdown.Text(c.Comment))
 		}
+		lines = append(lines, i18n.Raw(b.String()))
 	}
 	if len(p.Mentions) > 0 {
-		b.WriteString("\ncc @" + strings.Join(p.Mentions, " @"))
+		lines = append(lines, i18n.Raw("cc @"+strings.Join(p.Mentions, " @")))
 	}
-	return b.String()
+	return i18n.Join("\n", lines...)
 }
 
 // LineMessage is a build in one line, for channels that asked for no card.
-func LineMessage(p Props) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s **%s**", p.State.Emoji(), markdown.Text(p.Repo))
+func LineMessage(p Props) i18n.Text {
+	head := fmt.Sprintf("%s **%s**", p.State.Emoji(), markdown.Text(p.Repo))
 	if p.Branch != "" {
-		fmt.Fprintf(&b, " `%s`", markdown.Code(p.Branch))
+		head += fmt.Sprintf(" `%s`", markdown.Code(p.Branch))
 	}
+	rows := make([]i18n.Text, len(p.Rows))
 	for i, r := range p.Rows {
-		sep := ":"
-		if i > 0 {
-			sep = ";"
-		}
-		fmt.Fprintf(&b, "%s %s", sep, rowDetail(r, " "))
+		rows[i] = rowDetail(r, " ")
 	}
-	return b.String()
+	if len(rows) == 0 {
+		return i18n.Raw(head)
+	}
+	return i18n.Join(": ", i18n.Raw(head), i18n.Join("; ", rows...))
 }
 
-func rowText(r Row) string { return r.State.Emoji() + " " + rowDetail(r, ": ") }
+func rowText(r Row) i18n.Text { return i18n.Join(" ", i18n.Raw(r.State.Emoji()), rowDetail(r, ": ")) }
 
 // rowDetail is a row's build, linked, then its state after sep, with what more there is to say.
-func rowDetail(r Row, sep string) string {
+func rowDetail(r Row, sep string) i18n.Text {
 	name := fmt.Sprintf("[%s](%s)", markdown.Text(r.Builder), r.URL)
 	if r.Number != 0 {
 		name = fmt.Sprintf("[%s #%d](%s)", markdown.Text(r.Builder), r.Number, r.URL)
 	}
-	text := name + sep + r.State.Label()
+	text := []i18n.Text{i18n.Join(sep, i18n.Raw(name), r.State.Label())}
 	switch {
 	case r.State == StateBuilding && r.Step != "" && r.StepsTotal > 0:
-		text += fmt.Sprintf(" (step %d/%d: %s)", min(r.StepsDone+1, r.StepsTotal), r.StepsTotal, markdown.Text(r.Step))
+		text = append(text, i18n.T("post.row.step_of", " (step {{.Current}}/{{.Total}}: {{.Step}})",
+			"Current", min(r.StepsDone+1, r.StepsTotal), "Total", r.StepsTotal, "Step", markdown.Text(r.Step)))
 	case r.State == StateBuilding && r.Step != "":
-		text += " (" + markdown.Text(r.Step) + ")"
+		text = append(text, i18n.Raw(" ("+markdown.Text(r.Step)+")"))
 	case r.State == StateBuilding && r.StateString != "":
-		text += " (" + markdown.Text(r.StateString) + ")"
+		text = append(text, i18n.Raw(" ("+markdown.Text(r.StateString)+")"))
 	case r.State == StateCancelled:
-		text += stoppedText([]Row{r})
+		text = append(text, stoppedText([]Row{r}))
 	}
 	if r.State.Done() && r.StartedAt != 0 && r.CompleteAt >= r.StartedAt {
-		text += " in " + (time.Duration(r.CompleteAt-r.StartedAt) * time.Second).String()
+		text = append(text, i18n.T("post.row.took", " in {{.Duration}}", "Duration", (time.Duration(r.CompleteAt-r.StartedAt)*time.Second).String()))
 	}
 	switch {
 	case r.FailedStep != "" && r.LogURL != "":
-		text += fmt.Sprintf(" · failed step [%s](%s)", markdown.Text(r.FailedStep), r.LogURL)
+		text = append(text, i18n.T("post.row.failed_step_link", " · failed step [{{.Step}}]({{.URL}})", "Step", markdown.Text(r.FailedStep), "URL", r.LogURL))
 	case r.FailedStep != "":
-		text += " · failed step " + markdown.Text(r.FailedStep)
+		text = append(text, i18n.T("post.row.failed_step", " · failed step {{.Step}}", "Step", markdown.Text(r.FailedStep)))
 	}
-	return text
+	return i18n.Join("", text...)
 }
 
 // stoppedText says who stopped the first of rows that someone stopped: " by @bob" for a
 // Mattermost user, or Buildbot's reason when it was stopped elsewhere.
-func stoppedText(rows []Row) string {
+func stoppedText(rows []Row) i18n.Text {
 	for _, r := range rows {
 		switch {
 		case r.StoppedBy != "":
-			return " by @" + r.StoppedBy
+			return i18n.T("post.stopped_by", " by @{{.User}}", "User", r.StoppedBy)
 		case r.StopReason != "":
-			return " (" + markdown.Text(r.StopReason) + ")"
+			return i18n.Raw(" (" + markdown.Text(r.StopReason) + ")")
 		}
 	}
-	return ""
+	return i18n.Text{}
 }
 
 // ShortRevision is how a revision is shown: its first 12 characters, like a short git hash.

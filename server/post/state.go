@@ -4,6 +4,7 @@ package post
 
 import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 )
 
 // State is what a builder's row of the status post shows.
@@ -109,14 +110,32 @@ func (s State) Emoji() string {
 }
 
 // Label is the state in words.
-func (s State) Label() string {
+func (s State) Label() i18n.Text {
 	switch s {
+	case StateQueued:
+		return i18n.T("post.state.queued", "queued")
+	case StateBuilding:
+		return i18n.T("post.state.building", "building")
+	case StateSuccess:
+		return i18n.T("post.state.success", "success")
+	case StateWarnings:
+		return i18n.T("post.state.warnings", "warnings")
+	case StateFailure:
+		return i18n.T("post.state.failure", "failure")
+	case StateSkipped:
+		return i18n.T("post.state.skipped", "skipped")
+	case StateException:
+		return i18n.T("post.state.exception", "exception")
+	case StateRetry:
+		return i18n.T("post.state.retry", "retry")
+	case StateCancelled:
+		return i18n.T("post.state.cancelled", "cancelled")
 	case StateSuperseded:
-		return "superseded by a newer request"
+		return i18n.T("post.state.superseded", "superseded by a newer request")
 	case StateUnfollowed, StateExpired:
-		return "no longer followed"
+		return i18n.T("post.state.unfollowed", "no longer followed")
 	}
-	return string(s)
+	return i18n.Raw(string(s))
 }
 
 // Overall is the state of a post with several rows: running while any row runs, else the worst.

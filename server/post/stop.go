@@ -7,7 +7,9 @@ import (
 
 // StopReason is the reason the plugin gives Buildbot when a Mattermost user stops a build. Buildbot
 // keeps it in the build's state text, which is how the post learns who stopped it.
-func StopReason(username string) string { return "Stopped by @" + username + " from Mattermost" }
+func StopReason(username string) string {
+	return "Stopped by @" + username + " from Mattermost" //i18n:verbatim Buildbot keeps it and Stopped reads it back
+}
 
 // Buildbot words a stopped build's state "cancelled (<reason>) <the step's own words>".
 var (

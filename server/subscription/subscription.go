@@ -4,12 +4,12 @@
 package subscription
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 )
 
 // AnyRepo subscribes to every repo.
@@ -80,12 +80,12 @@ func MatchBranch(glob, branch string) bool {
 // validGlob takes the characters Buildbot takes in a branch, plus the wildcards.
 var validGlob = regexp.MustCompile(`^[\p{L}\p{N}_.+/~*?-]+$`)
 
-// CheckBranch says what is wrong with a glob, or "".
-func CheckBranch(glob string) string {
+// CheckBranch says what is wrong with a glob, or nothing.
+func CheckBranch(glob string) i18n.Text {
 	if len(glob) > 200 || !validGlob.MatchString(glob) {
-		return "use a branch name or a glob of letters, digits, `._-+/~` and the wildcards `*` and `?`"
+		return i18n.T("subscription.bad_glob", "use a branch name or a glob of letters, digits, `._-+/~` and the wildcards `*` and `?`")
 	}
-	return ""
+	return i18n.Text{}
 }
 
 // Event is something about a build a subscription asks to hear, named as Buildbot's own chat
@@ -114,20 +114,20 @@ const (
 // Events lists every event with what it means, for help and autocomplete.
 var Events = []struct {
 	Event Event
-	Means string
+	Means i18n.Text
 }{
-	{Started, "when a build starts; its card follows it to the end"},
-	{Finished, "every finished build"},
-	{Success, "a build that succeeded"},
-	{Warnings, "a build that passed with warnings"},
-	{Failure, "a build that failed"},
-	{Exception, "a build Buildbot could not run"},
-	{Cancelled, "a build someone stopped"},
-	{Problem, "the first failure after a success on the same builder and branch"},
-	{Recovery, "the first success after a failure on the same builder and branch"},
-	{Worse, "a result worse than the previous one on the same builder and branch"},
-	{Better, "a result better than the previous one on the same builder and branch"},
-	{Health, "a worker of the repo (any, for *) missing or back, and Buildbot not answering or back"},
+	{Started, i18n.T("subscription.event.started", "when a build starts; its card follows it to the end")},
+	{Finished, i18n.T("subscription.event.finished", "every finished build")},
+	{Success, i18n.T("subscription.event.success", "a build that succeeded")},
+	{Warnings, i18n.T("subscription.event.warnings", "a build that passed with warnings")},
+	{Failure, i18n.T("subscription.event.failure", "a build that failed")},
+	{Exception, i18n.T("subscription.event.exception", "a build Buildbot could not run")},
+	{Cancelled, i18n.T("subscription.event.cancelled", "a build someone stopped")},
+	{Problem, i18n.T("subscription.event.problem", "the first failure after a success on the same builder and branch")},
+	{Recovery, i18n.T("subscription.event.recovery", "the first success after a failure on the same builder and branch")},
+	{Worse, i18n.T("subscription.event.worse", "a result worse than the previous one on the same builder and branch")},
+	{Better, i18n.T("subscription.event.better", "a result better than the previous one on the same builder and branch")},
+	{Health, i18n.T("subscription.event.health", "a worker of the repo (any, for *) missing or back, and Buildbot not answering or back")},
 }
 
 // DefaultEvents is one card per build, edited in place.
@@ -151,14 +151,14 @@ func ParseEvents(list string) ([]Event, error) {
 			}
 		}
 		if !known {
-			return nil, fmt.Errorf("`%s` is not an event", strings.ReplaceAll(name, "`", "'"))
+			return nil, i18n.NewError(i18n.T("subscription.unknown_event", "`{{.Name}}` is not an event", "Name", strings.ReplaceAll(name, "`", "'")))
 		}
 		if !slices.Contains(out, Event(name)) {
 			out = append(out, Event(name))
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no events named")
+		return nil, i18n.NewError(i18n.T("subscription.no_events", "no events named"))
 	}
 	return out, nil
 }

@@ -50,7 +50,7 @@ func TestCoversIgnoresTheRepoNamesCaseTakesAnyRepoForAStarAndEachDefaultBranchFo
 
 func TestCheckBranch(t *testing.T) {
 	for glob, ok := range map[string]bool{"main": true, "release/*": true, "*": true, "fix?": true, "a b": false, "x;rm": false, "": false} {
-		if got := CheckBranch(glob) == ""; got != ok {
+		if got := CheckBranch(glob).IsZero(); got != ok {
 			t.Errorf("%q: %v", glob, got)
 		}
 	}

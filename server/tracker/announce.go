@@ -142,7 +142,7 @@ func (t *Tracker) saved(tr *Tracked) bool {
 // postEntry makes the post of an entry that has none yet, from what the entry holds.
 func (t *Tracker) postEntry(tr *Tracked) error {
 	p := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: tr.RootID}
-	post.Apply(p, tr.Props, t.ActionURL)
+	post.Apply(p, tr.Props, t.ActionURL, t.Words.Server())
 	return t.createPost(p, tr)
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown/markdowntest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
@@ -83,7 +84,7 @@ func TestAFailureReplyFitsInAPostHoweverLongTheLog(t *testing.T) {
 	row := post.Row{Builder: "b", Number: 4, URL: "https://ci/#/builders/1/builds/4", State: post.StateFailure,
 		FailedStep: "compile", LogURL: "https://ci/log"}
 
-	text := failureText(failure{row: row, logTail: strings.Join(lines, "\n"), mentions: []string{"alice"}})
+	text := failureText(failure{row: row, logTail: strings.Join(lines, "\n"), mentions: []string{"alice"}}, i18n.English())
 
 	if n := utf8.RuneCountInString(text); n > model.PostMessageMaxRunesV2 {
 		t.Fatalf("%d characters", n)

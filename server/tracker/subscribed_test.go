@@ -15,6 +15,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
@@ -369,7 +370,7 @@ func TestAChatBuildIsAnnouncedElsewhereButNotTwiceWhereItWasStarted(t *testing.T
 	chatPost := &model.Post{ChannelId: "chat"}
 	props := post.Props{Repo: "webapp", Branch: "main", RequestedBy: "alice", Source: p.client.Fingerprint(),
 		Rows: []post.Row{{Builder: "webapp-1", BuilderID: 1, RequestID: id, State: post.StateQueued}}}
-	post.Apply(chatPost, props, "/x")
+	post.Apply(chatPost, props, "/x", i18n.English())
 	if err := p.tracker.Announce(chatPost, &Tracked{Props: props}); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 )
@@ -61,6 +62,8 @@ type Tracker struct {
 	Subs Subscriptions
 	// Users finds change authors on Mattermost; nil mentions nobody.
 	Users Users
+	// Words word the posts in the server's language: a channel has none of its own.
+	Words *i18n.Bundle
 
 	mu          sync.Mutex
 	failures    int
@@ -443,7 +446,7 @@ func (t *Tracker) publish(tr *Tracked, failures []failure) {
 			t.warn("Could not read a status post to update it", tr, "error", err.Error())
 			return
 		}
-		post.Apply(p, tr.Props, t.ActionURL)
+		post.Apply(p, tr.Props, t.ActionURL, t.Words.Server())
 		if err := t.Posts.UpdatePost(p); err != nil {
 			t.warn("Could not update a status post", tr, "error", err.Error())
 			return
@@ -558,7 +561,7 @@ func (t *Tracker) replyFailure(tr *Tracked, f failure) {
 	if root == "" {
 		root = tr.PostID
 	}
-	reply := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: root, Message: failureText(f)}
+	reply := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: root, Message: failureText(f, t.Words.Server())}
 	if err := t.Posts.CreatePost(reply); err != nil {
 		t.warn("Could not reply about a failed build", tr, "root_id", root, "error", err.Error())
 	}
@@ -566,16 +569,16 @@ func (t *Tracker) replyFailure(tr *Tracked, f failure) {
 
 // failureText is the failure reply. The log is quoted in a fenced block, where Markdown and
 // mentions are inert; everything else Buildbot named is escaped.
-func failureText(f failure) string {
+func failureText(f failure, l i18n.Localizer) string {
 	row := f.row
-	head := fmt.Sprintf("@%s [%s #%d](%s) %s", strings.Join(f.mentions, " @"), markdown.Text(row.Builder), row.Number, row.URL, row.State.Label())
+	head := fmt.Sprintf("@%s [%s #%d](%s) %s", strings.Join(f.mentions, " @"), markdown.Text(row.Builder), row.Number, row.URL, l.String(row.State.Label()))
 	if row.FailedStep == "" {
 		return head + "."
 	}
-	head += " in step **" + markdown.Text(row.FailedStep) + "**"
+	head += l.String(i18n.T("tracker.failure.in_step", " in step **{{.Step}}**", "Step", markdown.Text(row.FailedStep)))
 	foot := ""
 	if row.LogURL != "" {
-		foot = fmt.Sprintf("\n[Full log](%s)", row.LogURL)
+		foot = "\n" + l.String(i18n.T("tracker.failure.full_log", "[Full log]({{.URL}})", "URL", row.LogURL))
 	}
 	if f.logTail == "" {
 		return head + foot
@@ -596,7 +599,7 @@ func failureText(f failure) string {
 	}
 	note := ""
 	if cut > 0 {
-		note = fmt.Sprintf(" (its first %d lines left out here, to fit in a post)", cut)
+		note = l.String(i18n.T("tracker.failure.lines_left_out", " (its first {{.Count}} lines left out here, to fit in a post)", "Count", cut))
 	}
 	return fmt.Sprintf("%s%s:\n```\n%s\n```%s", head, note, strings.Join(lines[cut:], "\n"), foot)
 }

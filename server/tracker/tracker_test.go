@@ -15,6 +15,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 )
 
@@ -408,7 +409,7 @@ func TestAChangesBuildsAreFoundByItsTag(t *testing.T) {
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 	p := &model.Post{ChannelId: "c"}
 	props := post.Props{Repo: "app", RequestedBy: "alice", BuildbotURL: "https://ci/", ChangeID: 9}
-	post.Apply(p, props, "/x")
+	post.Apply(p, props, "/x", i18n.English())
 	if err := tr.Announce(p, &Tracked{Tag: "tag-1", AfterRequest: 0, Props: props}); err != nil {
 		t.Fatal(err)
 	}
@@ -454,7 +455,7 @@ func TestAnnounceStoresTheBuildBeforeItsPostExists(t *testing.T) {
 	}
 	p := &model.Post{ChannelId: "c"}
 	props := post.Props{Repo: "app", RequestedBy: "alice", Rows: []post.Row{{Builder: "b", BuilderID: 1, RequestID: 1, State: post.StateQueued}}}
-	post.Apply(p, props, "/x")
+	post.Apply(p, props, "/x", i18n.English())
 
 	if err := tr.Announce(p, &Tracked{Props: props}); err != nil {
 		t.Fatal(err)
@@ -476,7 +477,7 @@ func TestATickFinishesAnInterruptedAnnouncement(t *testing.T) {
 		store.m["t1"] = &Tracked{ID: "t1", ChannelID: "c", Props: props, CreatedAt: old}
 		if made {
 			p := &model.Post{Id: "made", ChannelId: "c", CreateAt: old + 10}
-			post.Apply(p, props, "/x")
+			post.Apply(p, props, "/x", i18n.English())
 			p.AddProp(TrackKey, "t1")
 			posts.posts[p.Id] = p
 		}
@@ -615,7 +616,7 @@ func TestATickTakingOverASlowAnnouncementLeavesOnePost(t *testing.T) {
 	}
 	p := &model.Post{ChannelId: "c"}
 	props := post.Props{Repo: "app", RequestedBy: "alice", Rows: []post.Row{{Builder: "b", BuilderID: 1, RequestID: 1, State: post.StateQueued}}}
-	post.Apply(p, props, "/x")
+	post.Apply(p, props, "/x", i18n.English())
 
 	if err := tr.Announce(p, &Tracked{Props: props}); err != nil {
 		t.Fatal(err)

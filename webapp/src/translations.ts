@@ -1,6 +1,11 @@
 import {messages} from './messages';
+import de from './i18n/de.json';
 
-// Strings by locale for registerTranslations; English, from messages.ts, is the fallback.
+const en: Record<string, string> = Object.fromEntries(Object.values(messages).map((m) => [m.id, String(m.defaultMessage)]));
+
+// Strings by locale for registerTranslations. English, from messages.ts, is the fallback, also for
+// any id a translation lacks.
 export const translations: Record<string, Record<string, string>> = {
-    en: Object.fromEntries(Object.values(messages).map((m) => [m.id, String(m.defaultMessage)])),
+    en,
+    de: {...en, ...de},
 };
