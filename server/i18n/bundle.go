@@ -16,8 +16,9 @@ const Dir = "assets/i18n"
 
 // Bundle holds the translations the plugin ships. A nil Bundle words everything in English.
 type Bundle struct {
-	b   *mmi18n.Bundle
-	api mmi18n.PluginAPI
+	b       *mmi18n.Bundle
+	api     mmi18n.PluginAPI
+	english *englishTemplates
 }
 
 // Load reads the bundle's translations.
@@ -26,7 +27,7 @@ func Load(api mmi18n.PluginAPI) (*Bundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load translations from %s: %w", Dir, err)
 	}
-	return &Bundle{b: b, api: api}, nil
+	return &Bundle{b: b, api: api, english: &englishTemplates{}}, nil
 }
 
 // User words texts in the user's language, for what only they see.
@@ -47,7 +48,7 @@ func (b *Bundle) Server() Localizer {
 }
 
 func (b *Bundle) wrap(l *mmi18n.Localizer) Localizer {
-	return Localizer{l: l, warn: func(id string, err error) {
+	return Localizer{l: l, english: b.english, warn: func(id string, err error) {
 		b.api.LogWarn("A message could not be worded", "id", id, "error", err.Error())
 	}}
 }
@@ -66,5 +67,5 @@ func Files(dir, locale string) (Localizer, error) {
 			return Localizer{}, fmt.Errorf("load %s: %w", file, err)
 		}
 	}
-	return Localizer{l: goi18n.NewLocalizer(b, locale)}, nil
+	return Localizer{l: goi18n.NewLocalizer(b, locale), english: &englishTemplates{}}, nil
 }

@@ -6,10 +6,12 @@ package i18n
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
+	"text/template"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
-	"golang.org/x/text/language"
 )
 
 // Text is something to tell a person, not yet in their language. Its zero value says nothing.
@@ -94,16 +96,49 @@ func dataOf(pairs []any) map[string]any {
 	return data
 }
 
-// Localizer words texts in one language.
+// Localizer words texts in one language. Its zero value words English.
 type Localizer struct {
+	// l holds the translations; nil words everything in English.
 	l *goi18n.Localizer
+	// english keeps the English templates parsed, for every localizer of a bundle.
+	english *englishTemplates
 	// warn hears of a message the bundle could not word, which a test should have caught.
 	warn func(id string, err error)
 }
 
 // English is a localizer that knows only the English written in the code.
-func English() Localizer {
-	return Localizer{l: goi18n.NewLocalizer(goi18n.NewBundle(language.English), "en")}
+func English() Localizer { return Localizer{english: &englishTemplates{}} }
+
+// englishTemplates are the code's English, parsed once: go-i18n would parse a message's default
+// anew on every call, and autocomplete words one per repo on every keystroke.
+type englishTemplates struct{ parsed sync.Map }
+
+func (e *englishTemplates) execute(msg *goi18n.Message, count *int, data map[string]any) (string, error) {
+	src := msg.Other
+	// English has two forms: one for exactly 1, other for the rest.
+	if count != nil && *count == 1 && msg.One != "" {
+		src = msg.One
+	}
+	var tmpl *template.Template
+	if e != nil {
+		if cached, ok := e.parsed.Load(src); ok {
+			tmpl = cached.(*template.Template)
+		}
+	}
+	if tmpl == nil {
+		var err error
+		if tmpl, err = template.New(msg.ID).Parse(src); err != nil {
+			return "", fmt.Errorf("parse %s: %w", msg.ID, err)
+		}
+		if e != nil {
+			e.parsed.Store(src, tmpl)
+		}
+	}
+	var b strings.Builder
+	if err := tmpl.Execute(&b, data); err != nil {
+		return "", fmt.Errorf("word %s: %w", msg.ID, err)
+	}
+	return b.String(), nil
 }
 
 // String words t.
@@ -136,23 +171,33 @@ func (l Localizer) message(t Text) string {
 		}
 		data[name] = v
 	}
-	lc := &goi18n.LocalizeConfig{DefaultMessage: t.msg, TemplateData: data}
-	if t.count != nil {
-		lc.PluralCount = *t.count
+	if l.l != nil {
+		lc := &goi18n.LocalizeConfig{MessageID: t.msg.ID, TemplateData: data}
+		if t.count != nil {
+			lc.PluralCount = *t.count
+		}
+		s, err := l.l.Localize(lc)
+		if err == nil {
+			return s
+		}
+		// A message the language lacks is worded in English, which is no fault.
+		var missing *goi18n.MessageNotFoundErr
+		if !errors.As(err, &missing) {
+			l.warned(t.msg.ID, err)
+		}
 	}
-	s, err := l.l.Localize(lc)
-	// A message the language lacks is worded in English, which is no fault.
-	var missing *goi18n.MessageNotFoundErr
-	if err == nil || errors.As(err, &missing) && s != "" {
-		return s
-	}
-	if l.warn != nil {
-		l.warn(t.msg.ID, err)
-	}
-	if s == "" {
+	s, err := l.english.execute(t.msg, t.count, data)
+	if err != nil {
+		l.warned(t.msg.ID, err)
 		return t.msg.Other
 	}
 	return s
+}
+
+func (l Localizer) warned(id string, err error) {
+	if l.warn != nil {
+		l.warn(id, err)
+	}
 }
 
 // Error is an error worded for a person: whoever tells them shows Text in their language, the

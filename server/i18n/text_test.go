@@ -18,7 +18,7 @@ func german(t *testing.T, messages map[string]string) Localizer {
 	for id, other := range messages {
 		require.NoError(t, b.AddMessages(language.German, &goi18n.Message{ID: id, One: other, Other: other}))
 	}
-	return Localizer{l: goi18n.NewLocalizer(b, "de")}
+	return Localizer{l: goi18n.NewLocalizer(b, "de"), english: &englishTemplates{}}
 }
 
 func TestTextIsWordedInTheReadersLanguage(t *testing.T) {
