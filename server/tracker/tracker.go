@@ -599,7 +599,8 @@ func failureText(f failure, l i18n.Localizer) string {
 	}
 	note := ""
 	if cut > 0 {
-		note = l.String(i18n.T("tracker.failure.lines_left_out", " (its first {{.Count}} lines left out here, to fit in a post)", "Count", cut))
+		note = l.String(i18n.Plural("tracker.failure.lines_left_out",
+			" (its first line left out here, to fit in a post)", " (its first {{.Count}} lines left out here, to fit in a post)", cut))
 	}
 	return fmt.Sprintf("%s%s:\n```\n%s\n```%s", head, note, strings.Join(lines[cut:], "\n"), foot)
 }
