@@ -1,6 +1,8 @@
 // Activation that explains itself: when a person's account holds the bot's username, Mattermost
 // hands the plugin that person's id and only logs a warning. The plugin must refuse to start with
 // words System Console shows beside it, naming the fix, rather than post as that person.
+import type {PluginStatus} from '@mattermost/types/plugins';
+
 import {mattermostURL} from '../src/env';
 import {installPlugin, pluginId, setUpWorld, type World} from '../src/mattermost';
 
@@ -23,8 +25,13 @@ async function adminPost(route: string, body: unknown): Promise<void> {
     }
 }
 
+// The server's plugin status carries the activation error System Console shows; @mattermost/types
+// leaves that field out.
+type StatusWithError = PluginStatus & {error?: string};
+
 async function pluginState(): Promise<{state?: number; error?: string}> {
-    const status = (await world.admin.getPluginStatuses()).find((s) => s.plugin_id === pluginId);
+    const statuses: StatusWithError[] = await world.admin.getPluginStatuses();
+    const status = statuses.find((s) => s.plugin_id === pluginId);
     return {state: status?.state, error: status?.error};
 }
 
