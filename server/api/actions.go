@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -20,7 +21,9 @@ func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 	}
 	// Trust the authenticated header over the body.
 	req.UserId = r.Header.Get(userHeader)
-	text := h.deps.Actions.Act(r.Context(), &req)
+	ctx, cancel := h.bounded(r)
+	defer cancel()
+	text := h.deps.Actions.Act(ctx, &req)
 	writeJSON(w, http.StatusOK, model.PostActionIntegrationResponse{EphemeralText: text})
 }
 
@@ -36,5 +39,13 @@ func (h *handler) form(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, model.SubmitDialogResponse{})
 		return
 	}
-	writeJSON(w, http.StatusOK, h.deps.Forms.SubmitForm(r.Context(), r.Header.Get(userHeader), &sub))
+	ctx, cancel := h.bounded(r)
+	defer cancel()
+	writeJSON(w, http.StatusOK, h.deps.Forms.SubmitForm(ctx, r.Header.Get(userHeader), &sub))
+}
+
+// bounded gives a click or a form the request timeout as a whole, as /build has: the user waits
+// for the answer, and a Rebuild that logs in, reads the build and forces must still answer in time.
+func (h *handler) bounded(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), h.deps.Snapshot().Config.RequestTimeout())
 }

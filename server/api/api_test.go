@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -81,6 +82,31 @@ func TestAButtonClickLargerThanAnyRealOneIsRefusedUnread(t *testing.T) {
 	}
 	if len(seen) != 1 || seen[0].UserId != "user-id" {
 		t.Fatalf("clicks %+v", seen)
+	}
+}
+
+// deadlines records how long a click was given.
+type deadlines []time.Duration
+
+func (d *deadlines) Act(ctx context.Context, _ *model.PostActionIntegrationRequest) string {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		*d = append(*d, 0)
+		return "no deadline"
+	}
+	*d = append(*d, time.Until(deadline))
+	return "done"
+}
+
+func TestAButtonClickIsBoundedAsAWholeByTheRequestTimeout(t *testing.T) {
+	var given deadlines
+	h := routerWith(config.NewSnapshot(&config.Configuration{RequestTimeoutSeconds: config.Number{Value: 3, Set: true, Raw: "3"}}), &given)
+
+	if rec := post(h, "/api/v1/actions", "user-id", `{"post_id":"p","context":{"action":"rebuild"}}`); rec.Code != http.StatusOK {
+		t.Fatalf("code %d body %s", rec.Code, rec.Body)
+	}
+	if len(given) != 1 || given[0] <= 2*time.Second || given[0] > 3*time.Second {
+		t.Fatalf("the click was given %v, want the request timeout of 3s", given)
 	}
 }
 
