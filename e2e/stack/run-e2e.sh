@@ -6,18 +6,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$MMBB_REPO"
 
-finish() {
-	local status=$?
-	if [ "$status" != 0 ]; then
-		rm -rf e2e/artifacts/logs && mkdir -p e2e/artifacts && cp -rL "$MMBB_LOGS" e2e/artifacts/logs 2>/dev/null || true
-		log "failed; stack logs copied to e2e/artifacts/logs"
-	fi
-	[ "${MMBB_KEEP_STACK:-0}" = 1 ] || "$(dirname "$0")/down.sh"
-	[ "$status" = 0 ] || [ ! -f "$RESULTS" ] || npx tsx e2e/src/report_failures.ts "$RESULTS"
-	exit "$status"
-}
 RESULTS=$MMBB_REPO/e2e/artifacts/jest-results.json
-trap finish EXIT
+trap 'finish_suite $? "$RESULTS"' EXIT
 
 # From empty state, so every run sees the same servers; a failed start is torn down like a failed test.
 "$(dirname "$0")/up.sh" --fresh

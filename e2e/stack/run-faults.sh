@@ -8,18 +8,7 @@ set -euo pipefail
 cd "$MMBB_REPO"
 
 RESULTS=$MMBB_REPO/e2e/artifacts/faults-results.json
-finish() {
-	local status=$?
-	if [ "$status" != 0 ]; then
-		rm -rf e2e/artifacts/logs && mkdir -p e2e/artifacts && cp -rL "$MMBB_LOGS" e2e/artifacts/logs 2>/dev/null || true
-		log "failed; stack logs copied to e2e/artifacts/logs"
-	fi
-	[ "${MMBB_KEEP_STACK:-0}" = 1 ] || "$(dirname "$0")/down.sh"
-	npx tsx e2e/src/fault_table.ts "$RESULTS" || true
-	[ "$status" = 0 ] || [ ! -f "$RESULTS" ] || npx tsx e2e/src/report_failures.ts "$RESULTS"
-	exit "$status"
-}
-trap finish EXIT
+trap 'finish_suite $? "$RESULTS" npx tsx e2e/src/fault_table.ts "$RESULTS"' EXIT
 
 mkdir -p e2e/artifacts && rm -f "$RESULTS" e2e/artifacts/faults-measured.jsonl
 "$(dirname "$0")/up.sh" --fresh
