@@ -1,5 +1,5 @@
-// The plugin's status posts as the fault tests read them: through the REST API, and their edit
-// history straight from the database, where Mattermost keeps each replaced version.
+// The plugin's status posts as the tests read them: through the REST API, and their edit history
+// straight from the database, where Mattermost keeps each replaced version.
 import {execFileSync} from 'node:child_process';
 
 import type {Client4} from '@mattermost/client';
@@ -13,9 +13,16 @@ export interface StatusRow {
     state: string;
     build_id?: number;
     request_id: number;
+    step?: string;
+    steps_done?: number;
+    steps_total?: number;
+    failed_step?: string;
+    log_url?: string;
+    stopped_by?: string;
 }
 
 export interface StatusProps {
+    version: number;
     state: string;
     branch?: string;
     rows: StatusRow[];

@@ -8,6 +8,7 @@ import type {Post} from '@mattermost/types/posts';
 import {Buildbot, eventually} from '../src/buildbot';
 import {bb37, bb4, buildbotMasters, buildbotUsers, repoRoot} from '../src/env';
 import {configurePlugin, installPlugin, runCommand, setUpWorld, type PluginSettings, type World} from '../src/mattermost';
+import {isStatusPost, rootStatusPosts, statusOf} from '../src/posts';
 
 let world: World;
 
@@ -15,22 +16,6 @@ beforeAll(async () => {
     world = await setUpWorld();
     await installPlugin(world.admin);
 });
-
-interface StatusProps {
-    version: number;
-    state: string;
-    rows: Array<{builder: string; state: string; build_id?: number; request_id: number; step?: string; steps_done?: number; steps_total?: number;
-        failed_step?: string; log_url?: string; stopped_by?: string}>;
-}
-
-// Mattermost's PostType lists only its own types; ours is a plugin's custom_ type.
-function isStatusPost(post: Post): boolean {
-    return (post.type as string) === 'custom_buildbot_build';
-}
-
-function statusOf(post: Post): StatusProps {
-    return post.props.buildbot_build as StatusProps;
-}
 
 async function startBuild(command: string): Promise<Post> {
     const since = Date.now() - 60000;
@@ -54,13 +39,6 @@ async function waitForState(postId: string, states: string[], within = 60000): P
         const post = await world.admin.getPost(postId);
         return states.includes(statusOf(post).state) && post;
     }, within, () => describePost(postId));
-}
-
-// rootStatusPostsSince lists the status posts made in the channel since a time. Mattermost's
-// "posts since" also returns older posts edited since, which are not what a test counts.
-async function rootStatusPostsSince(since: number): Promise<Post[]> {
-    const list = await world.admin.getPostsSince(world.channel.id, since);
-    return Object.values(list.posts).filter((p) => isStatusPost(p) && !p.root_id && p.delete_at === 0 && p.create_at >= since);
 }
 
 describe.each(buildbotMasters)('with $label', (master) => {
@@ -95,7 +73,7 @@ describe.each(buildbotMasters)('with $label', (master) => {
         expect(done.message).toContain(`failed step [compile](${statusOf(done).rows[0]?.log_url})`);
         expect(others[0]?.message).toContain(`[Full log](${statusOf(done).rows[0]?.log_url})`);
         // Mattermost keeps an edited post's earlier versions as deleted posts; only one is live.
-        expect(await rootStatusPostsSince(post.create_at)).toHaveLength(1);
+        expect(await rootStatusPosts(world.admin, world.channel.id, post.create_at)).toHaveLength(1);
     });
 
     test('a build that finishes while the plugin is disabled ends in its right state once it is enabled again', async () => {
@@ -113,7 +91,7 @@ describe.each(buildbotMasters)('with $label', (master) => {
         const done = await waitForState(post.id, ['success']);
 
         expect(done.message).toContain(':white_check_mark:');
-        expect(await rootStatusPostsSince(post.create_at)).toHaveLength(1);
+        expect(await rootStatusPosts(world.admin, world.channel.id, post.create_at)).toHaveLength(1);
     });
 
     test('a running build shows the step it is in and how far it has come', async () => {
@@ -225,7 +203,7 @@ test('a build that finishes while Mattermost restarts ends in its right state, i
     const done = await waitForState(post.id, ['success'], 90000);
 
     expect(done.message).toContain(':white_check_mark:');
-    expect(await rootStatusPostsSince(post.create_at)).toHaveLength(1);
+    expect(await rootStatusPosts(world.admin, world.channel.id, post.create_at)).toHaveLength(1);
 }, 180000);
 
 test('a build started on one Buildbot is let go, never mistaken for the other\'s, when the settings switch Buildbot', async () => {
@@ -288,5 +266,5 @@ test.each([
     expect(statusOf(done).rows).toHaveLength(1);
     expect(statusOf(done).rows[0]?.build_id).toBe(summary[0]?.buildid);
     expect(done.message).not.toContain('unreachable');
-    expect(await rootStatusPostsSince(post.create_at)).toHaveLength(1);
+    expect(await rootStatusPosts(world.admin, world.channel.id, post.create_at)).toHaveLength(1);
 }, 240000);
