@@ -41,27 +41,20 @@ func needsInput(f form.Form) bool {
 // NeedsInput says whether the scheduler a builder of the repo would take the branch through wants
 // a value no one gave.
 func (r *Repo) NeedsInput(branch string) bool {
-	for _, t := range r.Targets {
-		for _, s := range t.Schedulers {
-			if len(s.Branches) == 0 || slices.Contains(s.Branches, branch) {
-				if s.NeedsInput {
-					return true
-				}
-				break
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(r.Targets, func(t Target) bool {
+		s, ok := t.SchedulerFor(branch)
+		return ok && s.NeedsInput
+	})
 }
 
 // SchedulerFor picks the preferred scheduler that accepts the branch.
-func (t Target) SchedulerFor(branch string) (string, bool) {
+func (t Target) SchedulerFor(branch string) (Scheduler, bool) {
 	for _, s := range t.Schedulers {
 		if len(s.Branches) == 0 || slices.Contains(s.Branches, branch) {
-			return s.Name, true
+			return s, true
 		}
 	}
-	return "", false
+	return Scheduler{}, false
 }
 
 // BranchChoices lists the branches the target's schedulers accept, when each of them accepts only
@@ -112,19 +105,24 @@ func (ix *Index) FormFor(repo, branch string) (form.Form, bool) {
 	if !ok {
 		return form.Form{}, false
 	}
-	name := ""
-	for _, t := range r.Targets {
-		s, ok := t.SchedulerFor(branch)
-		if !ok {
-			continue
-		}
-		if name != "" && s != name {
-			return form.Form{}, false
-		}
-		name = s
+	names := r.Schedulers(branch)
+	if len(names) != 1 {
+		return form.Form{}, false
 	}
-	f, ok := ix.Forms[name]
+	f, ok := ix.Forms[names[0]]
 	return f, ok
+}
+
+// Schedulers lists the force schedulers that would start the repo's builders on branch, each
+// once. A form serves one of them, so a repo whose builders answer to several has no one form.
+func (r *Repo) Schedulers(branch string) []string {
+	var names []string
+	for _, t := range r.Targets {
+		if s, ok := t.SchedulerFor(branch); ok && !slices.Contains(names, s.Name) {
+			names = append(names, s.Name)
+		}
+	}
+	return names
 }
 
 // Names lists the repos in alphabetical order.

@@ -80,11 +80,11 @@ func TestBuild(t *testing.T) {
 	})
 	t.Run("a branch outside a scheduler's choices goes to another scheduler", func(t *testing.T) {
 		docs := ix.Repos["app"].Targets[1]
-		if s, _ := docs.SchedulerFor("release-1"); s != "force-docs" {
-			t.Errorf("release-1 went to %q", s)
+		if s, _ := docs.SchedulerFor("release-1"); s.Name != "force-docs" {
+			t.Errorf("release-1 went to %q", s.Name)
 		}
-		if s, _ := docs.SchedulerFor("feature/z"); s != "force" {
-			t.Errorf("feature/z went to %q", s)
+		if s, _ := docs.SchedulerFor("feature/z"); s.Name != "force" {
+			t.Errorf("feature/z went to %q", s.Name)
 		}
 	})
 	t.Run("lookup ignores case", func(t *testing.T) {
@@ -278,5 +278,26 @@ func TestRepoName(t *testing.T) {
 	}
 	if ownProjects("{repo}") != nil {
 		t.Error("a project that is the repo alone names the repo")
+	}
+}
+
+func TestAFormServesARepoWhoseBuildersAnswerToOneScheduler(t *testing.T) {
+	ix := Build(sources(), time.Unix(0, 0))
+	app := ix.Repos["app"]
+
+	if got := app.Schedulers("feature/z"); !reflect.DeepEqual(got, []string{"force"}) {
+		t.Errorf("feature/z: schedulers %v", got)
+	}
+	if got := app.Schedulers("release-1"); !reflect.DeepEqual(got, []string{"force", "force-docs"}) {
+		t.Errorf("release-1: schedulers %v", got)
+	}
+	if _, ok := ix.FormFor("app", "feature/z"); !ok {
+		t.Error("feature/z, served by one scheduler, has no form")
+	}
+	if _, ok := ix.FormFor("app", "release-1"); ok {
+		t.Error("release-1, served by two schedulers, has a form")
+	}
+	if _, ok := ix.FormFor("no-such-repo", "main"); ok {
+		t.Error("an unknown repo has a form")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -41,12 +40,7 @@ type formState struct {
 // One form serves one scheduler, so a repo whose builders take the branch through different
 // schedulers is refused rather than half started.
 func formOf(ctx context.Context, bb *buildbot.Client, r request) (form.Form, error) {
-	var names []string
-	for _, t := range r.repo.Targets {
-		if name, ok := t.SchedulerFor(r.branch); ok && !slices.Contains(names, name) {
-			names = append(names, name)
-		}
-	}
+	names := r.repo.Schedulers(r.branch)
 	switch {
 	case len(names) == 0:
 		return form.Form{}, &refusal{text: i18n.T("command.form.no_scheduler", "No force scheduler of **{{.Repo}}** accepts the branch `{{.Branch}}`.",

@@ -82,7 +82,7 @@ func forceAll(ctx context.Context, bb *buildbot.Client, cfg *config.Configuratio
 				"Builder", markdown.Text(t.Builder), "Branch", markdown.Code(r.branch), "Choices", choicesText(t)))
 			continue
 		}
-		res, err := bb.Force(ctx, scheduler, buildbot.ForceParams{
+		res, err := bb.Force(ctx, scheduler.Name, buildbot.ForceParams{
 			BuilderID:  t.BuilderID,
 			Branch:     r.branch,
 			Revision:   r.revision,
