@@ -1,6 +1,7 @@
 // Activation that explains itself: when a person's account holds the bot's username, Mattermost
-// hands the plugin that person's id and only logs a warning. The plugin must refuse to start with
-// words System Console shows beside it, naming the fix, rather than post as that person.
+// hands the plugin that person's id and only logs a warning. The plugin must refuse to start, rather
+// than post as that person, with words naming the fix, which Mattermost keeps in the plugin's
+// status and its log.
 import type {PluginStatus} from '@mattermost/types/plugins';
 
 import {mattermostURL} from '../src/env';
@@ -25,8 +26,7 @@ async function adminPost(route: string, body: unknown): Promise<void> {
     }
 }
 
-// The server's plugin status carries the activation error System Console shows; @mattermost/types
-// leaves that field out.
+// The server's plugin status carries the activation error; @mattermost/types leaves that field out.
 type StatusWithError = PluginStatus & {error?: string};
 
 async function pluginState(): Promise<{state?: number; error?: string}> {
