@@ -1,9 +1,11 @@
 package command
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
@@ -85,10 +87,17 @@ func TestParse(t *testing.T) {
 	}
 }
 
-// FuzzParse checks that no input panics, and that whatever Parse accepts obeys the rules Buildbot
-// would apply, so nothing unchecked reaches it.
+// FuzzParse checks that no input panics, that a refusal has words for the user, and that what
+// Parse accepts is safe to send to Buildbot: checked here by hand, not with parse.go's patterns,
+// so a pattern loosened by mistake shows.
 func FuzzParse(f *testing.F) {
-	for _, seed := range []string{"/build", "/build help", "/build p main abc", "/build status p", "/build a b c d", "/build p `x`", "\xff"} {
+	for _, seed := range []string{
+		"/build", "/build help", "/build p main abc", "/build status p", "/build a b c d", "/build p `x`", "\xff",
+		// What must never reach Buildbot, each where a branch, a revision or a repo stands.
+		"/build p main;rm", "/build p main a;b", "/build p;q", "/build p ma`in", "/build status p ma;in",
+		"/build p main\u00a0x", "/build p main a\u2003b", "/build p main\vx", "/build p main\x00", "/build p main a\u0085b",
+		"/build subscribe p ma\u00a0in*",
+	} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
@@ -100,11 +109,36 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if !branchPattern.MatchString(inv.Branch) || !revisionPattern.MatchString(inv.Revision) || len(inv.Branch) > maxBranchLength {
-			t.Fatalf("accepted %+v from %q", inv, text)
+		for _, word := range []struct{ what, value string }{{"repo", inv.Repo}, {"branch", inv.Branch}, {"revision", inv.Revision}} {
+			if problem := unsafeForBuildbot(word.value); problem != "" {
+				t.Fatalf("accepted the %s %q from %q: it has %s", word.what, word.value, text, problem)
+			}
 		}
-		if inv.Sub == SubBuild && !repoPattern.MatchString(inv.Repo) {
-			t.Fatalf("accepted repo %q from %q", inv.Repo, text)
+		if len(inv.Branch) > maxBranchLength || len(inv.Revision) > maxRevisionLength || len(inv.Repo) > maxRepoLength {
+			t.Fatalf("accepted %+v from %q: longer than the limits", inv, text)
 		}
 	})
+}
+
+// unsafeForBuildbot names what in a branch, revision or repo must not reach Buildbot, "" when
+// nothing: a shell's command separator or backtick (a build step may put the branch in a command),
+// any space (it would split the word in that command), a control character, or text that is not
+// UTF-8.
+func unsafeForBuildbot(s string) string {
+	if !utf8.ValidString(s) {
+		return "invalid UTF-8"
+	}
+	for _, r := range s {
+		switch {
+		case r == ';':
+			return "a semicolon"
+		case r == '`':
+			return "a backtick"
+		case unicode.IsSpace(r):
+			return fmt.Sprintf("a space (%U)", r)
+		case unicode.IsControl(r):
+			return fmt.Sprintf("a control character (%U)", r)
+		}
+	}
+	return ""
 }

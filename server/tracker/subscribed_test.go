@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -385,23 +386,102 @@ func TestAChatBuildIsAnnouncedElsewhereButNotTwiceWhereItWasStarted(t *testing.T
 	}
 }
 
-// Two Mattermost servers share the KV store: each ticks, each reads the same new builds, and a
-// channel gets one post per build.
+// meeting holds two nodes' ticks at points of their path through the store until both have come
+// to it, as two Mattermost servers ticking at once would be. Between the points one node runs at
+// a time (it holds turn), so the fakes need no locks of their own.
+type meeting struct {
+	turn sync.Mutex
+	// points are where both nodes must be before either goes on; met notes the points both came to.
+	points map[string]*atomic.Int32
+	met    sync.Map
+}
+
+func newMeeting(points ...string) *meeting {
+	m := &meeting{points: map[string]*atomic.Int32{}}
+	for _, p := range points {
+		m.points[p] = &atomic.Int32{}
+	}
+	return m
+}
+
+// at is a node coming to a point: it gives up its turn until the other node is there too. Only
+// the first two comings meet (a node's later writes go straight on); should the other node never
+// come, the first goes on after a while, and the test says the nodes did not meet.
+func (m *meeting) at(point string) {
+	arrived := m.points[point]
+	if arrived.Add(1) > 2 {
+		return
+	}
+	m.turn.Unlock()
+	defer m.turn.Lock()
+	deadline := time.Now().Add(2 * time.Second)
+	for arrived.Load() < 2 {
+		if time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	m.met.Store(point, true)
+}
+
+// tick runs a node's tick, in turn with the other's.
+func (m *meeting) tick(t *testing.T, tr *Tracker, client *buildbot.Client, done *sync.WaitGroup) {
+	defer done.Done()
+	m.turn.Lock()
+	defer m.turn.Unlock()
+	if err := tr.Tick(context.Background(), client, subOpts); err != nil {
+		t.Error(err)
+	}
+}
+
+// meetingStore is the KV store two nodes share, where they meet: each reads the subscriptions'
+// cursor before either moves it, so both read the same new builds, and each writes its first
+// entry only once both are about to, whatever each looked up before.
+type meetingStore struct {
+	*memStore
+	meet *meeting
+}
+
+func (s meetingStore) Cursor(source string) (int, bool, error) {
+	id, ok, err := s.memStore.Cursor(source)
+	s.meet.at("cursor")
+	return id, ok, err
+}
+
+func (s meetingStore) Claim(t *Tracked) (bool, error) {
+	s.meet.at("write")
+	return s.memStore.Claim(t)
+}
+
+func (s meetingStore) Save(t *Tracked) error {
+	s.meet.at("write")
+	return s.memStore.Save(t)
+}
+
+// Two Mattermost servers share the KV store and tick at once: both read the same new build, and
+// both go to store its entry for the channel before either has; the channel gets one post.
 func TestTwoNodesPostABuildOncePerChannel(t *testing.T) {
 	p := newPipeline(t, sub("c", "webapp", "*", subscription.Started))
-	other := &Tracker{Store: p.store, Posts: p.posts, ActionURL: "/x", BotID: "bot", Subs: p.subs}
-	// The other node has not moved the cursor: it reads the same builds.
+	meet := newMeeting("cursor", "write")
+	store := meetingStore{memStore: p.store, meet: meet}
+	nodes := []*Tracker{
+		{Store: store, Posts: p.posts, ActionURL: "/x", BotID: "bot", Subs: p.subs},
+		{Store: store, Posts: p.posts, ActionURL: "/x", BotID: "bot", Subs: p.subs},
+	}
 	p.bb.start(1, "main")
-	cursor := p.store.cursors
-	p.tick(t)
-	p.store.cursors = map[string]int{}
-	for k, v := range cursor {
-		p.store.cursors[k] = v - 1
-	}
-	if err := other.Tick(context.Background(), p.client, subOpts); err != nil {
-		t.Fatal(err)
-	}
 
+	var done sync.WaitGroup
+	for _, node := range nodes {
+		done.Add(1)
+		go meet.tick(t, node, p.client, &done)
+	}
+	done.Wait()
+
+	for _, point := range []string{"cursor", "write"} {
+		if _, ok := meet.met.Load(point); !ok {
+			t.Errorf("the nodes never met at the %s: nothing raced there", point)
+		}
+	}
 	if n := len(p.postsIn("c")); n != 1 {
 		t.Fatalf("%d posts of one build", n)
 	}

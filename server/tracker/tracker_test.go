@@ -75,30 +75,48 @@ func tracking(n int) (*memStore, *memPosts) {
 	return store, posts
 }
 
+// A tick reads build requests and builds once each, from the oldest request followed, however
+// many distinct requests it follows. The builds have finished: a running build's steps cost reads
+// of their own, within a budget (TestStepReadsStayWithinABudgetAndEveryBuildTakesItsTurn).
 func TestATickCostsTheSameRequestsForOneOrFiveHundredBuilds(t *testing.T) {
 	counts := map[int]int64{}
 	for _, n := range []int{1, 500} {
-		var requests int64
-		bb := fakeBuildbot(t, &requests, `{"builds":[]}`)
+		var reads int64
+		bb := pagedBuildbot(t, &reads, n, true)
 		store, posts := tracking(n)
+		for i := range n {
+			store.m[fmt.Sprintf("post%03d", i)].Props.Rows[0].RequestID = i + 1
+		}
 		tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 
 		if err := tr.Tick(context.Background(), bb, opts); err != nil {
 			t.Fatal(err)
 		}
-		counts[n] = requests
+		counts[n] = reads
 		if posts.updates != n {
 			t.Errorf("%d tracked: %d posts updated", n, posts.updates)
 		}
+		// Each post shows its own request's build: the one read held them all.
+		for id, p := range posts.posts {
+			props, _ := post.Decode(p)
+			if row := props.Rows[0]; row.State != post.StateSuccess || row.BuildID != row.RequestID+1000 {
+				t.Errorf("%d tracked: %s shows request %d as %s with build %d", n, id, row.RequestID, row.State, row.BuildID)
+			}
+		}
 	}
 	if counts[1] != counts[500] || counts[1] != 2 {
-		t.Fatalf("requests per tick: %v", counts)
+		t.Fatalf("reads of Buildbot per tick: %v", counts)
 	}
 }
 
-// pagedBuildbot holds requests 1 to n, each with one running build of the same id, and answers
-// range filters and limits on buildrequestid as Buildbot does.
-func pagedBuildbot(t *testing.T, reads *int64, n int) *buildbot.Client {
+// pagedBuildbot holds requests 1 to n, each with one build, numbered 1000 more than its request
+// so the two are not confused, and answers range filters and limits on buildrequestid as Buildbot
+// does. The builds are running, or have finished with success when finished is set.
+func pagedBuildbot(t *testing.T, reads *int64, n int, finished bool) *buildbot.Client {
+	done := ""
+	if finished {
+		done = `,"complete":true,"results":0`
+	}
 	return serveBuildbot(t, func(w http.ResponseWriter, r *http.Request) {
 		atomic.AddInt64(reads, 1)
 		q := r.URL.Query()
@@ -109,9 +127,9 @@ func pagedBuildbot(t *testing.T, reads *int64, n int) *buildbot.Client {
 		var items []string
 		for id := from; id <= min(to, n) && len(items) < limit; id++ {
 			if r.URL.Path == "/api/v2/buildrequests" {
-				items = append(items, fmt.Sprintf(`{"buildrequestid":%d,"builderid":1,"claimed":true}`, id))
+				items = append(items, fmt.Sprintf(`{"buildrequestid":%d,"builderid":1,"claimed":true%s}`, id, done))
 			} else {
-				items = append(items, fmt.Sprintf(`{"buildid":%d,"number":%d,"builderid":1,"buildrequestid":%d}`, id, id, id))
+				items = append(items, fmt.Sprintf(`{"buildid":%d,"number":%d,"builderid":1,"buildrequestid":%d%s}`, id+1000, id, id, done))
 			}
 		}
 		switch r.URL.Path {
@@ -128,7 +146,7 @@ func pagedBuildbot(t *testing.T, reads *int64, n int) *buildbot.Client {
 // A request stuck in a queue for days, with thousands run since, must not hide the newer ones.
 func TestFollowedRequestsFurtherApartThanAPageAreAllRead(t *testing.T) {
 	var reads int64
-	bb := pagedBuildbot(t, &reads, 6000)
+	bb := pagedBuildbot(t, &reads, 6000, false)
 	store, posts := tracking(3)
 	for i, id := range []int{1, 4200, 5000} {
 		store.m[fmt.Sprintf("post%03d", i)].Props.Rows[0].RequestID = id
