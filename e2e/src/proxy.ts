@@ -15,7 +15,7 @@ export interface ProxyOptions {
     // openPaths are below prefix and need no header: the change hook behind a proxy that checks
     // every other request, as many do.
     openPaths?: string[];
-    // hangOn: requests below prefix starting with it are read and never answered.
+    // hangOn: requests below prefix starting with it are read and never answered ('' hangs all).
     hangOn?: string;
     // port to listen on: a proxy started again where a stopped one was. Any free port by default.
     port?: number;
@@ -56,13 +56,19 @@ export interface Proxy {
     delayMs: number;
     // fault, while set, answers every HTTP request; a WebSocket is refused under a status fault.
     fault?: Fault;
+    // hangOn starts as the option's and may change at any time: a master that hangs mid-run.
+    hangOn?: string;
+    // hugeReplies: for each reply of a huge fault, the bytes the kernel took from the responder
+    // before the client closed the connection (what the client read, plus the sockets' buffers).
+    hugeReplies: number[];
     log: Passed[];
     close: () => Promise<void>;
 }
 
 export async function startProxy(options: ProxyOptions): Promise<Proxy> {
     const target = new URL(options.target);
-    const proxy: Proxy = {url: '', requests: 0, delayMs: 0, log: [], close: async () => undefined};
+    const proxy: Proxy = {url: '', requests: 0, delayMs: 0, hangOn: options.hangOn, hugeReplies: [], log: [], close: async () => undefined};
+    const hangs = (rest: string): boolean => proxy.hangOn !== undefined && rest.startsWith(proxy.hangOn);
     const server = http.createServer(async (req, res) => {
         proxy.requests++;
         const start = performance.now();
@@ -76,11 +82,11 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
             return;
         }
         const rest = url.slice(options.prefix.length);
-        if (options.hangOn && rest.startsWith(options.hangOn)) {
+        if (hangs(rest)) {
             return;
         }
         if (proxy.fault && proxy.fault.kind !== 'truncated') {
-            answerFault(proxy.fault, res);
+            answerFault(proxy.fault, res, (bytes) => proxy.hugeReplies.push(bytes));
             return;
         }
         const need = options.requireHeader;
@@ -125,7 +131,7 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
         client.on('close', () => sockets.delete(client));
         const url = req.url ?? '/';
         const rest = url.slice(options.prefix.length);
-        if (!url.startsWith(options.prefix) || (options.hangOn && rest.startsWith(options.hangOn))) {
+        if (!url.startsWith(options.prefix) || hangs(rest)) {
             client.destroy();
             return;
         }
@@ -164,7 +170,8 @@ export async function startProxy(options: ProxyOptions): Promise<Proxy> {
     return proxy;
 }
 
-function answerFault(fault: Fault, res: http.ServerResponse): void {
+// answerFault answers one request as the fault says; sent hears how much of a huge reply went out.
+function answerFault(fault: Fault, res: http.ServerResponse, sent: (bytes: number) => void): void {
     switch (fault.kind) {
     case 'status':
         res.writeHead(fault.status, {'Content-Type': 'text/plain'}).end(`fault: HTTP ${fault.status}`);
@@ -178,10 +185,16 @@ function answerFault(fault: Fault, res: http.ServerResponse): void {
         res.write('{"builds": [');
         const chunk = Buffer.alloc(1 << 20, ' ');
         let left = fault.bytes;
+        // A write's callback runs once the kernel has taken the chunk, so flushed never counts
+        // what only waits in Node's own buffer.
+        let flushed = 0;
         const more = (): void => {
             while (left > 0) {
                 left -= chunk.length;
-                if (!res.write(chunk)) {
+                const written = res.write(chunk, (err) => {
+                    flushed += err ? 0 : chunk.length;
+                });
+                if (!written) {
                     res.once('drain', more);
                     return;
                 }
@@ -190,6 +203,7 @@ function answerFault(fault: Fault, res: http.ServerResponse): void {
         };
         res.on('close', () => {
             left = 0;
+            sent(flushed);
         });
         more();
         return;

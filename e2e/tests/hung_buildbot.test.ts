@@ -49,11 +49,30 @@ test.each(['/build project-example', '/build list', '/build status'])('%s answer
     expect(ms).toBeLessThan(timeoutSeconds * 1000 + slack);
 });
 
-test('autocomplete answers at once from memory', async () => {
-    const {ms} = await timed(() => world.user.getCommandAutocompleteSuggestionsList('/build ', world.team.id,
+async function firstWords(): Promise<{value: string[]; ms: number}> {
+    const {value, ms} = await timed(() => world.user.getCommandAutocompleteSuggestionsList('/build ', world.team.id,
         {channel_id: world.channel.id, team_id: world.team.id} as Parameters<Client4['getCommandAutocompleteSuggestionsList']>[2]));
+    return {value: value.map((s) => s.Suggestion), ms};
+}
 
-    expect(ms).toBeLessThan(slack);
+test('autocomplete answers at once from memory: the repos it read before Buildbot hung, and the subcommands', async () => {
+    // A master that answers until the plugin knows its repos, then takes every request, the
+    // login's too, and never answers.
+    const hanging = await startProxy({target: bb4.url, prefix: '/hangs-later/'});
+    try {
+        await configurePlugin(world.admin, {...settings, BuildbotURL: hanging.url});
+        await eventually('autocomplete offers the master\'s repos', async () => (await firstWords()).value.includes('project-example'), 30000);
+        hanging.hangOn = '';
+
+        const {value, ms} = await firstWords();
+
+        expect(value).toEqual(expect.arrayContaining(['project-example', 'failing-example', 'list', 'status', 'help']));
+        expect(ms).toBeLessThan(slack);
+    } finally {
+        await configurePlugin(world.admin, settings);
+        await hanging.close();
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
 });
 
 test('the status route answers within the timeout and says Buildbot did not answer', async () => {

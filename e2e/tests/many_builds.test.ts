@@ -85,11 +85,12 @@ test(`with ${parked} builds waiting for a worker, each new build shows in its po
     }
     const cancelledAt = Date.now();
     await eventually(`all ${parked} posts say cancelled`, async () => {
-        const posts = await statusPosts();
-        return posts.filter((p) => queued.some((q) => q.id === p.id)).every((p) => rowsOf(p)[0]?.state === 'cancelled');
+        const parkedPosts = (await statusPosts()).filter((p) => queued.some((q) => q.id === p.id));
+        return parkedPosts.length === parked && parkedPosts.every((p) => rowsOf(p)[0]?.state === 'cancelled');
     }, 60000, async () => {
-        const posts = await statusPosts();
-        const stuck = posts.filter((p) => queued.some((q) => q.id === p.id) && rowsOf(p)[0]?.state !== 'cancelled');
-        return `${stuck.length} posts not cancelled ${Math.round((Date.now() - cancelledAt) / 1000)} s after the last cancel`;
+        const parkedPosts = (await statusPosts()).filter((p) => queued.some((q) => q.id === p.id));
+        const stuck = parkedPosts.filter((p) => rowsOf(p)[0]?.state !== 'cancelled');
+        return `${parkedPosts.length} of ${parked} posts found, ${stuck.length} of them not cancelled ` +
+            `${Math.round((Date.now() - cancelledAt) / 1000)} s after the last cancel`;
     });
 }, 600000);
