@@ -88,10 +88,12 @@ unit: node-deps
 	go test -race -count=1 ./server/...
 	npm test -w webapp
 
-# Each fuzz target runs briefly from its committed seed corpus; a panic or broken invariant fails.
+# Each fuzz target runs briefly from its committed seed corpus; a panic or broken invariant fails,
+# and so does a package whose tests do not build (go test -list fails then).
 fuzz:
 	@for pkg in $$(go list ./server/...); do \
-		for target in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+		list=$$(go test -list '^Fuzz' $$pkg) || { echo "fuzz: cannot list the fuzz targets of $$pkg"; exit 1; }; \
+		for target in $$(printf '%s\n' "$$list" | sed -n 's/^\(Fuzz[A-Za-z0-9_]*\)$$/\1/p'); do \
 			echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
 			go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; \
