@@ -30,6 +30,11 @@ const unreachableAfter = 3;
 const slack = 3000;
 const run = Date.now().toString(36);
 const masters = {toxic: new Buildbot(bb37.url), responder: new Buildbot(bb4.url)};
+const MiB = 2 ** 20;
+// What a plugin that stops at its 8 MiB cap takes of a huge reply: the cap, plus what the two
+// sockets' kernel buffers hold when it closes (12-16 MiB in all, measured on loopback here; a
+// reader that takes the whole reply takes 100).
+const hugeReplyBound = 24 * MiB;
 const results = ['success', 'warnings', 'failure', 'skipped', 'exception', 'retry', 'cancelled'];
 
 let world: World;
@@ -58,6 +63,13 @@ interface Case {
     start: () => Promise<() => Promise<void>>;
     // said: what /build may answer while the fault lasts ('' is a started build).
     said: RegExp;
+    // unreachable: whether the post must say Buildbot is unreachable. A fault that fails every poll
+    // at once must; one that only slows replies, or cuts some connections, may not reach the
+    // threshold within the fault, and then the post need not say it.
+    unreachable: 'must' | 'may';
+    // check asserts what this fault alone must leave, given the plugin's samples just before and
+    // after it, and says what it measured.
+    check?: (before: Sample, after: Sample) => string;
 }
 
 const withToxic = (t: Toxic) => async () => {
@@ -95,24 +107,33 @@ const didNotAnswer = `did not answer within ${timeoutSeconds}s`;
 
 const toxicCases: Case[] = [
     {name: '2 s latency on every reply', start: withToxic({name: 'slow', type: 'latency', stream: 'downstream', attributes: {latency: 2000, jitter: 0}}),
-        said: new RegExp(`^$|${didNotAnswer}`)},
+        said: new RegExp(`^$|${didNotAnswer}`), unreachable: 'may'},
     {name: 'the connection reset in mid-reply', start: withToxic({name: 'reset', type: 'reset_peer', stream: 'downstream', attributes: {timeout: 0}}),
-        said: /is unreachable: (connection reset by peer|the connection closed (before|in the middle of) a reply)/},
+        said: /is unreachable: (connection reset by peer|the connection closed (before|in the middle of) a reply)/, unreachable: 'must'},
     // The force went out and its answer never came: the build may have started, and /build says so.
     {name: 'a Buildbot that never answers', start: withToxic({name: 'silent', type: 'timeout', stream: 'downstream', attributes: {timeout: 0}}),
-        said: new RegExp(`${didNotAnswer}|did not confirm the build of \\*\\*quick-example\\*\\* within ${timeoutSeconds}s\\. It may start anyway`)},
+        // Each poll waits out the timeout, so the threshold's polls take about as long as the fault.
+        said: new RegExp(`${didNotAnswer}|did not confirm the build of \\*\\*quick-example\\*\\* within ${timeoutSeconds}s\\. It may start anyway`), unreachable: 'may'},
     {name: 'replies at 1 KB/s', start: withToxic({name: 'trickle', type: 'bandwidth', stream: 'downstream', attributes: {rate: 1}}),
-        said: new RegExp(`^$|${didNotAnswer}`)},
+        said: new RegExp(`^$|${didNotAnswer}`), unreachable: 'may'},
     {name: 'every connection, the WebSocket too, cut every 3 s', start: cutEvery(3000),
-        said: /^$|is unreachable/},
+        said: /^$|is unreachable/, unreachable: 'may'},
 ];
 
 const responderCases: Case[] = [
-    {name: 'HTTP 500 from Buildbot', start: withFault({kind: 'status', status: 500}), said: /failed with HTTP 500.*twistd\.log/},
-    {name: 'HTTP 502 from a proxy in front', start: withFault({kind: 'status', status: 502}), said: /could not be reached through the proxy in front of it \(HTTP 502\)/},
-    {name: 'a reply cut short', start: withFault({kind: 'truncated'}), said: /the connection closed in the middle of a reply/},
-    {name: 'a login page instead of JSON', start: withFault({kind: 'not-json'}), said: /an HTML page instead of JSON/},
-    {name: 'a 100 MB reply', start: withFault({kind: 'huge', bytes: 100 * 2 ** 20}), said: new RegExp(`a reply over 8 MiB|${didNotAnswer}`)},
+    {name: 'HTTP 500 from Buildbot', start: withFault({kind: 'status', status: 500}), said: /failed with HTTP 500.*twistd\.log/, unreachable: 'must'},
+    {name: 'HTTP 502 from a proxy in front', start: withFault({kind: 'status', status: 502}), said: /could not be reached through the proxy in front of it \(HTTP 502\)/, unreachable: 'must'},
+    {name: 'a reply cut short', start: withFault({kind: 'truncated'}), said: /the connection closed in the middle of a reply/, unreachable: 'must'},
+    {name: 'a login page instead of JSON', start: withFault({kind: 'not-json'}), said: /an HTML page instead of JSON/, unreachable: 'must'},
+    {name: 'a 100 MB reply', start: withFault({kind: 'huge', bytes: 100 * 2 ** 20}), said: /a reply over 8 MiB/, unreachable: 'must',
+        check: (before, after) => {
+            const most = Math.max(...responder.hugeReplies);
+            expect(responder.hugeReplies.length).toBeGreaterThan(0);
+            expect(most).toBeLessThanOrEqual(hugeReplyBound);
+            expect(after.rssMiB).toBeLessThan(before.rssMiB + 8);
+            return `${responder.hugeReplies.length} replies, at most ${(most / MiB).toFixed(0)} MiB of each taken from the responder; ` +
+                `RSS ${before.rssMiB.toFixed(0)} → ${after.rssMiB.toFixed(0)} MiB across this fault`;
+        }},
 ];
 
 function timestamp(line: string): number {
@@ -151,6 +172,9 @@ async function underFault(c: Case, buildbot: Buildbot): Promise<void> {
     expect(flaps(history)).toBeUndefined();
     const said = history.find((v) => v.unreachable);
     const failed = pluginLines(1, log, 'Polling Buildbot failed').map(timestamp);
+    if (c.unreachable === 'must') {
+        expect({unreachableShown: Boolean(said), failedPolls: failed.length}).toMatchObject({unreachableShown: true});
+    }
     // The poll that reaches the threshold edits the posts before it logs its own failure.
     if (said) {
         expect(failed.filter((at) => at <= said.at).length).toBeGreaterThanOrEqual(unreachableAfter - 1);
@@ -160,9 +184,10 @@ async function underFault(c: Case, buildbot: Buildbot): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const after = await sample(world.admin, 1);
     const words = answer.replace(/^.*? Buildbot at \S+ /, '');
+    const checked = c.check?.(before, after);
     measured(`/build: ${took} ms, "${words.slice(0, 140) || 'build started'}"; ${failed.length} failed polls; ` +
         `post: ${said ? 'unreachable, then ' : ''}${statusOf(done!).state}; goroutines ${before.goroutines} → ${after.goroutines}, ` +
-        `RSS ${before.rssMiB.toFixed(0)} → ${after.rssMiB.toFixed(0)} MiB`);
+        `RSS ${before.rssMiB.toFixed(0)} → ${after.rssMiB.toFixed(0)} MiB${checked ? `; ${checked}` : ''}`);
     first ??= before;
 }
 

@@ -46,19 +46,23 @@ stop_pidfile() {
 	rm -f "$file"
 }
 
-# finish_suite STATUS RESULTS [COMMAND...]: how a suite's run ends, whatever happened. On failure
-# the stack's logs are kept in e2e/artifacts/logs; the stack goes down unless MMBB_KEEP_STACK=1;
-# COMMAND (a report of the run) runs next; on failure the failed tests of RESULTS, Jest's JSON, are
-# listed last, where a CI log's reader looks first. Exits with STATUS.
+# finish_suite STATUS RESULTS [COMMAND...]: how a suite's run ends, whatever happened. COMMAND (a
+# report of the run, which judges it too) runs first, and its failure fails the suite; on failure the
+# stack's logs are kept in e2e/artifacts/logs; the stack goes down unless MMBB_KEEP_STACK=1; on
+# failure the failed tests of RESULTS, Jest's JSON, are listed last, where a CI log's reader looks
+# first. Exits with STATUS, or 1 when only the report failed.
 finish_suite() {
 	local status=$1 results=$2
 	shift 2
+	if [ "$#" != 0 ] && ! "$@" && [ "$status" = 0 ]; then
+		log "the report of the run failed it"
+		status=1
+	fi
 	if [ "$status" != 0 ]; then
 		rm -rf e2e/artifacts/logs && mkdir -p e2e/artifacts && cp -rL "$MMBB_LOGS" e2e/artifacts/logs 2>/dev/null || true
 		log "failed; stack logs copied to e2e/artifacts/logs"
 	fi
 	[ "${MMBB_KEEP_STACK:-0}" = 1 ] || "$(dirname "${BASH_SOURCE[0]}")/down.sh"
-	[ "$#" = 0 ] || "$@" || true
 	[ "$status" = 0 ] || [ ! -f "$results" ] || npx tsx e2e/src/report_failures.ts "$results"
 	exit "$status"
 }
