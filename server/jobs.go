@@ -48,6 +48,7 @@ func (p *Plugin) kick(need tracker.Need) {
 
 func (p *Plugin) pollOnKick(ctx context.Context) {
 	defer p.done.Done()
+	defer p.recoverPanic("poll-on-event")
 	coalesce(ctx, p.kicks, p.urgent, kickGap, p.poll)
 }
 
@@ -88,6 +89,7 @@ func coalesce(ctx context.Context, kicks, urgent <-chan struct{}, gap time.Durat
 
 // refreshCatalog reads what Buildbot can build, for every node of the cluster.
 func (p *Plugin) refreshCatalog() {
+	defer p.recoverPanic("catalog-refresh")
 	ctx, cancel := context.WithTimeout(p.lifetime, 4*p.currentSnapshot().Config.RequestTimeout())
 	defer cancel()
 	if _, err := p.catalog.Refresh(ctx); err != nil {
@@ -98,6 +100,7 @@ func (p *Plugin) refreshCatalog() {
 // followPush consumes Buildbot's WebSocket on one node of the cluster at a time.
 func (p *Plugin) followPush(ctx context.Context) {
 	defer p.done.Done()
+	defer p.recoverPanic("event-follow")
 	mutex, err := cluster.NewMutex(p.API, "buildbot-push")
 	if err != nil {
 		p.API.LogError("Following Buildbot's events is off", "error", err.Error())
@@ -135,6 +138,7 @@ func (p *Plugin) nodeStatus() api.NodeStatus {
 // one node first wait for each other in memory: the cluster lock retries only every second, and a
 // result would wait that second whenever the poller happened to be ticking.
 func (p *Plugin) poll() {
+	defer p.recoverPanic("poll")
 	snap := p.currentSnapshot()
 	if !snap.Ready() {
 		return

@@ -62,6 +62,8 @@ type Deps struct {
 	Node func() NodeStatus
 	// Words word the autocomplete lists in the caller's language; nil words English.
 	Words *i18n.Bundle
+	// Log hears of requests that panicked; it may be nil.
+	Log Logger
 }
 
 // maxBody bounds what a request may send: a button click or a query is a few hundred bytes.
@@ -84,7 +86,7 @@ func NewRouter(deps Deps) http.Handler {
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "no such route")
 	})
-	return r
+	return withRecovery(deps.Log, r)
 }
 
 type handler struct {

@@ -61,9 +61,10 @@ func get(h http.Handler, path, userID string) *httptest.ResponseRecorder {
 	return rec
 }
 
-func post(h http.Handler, path, userID, body string) *httptest.ResponseRecorder {
-	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, path, strings.NewReader(body))
-	req.Header.Set("Mattermost-User-Id", userID)
+// click posts a button click of user-id to the actions route, as Mattermost forwards one.
+func click(h http.Handler, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/"+ActionsRoute, strings.NewReader(body))
+	req.Header.Set("Mattermost-User-Id", "user-id")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
@@ -74,10 +75,10 @@ func TestAButtonClickLargerThanAnyRealOneIsRefusedUnread(t *testing.T) {
 	h := routerWith(config.NewSnapshot(&config.Configuration{}), &seen)
 	huge := `{"post_id":"p","context":{"action":"stop","pad":"` + strings.Repeat("x", 1<<20) + `"}}`
 
-	if rec := post(h, "/api/v1/actions", "user-id", huge); rec.Code != http.StatusRequestEntityTooLarge {
+	if rec := click(h, huge); rec.Code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("code %d body %s", rec.Code, rec.Body)
 	}
-	if rec := post(h, "/api/v1/actions", "user-id", `{"post_id":"p","user_id":"someone-else","context":{"action":"stop"}}`); rec.Code != http.StatusOK {
+	if rec := click(h, `{"post_id":"p","user_id":"someone-else","context":{"action":"stop"}}`); rec.Code != http.StatusOK {
 		t.Fatalf("code %d body %s", rec.Code, rec.Body)
 	}
 	if len(seen) != 1 || seen[0].UserId != "user-id" {
@@ -102,7 +103,7 @@ func TestAButtonClickIsBoundedAsAWholeByTheRequestTimeout(t *testing.T) {
 	var given deadlines
 	h := routerWith(config.NewSnapshot(&config.Configuration{RequestTimeoutSeconds: config.Number{Value: 3, Set: true, Raw: "3"}}), &given)
 
-	if rec := post(h, "/api/v1/actions", "user-id", `{"post_id":"p","context":{"action":"rebuild"}}`); rec.Code != http.StatusOK {
+	if rec := click(h, `{"post_id":"p","context":{"action":"rebuild"}}`); rec.Code != http.StatusOK {
 		t.Fatalf("code %d body %s", rec.Code, rec.Body)
 	}
 	if len(given) != 1 || given[0] <= 2*time.Second || given[0] > 3*time.Second {

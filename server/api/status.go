@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"sync"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
@@ -86,15 +85,14 @@ func Status(ctx context.Context, snap *config.Snapshot, info PluginInfo, words i
 	report.Buildbot = bb
 
 	var (
-		wg                  sync.WaitGroup
 		version             string
 		builders            []buildbot.Builder
 		versionErr, listErr error
 	)
-	wg.Add(2)
-	go func() { defer wg.Done(); version, versionErr = snap.Buildbot.Version(ctx) }()
-	go func() { defer wg.Done(); builders, listErr = snap.Buildbot.Builders(ctx) }()
-	wg.Wait()
+	inParallel(
+		func() { version, versionErr = snap.Buildbot.Version(ctx) },
+		func() { builders, listErr = snap.Buildbot.Builders(ctx) },
+	)
 
 	if listErr != nil {
 		bb.Error = words.String(buildbot.UserMessage(listErr))

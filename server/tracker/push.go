@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"context"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -37,6 +38,9 @@ type Push struct {
 	Notice func(buildbot.Event) Need
 	// OnError hears why a subscription ended.
 	OnError func(error)
+	// OnPanic hears of a subscription that panicked, with the stack where it did; Run then
+	// reconnects as after an error.
+	OnPanic func(value any, stack []byte)
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -64,13 +68,7 @@ func (p *Push) Run(ctx context.Context) {
 		p.mu.Lock()
 		p.cancel = cancel
 		p.mu.Unlock()
-		// Events missed while disconnected are not replayed: re-read everything once, when
-		// Buildbot sends events again, so none falls between the re-read and the subscription.
-		err := client.Consume(attemptCtx, pushPaths, func() { p.Kick(TickSoon) }, func(e buildbot.Event) {
-			if need := p.Notice(e); need != NoTick {
-				p.Kick(need)
-			}
-		})
+		err := p.consume(attemptCtx, client)
 		restarted := attemptCtx.Err() != nil
 		cancel()
 		if ctx.Err() != nil {
@@ -89,6 +87,23 @@ func (p *Push) Run(ctx context.Context) {
 		sleep(ctx, buildbot.Backoff(attempt))
 		attempt++
 	}
+}
+
+// consume is one subscription. A panic in it, on an event nobody foresaw, ends it as an error does:
+// the follower runs on a goroutine of its own, where a panic would end the plugin.
+func (p *Push) consume(ctx context.Context, client *buildbot.Client) error {
+	defer func() {
+		if v := recover(); v != nil && p.OnPanic != nil {
+			p.OnPanic(v, debug.Stack())
+		}
+	}()
+	// Events missed while disconnected are not replayed: re-read everything once, when
+	// Buildbot sends events again, so none falls between the re-read and the subscription.
+	return client.Consume(ctx, pushPaths, func() { p.Kick(TickSoon) }, func(e buildbot.Event) {
+		if need := p.Notice(e); need != NoTick {
+			p.Kick(need)
+		}
+	})
 }
 
 func sleep(ctx context.Context, d time.Duration) {
