@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/pluginapi"
 	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/access"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/api"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
@@ -31,6 +33,7 @@ type Plugin struct {
 	client   *pluginapi.Client
 	snapshot atomic.Pointer[config.Snapshot]
 	router   http.Handler
+	words    *i18n.Bundle
 	command  *command.Handler
 	catalog  *catalog.Catalog
 	tracker  *tracker.Tracker
@@ -77,6 +80,7 @@ func (p *Plugin) OnActivate() error {
 		return err
 	}
 	p.botID = botID
+	p.words = words
 
 	mm := mattermost{p.client}
 	actionURL := "/plugins/" + manifestID + "/" + api.ActionsRoute
@@ -89,6 +93,7 @@ func (p *Plugin) OnActivate() error {
 		Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mm, BotID: botID,
 		Tracker: p.tracker, ActionURL: actionURL, Once: mm, Log: p.API,
 		Subs: subs, Dialogs: mm, FormURL: "/plugins/" + manifestID + "/" + command.FormRoute, Words: words,
+		Gate: &access.Gate{MM: mm},
 	}
 	if err := p.client.SlashCommand.Register(command.Definition(words.Server())); err != nil {
 		return fmt.Errorf("register /%s: %w", command.Trigger, err)
@@ -106,6 +111,7 @@ func (p *Plugin) OnActivate() error {
 		Version:     manifestVersion,
 		Node:        p.nodeStatus,
 		Words:       words,
+		Log:         p.API,
 	})
 	if p.ticking, err = cluster.NewMutex(p.API, "buildbot-tick"); err != nil {
 		return fmt.Errorf("make the tick lock: %w", err)
@@ -136,6 +142,7 @@ func (p *Plugin) OnActivate() error {
 			return need
 		},
 		OnError: func(err error) { p.API.LogDebug("Buildbot's event stream ended", "error", err.Error()) },
+		OnPanic: func(v any, stack []byte) { p.logPanic(v, stack, "job", "event-follow") },
 	}
 	p.kicks, p.urgent = make(chan struct{}, 1), make(chan struct{}, 1)
 	p.done.Add(3)
@@ -143,10 +150,12 @@ func (p *Plugin) OnActivate() error {
 	go p.followPush(p.lifetime)
 	go func() {
 		defer p.done.Done()
+		defer p.recoverPanic("catalog-follow")
 		p.catalog.Follow(p.lifetime,
 			func() time.Duration { return p.currentSnapshot().Config.PollInterval() },
 			func() time.Duration { return p.currentSnapshot().Config.RequestTimeout() },
 			func(err error) { p.API.LogDebug("Refreshing what Buildbot can build failed", "error", err.Error()) },
+			func(v any, stack []byte) { p.logPanic(v, stack, "job", "catalog-follow") },
 		)
 	}()
 	return nil
@@ -223,15 +232,24 @@ func (p *Plugin) currentSnapshot() *config.Snapshot {
 	return config.NewSnapshot(new(config.Configuration))
 }
 
-// ExecuteCommand answers /build.
-func (p *Plugin) ExecuteCommand(_ *plugin.Context, args *model.CommandArgs) (*model.CommandResponse, *model.AppError) {
+// ExecuteCommand answers /build. A panic is answered too: the user is told it failed and the
+// server log has why.
+func (p *Plugin) ExecuteCommand(_ *plugin.Context, args *model.CommandArgs) (resp *model.CommandResponse, _ *model.AppError) {
+	defer func() {
+		if v := recover(); v != nil {
+			p.logPanic(v, debug.Stack(), "command", args.Command, "user_id", args.UserId)
+			text := i18n.T("plugin.command.panicked", "`/build` failed on an unexpected error, which the Mattermost server log records. "+
+				"Check whether what you asked for happened before you try again.")
+			resp = &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: p.words.User(args.UserId).String(text)}
+		}
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout(p.currentSnapshot().Config))
 	defer cancel()
 	text := p.command.Execute(ctx, args)
 	return &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: text}, nil
 }
 
-// ServeHTTP serves the routes of package api.
+// ServeHTTP serves the routes of package api, whose router recovers a panic into a 500.
 func (p *Plugin) ServeHTTP(_ *plugin.Context, w http.ResponseWriter, r *http.Request) {
 	p.router.ServeHTTP(w, r)
 }

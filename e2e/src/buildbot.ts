@@ -78,9 +78,10 @@ export class Buildbot {
         return brid;
     }
 
-    // stop ends a build from outside the plugin, as a test's clean-up.
-    async stop(buildId: number): Promise<void> {
-        await this.rpc(`builds/${buildId}`, 'stop', {reason: 'e2e clean-up'});
+    // stop ends a build from outside the plugin, as a test's clean-up or as someone in Buildbot's
+    // UI would, with the reason they type.
+    async stop(buildId: number, reason = 'e2e clean-up'): Promise<void> {
+        await this.rpc(`builds/${buildId}`, 'stop', {reason});
     }
 
     // push sends a change through the change hook as a VCS hook would (category push, not from

@@ -129,6 +129,38 @@ test('a step that Buildbot\'s config names "@channel deploy [x](https://evil.exa
     expect(member.mention_count).toBe(0);
 });
 
+// Anyone with Buildbot's UI can stop a build with the reason the plugin gives ("Stopped by @x from
+// Mattermost"); a subscription that posts builds at their result makes a new post, which notifies.
+test('a build stopped in Buildbot with the plugin\'s own reason naming @channel is posted where subscribed without notifying anyone', async () => {
+    const channel: ServerChannel = await world.admin.createChannel({team_id: world.team.id, name: `stop-reason-${run}`, display_name: `stop reason ${run}`, type: 'O'});
+    await world.admin.addToChannel(world.plainUser.id, channel.id);
+    const branch = `e2e-stop-reason-${run}`;
+    const subscribed = await eventually('the subscription is taken', async () => {
+        const text = (await runCommand(world.admin, world, `/build subscribe * ${branch} --events finished`, channel.id)).text ?? '';
+        return text.includes('now hears about') && text;
+    }, 30000);
+    expect(subscribed).toContain('now hears about');
+    const request = await buildbot.force('slow-example', branch);
+    const build = await eventually('the build runs', async () => {
+        const {builds} = await buildbot.get<{builds: Array<{buildid: number}>}>(`buildrequests/${request}/builds`);
+        return builds[0];
+    });
+
+    await buildbot.stop(build.buildid, 'Stopped by @channel from Mattermost');
+
+    const posted = await eventually('the subscribed post shows the stopped build', async () => {
+        const list = await world.admin.getPosts(channel.id, 0, 20);
+        return Object.values(list.posts).find((p) => (statusOf(p)?.state ?? '') === 'cancelled');
+    }, 30000);
+    expect(statusOf(posted).rows[0]?.stopped_by).toBeUndefined();
+    expect(posted.message).not.toContain('@channel');
+    expect(posted.message).toContain('@\u2060channel');
+    // Mattermost counts mentions as it takes the post; give it a moment, then ask.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const member = await world.admin.getChannelMember(channel.id, world.plainUser.id);
+    expect(member.mention_count).toBe(0);
+});
+
 test('autocomplete offers nothing in a channel where /build is refused, and the repos where it is allowed', async () => {
     await configurePlugin(world.admin, {...settings, AllowedChannels: world.channel.name});
     try {

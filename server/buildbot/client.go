@@ -42,7 +42,10 @@ const defaultKeepAlive = 30 * time.Second
 type Options struct {
 	// BaseURL is where Buildbot is served, possibly below a sub-path: https://host/buildbot/.
 	BaseURL string
-	Auth    Auth
+	// PublicURL is the address people know Buildbot by, when BaseURL is one only the Mattermost
+	// server reaches: what goes wrong is told to users with it, never with BaseURL.
+	PublicURL string
+	Auth      Auth
 	// Timeout bounds every call, on top of any deadline of the caller's context.
 	Timeout time.Duration
 	// ChangeHookPath is below BaseURL; default change_hook/base.
@@ -201,7 +204,7 @@ func (c *Client) rawEndpoint(path string) *url.URL {
 // credentials it was sent: what it quotes goes through quote or quoteBody, which blank them out,
 // as chat users see these messages.
 func (c *Client) fail(kind Kind, op string, status int, message i18n.Text, err error) *Error {
-	return &Error{Kind: kind, Op: op, BaseURL: c.base.String(), Status: status, Message: message, Timeout: c.timeout, Err: err}
+	return &Error{Kind: kind, Op: op, BaseURL: c.base.String(), PublicURL: c.opts.PublicURL, Status: status, Message: message, Timeout: c.timeout, Err: err}
 }
 
 // blank removes every credential the client sends from text: its own and the change hook's. A

@@ -334,6 +334,28 @@ func TestCredentialsAServerEchoesAreBlankedOut(t *testing.T) {
 	}
 }
 
+// An internal address (a cluster's service name, a private IP) is the server's business: users
+// read Buildbot's public address in every failure, whatever went wrong.
+func TestFailuresNameThePublicAddressNotTheInternalOne(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	internal := closed.URL + "/"
+	closed.Close()
+	f, srv := newFake(t)
+	f.on("GET /api/v2/builders", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusInternalServerError) })
+
+	for _, base := range []string{internal, srv.URL + "/"} {
+		c, err := New(Options{BaseURL: base, PublicURL: "https://ci.example.com/", Timeout: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Builders(context.Background())
+		text := UserMessage(err).English()
+		if !strings.Contains(text, "Buildbot at https://ci.example.com/ ") || strings.Contains(text, "127.0.0.1") {
+			t.Errorf("%s: %q", base, text)
+		}
+	}
+}
+
 func TestFailuresAreWordedForUsersWithoutSecrets(t *testing.T) {
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {

@@ -47,7 +47,9 @@ type Error struct {
 	// Op names the call, e.g. "GET api/v2/builders" or "force".
 	Op      string
 	BaseURL string
-	Status  int
+	// PublicURL, when set, is the address users are told instead of BaseURL.
+	PublicURL string
+	Status    int
 	// Message says more, often in Buildbot's own words, which are escaped to stay inert in chat.
 	Message i18n.Text
 	Timeout time.Duration
@@ -121,6 +123,9 @@ func UserMessage(err error) i18n.Text {
 		return i18n.T("buildbot.failed", "Talking to Buildbot failed: {{.Error}}.", "Error", markdown.Text(err.Error()))
 	}
 	at := e.BaseURL
+	if e.PublicURL != "" {
+		at = e.PublicURL
+	}
 	switch e.Kind {
 	case KindUnreachable:
 		return i18n.T("buildbot.unreachable", "Buildbot at {{.URL}} is unreachable: {{.Reason}}. Check that it runs and that the Mattermost server can reach it.",

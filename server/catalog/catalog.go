@@ -7,13 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime/debug"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 )
 
 // How much history a refresh reads: enough to know the branches people build, bounded so one
@@ -60,13 +61,28 @@ type Catalog struct {
 	// an index of the old Buildbot.
 	generation atomic.Int64
 
-	refreshMu sync.Mutex
+	// reading is held by the one call reading Buildbot or installing a shared index: a slot of
+	// one, so a caller waiting behind a slow read gives up when its own context ends.
+	reading chan struct{}
 }
 
 // New makes an empty catalog reading from source and sharing through shared, which may be nil.
 func New(source Source, shared Shared) *Catalog {
-	return &Catalog{source: source, shared: shared}
+	return &Catalog{source: source, shared: shared, reading: make(chan struct{}, 1)}
 }
+
+// take waits for the turn to read Buildbot, at most until ctx ends.
+func (c *Catalog) take(ctx context.Context) error {
+	select {
+	case c.reading <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return i18n.NewError(i18n.T("catalog.busy",
+			"The plugin is still reading what Buildbot can build, for longer than this request may wait; try again in a moment."))
+	}
+}
+
+func (c *Catalog) release() { <-c.reading }
 
 // Current returns the newest index, or an empty one before the first refresh. It never blocks.
 func (c *Catalog) Current() *Index {
@@ -85,11 +101,14 @@ func (c *Catalog) Reset() {
 	c.current.Store(nil)
 }
 
-// Refresh reads Buildbot once and installs the new index. Concurrent calls wait for one another,
-// so a burst of triggers costs one refresh each, in turn.
+// Refresh reads Buildbot once and installs the new index. Concurrent calls take turns, each waiting
+// at most until its own context ends: a user's request never waits out a scheduled refresh of a
+// slow Buildbot.
 func (c *Catalog) Refresh(ctx context.Context) (*Index, error) {
-	c.refreshMu.Lock()
-	defer c.refreshMu.Unlock()
+	if err := c.take(ctx); err != nil {
+		return c.Current(), err
+	}
+	defer c.release()
 	generation := c.generation.Load()
 	setup := c.source()
 	if setup.Reader == nil {
@@ -118,8 +137,11 @@ func (c *Catalog) Sync() error {
 	if c.shared == nil {
 		return nil
 	}
-	c.refreshMu.Lock()
-	defer c.refreshMu.Unlock()
+	// Installing a shared index is quick, but waits behind a read of Buildbot.
+	if err := c.take(context.Background()); err != nil {
+		return err
+	}
+	defer c.release()
 	generation := c.generation.Load()
 	setup := c.source()
 	if setup.Reader == nil {
@@ -163,16 +185,12 @@ func read(ctx context.Context, r Reader) (Sources, error) {
 }
 
 // Follow keeps the catalog current until ctx ends: every interval() it installs what another
-// node shared, and reads Buildbot itself only while it has no index. onError hears failures.
-func (c *Catalog) Follow(ctx context.Context, interval func() time.Duration, timeout func() time.Duration, onError func(error)) {
+// node shared, and reads Buildbot itself only while it has no index. onError hears failures,
+// onPanic a round that panicked, with the stack where it did; the next round runs as usual.
+func (c *Catalog) Follow(ctx context.Context, interval func() time.Duration, timeout func() time.Duration, onError func(error),
+	onPanic func(value any, stack []byte)) {
 	for ctx.Err() == nil {
-		err := c.Sync()
-		if err == nil && !c.Warm() {
-			readCtx, cancel := context.WithTimeout(ctx, 4*timeout())
-			_, err = c.Refresh(readCtx)
-			cancel()
-		}
-		if err != nil && onError != nil && ctx.Err() == nil {
+		if err := c.catchUp(ctx, timeout, onPanic); err != nil && onError != nil && ctx.Err() == nil {
 			onError(err)
 		}
 		select {
@@ -180,6 +198,23 @@ func (c *Catalog) Follow(ctx context.Context, interval func() time.Duration, tim
 		case <-time.After(interval()):
 		}
 	}
+}
+
+// catchUp is one round of Follow. A panic in it, on a reply nobody foresaw, fails that round only:
+// Follow runs on a goroutine of its own, where a panic would end the plugin.
+func (c *Catalog) catchUp(ctx context.Context, timeout func() time.Duration, onPanic func(value any, stack []byte)) error {
+	defer func() {
+		if v := recover(); v != nil && onPanic != nil {
+			onPanic(v, debug.Stack())
+		}
+	}()
+	if err := c.Sync(); err != nil || c.Warm() {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 4*timeout())
+	defer cancel()
+	_, err := c.Refresh(ctx)
+	return err
 }
 
 // SetupFor reads the setup from the settings in force.

@@ -3,6 +3,8 @@ package catalog
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -107,7 +109,7 @@ func TestFollowReadsBuildbotOnlyWhileColdAndEndsWithItsContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		c.Follow(ctx, func() time.Duration { return time.Millisecond }, func() time.Duration { return time.Hour }, nil)
+		c.Follow(ctx, func() time.Duration { return time.Millisecond }, func() time.Duration { return time.Hour }, nil, nil)
 		close(done)
 	}()
 	deadline := time.Now().Add(10 * time.Second)
@@ -126,7 +128,7 @@ func TestFollowReadsBuildbotOnlyWhileColdAndEndsWithItsContext(t *testing.T) {
 	ctx, cancel = context.WithCancel(context.Background())
 	done = make(chan struct{})
 	go func() {
-		c.Follow(ctx, func() time.Duration { return time.Hour }, func() time.Duration { return time.Hour }, nil)
+		c.Follow(ctx, func() time.Duration { return time.Hour }, func() time.Duration { return time.Hour }, nil, nil)
 		close(done)
 	}()
 	for hung.reads.Load() == 0 {
@@ -153,4 +155,87 @@ func (failingShared) Publish(string, *Index) error { return errors.New("the KV s
 
 func (failingShared) Since(string, time.Time) (*Index, error) {
 	return nil, errors.New("the KV store is down")
+}
+
+// panicsFirst panics on its first read, as a reply nobody foresaw might make it, and then answers.
+type panicsFirst struct {
+	countingReader
+}
+
+func (r *panicsFirst) Builders(ctx context.Context) ([]buildbot.Builder, error) {
+	if r.reads.Load() == 0 {
+		r.reads.Add(1)
+		panic("a builder without a name")
+	}
+	return r.countingReader.Builders(ctx)
+}
+
+// Follow runs on a goroutine of its own, where a panic would end the plugin: one round that
+// panics is reported with its stack, and the next round reads Buildbot as usual.
+func TestARoundOfFollowThatPanicsIsReportedAndTheNextOneRuns(t *testing.T) {
+	r := &panicsFirst{}
+	c := New(func() Setup { return Setup{Reader: r, Key: "k"} }, kvShared(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	panics := make(chan string, 10)
+	done := make(chan struct{})
+	go func() {
+		c.Follow(ctx, func() time.Duration { return time.Millisecond }, func() time.Duration { return time.Hour }, nil,
+			func(v any, stack []byte) {
+				select {
+				case panics <- fmt.Sprint(v) + "\n" + string(stack):
+				default: // a round panicking every time fails the test below, not here
+				}
+			})
+		close(done)
+	}()
+
+	deadline := time.Now().Add(10 * time.Second)
+	for !c.Warm() && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+
+	if !c.Warm() {
+		t.Fatal("the round after the panic did not read Buildbot")
+	}
+	if len(panics) != 1 {
+		t.Fatalf("%d panics reported, want 1", len(panics))
+	}
+	if got := <-panics; !strings.HasPrefix(got, "a builder without a name\n") || !strings.Contains(got, "(*panicsFirst).Builders") {
+		t.Fatalf("reported %s", got)
+	}
+}
+
+// A scheduled refresh of a Buildbot that hangs may hold the read for minutes; a user's request
+// waits for its turn no longer than its own timeout, and keeps the index there is.
+func TestARequestWaitsForAHungRefreshNoLongerThanItsOwnTimeout(t *testing.T) {
+	reader := &countingReader{}
+	c := New(func() Setup { return Setup{Reader: reader, Key: "k"} }, nil)
+	if _, err := c.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	reader.hang = true
+	scheduled, stop := context.WithCancel(context.Background())
+	defer stop()
+	go func() { _, _ = c.Refresh(scheduled) }()
+	for reader.reads.Load() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	started := time.Now()
+	ix, err := c.Refresh(ctx)
+
+	if waited := time.Since(started); waited > time.Second {
+		t.Fatalf("waited %s behind the hung refresh", waited)
+	}
+	if err == nil || !strings.Contains(err.Error(), "still reading what Buildbot can build") {
+		t.Fatalf("err %v", err)
+	}
+	if _, ok := ix.Lookup("tools"); !ok {
+		t.Fatalf("the index in memory was not kept: %v", ix.Names())
+	}
 }

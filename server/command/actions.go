@@ -8,6 +8,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/access"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
@@ -69,31 +70,27 @@ func (h *Handler) act(ctx context.Context, c *click) i18n.Text {
 	if !props.From(snap.Buildbot.Fingerprint()) {
 		return i18n.T("command.action.other_buildbot", "This build ran on a Buildbot the plugin no longer uses, so it cannot act on it from here. Its links still open that Buildbot.")
 	}
+	builders, answer := h.buildersOf(ctx, props.Rows)
+	if !answer.IsZero() {
+		return answer
+	}
+	action := access.Build
+	if c.action == post.ActionStop {
+		action = access.Stop
+	}
 	// A direct or group message has no team; the team /build was typed in is on the bot's post.
-	where, err := h.placeOf(p.ChannelId, props.TeamID)
-	if err != nil {
-		return i18n.T("command.action.no_place", "Mattermost could not tell where this post is; try again.")
-	}
-	if refusal := whereRefusal(snap.Config, where); !refusal.IsZero() {
+	grant, err := h.Gate.Check(snap, access.Request{Action: action, UserID: c.userID, ChannelID: p.ChannelId, TeamID: props.TeamID, Builders: builders})
+	if refusal, ok := access.TextOf(err); ok {
 		return refusal
 	}
-	user, err := h.MM.GetUser(c.userID)
-	if err != nil {
-		return noUser()
-	}
-	if refusal := h.whoRefusal(snap.Config, user); !refusal.IsZero() {
-		return refusal
-	}
+	user := grant.User
 
 	if c.action == post.ActionStop {
 		c.tried = true
 		return h.stop(ctx, snap.Buildbot, trackID, props, user)
 	}
-	if refusal := h.rebuildRefusal(ctx, props); !refusal.IsZero() {
-		return refusal
-	}
 	if c.action == post.ActionRebuildWith {
-		return h.rebuildWith(ctx, snap, c.triggerID, p, props, request{branch: props.Branch, revision: props.Revision, user: user, place: where})
+		return h.rebuildWith(ctx, snap, c.triggerID, p, props, request{branch: props.Branch, revision: props.Revision, user: user, place: grant.Place})
 	}
 	first, err := h.Once.First("rebuild_" + p.Id)
 	if err != nil {
@@ -106,19 +103,18 @@ func (h *Handler) act(ctx context.Context, c *click) i18n.Text {
 	return h.rebuild(ctx, snap.Buildbot, p, props, user)
 }
 
-// rebuildRefusal refuses to rebuild on a builder /build would not start, whatever the post says.
-func (h *Handler) rebuildRefusal(ctx context.Context, props post.Props) i18n.Text {
+// buildersOf are a post's builders as the gate judges them: whether chat may start builds on each
+// is the catalog's word, whatever the post says.
+func (h *Handler) buildersOf(ctx context.Context, rows []post.Row) ([]access.Builder, i18n.Text) {
 	ix, err := h.repos(ctx, "")
 	if err != nil {
-		return buildbot.UserMessage(err)
+		return nil, buildbot.UserMessage(err)
 	}
-	for _, row := range props.Rows {
-		if !ix.Serves(row.BuilderID) {
-			return i18n.T("command.action.builder_not_served", "`{{.Builder}}` is not a builder chat may start builds on, so this build cannot be rebuilt from here.",
-				"Builder", markdown.Code(row.Builder))
-		}
+	builders := make([]access.Builder, len(rows))
+	for i, row := range rows {
+		builders[i] = access.Builder{Name: row.Builder, Served: ix.Serves(row.BuilderID)}
 	}
-	return i18n.Text{}
+	return builders, i18n.Text{}
 }
 
 // audit logs who clicked what on which build, and what came of it, allowed or refused.

@@ -129,6 +129,27 @@ func TestRebuildRefusesABuilderChatMayNotStartWhateverThePostSays(t *testing.T) 
 	}
 }
 
+// A subscribed card shows builds of builders only Buildbot's own schedulers run, such as a deploy a
+// push starts: chat may not start them, so a member may not stop them either; a system admin may.
+func TestStopOnABuilderChatMayNotStartIsForSystemAdminsOnly(t *testing.T) {
+	bb := &fakeBuildbot{}
+	mm := newMM()
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	// deploy-prod (builder 4) runs on Buildbot, but no force scheduler offers it to chat.
+	status := finishedBuild(t, h, mm, 4)
+	props, _ := post.Decode(status)
+	props.Rows[0].State = post.StateBuilding
+	post.Apply(status, props, "/x", i18n.English())
+	controls := bb.controls
+
+	if got := press(h, "alice", status.Id, post.ActionStop); !strings.Contains(got, "only system admins may stop its builds") || bb.controls != controls {
+		t.Fatalf("a member's Stop answered %q after %d control calls", got, bb.controls-controls)
+	}
+	if got := press(h, "root", status.Id, post.ActionStop); !strings.Contains(got, "Stopping") || bb.controls != controls+1 {
+		t.Fatalf("a system admin's Stop answered %q after %d control calls", got, bb.controls-controls)
+	}
+}
+
 // Mattermost checks that the clicker can read the channel only on its own post-action route; the
 // plugin's route is reachable directly.
 func TestAUserWhoCannotReadTheChannelCannotPressItsButtons(t *testing.T) {

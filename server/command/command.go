@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/access"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
@@ -47,6 +49,16 @@ type Handler struct {
 	FormURL string
 	// Words are the translations: answers in the user's language, posts in the server's.
 	Words *i18n.Bundle
+	// Gate decides who may do what, where.
+	Gate *access.Gate
+
+	misses misses
+}
+
+// Mattermost is what the command asks the server: the gate's questions, and posts.
+type Mattermost interface {
+	access.Mattermost
+	GetPost(postID string) (*model.Post, error)
 }
 
 // Tracker takes over a started build's status post, and hears who stops one.
@@ -71,14 +83,8 @@ func (h *Handler) execute(ctx context.Context, args *model.CommandArgs) i18n.Tex
 		return usage()
 	}
 	snap := h.Snapshot()
-	if !snap.Ready() {
-		return snap.ProblemsMessage()
-	}
-	where, err := h.placeOf(args.ChannelId, args.TeamId)
-	if err != nil {
-		return i18n.T("command.no_place", "Mattermost could not tell where this command was typed; try again.")
-	}
-	if refusal := whereRefusal(snap.Config, where); !refusal.IsZero() {
+	grant, err := h.Gate.Check(snap, access.Request{Action: actionOf(inv), UserID: args.UserId, ChannelID: args.ChannelId, TeamID: args.TeamId})
+	if refusal, ok := access.TextOf(err); ok {
 		return refusal
 	}
 
@@ -88,13 +94,29 @@ func (h *Handler) execute(ctx context.Context, args *model.CommandArgs) i18n.Tex
 	case SubStatus:
 		return h.status(ctx, snap, inv)
 	case SubSubscribe:
-		return h.subscribe(ctx, snap.Config, args.UserId, where, inv)
+		return h.subscribe(ctx, grant, inv)
 	case SubUnsubscribe:
-		return h.unsubscribe(snap.Config, args.UserId, where, inv)
+		return h.unsubscribe(grant, inv)
 	case SubSubscriptions:
-		return h.subscriptions(args.UserId, where, inv.All)
+		return h.subscriptions(grant, inv.All)
 	}
-	return h.build(ctx, snap, args, where, inv)
+	return h.build(ctx, snap, args, grant, inv)
+}
+
+// actionOf is what an invocation asks the gate for.
+func actionOf(inv Invocation) access.Action {
+	switch inv.Sub {
+	case SubList, SubStatus:
+		return access.View
+	case SubSubscribe, SubUnsubscribe:
+		return access.Subscribe
+	case SubSubscriptions:
+		if inv.All {
+			return access.ListEverySubscription
+		}
+		return access.ListSubscriptions
+	}
+	return access.Build
 }
 
 func usage() i18n.Text {
@@ -111,9 +133,40 @@ func usage() i18n.Text {
 		"- `/build help`: this text")
 }
 
-// missRefreshAfter is how old the catalog must be before a name it does not know reads Buildbot
-// again: a typo typed again and again must not re-read Buildbot each time.
+// missRefreshAfter is how long a name Buildbot was read for and did not have is answered from
+// memory: a typo typed again and again must not re-read Buildbot each time.
 const missRefreshAfter = 30 * time.Second
+
+// misses are the names Buildbot was last read for and did not have, each with when. They are
+// kept per name: one user's typo must not hide a builder another user names, just added.
+type misses struct {
+	mu sync.Mutex
+	at map[string]time.Time
+}
+
+// recent says whether Buildbot was read for name within missRefreshAfter.
+func (m *misses) recent(name string, now time.Time) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	at, ok := m.at[strings.ToLower(name)]
+	return ok && now.Sub(at) < missRefreshAfter
+}
+
+// note keeps that Buildbot, read at at, had no name; old entries go once there are many.
+func (m *misses) note(name string, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.at == nil || len(m.at) >= 1000 {
+		kept := map[string]time.Time{}
+		for n, t := range m.at {
+			if at.Sub(t) < missRefreshAfter {
+				kept[n] = t
+			}
+		}
+		m.at = kept
+	}
+	m.at[strings.ToLower(name)] = at
+}
 
 // repos returns the catalog, refreshing it first when it is cold or does not know name among
 // the repos /build builds.
@@ -121,49 +174,41 @@ func (h *Handler) repos(ctx context.Context, name string) (*catalog.Index, error
 	return h.index(ctx, name, (*catalog.Index).Lookup)
 }
 
-// index returns the catalog, refreshing it first when it is cold or find does not know name, since
-// a user who typed a new builder's name should not need to wait for the next refresh.
+// index returns the catalog, refreshing it first when it is cold or find does not know name: a
+// user who typed a builder added since the last refresh finds it at once. Only a name Buildbot was
+// read for moments ago is answered "nothing called" from memory.
 func (h *Handler) index(ctx context.Context, name string, find func(*catalog.Index, string) (*catalog.Repo, bool)) (*catalog.Index, error) {
 	ix := h.Catalog.Current()
+	asked := time.Now()
 	if h.Catalog.Warm() {
-		if _, ok := find(ix, name); ok || name == "" || time.Since(ix.RefreshedAt) < missRefreshAfter {
+		if _, ok := find(ix, name); ok || name == "" || h.misses.recent(name, asked) {
 			return ix, nil
 		}
 	}
-	return h.Catalog.Refresh(ctx)
+	ix, err := h.Catalog.Refresh(ctx)
+	if err != nil {
+		return ix, err
+	}
+	if _, ok := find(ix, name); !ok && name != "" {
+		h.misses.note(name, asked)
+	}
+	return ix, nil
 }
 
 // Allows says whether this user may see what /build offers in this channel: autocomplete shows
 // nothing where /build would refuse. The channel and team come from a request anyone can send to
-// the plugin's route, so the user must be able to read the one and view the other.
+// the plugin's route, so the gate checks the user may read the one and is in the other.
 func (h *Handler) Allows(userID, channelID, teamID string) bool {
-	snap := h.Snapshot()
-	if !snap.Ready() || channelID == "" || !h.MM.CanReadChannel(userID, channelID) {
-		return false
-	}
-	if len(snap.Config.AllowedTeamList()) == 0 && len(snap.Config.AllowedChannelList()) == 0 {
-		return true
-	}
-	if teamID != "" && !h.MM.CanViewTeam(userID, teamID) {
-		teamID = ""
-	}
-	where, err := h.placeOf(channelID, teamID)
-	return err == nil && whereRefusal(snap.Config, where).IsZero()
+	_, err := h.Gate.Check(h.Snapshot(), access.Request{Action: access.View, UserID: userID, ChannelID: channelID, CallerTeamID: teamID})
+	return err == nil
 }
 
-func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.CommandArgs, where place, inv Invocation) i18n.Text {
-	user, err := h.MM.GetUser(args.UserId)
-	if err != nil {
-		return noUser()
-	}
-	if refusal := h.whoRefusal(snap.Config, user); !refusal.IsZero() {
-		return refusal
-	}
+func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.CommandArgs, grant access.Grant, inv Invocation) i18n.Text {
 	repo, answer := h.findRepo(ctx, inv.Repo)
 	if repo == nil {
 		return answer
 	}
-	req := request{repo: repo, branch: inv.Branch, revision: inv.Revision, user: user, place: where}
+	req := request{repo: repo, branch: inv.Branch, revision: inv.Revision, user: grant.User, place: grant.Place}
 	if req.branch == "" {
 		req.branch = repo.DefaultBranch
 	}
@@ -178,6 +223,7 @@ func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.
 	}
 
 	var s started
+	var err error
 	if changeHook {
 		s, err = postChange(ctx, snap.Buildbot, snap.Config, req)
 	} else {
@@ -189,7 +235,7 @@ func (h *Handler) build(ctx context.Context, snap *config.Snapshot, args *model.
 	}
 	if unconfirmed(err) {
 		return i18n.T("command.build.unconfirmed", "Buildbot at {{.URL}} did not confirm the build of **{{.Repo}}** within {{.Timeout}}. It may start anyway: look at {{.Link}} before you try again.",
-			"URL", snap.Config.BuildbotURL, "Repo", markdown.Text(repo.Name), "Timeout", snap.Config.RequestTimeout().String(), "Link", snap.Config.LinkBaseURL())
+			"URL", snap.Config.LinkBaseURL(), "Repo", markdown.Text(repo.Name), "Timeout", snap.Config.RequestTimeout().String(), "Link", snap.Config.LinkBaseURL())
 	}
 	if err != nil {
 		return notStarted(repo.Name, err)
@@ -212,10 +258,6 @@ func notStarted(repo string, err error) i18n.Text {
 func noParamsByChangeHook() i18n.Text {
 	return i18n.T("command.build.no_params_by_change_hook", "Parameters go to a force scheduler, and this plugin starts builds through Buildbot's change hook, which takes none. "+
 		"An admin can set *Start builds with* to the force scheduler.")
-}
-
-func noUser() i18n.Text {
-	return i18n.T("command.no_user", "Mattermost could not tell who you are; try again.")
 }
 
 // announce posts the build's status in the channel and hands it to the tracker, which keeps the
@@ -242,8 +284,8 @@ func (h *Handler) announce(cfg *config.Configuration, args *model.CommandArgs, r
 func statusProps(cfg *config.Configuration, req request, s started) post.Props {
 	props := post.Props{Repo: req.repo.Name, Branch: req.branch, Revision: req.revision, RequestedBy: req.user.Username,
 		BuildbotURL: cfg.LinkBaseURL(), ChangeID: s.changeID, Params: req.shown}
-	if req.place.channel.TeamId == "" && req.place.team != nil {
-		props.TeamID = req.place.team.Id
+	if req.place.Channel.TeamId == "" && req.place.Team != nil {
+		props.TeamID = req.place.Team.Id
 	}
 	for _, b := range s.builds {
 		props.Rows = append(props.Rows, post.Row{

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/access"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
@@ -272,7 +273,7 @@ func handlerFor(t *testing.T, cfg *config.Configuration, mm *fakeMM) *Handler {
 	kv, _ := kvtest.New(t)
 	return &Handler{Snapshot: func() *config.Snapshot { return snap }, Catalog: cat, MM: mm, BotID: "bot",
 		Tracker: &fakeTracker{mm: mm}, ActionURL: "/plugins/buildbot/api/v1/actions", Once: fakeOnce{},
-		Subs: subscription.KVStore{KV: kv}}
+		Subs: subscription.KVStore{KV: kv}, Gate: &access.Gate{MM: mm}}
 }
 
 func run(h *Handler, user, channel, text string) string {
@@ -290,6 +291,7 @@ func TestExecute(t *testing.T) {
 		channel string
 		text    string
 		want    []string
+		notWant string
 		forced  int
 	}{
 		{name: "/build alone shows usage even before setup", text: "/build", want: []string{"/build <repo> [branch] [revision]"}},
@@ -317,6 +319,8 @@ func TestExecute(t *testing.T) {
 			user: "root", text: "/build tools", forced: 1},
 		{name: "a listed user starts a build", cfg: config.Configuration{BuildbotURL: url, BuildPermission: "users", AllowedUsers: "Alice"},
 			text: "/build tools", forced: 1},
+		{name: "an unreachable Buildbot is named by its public address", cfg: config.Configuration{BuildbotURL: "http://127.0.0.1:9/", PublicURL: "https://ci.example.com"},
+			text: "/build tools", want: []string{"Buildbot at https://ci.example.com/ "}, notWant: "127.0.0.1:9"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -333,6 +337,9 @@ func TestExecute(t *testing.T) {
 				if !strings.Contains(got, w) {
 					t.Errorf("%q lacks %q", got, w)
 				}
+			}
+			if tt.notWant != "" && strings.Contains(got, tt.notWant) {
+				t.Errorf("%q names %q", got, tt.notWant)
 			}
 			if len(bb.forced) != tt.forced {
 				t.Errorf("forced %d builds, want %d", len(bb.forced), tt.forced)
@@ -519,7 +526,7 @@ func TestListAndStatusShowBuildbotsNamesInert(t *testing.T) {
 	}
 }
 
-func TestATypoTypedAgainDoesNotReReadBuildbotEachTime(t *testing.T) {
+func TestATypoTypedAgainReadsBuildbotOnce(t *testing.T) {
 	bb := &fakeBuildbot{}
 	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, newMM())
 	run(h, "alice", "builds", "/build tools")
@@ -531,8 +538,30 @@ func TestATypoTypedAgainDoesNotReReadBuildbotEachTime(t *testing.T) {
 		}
 	}
 
-	if n := bb.reads["/api/v2/builders"] - before; n != 0 {
+	if n := bb.reads["/api/v2/builders"] - before; n != 1 {
 		t.Fatalf("five typos read the builders %d times", n)
+	}
+}
+
+// An admin adds a builder and restarts Buildbot: the first /build that names it starts it, though
+// the catalog was read a moment before and another user's typo was just answered from it.
+func TestABuilderAddedToBuildbotIsFoundByTheFirstBuildThatNamesIt(t *testing.T) {
+	bb := &fakeBuildbot{}
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, newMM())
+	run(h, "alice", "builds", "/build tools")
+	run(h, "bob", "builds", "/build toolz")
+	bb.mu.Lock()
+	bb.builders = `{"builders":[{"builderid":3,"name":"tools","masterids":[1]},{"builderid":7,"name":"storefront","masterids":[1]}]}`
+	bb.schedulers = `{"forceschedulers":[{"name":"force","builder_names":["tools","storefront"],
+		"all_fields":[{"name":"","type":"nested","fields":[{"name":"branch","fullName":"branch","type":"text","default":"main"}]}]}]}`
+	bb.forced = nil
+	bb.mu.Unlock()
+
+	if got := run(h, "alice", "builds", "/build storefront main"); got != "" {
+		t.Fatalf("answered %q", got)
+	}
+	if len(bb.forced) != 1 || bb.forced[0]["builderid"] != float64(7) {
+		t.Fatalf("forced %v", bb.forced)
 	}
 }
 

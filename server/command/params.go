@@ -10,6 +10,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/access"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
@@ -241,28 +242,15 @@ func (h *Handler) SubmitForm(ctx context.Context, userID string, sub *model.Subm
 	}
 	notOurs := i18n.T("command.form.not_ours", "This form is not one the plugin made.")
 	snap := h.Snapshot()
-	if !snap.Ready() {
-		return fail(snap.ProblemsMessage())
-	}
-	if userID == "" || sub.ChannelId == "" || !h.MM.CanReadChannel(userID, sub.ChannelId) {
-		return fail(i18n.T("command.form.channel_refused", "You cannot start builds in this channel."))
-	}
-	where, err := h.placeOf(sub.ChannelId, sub.TeamId)
-	if err != nil {
-		return fail(i18n.T("command.form.no_place", "Mattermost could not tell where this form was sent from; try again."))
-	}
-	if where.team != nil && !h.MM.CanViewTeam(userID, where.team.Id) {
-		return fail(i18n.T("command.form.team_refused", "You cannot start builds in this team."))
-	}
-	if refusal := whereRefusal(snap.Config, where); !refusal.IsZero() {
+	// The team is the client's word: the gate takes it only from a member of it.
+	grant, err := h.Gate.Check(snap, access.Request{Action: access.Build, UserID: userID, ChannelID: sub.ChannelId, CallerTeamID: sub.TeamId})
+	if refusal, ok := access.TextOf(err); ok {
 		return fail(refusal)
 	}
-	user, err := h.MM.GetUser(userID)
-	if err != nil {
-		return fail(noUser())
-	}
-	if refusal := h.whoRefusal(snap.Config, user); !refusal.IsZero() {
-		return fail(refusal)
+	user, where := grant.User, grant.Place
+	// The dialog may have been opened before an admin switched to the change hook.
+	if snap.Config.TriggerMode == config.TriggerChangeHook {
+		return fail(noParamsByChangeHook())
 	}
 	var state formState
 	if err := json.Unmarshal([]byte(sub.State), &state); err != nil {

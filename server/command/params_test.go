@@ -205,6 +205,23 @@ func TestParametersInChangeHookModeAreRefusedRatherThanDropped(t *testing.T) {
 	}
 }
 
+// A form goes to a force scheduler: opened before an admin switched to the change hook, or sent
+// straight to the plugin's route, it starts nothing once builds start through the change hook.
+func TestAFormSubmittedInChangeHookModeStartsNothing(t *testing.T) {
+	h, bb, mm, dialogs := paramsHandler(t)
+	runWithTrigger(h, "/build deploy-prod main --form")
+	cfg := *h.Snapshot().Config
+	cfg.TriggerMode = config.TriggerChangeHook
+	changeHook := config.NewSnapshot(&cfg)
+	h.Snapshot = func() *config.Snapshot { return changeHook }
+
+	resp := h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-1"}))
+
+	if !strings.Contains(resp.Error, "change hook, which takes none") || len(bb.forced) != 0 || len(bb.changes) != 0 || len(mm.posts) != 0 {
+		t.Fatalf("response %+v; forced %v, changes %v, posts %d", resp, bb.forced, bb.changes, len(mm.posts))
+	}
+}
+
 func TestRebuildWithOpensTheFormFilledWithWhatTheBuildWasStartedWith(t *testing.T) {
 	h, bb, mm, dialogs := paramsHandler(t)
 	if got := run(h, "alice", "builds", "/build deploy-prod rel ticket=OPS-3 deploy=true environment=production"); got != "" {

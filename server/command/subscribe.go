@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/access"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
-	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
@@ -16,10 +16,7 @@ import (
 )
 
 // subscribe adds or replaces this channel's subscription to a repo and branch glob.
-func (h *Handler) subscribe(ctx context.Context, cfg *config.Configuration, userID string, where place, inv Invocation) i18n.Text {
-	if refusal := h.subscribeRefusal(cfg, userID, where); !refusal.IsZero() {
-		return refusal
-	}
+func (h *Handler) subscribe(ctx context.Context, grant access.Grant, inv Invocation) i18n.Text {
 	repo := subscription.AnyRepo
 	if inv.Repo != subscription.AnyRepo {
 		found, answer := h.findWatched(ctx, inv.Repo)
@@ -28,8 +25,8 @@ func (h *Handler) subscribe(ctx context.Context, cfg *config.Configuration, user
 		}
 		repo = found.Name
 	}
-	sub := subscription.Subscription{ChannelID: where.channel.Id, Repo: repo, Branch: inv.Branch, Events: inv.Events, Style: inv.Style,
-		CreatorID: userID, CreatedAt: time.Now().UnixMilli()}
+	sub := subscription.Subscription{ChannelID: grant.Place.Channel.Id, Repo: repo, Branch: inv.Branch, Events: inv.Events, Style: inv.Style,
+		CreatorID: grant.User.Id, CreatedAt: time.Now().UnixMilli()}
 	if len(sub.Events) == 0 {
 		sub.Events = subscription.DefaultEvents
 	}
@@ -53,11 +50,8 @@ func (h *Handler) subscribe(ctx context.Context, cfg *config.Configuration, user
 
 // unsubscribe drops one of this channel's subscriptions. Without a glob, a repo's only
 // subscription goes; with several, the user picks.
-func (h *Handler) unsubscribe(cfg *config.Configuration, userID string, where place, inv Invocation) i18n.Text {
-	if refusal := h.subscribeRefusal(cfg, userID, where); !refusal.IsZero() {
-		return refusal
-	}
-	subs, err := h.Subs.Channel(where.channel.Id)
+func (h *Handler) unsubscribe(grant access.Grant, inv Invocation) i18n.Text {
+	subs, err := h.Subs.Channel(grant.Place.Channel.Id)
 	if err != nil {
 		return notRead(err)
 	}
@@ -80,7 +74,7 @@ func (h *Handler) unsubscribe(cfg *config.Configuration, userID string, where pl
 			"Repo", markdown.Code(inv.Repo), "Commands", strings.Join(globs, "\n- "))
 	}
 	branch := ofRepo[0].Branch
-	if _, err := h.Subs.Remove(where.channel.Id, ofRepo[0].Repo, branch); err != nil {
+	if _, err := h.Subs.Remove(grant.Place.Channel.Id, ofRepo[0].Repo, branch); err != nil {
 		return i18n.T("command.unsubscribe.not_removed", "The subscription was not removed: {{.Error}}", "Error", err.Error())
 	}
 	return i18n.T("command.unsubscribe.done", "This channel no longer hears about {{.Subject}}.", "Subject", subject(ofRepo[0]))
@@ -91,16 +85,13 @@ func notRead(err error) i18n.Text {
 }
 
 // subscriptions lists this channel's subscriptions, or every channel's for a system admin.
-func (h *Handler) subscriptions(userID string, where place, all bool) i18n.Text {
+func (h *Handler) subscriptions(grant access.Grant, all bool) i18n.Text {
 	var subs []subscription.Subscription
 	var err error
 	if all {
-		if !h.MM.IsSystemAdmin(userID) {
-			return i18n.T("command.subscriptions.all_admins_only", "Only system admins may list every channel's subscriptions. `/build subscriptions` lists this channel's.")
-		}
 		subs, err = h.Subs.All()
 	} else {
-		subs, err = h.Subs.Channel(where.channel.Id)
+		subs, err = h.Subs.Channel(grant.Place.Channel.Id)
 	}
 	if err != nil {
 		return notRead(err)
@@ -126,33 +117,6 @@ func (h *Handler) subscriptions(userID string, where place, all bool) i18n.Text 
 		rows = append(rows, tableRow(cells...))
 	}
 	return i18n.Join("\n", rows...)
-}
-
-// subscribeRefusal explains why this user may not change this channel's subscriptions, or "".
-func (h *Handler) subscribeRefusal(cfg *config.Configuration, userID string, where place) i18n.Text {
-	teamAdmin := func() bool { return where.team != nil && h.MM.CanManageTeam(userID, where.team.Id) }
-	var who i18n.Text
-	switch cfg.SubscribePermission {
-	case config.SubscribeEveryone:
-		return i18n.Text{}
-	case config.SubscribeSystemAdmins:
-		if h.MM.IsSystemAdmin(userID) {
-			return i18n.Text{}
-		}
-		who = i18n.T("command.subscribe.who.system_admins", "system admins")
-	case config.SubscribeTeamAdmins:
-		if h.MM.IsSystemAdmin(userID) || teamAdmin() {
-			return i18n.Text{}
-		}
-		who = i18n.T("command.subscribe.who.team_admins", "team admins")
-	default:
-		if h.MM.IsSystemAdmin(userID) || teamAdmin() || h.MM.CanManageChannel(userID, where.channel.Id) {
-			return i18n.Text{}
-		}
-		who = i18n.T("command.subscribe.who.channel_admins", "the channel's admins")
-	}
-	return i18n.T("command.subscribe.refused", "Only {{.Who}} may change this channel's subscriptions. A system admin can change that in **System Console > Plugins > Buildbot > Who may subscribe channels**.",
-		"Who", who)
 }
 
 // findWatched looks up a repo among every builder's, refreshing the catalog for a name it does

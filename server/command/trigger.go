@@ -7,6 +7,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/access"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
@@ -22,7 +23,7 @@ type request struct {
 	branch   string
 	revision string
 	user     *model.User
-	place    place
+	place    access.Place
 	// values are the force scheduler's form, checked (form.Form.Check); nil sends only the
 	// branch, revision and the rest /build always sends. shown is what the post lists of them.
 	values map[string]any
@@ -48,9 +49,9 @@ type startedBuild struct {
 }
 
 func (r request) reason() string {
-	where := "~" + r.place.channel.Name
-	if r.place.team != nil {
-		where = r.place.team.Name + "/" + where
+	where := "~" + r.place.Channel.Name
+	if r.place.Team != nil {
+		where = r.place.Team.Name + "/" + where
 	}
 	//i18n:verbatim Buildbot keeps the reason and its web UI is English
 	return fmt.Sprintf("Requested by @%s in %s (Mattermost)", r.user.Username, where)

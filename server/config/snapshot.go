@@ -56,6 +56,9 @@ func (c *Configuration) buildbotOptions() buildbot.Options {
 		ChangeHookUsername: c.ChangeHookUsername,
 		ChangeHookPassword: c.ChangeHookPassword,
 	}
+	if c.PublicURL != "" {
+		opts.PublicURL = c.LinkBaseURL()
+	}
 	switch c.AuthMode {
 	case AuthLogin:
 		opts.Auth = buildbot.AuthLogin{Username: c.Username, Password: c.Password}

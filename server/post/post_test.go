@@ -247,7 +247,7 @@ func TestAStoppedBuildSaysWhoStoppedIt(t *testing.T) {
 
 func TestStopped(t *testing.T) {
 	for state, want := range map[string][2]string{
-		"cancelled (" + StopReason("bob.smith") + ") 'sh -c ...' (cancelled)": {"bob.smith", ""},
+		"cancelled (" + StopReason("bob.smith") + ") 'sh -c ...' (cancelled)": {"bob.smith", StopReason("bob.smith")},
 		"cancelled (Stopped by admin) 'sh -c ...' (cancelled)":                {"", "Stopped by admin"},
 		"cancelled (Stopped by @bob from Mattermost but not really)":          {"", "Stopped by @bob from Mattermost but not really"},
 		"failed 'make' (failure)":                                             {"", ""},

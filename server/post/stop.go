@@ -17,14 +17,15 @@ var (
 	stoppedElsewhere      = regexp.MustCompile(`^cancelled \(([^)]*)\)`)
 )
 
-// Stopped reads who stopped a cancelled build from Buildbot's state text: the Mattermost user the
-// plugin named in its reason, or else the reason someone gave Buildbot.
+// Stopped reads a cancelled build's state text: the reason it was stopped with, and the Mattermost
+// user it names when it is the plugin's own reason. Anyone can give Buildbot that reason, so the
+// user is only a claim until the plugin's own record of who clicked Stop confirms it.
 func Stopped(stateString string) (username, reason string) {
 	if m := stoppedFromMattermost.FindStringSubmatch(stateString); m != nil {
-		return m[1], ""
+		username = m[1]
 	}
 	if m := stoppedElsewhere.FindStringSubmatch(stateString); m != nil {
-		return "", strings.TrimSpace(m[1])
+		reason = strings.TrimSpace(m[1])
 	}
-	return "", ""
+	return username, reason
 }

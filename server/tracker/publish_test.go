@@ -145,9 +145,15 @@ func TestAStoppedBuildNamesWhoStoppedIt(t *testing.T) {
 	for _, tc := range []struct {
 		name, builds, noted, wantBy, wantReason, wantText string
 	}{
-		{"a build stopped from Mattermost, by Buildbot's state text",
+		{"a build stopped from Mattermost, by the user the plugin recorded and Buildbot's state text names",
 			`{"builds":[{"buildid":7,"number":4,"builderid":1,"buildrequestid":1,"complete":true,"results":6,"state_string":"cancelled (Stopped by @bob from Mattermost) 'sh -c ...' (cancelled)"}]}`,
-			"", "bob", "", "cancelled by @bob · requested by @alice"},
+			"bob", "bob", "", "cancelled by @bob · requested by @alice"},
+		{"the plugin's reason written in Buildbot's UI naming a channel mention, as Buildbot's text",
+			`{"builds":[{"buildid":7,"number":4,"builderid":1,"buildrequestid":1,"complete":true,"results":6,"state_string":"cancelled (Stopped by @channel from Mattermost) 'sh -c ...' (cancelled)"}]}`,
+			"", "", "Stopped by @channel from Mattermost", "cancelled (" + markdown.Text("Stopped by @channel from Mattermost") + ") · requested by @alice"},
+		{"the plugin's reason naming someone other than who clicked Stop, as Buildbot's text",
+			`{"builds":[{"buildid":7,"number":4,"builderid":1,"buildrequestid":1,"complete":true,"results":6,"state_string":"cancelled (Stopped by @bob from Mattermost) 'sh -c ...' (cancelled)"}]}`,
+			"carol", "", "Stopped by @bob from Mattermost", "cancelled (" + markdown.Text("Stopped by @bob from Mattermost") + ") · requested by @alice"},
 		{"a build stopped in Buildbot's UI, by its reason",
 			`{"builds":[{"buildid":7,"number":4,"builderid":1,"buildrequestid":1,"complete":true,"results":6,"state_string":"cancelled (@all look) 'sh -c ...' (cancelled)"}]}`,
 			"", "", "@all look", "cancelled (" + markdown.Text("@all look") + ") · requested by @alice"},

@@ -514,19 +514,22 @@ func (t *Tracker) expire(all []*Tracked) []*Tracked {
 	return out
 }
 
-// noteStopper names who stopped a cancelled row: Buildbot keeps the reason a build was stopped
-// with in its state text; a request cancelled before it ran has none, so the plugin noted who
-// clicked Stop.
+// noteStopper names who stopped a cancelled row. The post mentions a Mattermost user only when the
+// plugin recorded that user clicking Stop on it: Buildbot's state text keeps the reason a build was
+// stopped with, which anyone with Buildbot's UI can write ("Stopped by @channel from Mattermost"),
+// so any other reason is shown as Buildbot's text, escaped. A request cancelled before it ran
+// keeps no reason at all.
 func (t *Tracker) noteStopper(tr *Tracked, row *post.Row) {
-	row.StoppedBy, row.StopReason = post.Stopped(row.StateString)
-	if row.StoppedBy != "" || row.StopReason != "" {
-		return
-	}
-	username, err := t.Store.Stopper(tr.ID)
+	named, reason := post.Stopped(row.StateString)
+	recorded, err := t.Store.Stopper(tr.ID)
 	if err != nil {
 		t.warn("Could not read who stopped a build", tr, "error", err.Error())
 	}
-	row.StoppedBy = username
+	if recorded != "" && (named == recorded || reason == "") {
+		row.StoppedBy, row.StopReason = recorded, ""
+		return
+	}
+	row.StoppedBy, row.StopReason = "", reason
 }
 
 // warnf logs what went wrong, with the ids that find it.
