@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
@@ -158,6 +159,7 @@ func (p *Plugin) poll() {
 	p.checkHealth(ctx, snap)
 	opts := tracker.Options{LinkBase: snap.Config.LinkBaseURL(), Reply: snap.Config.FailureReplyEnabled(), LogLines: snap.Config.FailureLines(),
 		MentionAuthors: snap.Config.MentionAuthorsEnabled(),
+		Posts:          p.postsIn(snap),
 		InUse: func() string {
 			if now := p.currentSnapshot(); now.Ready() {
 				return now.Buildbot.Fingerprint()
@@ -176,6 +178,34 @@ func (p *Plugin) poll() {
 	p.API.LogDebug("Polled Buildbot", "took_ms", time.Since(started).Milliseconds())
 }
 
+// postsAllowed remembers, for a minute and under one set of settings, which channels the gate lets
+// the plugin post in on its own: a tick asks for every subscribed channel, and each answer costs
+// Mattermost a read of the channel and its team.
+type postsAllowed struct {
+	mu    sync.Mutex
+	cfg   *config.Configuration
+	since time.Time
+	known map[string]bool
+}
+
+// postsIn is the gate's answer for the subscriptions of a tick under these settings.
+func (p *Plugin) postsIn(snap *config.Snapshot) func(channelID string) bool {
+	return func(channelID string) bool {
+		a := &p.postsAllowed
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if a.cfg != snap.Config || time.Since(a.since) > time.Minute {
+			a.cfg, a.since, a.known = snap.Config, time.Now(), map[string]bool{}
+		}
+		ok, seen := a.known[channelID]
+		if !seen {
+			ok = p.command.Gate.Posts(snap.Config, channelID)
+			a.known[channelID] = ok
+		}
+		return ok
+	}
+}
+
 // checkHealth looks at Buildbot and its workers for the channels subscribed to health, with a
 // request's timeout of its own, so a tick that Buildbot holds up does not hold up the news.
 func (p *Plugin) checkHealth(ctx context.Context, snap *config.Snapshot) {
@@ -185,7 +215,8 @@ func (p *Plugin) checkHealth(ctx context.Context, snap *config.Snapshot) {
 	opts := health.Options{After: snap.Config.HealthAlert(), Every: snap.Config.PollInterval(), LinkBase: snap.Config.LinkBaseURL(),
 		Latent: func(name string) bool {
 			return slices.ContainsFunc(latent, func(glob string) bool { return subscription.MatchBranch(glob, strings.ToLower(name)) })
-		}}
+		},
+		Posts: p.postsIn(snap)}
 	if ix := p.catalog.Current(); p.catalog.Warm() {
 		opts.RepoOf = ix.RepoOf
 	}
@@ -199,7 +230,7 @@ func watchedOf(ix *catalog.Index, builderID int) (tracker.Watched, bool) {
 		return tracker.Watched{}, false
 	}
 	r, _ := ix.LookupWatched(repo)
-	w := tracker.Watched{Repo: repo, DefaultBranch: r.DefaultBranch}
+	w := tracker.Watched{Repo: repo, DefaultBranch: r.DefaultBranch, Served: ix.Serves(builderID)}
 	for _, t := range r.Targets {
 		if t.BuilderID == builderID {
 			w.Builder = t.Builder

@@ -33,14 +33,16 @@ type Plugin struct {
 	client   *pluginapi.Client
 	snapshot atomic.Pointer[config.Snapshot]
 	router   http.Handler
-	words    *i18n.Bundle
-	command  *command.Handler
-	catalog  *catalog.Catalog
-	tracker  *tracker.Tracker
-	health   *health.Monitor
-	poller   *cluster.Job
-	refresh  *cluster.Job
-	ticking  *cluster.Mutex
+	// postsAllowed keeps the gate's recent answers on where subscriptions may post.
+	postsAllowed postsAllowed
+	words        *i18n.Bundle
+	command      *command.Handler
+	catalog      *catalog.Catalog
+	tracker      *tracker.Tracker
+	health       *health.Monitor
+	poller       *cluster.Job
+	refresh      *cluster.Job
+	ticking      *cluster.Mutex
 	// tickingHere orders this node's ticks before they take the cluster lock.
 	tickingHere sync.Mutex
 	// kicks ask for a tick, merged over kickGap; urgent ones, for a result, at once.

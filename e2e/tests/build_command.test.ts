@@ -119,12 +119,16 @@ describe.each(buildbotMasters)('with $label', (master) => {
 
     test('builders whose builds name one repository are one repo, with no mapping, for /build and its autocomplete', async () => {
         const branch = `e2e-pair-${run}`;
-        // A push, as the repository's VCS hook sends it, builds on both of its builders.
-        await buildbot.push({branch, revision: `pair-${run}`, author: 'Bob <bob@example.com>', repository: 'https://git.example.com/team/pairapp.git', category: 'pair'});
-        await eventually('both builders built the push', async () => {
-            const found = await buildbot.buildsWhere((p) => p.branch === branch);
-            return new Set(found.map((b) => b.builderid)).size === 2 && found.every((b) => b.complete);
-        });
+        // Two pushes, as the repository's VCS hook sends them, build on both of its builders: a
+        // repository names a builder's repo once two of its builds name it, never after one. One
+        // after the other, so Buildbot does not collapse the first push's requests into the second's.
+        for (const [i, onto] of [`${branch}-first`, branch].entries()) {
+            await buildbot.push({branch: onto, revision: `pair-${run}-${i}`, author: 'Bob <bob@example.com>', repository: 'https://git.example.com/team/pairapp.git', category: 'pair'});
+            await eventually(`both builders built push ${i + 1}`, async () => {
+                const found = await buildbot.buildsWhere((p) => p.branch === onto);
+                return new Set(found.map((b) => b.builderid)).size === 2 && found.every((b) => b.complete);
+            });
+        }
 
         // A refresh may fall between the two builds, so the grouping shows by the next ones.
         const offered = await eventually('the repo is offered under the repository\'s name, alone', async () => {

@@ -5,6 +5,7 @@ import type {Post} from '@mattermost/types/posts';
 import type {ServerChannel} from '@mattermost/types/channels';
 
 import {Buildbot, eventually} from '../src/buildbot';
+import {listen} from '../src/events';
 import {bb4, buildbotUsers} from '../src/env';
 import {configurePlugin, installPlugin, pluginFetch, runCommand, setUpWorld, type PluginSettings, type World} from '../src/mattermost';
 
@@ -146,6 +147,10 @@ test('a build stopped in Buildbot with the plugin\'s own reason naming @channel 
         return builds[0];
     });
 
+    // Being added to the channel counted as a mention; having read it, the member starts from none.
+    await world.user.viewMyChannel(channel.id);
+    expect((await world.admin.getChannelMember(channel.id, world.plainUser.id)).mention_count).toBe(0);
+
     await buildbot.stop(build.buildid, 'Stopped by @channel from Mattermost');
 
     const posted = await eventually('the subscribed post shows the stopped build', async () => {
@@ -159,6 +164,53 @@ test('a build stopped in Buildbot with the plugin\'s own reason naming @channel 
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const member = await world.admin.getChannelMember(channel.id, world.plainUser.id);
     expect(member.mention_count).toBe(0);
+});
+
+test('a parameter cannot point /build at another repository: it is refused and nothing starts', async () => {
+    const before = await buildbot.newestBuildRequestId();
+
+    const answer = await runCommand(world.user, world, '/build project-example main repository=https://evil.example/x.git');
+
+    expect(answer.text).toContain('`repository` is not set from chat');
+    expect(await buildbot.newestBuildRequestId()).toBe(before);
+});
+
+// deploy-example runs only from pushes: no force scheduler serves it, so chat may not start it, and
+// a member may not cancel it from a subscribed card either.
+test('a subscribed deploy only a push starts offers no Rebuild; a member\'s Stop is refused and it goes on; a system admin stops it', async () => {
+    const channel: ServerChannel = await world.admin.createChannel({team_id: world.team.id, name: `deploys-${run}`, display_name: `deploys ${run}`, type: 'O'});
+    await world.admin.addToChannel(world.plainUser.id, channel.id);
+    const branch = `e2e-deploy-${run}`;
+    await eventually('the subscription is taken', async () => {
+        const text = (await runCommand(world.admin, world, `/build subscribe * ${branch} --events started`, channel.id)).text ?? '';
+        return text.includes('now hears about');
+    }, 30000);
+    await buildbot.push({branch, revision: `deploy-${run}`, author: 'Bob <bob@example.com>', category: 'deploy'});
+    const card = await eventually('the subscribed card shows the running deploy', async () => {
+        const list = await world.admin.getPosts(channel.id, 0, 20);
+        return Object.values(list.posts).find((p) => (statusOf(p)?.state ?? '') === 'building');
+    }, 30000);
+    const buildId = statusOf(card).rows[0]!.build_id!;
+    const actions = (card.props.attachments as Array<{actions?: Array<{id: string}>}>)[0]?.actions?.map((a) => a.id);
+    expect(actions).toEqual(['stop']);
+    expect(card.props.buildbot_build).toMatchObject({rows: [{unserved: true}]});
+
+    const events = await listen(world.user);
+    try {
+        const answer = events.next('ephemeral_message');
+        await world.user.doPostAction(card.id, 'stop');
+        expect((JSON.parse(String((await answer).data.post)) as Post).message).toContain('only system admins may stop its builds');
+    } finally {
+        events.close();
+    }
+    // Buildbot ends a build it was told to stop within a second or so.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const {builds} = await buildbot.get<{builds: Array<{complete: boolean}>}>(`builds/${buildId}`);
+    expect(builds[0]?.complete).toBe(false);
+
+    await world.admin.doPostAction(card.id, 'stop');
+    const stopped = await waitForState(card.id, ['cancelled']);
+    expect(statusOf(stopped).rows[0]?.stopped_by).toBe(world.adminUser.username);
 });
 
 test('autocomplete offers nothing in a channel where /build is refused, and the repos where it is allowed', async () => {

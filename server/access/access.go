@@ -177,6 +177,17 @@ func (g *Gate) Check(snap *config.Snapshot, req Request) (Grant, error) {
 	return grant, nil
 }
 
+// Posts says whether the settings let the plugin post in a channel with nobody asking there: a
+// subscription's builds, health news. The allowed teams and channels hold for those as for every
+// action, also for a channel subscribed before they were set.
+func (g *Gate) Posts(cfg *config.Configuration, channelID string) bool {
+	if len(cfg.AllowedTeamList()) == 0 && len(cfg.AllowedChannelList()) == 0 {
+		return true
+	}
+	place, err := g.placeOf(Request{ChannelID: channelID})
+	return err == nil && whereRefusal(cfg, place) == nil
+}
+
 // placeOf resolves the channel and the team it is judged by.
 func (g *Gate) placeOf(req Request) (Place, error) {
 	channel, err := g.MM.GetChannel(req.ChannelID)

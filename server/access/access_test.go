@@ -149,6 +149,30 @@ func TestTheGateDecidesEveryActionByTheSameRules(t *testing.T) {
 	}
 }
 
+// A subscription posts with nobody asking: the allowed teams and channels still decide where.
+func TestTheSettingsDecideWhereThePluginPostsOnItsOwn(t *testing.T) {
+	gate := &Gate{MM: server{}}
+	for _, tc := range []struct {
+		name     string
+		settings func(*config.Configuration)
+		channel  string
+		want     bool
+	}{
+		{"anywhere, when the settings limit nothing", nil, "town", true},
+		{"an allowed channel", func(c *config.Configuration) { c.AllowedChannels = "builds" }, "builds", true},
+		{"not a channel left out of the allowed ones", func(c *config.Configuration) { c.AllowedChannels = "builds" }, "town", false},
+		{"not in a team left out", func(c *config.Configuration) { c.AllowedTeams = "ops" }, "builds", false},
+		{"not in a direct message, where teams are limited", func(c *config.Configuration) { c.AllowedTeams = "eng" }, "dm", false},
+		{"not in a channel Mattermost does not know, where the settings limit", func(c *config.Configuration) { c.AllowedTeams = "eng" }, "gone", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := gate.Posts(snapshot(tc.settings).Config, tc.channel); got != tc.want {
+				t.Fatalf("got %v", got)
+			}
+		})
+	}
+}
+
 func TestARefusalNamesWhatToDo(t *testing.T) {
 	gate := &Gate{MM: server{}}
 	_, err := gate.Check(snapshot(func(c *config.Configuration) { c.AllowedChannels = "eng/builds, ops/deploys" }),

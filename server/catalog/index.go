@@ -324,15 +324,19 @@ func index(src Sources, now time.Time) *Index {
 	return ix
 }
 
-// builtRepos names, for each builder, the repo its recent builds say they build: the one most of
-// them name. Builders that build one repository are then one repo, with no mapping by hand.
+// builtRepos names, for each builder, the repo its recent builds say they build: the one named by
+// more than half of those that name one, and by two builds at least. Builders that build one
+// repository are then one repo, with no mapping by hand; one build forced with another repository
+// (anyone may type one in Buildbot's UI) renames nothing.
 func builtRepos(builds []buildbot.Build, ownProjects *regexp.Regexp) map[int]string {
 	counts := map[int]map[string]int{}
+	naming := map[int]int{}
 	for _, b := range builds {
 		name := repoName(b.Properties.Get("repository"), b.Properties.Get("project"), ownProjects)
 		if name == "" {
 			continue
 		}
+		naming[b.BuilderID]++
 		if counts[b.BuilderID] == nil {
 			counts[b.BuilderID] = map[string]int{}
 		}
@@ -346,7 +350,9 @@ func builtRepos(builds []buildbot.Build, ownProjects *regexp.Regexp) map[int]str
 				best = name
 			}
 		}
-		out[builder] = best
+		if n := seen[best]; n >= 2 && 2*n > naming[builder] {
+			out[builder] = best
+		}
 	}
 	return out
 }

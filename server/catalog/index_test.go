@@ -217,6 +217,7 @@ func TestBuildersThatBuildOneRepositoryAreOneRepo(t *testing.T) {
 	src := threeX(sources())
 	src.Builds = append(src.Builds,
 		stamped(1, "main", "https://git.example/team/webapp.git", ""),
+		stamped(1, "main", "https://git.example/team/webapp", ""),
 		stamped(3, "main", "git@git.example:team/webapp", ""),
 		stamped(3, "next", "https://git.example/team/webapp/", "mattermost_build_webapp_next"))
 	ix := Build(src, time.Unix(0, 0))
@@ -247,11 +248,26 @@ func TestProjectsAndTheAdminsMappingWinOverWhatBuildsSay(t *testing.T) {
 	}
 }
 
+// A repository anyone typed into one forced build, in Buildbot's UI or a form, names nothing: the
+// builder keeps the repo most of its builds name, or its own name.
+func TestOneBuildWithAnotherRepositoryRenamesNoRepo(t *testing.T) {
+	src := threeX(sources())
+	src.Builds = append(src.Builds,
+		stamped(1, "main", "https://git.example/team/webapp.git", ""), stamped(1, "main", "https://git.example/team/webapp.git", ""),
+		stamped(1, "main", "https://evil.example/x.git", ""),
+		stamped(3, "main", "https://evil.example/x.git", ""))
+	ix := Build(src, time.Unix(0, 0))
+
+	if got := ix.Names(); !reflect.DeepEqual(got, []string{"docs", "tools", "unforceable", "webapp"}) {
+		t.Fatalf("names %v", got)
+	}
+}
+
 func TestAChangesProjectNamesTheRepoWhenNoRepositoryDoes(t *testing.T) {
 	src := threeX(sources())
 	src.OwnProjects = ownProjects("mattermost_build_{repo}_{branch}")
 	src.Builds = append(src.Builds,
-		stamped(1, "main", "", "mobile"), stamped(1, "main", "", "mobile"), stamped(1, "main", "", "desktop"),
+		stamped(1, "main", "", "mobile"), stamped(1, "main", "", "mobile"), stamped(1, "main", "", "mobile"), stamped(1, "main", "", "desktop"),
 		stamped(3, "main", "", "mattermost_build_tools_main"))
 	ix := Build(src, time.Unix(0, 0))
 	// The project most builds name wins; the plugin's own made-up projects name nothing.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -235,11 +236,14 @@ func nonDefault(f form.Form, values map[string]any) []post.Param {
 // user's client, the repo and branch in its state too, so /build's rules and checks run again:
 // where, who, the repo, the branch, and each value against the scheduler's form as it is now.
 // Values the form or Buildbot refuse come back beside their fields, and nothing is started.
-func (h *Handler) SubmitForm(ctx context.Context, userID string, sub *model.SubmitDialogRequest) *model.SubmitDialogResponse {
+func (h *Handler) SubmitForm(ctx context.Context, userID string, sub *model.SubmitDialogRequest) (resp *model.SubmitDialogResponse) {
 	words := h.Words.User(userID)
+	var refused i18n.Text
 	fail := func(text i18n.Text) *model.SubmitDialogResponse {
+		refused = text
 		return &model.SubmitDialogResponse{Error: words.String(text)}
 	}
+	defer func() { h.auditForm(userID, sub, refused, resp) }()
 	notOurs := i18n.T("command.form.not_ours", "This form is not one the plugin made.")
 	snap := h.Snapshot()
 	// The team is the client's word: the gate takes it only from a member of it.
@@ -326,6 +330,31 @@ func (h *Handler) SubmitForm(ctx context.Context, userID string, sub *model.Subm
 		h.Dialogs.SendEphemeral(userID, &model.Post{UserId: h.BotID, ChannelId: sub.ChannelId, RootId: state.RootID, Message: words.String(text)})
 	}
 	return &model.SubmitDialogResponse{}
+}
+
+// auditForm logs who submitted a build form where, for what, and what came of it, as a click is.
+func (h *Handler) auditForm(userID string, sub *model.SubmitDialogRequest, refused i18n.Text, resp *model.SubmitDialogResponse) {
+	if h.Log == nil {
+		return
+	}
+	var state formState
+	_ = json.Unmarshal([]byte(sub.State), &state)
+	outcome, answer := "sent to Buildbot", "" //i18n:verbatim the audit log is English
+	switch {
+	case !refused.IsZero():
+		outcome = "refused"
+		answer, _, _ = strings.Cut(refused.English(), "\n")
+	case len(resp.Errors) > 0:
+		outcome = "refused"
+		fields := make([]string, 0, len(resp.Errors))
+		for name := range resp.Errors {
+			fields = append(fields, name)
+		}
+		sort.Strings(fields)
+		answer = "fields: " + strings.Join(fields, ", ") //i18n:verbatim the audit log is English
+	}
+	h.Log.LogInfo("Buildbot build form submitted", "user_id", userID, "channel_id", sub.ChannelId, "repo", form.Shorten(state.Repo),
+		"branch", form.Shorten(state.Branch), "outcome", outcome, "answer", answer)
 }
 
 // wordAll words each field's problem for the dialog.

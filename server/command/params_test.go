@@ -27,7 +27,8 @@ const paramsSchedulers = `{"forceschedulers":[
    {"name":"reason","fullName":"reason","type":"text","label":"reason","default":"force build"}]},
   {"name":"","fullName":null,"type":"nested","label":"Source","fields":[
    {"name":"branch","fullName":"branch","type":"text","label":"branch","default":"main"},
-   {"name":"revision","fullName":"revision","type":"text","label":"revision","default":""}]},
+   {"name":"revision","fullName":"revision","type":"text","label":"revision","default":""},
+   {"name":"repository","fullName":"repository","type":"text","label":"repository","default":""}]},
   {"name":"deploy","fullName":"deploy","type":"bool","label":"Deploy","default":false},
   {"name":"environment","fullName":"environment","type":"list","label":"Environment","default":"staging","strict":true,"choices":["staging","production"]},
   {"name":"ticket","fullName":"ticket","type":"text","label":"Ticket","default":"","required":true}]}]}`
@@ -72,6 +73,40 @@ func TestNameValueWordsStartABuildWithThemAndThePostShowsThem(t *testing.T) {
 	}
 	if !strings.Contains(mm.posts[0].Message, "With `deploy=true`, `environment=production`, `ticket=OPS-1`") {
 		t.Fatalf("message %q", mm.posts[0].Message)
+	}
+}
+
+// Buildbot's default codebase offers the repository as free text; the plugin sends its own, so a
+// parameter can neither point the build at other code nor blank the repository out.
+func TestParametersCannotRetargetTheBuildsRepository(t *testing.T) {
+	h, bb, _, _ := paramsHandler(t)
+	cfg := *h.Snapshot().Config
+	cfg.RepositoryBaseURL = "https://git.example.com/team/"
+	snap := config.NewSnapshot(&cfg)
+	h.Snapshot = func() *config.Snapshot { return snap }
+
+	got := runWithTrigger(h, "/build deploy-prod main ticket=OPS-1 repository=https://evil.example/x.git")
+	if !strings.Contains(got, "`repository` is not set from chat") || len(bb.forced) != 0 {
+		t.Fatalf("answered %q, forced %v", got, bb.forced)
+	}
+
+	if got := runWithTrigger(h, "/build deploy-prod main ticket=OPS-1 deploy=true"); got != "" {
+		t.Fatal(got)
+	}
+	// A form's submission comes from the user's client, which may add any field.
+	dialogs := &fakeDialogs{}
+	h.Dialogs = dialogs
+	runWithTrigger(h, "/build deploy-prod main --form")
+	if resp := h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-2", "repository": "https://evil.example/x.git"})); resp.Error != "" || len(resp.Errors) > 0 {
+		t.Fatalf("the form: %+v", resp)
+	}
+	if len(bb.forced) != 2 {
+		t.Fatalf("forced %v", bb.forced)
+	}
+	for _, sent := range bb.forced {
+		if sent["repository"] != "https://git.example.com/team/deploy-prod" || sent["project"] != "deploy-prod" {
+			t.Fatalf("sent repository %v, project %v", sent["repository"], sent["project"])
+		}
 	}
 }
 
@@ -202,6 +237,35 @@ func TestParametersInChangeHookModeAreRefusedRatherThanDropped(t *testing.T) {
 
 	if !strings.Contains(got, "change hook, which takes none") || len(bb.changes) != 0 || len(bb.forced) != 0 {
 		t.Fatalf("answer %q, changes %v", got, bb.changes)
+	}
+}
+
+// A form's submission acts on Buildbot as a click does, so it is audited as one: who, where, what,
+// and what came of it, refused or sent.
+func TestEverySubmittedFormIsAuditedRefusedOrSent(t *testing.T) {
+	h, _, mm, dialogs := paramsHandler(t)
+	var log auditLog
+	h.Log = &log
+	runWithTrigger(h, "/build deploy-prod main --form")
+
+	h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"environment": "moon"}))
+	mm.members = map[string][]string{"builds": {"root"}}
+	h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-1"}))
+	mm.members = nil
+	h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-1"}))
+
+	want := []string{
+		"user_idalicechannel_idbuildsrepodeploy-prodbranchmainoutcomerefusedanswerfields: environment, ticket",
+		"user_idalicechannel_idbuildsrepodeploy-prodbranchmainoutcomerefusedanswerYou cannot start builds in this channel",
+		"user_idalicechannel_idbuildsrepodeploy-prodbranchmainoutcomesent to Buildbotanswer",
+	}
+	if len(log) != len(want) {
+		t.Fatalf("audit %q", log)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(log[i], "Buildbot build form submitted") || !strings.Contains(log[i], w) {
+			t.Errorf("line %d: %q lacks %q", i, log[i], w)
+		}
 	}
 }
 

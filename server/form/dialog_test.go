@@ -201,7 +201,7 @@ func TestFromBuild(t *testing.T) {
 		},
 	)
 	want := map[string]any{
-		"reason": "nightly", "branch": "main", "revision": "abc123", "repository": "https://git/app",
+		"reason": "nightly", "branch": "main", "revision": "abc123",
 		"frontend_branch": "feature/x", "backend_branch": "release",
 		"docker_image": "web", "docker_push": false, "docker_retries": int64(5),
 	}

@@ -78,8 +78,8 @@ type Param struct {
 	// Hidden fields are not offered but sent as their default: fixed and hidden fields, and the
 	// priority.
 	Hidden bool
-	// Omitted fields are neither offered nor sent: the owner, which the plugin sets, and what
-	// chat cannot carry (files).
+	// Omitted fields are neither offered nor sent: the owner and a codebase's repository and
+	// project, which the plugin sets, and what chat cannot carry (files).
 	Omitted bool
 	Role    Role
 	// Codebase is the codebase a source field (branch, revision, repository, project) belongs to.
@@ -260,6 +260,11 @@ func (fl *flattener) codebase(group buildbot.ForceField) {
 			continue
 		}
 		p.Role, p.Codebase, p.Property = sourceRoles[child.Name], group.Name, nil
+		// Where the code comes from is the plugin's to say: a repository typed in chat would build
+		// a stranger's code under the repo's name, and the catalog would learn that name.
+		if p.Role == RoleRepository || p.Role == RoleProject {
+			p.Omitted = true
+		}
 		fl.add(p)
 	}
 }

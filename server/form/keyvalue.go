@@ -157,6 +157,8 @@ func (f Form) settable(p Param, key string) (Param, i18n.Text) {
 		return Param{}, i18n.T("form.owner", "`{{.Name}}` is not set from chat: the plugin fills it in, and the build's reason names you.", "Name", Shorten(key))
 	case p.Type == typeFile:
 		return Param{}, i18n.T("form.file_field", "`{{.Name}}` is a file upload, which chat cannot send.", "Name", Shorten(key))
+	case p.Role == RoleRepository || p.Role == RoleProject:
+		return Param{}, i18n.T("form.source", "`{{.Name}}` is not set from chat: the plugin builds the repo you name, from its own repository.", "Name", Shorten(key))
 	}
 	return Param{}, i18n.T("form.not_settable", "`{{.Name}}` cannot be set from chat: Buildbot uses its default.", "Name", Shorten(key))
 }

@@ -48,20 +48,20 @@ func TestSplitWords(t *testing.T) {
 
 // sentByDefault is what each scheduler of the fixture (testdata/forceschedulers.py) sends when
 // nothing is typed, written out from its Python: every offered field's default, the hidden and
-// fixed fields' defaults, and neither the owner nor a file. deploy's region and ticket are required
-// and have no default, so every case that passes names them.
+// fixed fields' defaults, and neither the owner, nor a file, nor a codebase's repository or project,
+// which the plugin sends. deploy's region and ticket are required and have no default, so every
+// case that passes names them.
 var sentByDefault = map[string]map[string]any{
 	"deploy": {
 		"reason": "test", "priority": int64(0),
-		"branch": "", "project": "", "repository": "", "revision": "",
+		"branch": "", "revision": "",
 		"deploy": false, "environment": "staging", "targets": []string{"linux"}, "tag": "latest", "shards": int64(4),
 		"notes": "", "pipeline": "v2", "token": "s3cret", "workername": "",
 	},
 	"multi": {
 		"reason": "force build", "priority": int64(0),
-		"branch": "", "project": "", "repository": "", "revision": "",
-		"frontend_branch": "", "frontend_project": "", "frontend_repository": "", "frontend_revision": "",
-		"backend_branch": "main", "backend_project": "backend", "backend_repository": "",
+		"branch": "", "revision": "",
+		"frontend_branch": "", "frontend_revision": "", "backend_branch": "main",
 		"docker_image": "app", "docker_push": true, "docker_retries": int64(2),
 		"extra_name": "", "extra_value": "",
 	},
@@ -89,7 +89,10 @@ func TestFromWords(t *testing.T) {
 		{"a nested field by its own name", "multi", "image=web push=false retries=3",
 			nil, map[string]any{"docker_image": "web", "docker_push": false, "docker_retries": int64(3)}, ""},
 		{"an unknown name lists the names", "deploy", "ticket=OPS-7 region=eu-west-1 colour=red", nil, nil,
-			"`colour` is not a field of deploy: use `reason`, `branch`, `project`, `repository`, `revision`, `deploy`, `environment`, `region`, `targets`, `tag`, `shards`, `ticket` and 2 more."},
+			"`colour` is not a field of deploy: use `reason`, `branch`, `revision`, `deploy`, `environment`, `region`, `targets`, `tag`, `shards`, `ticket`, `notes`, `workername`."},
+		{"the repository cannot retarget a build", "deploy", "ticket=OPS-7 region=eu-west-1 repository=https://evil.example/x.git", nil, nil,
+			"`repository` is not set from chat: the plugin builds the repo you name"},
+		{"nor can the project", "multi", "backend_project=elsewhere", nil, nil, "`backend_project` is not set from chat"},
 		{"a value that is no choice names the choices", "deploy", "ticket=OPS-7 region=eu-west-1 environment=prod", nil, nil,
 			"`environment`: \"prod\" is not a choice: choose \"staging\", \"production\"."},
 		{"a wrong type is named", "deploy", "ticket=OPS-7 region=eu-west-1 shards=many deploy=maybe", nil, nil,
@@ -173,8 +176,8 @@ func TestSuggest(t *testing.T) {
 		{"names starting with what is typed", deploy, "t", nil, []string{"targets=", "tag=", "ticket="}},
 		{"names already given are not offered", deploy, "t", []string{"tag=x"}, []string{"targets=", "ticket="}},
 		{"hidden fields are not offered", deploy, "to", nil, []string{}},
-		{"codebases share names, so their fields go by full name", multi, "fr", nil, []string{"frontend_branch=", "frontend_project=", "frontend_repository=", "frontend_revision="}},
-		{"a nested field by its own name", multi, "re", nil, []string{"reason=", "repository=", "revision=", "retries="}},
+		{"codebases share names, so their fields go by full name", multi, "fr", nil, []string{"frontend_branch=", "frontend_revision="}},
+		{"a nested field by its own name", multi, "re", nil, []string{"reason=", "revision=", "retries="}},
 		{"a bool's values", deploy, "deploy=", nil, []string{"deploy=true", "deploy=false"}},
 		{"a list's choices that start with what is typed", deploy, "region=us", nil, []string{"region=us-east-1", "region=us-east-2", "region=us-west-2"}},
 		{"a non-strict list's choices", deploy, "tag=", nil, []string{"tag=latest", "tag=stable"}},

@@ -10,11 +10,12 @@ import (
 )
 
 // deployDefaults is what the deploy scheduler's force call gets when the required fields are
-// given and nothing else: every offered field's default, and the hidden ones'.
+// given and nothing else: every offered field's default, and the hidden ones'. The repository and
+// project are the plugin's to send.
 func deployDefaults() map[string]any {
 	return map[string]any{
 		"reason": "test", "priority": int64(0),
-		"branch": "", "project": "", "repository": "", "revision": "",
+		"branch": "", "revision": "",
 		"deploy": false, "environment": "staging", "region": "eu-west-1", "targets": []string{"linux"},
 		"tag": "latest", "shards": int64(4), "ticket": "OPS-1", "notes": "", "pipeline": "v2",
 		"token": "s3cret", "workername": "",

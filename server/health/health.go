@@ -78,6 +78,8 @@ type Options struct {
 	// Latent says whether a worker is one Buildbot starts and stops on demand: disconnected is
 	// its rest, and only Buildbot's own report makes it missing. Nil: none is.
 	Latent func(name string) bool
+	// Posts says whether the settings let health news be posted in a channel. Nil: all.
+	Posts func(channelID string) bool
 }
 
 // Notice reads an event from Buildbot and says whether it calls for a look.
@@ -110,7 +112,9 @@ func (m *Monitor) Check(ctx context.Context, bb *buildbot.Client, opts Options) 
 		m.warn("Could not read the subscriptions to health", "error", err.Error())
 		return
 	}
-	subs := slices.DeleteFunc(all, func(s subscription.Subscription) bool { return !subscription.Wants(s.Events, subscription.Health) })
+	subs := slices.DeleteFunc(all, func(s subscription.Subscription) bool {
+		return !subscription.Wants(s.Events, subscription.Health) || (opts.Posts != nil && !opts.Posts(s.ChannelID))
+	})
 	source := bb.Fingerprint()
 	if len(subs) == 0 {
 		m.forget(source)

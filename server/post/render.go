@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,6 +108,9 @@ type Row struct {
 	// Buildbot gave when someone stopped it elsewhere.
 	StoppedBy  string `json:"stopped_by,omitempty"`
 	StopReason string `json:"stop_reason,omitempty"`
+	// Unserved says no force scheduler serves the builder, so chat may not start builds on it (a
+	// subscribed deploy that only a push starts): no Rebuild, and Stop for system admins only.
+	Unserved bool `json:"unserved,omitempty"`
 }
 
 // Running says whether any row may still change, which is when Stop applies.
@@ -131,9 +135,10 @@ func (p Props) link() string {
 	return p.BuildbotURL
 }
 
-// Rebuildable says whether a build exists to rebuild, on the Buildbot in use.
+// Rebuildable says whether a build exists to rebuild, on the Buildbot in use, on builders chat may
+// start builds on.
 func (p Props) Rebuildable() bool {
-	if p.Unfollowed || p.Expired {
+	if p.Unfollowed || p.Expired || slices.ContainsFunc(p.Rows, func(r Row) bool { return r.Unserved }) {
 		return false
 	}
 	for _, r := range p.Rows {

@@ -33,9 +33,11 @@ type Users interface {
 	UsernameByEmail(email string) (string, bool)
 }
 
-// Watched is what the catalog knows of a builder: its repo, the repo's default branch, its name.
+// Watched is what the catalog knows of a builder: its repo, the repo's default branch, its name,
+// and whether a force scheduler serves it, which is what lets chat start builds on it.
 type Watched struct {
 	Repo, DefaultBranch, Builder string
+	Served                       bool
 }
 
 // Watch is what a channel's subscriptions covering a build ask of it, merged.
@@ -64,7 +66,9 @@ func (t *Tracker) discover(ctx context.Context, bb *buildbot.Client) error {
 	if err != nil {
 		return fmt.Errorf("read the subscriptions: %w", err)
 	}
-	subs := slices.DeleteFunc(all, func(s subscription.Subscription) bool { return !subscription.FollowsBuilds(s.Events) })
+	subs := slices.DeleteFunc(all, func(s subscription.Subscription) bool {
+		return !subscription.FollowsBuilds(s.Events) || (t.opts.Posts != nil && !t.opts.Posts(s.ChannelID))
+	})
 	t.noteSubscribed(len(subs) > 0)
 	source := bb.Fingerprint()
 	cursor, known, err := t.Store.Cursor(source)
@@ -173,6 +177,7 @@ func (t *Tracker) follow(b buildbot.Build, w Watched, subs []subscription.Subscr
 				Source: source, Line: watch.Style == subscription.StyleLine, Rows: []post.Row{{
 					Builder: w.Builder, BuilderID: b.BuilderID, RequestID: b.BuildRequestID, BuildID: b.BuildID, Number: b.Number,
 					State: post.StateBuilding, StartedAt: int64(b.StartedAt), URL: buildbot.BuildURL(t.opts.LinkBase, b.BuilderID, b.Number),
+					Unserved: !w.Served,
 				}}},
 		}
 		created, err := t.Store.Claim(tr)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -143,11 +144,12 @@ func (s *subs) DropChannel(channelID string) error {
 	return nil
 }
 
-// builders 1 and 2 build webapp (default branch main); 3 builds api.
+// builders 1 and 2 build webapp (default branch main), through a force scheduler too; 3 builds
+// api, started only by pushes.
 func watched(builderID int) (Watched, bool) {
 	switch builderID {
 	case 1, 2:
-		return Watched{Repo: "webapp", DefaultBranch: "main", Builder: fmt.Sprintf("webapp-%d", builderID)}, true
+		return Watched{Repo: "webapp", DefaultBranch: "main", Builder: fmt.Sprintf("webapp-%d", builderID), Served: true}, true
 	case 3:
 		return Watched{Repo: "api", DefaultBranch: "main", Builder: "api"}, true
 	}
@@ -309,6 +311,49 @@ func TestAPushBuildIsPostedInTheChannelsThatSubscribedToItsRepoAndBranch(t *test
 	}
 	if len(p.store.m) != 0 {
 		t.Fatalf("still followed: %v", p.store.m)
+	}
+}
+
+// A build of a builder only pushes start is not chat's to rebuild: its card offers no Rebuild, and
+// Stop stays for the system admins the gate lets stop it.
+func TestASubscribedBuildOfABuilderChatMayNotStartOffersNoRebuild(t *testing.T) {
+	p := newPipeline(t, sub("c", "*", "*", subscription.Started))
+	api := p.bb.start(3, "main")
+	webapp := p.bb.start(1, "main")
+	p.tick(t)
+	p.bb.end(api, buildbot.Success)
+	p.bb.end(webapp, buildbot.Success)
+	p.tick(t)
+
+	buttons := map[string][]string{}
+	for _, pp := range p.postsIn("c") {
+		props, _ := post.Decode(pp)
+		for _, a := range pp.Attachments()[0].Actions {
+			buttons[props.Repo] = append(buttons[props.Repo], a.Id)
+		}
+		if props.Rows[0].Unserved != (props.Repo == "api") {
+			t.Errorf("%s: unserved %v", props.Repo, props.Rows[0].Unserved)
+		}
+	}
+	if len(buttons["api"]) != 0 || !slices.Contains(buttons["webapp"], post.ActionRebuild) {
+		t.Fatalf("buttons %v", buttons)
+	}
+}
+
+// An admin who limits the allowed channels after a channel subscribed stops its posts there, and
+// only there.
+func TestAChannelTheSettingsNoLongerAllowGetsNoSubscribedPosts(t *testing.T) {
+	p := newPipeline(t, sub("allowed", "webapp", "*", subscription.Started), sub("left-out", "webapp", "*", subscription.Started))
+	opts := subOpts
+	opts.Posts = func(channelID string) bool { return channelID != "left-out" }
+	p.bb.start(2, "main")
+
+	if err := p.tracker.Tick(context.Background(), p.client, opts); err != nil {
+		t.Fatal(err)
+	}
+
+	if allowed, leftOut := len(p.postsIn("allowed")), len(p.postsIn("left-out")); allowed != 1 || leftOut != 0 {
+		t.Fatalf("%d posts in the allowed channel, %d in the one left out", allowed, leftOut)
 	}
 }
 

@@ -92,6 +92,8 @@ type Options struct {
 	InUse func() string
 	// Watched names a builder's repo, as the catalog knows it, for subscriptions.
 	Watched func(builderID int) (Watched, bool)
+	// Posts says whether the settings let subscribed builds be posted in a channel. Nil: all.
+	Posts func(channelID string) bool
 }
 
 // Tick polls Buildbot once for every tracked build. Its cost in Buildbot requests is the same

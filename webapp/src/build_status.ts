@@ -29,6 +29,9 @@ export interface Row {
     // Buildbot was told when it was stopped elsewhere.
     stoppedBy?: string;
     stopReason?: string;
+    // unserved: no force scheduler serves the builder, so chat may not start builds on it; only
+    // system admins may stop them from chat.
+    unserved?: boolean;
 }
 
 export interface BuildStatus {
@@ -96,7 +99,8 @@ function parseRow(v: unknown): Row | null {
     const logUrl = optional(v.log_url, isHttpURL);
     const stoppedBy = optional(v.stopped_by, isString);
     const stopReason = optional(v.stop_reason, isString);
-    if ([buildId, number, stateString, startedAt, completeAt, step, stepsDone, stepsTotal, failedStep, logUrl, stoppedBy, stopReason].includes(null)) {
+    const unserved = optional(v.unserved, isBoolean);
+    if ([buildId, number, stateString, startedAt, completeAt, step, stepsDone, stepsTotal, failedStep, logUrl, stoppedBy, stopReason, unserved].includes(null)) {
         return null;
     }
     return {
@@ -105,6 +109,7 @@ function parseRow(v: unknown): Row | null {
         startedAt: startedAt ?? undefined, completeAt: completeAt ?? undefined, step: step ?? undefined,
         stepsDone: stepsDone ?? undefined, stepsTotal: stepsTotal ?? undefined, failedStep: failedStep ?? undefined,
         logUrl: logUrl ?? undefined, stoppedBy: stoppedBy ?? undefined, stopReason: stopReason ?? undefined,
+        unserved: unserved ?? undefined,
     };
 }
 

@@ -7,6 +7,7 @@ import {fetchBotUserId, postActionClient, siteURLOf} from './client';
 import {BuildCard} from './components/build_card/build_card';
 import {id} from './manifest';
 import {translations} from './translations';
+import {viewerIsSystemAdmin} from './viewer';
 import type {PluginClass, PluginRegistry} from './types/registry';
 import type {Theme} from './types/theme';
 
@@ -24,6 +25,7 @@ export class Plugin implements PluginClass {
                     theme={theme}
                     botUserId={botUserId}
                     onAction={doPostAction}
+                    viewerIsAdmin={viewerIsSystemAdmin(store.getState())}
                 />
             );
         };

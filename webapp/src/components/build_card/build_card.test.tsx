@@ -34,10 +34,10 @@ const finished = (state: string) => row(state, {build_id: 3, number: 12, started
 
 // Mattermost renders plugin components inside its IntlProvider, with the strings the plugin
 // registered merged in.
-function renderCard(p: Post, onAction = jest.fn().mockResolvedValue(undefined), botUserId: string | null = bot) {
+function renderCard(p: Post, onAction = jest.fn().mockResolvedValue(undefined), botUserId: string | null = bot, viewerIsAdmin = false) {
     const view = render(
         <IntlProvider locale='en' messages={translations.en}>
-            <BuildCard post={p} theme={light} botUserId={botUserId} onAction={onAction}/>
+            <BuildCard post={p} theme={light} botUserId={botUserId} onAction={onAction} viewerIsAdmin={viewerIsAdmin}/>
         </IntlProvider>,
     );
     return Object.assign(onAction, {container: view.container});
@@ -151,6 +151,19 @@ describe('BuildCard', () => {
         expect(screen.queryByText(/teamid1/)).not.toBeInTheDocument();
     });
 
+    test('a build of a builder chat may not start offers no Rebuild, and Stop to system admins only', () => {
+        renderCard(post(status('failure', [finished('failure'), {...row('building', {request_id: 8, builder: 'deploy'}), unserved: true}])));
+        expect(screen.queryByRole('button', {name: 'Rebuild'})).not.toBeInTheDocument();
+        expect(screen.queryByRole('button', {name: 'Rebuild with…'})).not.toBeInTheDocument();
+        expect(screen.queryByRole('button', {name: 'Stop'})).not.toBeInTheDocument();
+    });
+
+    test('a system admin may stop a build of a builder chat may not start', () => {
+        renderCard(post(status('building', [{...row('building'), unserved: true}])), undefined, bot, true);
+
+        expect(screen.getByRole('button', {name: 'Stop'})).toBeInTheDocument();
+    });
+
     test('a queued build offers Stop and no Rebuild', () => {
         renderCard(post(status('queued', [row('queued')])));
 
@@ -227,6 +240,7 @@ describe('BuildCard', () => {
         ['a step that is not text', {step: 3}],
         ['a stopper that is not text', {stopped_by: ['bob']}],
         ['a stop reason that is not text', {stop_reason: 5}],
+        ['unserved that is not yes or no', {unserved: 'yes'}],
     ])('%s falls back to the post message', (_, extra) => {
         renderCard(post(status('building', [row('building', {build_id: 3, ...extra})])));
 

@@ -19,13 +19,15 @@ interface Props {
     // botUserId is the plugin's bot, null until the server has named it.
     botUserId: string | null;
     onAction: (postId: string, actionId: ActionId) => Promise<void>;
+    // viewerIsAdmin: the signed-in user is a system admin, who may stop what others may not.
+    viewerIsAdmin?: boolean;
 }
 
 // BuildCard draws a build's status post. Props it cannot read fall back to the post's message,
 // which the server writes to read well on its own, and Mattermost's own buttons stay. So does a
 // post the bot did not write: Mattermost keeps whatever props a user gives a post, and a card with
 // our buttons on it would lend the plugin's hand to anyone who imitates one.
-export function BuildCard({post, theme, botUserId, onAction}: Props) {
+export function BuildCard({post, theme, botUserId, onAction, viewerIsAdmin = false}: Props) {
     const intl = useIntl();
     const status = botUserId !== null && post.user_id === botUserId ? parseBuildStatus(post.props) : null;
     if (!status) {
@@ -96,6 +98,7 @@ export function BuildCard({post, theme, botUserId, onAction}: Props) {
                 status={status}
                 theme={theme}
                 onAction={action}
+                viewerIsAdmin={viewerIsAdmin}
             />
         </section>
     );

@@ -16,19 +16,23 @@ interface Props {
     status: BuildStatus;
     theme: Theme;
     onAction: PostAction;
+    viewerIsAdmin: boolean;
 }
 
 // CardButtons shows Rebuild, Rebuild with… (the build's form, which Mattermost opens) and Stop
 // when they apply; a click disables them until the server answers, and a refusal shows the
 // server's words, as plain text.
-export function CardButtons({status, theme, onAction}: Props) {
+export function CardButtons({status, theme, onAction, viewerIsAdmin}: Props) {
     const intl = useIntl();
     const [pending, setPending] = useState<string | null>(null);
     const [error, setError] = useState('');
     // A build the plugin let go, because it now uses another Buildbot or followed this one as long
     // as it follows any, cannot be rebuilt from here; its unfinished rows say so, and offer no Stop.
-    const canRebuild = !status.unfollowed && !status.expired && status.rows.some((r) => r.buildId && !isRunning(r.state));
-    const canStop = status.rows.some((r) => isRunning(r.state));
+    // A builder no force scheduler serves is not chat's to start: no Rebuild for anyone, and only
+    // system admins may stop its builds (the server refuses the rest; mobile shows its refusal).
+    const canRebuild = !status.unfollowed && !status.expired && status.rows.some((r) => r.buildId && !isRunning(r.state)) &&
+        !status.rows.some((r) => r.unserved);
+    const canStop = status.rows.some((r) => isRunning(r.state)) && (viewerIsAdmin || !status.rows.some((r) => r.unserved && isRunning(r.state)));
 
     const click = async (actionId: ActionId) => {
         setPending(actionId);
