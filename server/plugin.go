@@ -86,7 +86,7 @@ func (p *Plugin) OnActivate() error {
 
 	mm := mattermost{p.client}
 	actionURL := "/plugins/" + manifestID + "/" + api.ActionsRoute
-	subs := subscription.KVStore{KV: &p.client.KV}
+	subs := &subscription.KVStore{KV: &p.client.KV}
 	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, Log: p.API, Subs: subs, Users: mm,
 		Words: words}
 	p.health = &health.Monitor{Store: health.KVStore{KV: &p.client.KV}, Subs: subs, Posts: mm, BotID: botID, Log: p.API, Words: words}

@@ -169,7 +169,7 @@ test('a build stopped in Buildbot with the plugin\'s own reason naming @channel 
 test('a parameter cannot point /build at another repository: it is refused and nothing starts', async () => {
     const before = await buildbot.newestBuildRequestId();
 
-    const answer = await runCommand(world.user, world, '/build project-example main repository=https://evil.example/x.git');
+    const answer = await runCommand(world.user, world, '/build quick-example main repository=https://evil.example/x.git');
 
     expect(answer.text).toContain('`repository` is not set from chat');
     expect(await buildbot.newestBuildRequestId()).toBe(before);

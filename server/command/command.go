@@ -94,7 +94,7 @@ func (h *Handler) execute(ctx context.Context, args *model.CommandArgs) i18n.Tex
 	case SubStatus:
 		return h.status(ctx, snap, inv)
 	case SubSubscribe:
-		return h.subscribe(ctx, grant, inv)
+		return h.subscribe(ctx, snap.Config, grant, inv)
 	case SubUnsubscribe:
 		return h.unsubscribe(grant, inv)
 	case SubSubscriptions:

@@ -273,7 +273,7 @@ func handlerFor(t *testing.T, cfg *config.Configuration, mm *fakeMM) *Handler {
 	kv, _ := kvtest.New(t)
 	return &Handler{Snapshot: func() *config.Snapshot { return snap }, Catalog: cat, MM: mm, BotID: "bot",
 		Tracker: &fakeTracker{mm: mm}, ActionURL: "/plugins/buildbot/api/v1/actions", Once: fakeOnce{},
-		Subs: subscription.KVStore{KV: kv}, Gate: &access.Gate{MM: mm}}
+		Subs: &subscription.KVStore{KV: kv}, Gate: &access.Gate{MM: mm}}
 }
 
 func run(h *Handler, user, channel, text string) string {

@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/access"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
@@ -16,7 +18,7 @@ import (
 )
 
 // subscribe adds or replaces this channel's subscription to a repo and branch glob.
-func (h *Handler) subscribe(ctx context.Context, grant access.Grant, inv Invocation) i18n.Text {
+func (h *Handler) subscribe(ctx context.Context, cfg *config.Configuration, grant access.Grant, inv Invocation) i18n.Text {
 	repo := subscription.AnyRepo
 	if inv.Repo != subscription.AnyRepo {
 		found, answer := h.findWatched(ctx, inv.Repo)
@@ -33,8 +35,16 @@ func (h *Handler) subscribe(ctx context.Context, grant access.Grant, inv Invocat
 	if sub.Style == "" {
 		sub.Style = subscription.StyleCard
 	}
-	replaced, err := h.Subs.Put(sub)
-	if err != nil {
+	replaced, err := h.Subs.Put(sub, cfg.SubscriptionLimit())
+	var limit *subscription.LimitError
+	switch {
+	case errors.As(err, &limit) && limit.InAll:
+		return i18n.T("command.subscribe.limit_all", "Nothing was saved: all channels together have {{.Max}} subscriptions, the most the settings allow. "+
+			"Drop one with `/build unsubscribe`, or a system admin can allow more in **System Console > Plugins > Buildbot > Most subscriptions in all**.", "Max", limit.Max)
+	case errors.As(err, &limit):
+		return i18n.T("command.subscribe.limit_channel", "Nothing was saved: this channel has {{.Max}} subscriptions, the most one channel may have. "+
+			"`/build subscriptions` lists them; drop one with `/build unsubscribe`, or subscribe with a broader glob.", "Max", limit.Max)
+	case err != nil:
 		return i18n.T("command.subscribe.not_saved", "The subscription was not saved: {{.Error}}", "Error", err.Error())
 	}
 	answer := i18n.T("command.subscribe.done", "This channel now hears about {{.Subject}}: {{.Events}}.", "Subject", subject(sub), "Events", eventsText(sub))

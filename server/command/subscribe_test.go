@@ -1,6 +1,7 @@
 package command
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -109,5 +110,32 @@ func TestSubscribingFollowsTheChannelRulesOfBuild(t *testing.T) {
 
 	if got := run(h, "alice", "random", "/build subscribe tools"); !strings.Contains(got, "cannot be started from this channel") {
 		t.Fatal(got)
+	}
+}
+
+// Subscriptions cost every poll a look: a channel has at most fifty, all channels the setting's
+// total, and past either /build subscribe says so and saves nothing.
+func TestSubscribingPastALimitSaysWhichAndSavesNothing(t *testing.T) {
+	bb := &fakeBuildbot{}
+	url := bb.serve(t)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: url, SubscribePermission: config.SubscribeEveryone}, newMM())
+	for i := range subscription.PerChannel {
+		if got := run(h, "alice", "builds", fmt.Sprintf("/build subscribe tools release-%d", i)); !strings.Contains(got, "now hears about") {
+			t.Fatalf("subscription %d: %q", i, got)
+		}
+	}
+
+	if got := run(h, "alice", "builds", "/build subscribe tools one-more"); !strings.Contains(got, "Nothing was saved: this channel has 50 subscriptions") {
+		t.Fatalf("past the channel's limit: %q", got)
+	}
+	h.Snapshot = func() *config.Snapshot {
+		return config.NewSnapshot(&config.Configuration{BuildbotURL: url, SubscribePermission: config.SubscribeEveryone,
+			MaxSubscriptions: config.Number{Value: 50, Set: true, Raw: "50"}})
+	}
+	if got := run(h, "alice", "random", "/build subscribe tools"); !strings.Contains(got, "all channels together have 50 subscriptions") {
+		t.Fatalf("past the total: %q", got)
+	}
+	if all, _ := h.Subs.All(); len(all) != subscription.PerChannel {
+		t.Fatalf("%d saved", len(all))
 	}
 }

@@ -76,6 +76,8 @@ type Configuration struct {
 	FailureReply    *bool
 	FailureLogLines Number
 
+	MaxSubscriptions Number
+
 	TriggerMode        string
 	ChangeHookPath     string
 	ChangeHookUsername string
@@ -180,6 +182,17 @@ func (c *Configuration) MentionAuthorsEnabled() bool {
 	return c.MentionAuthors == nil || *c.MentionAuthors
 }
 
+// DefaultMaxSubscriptions is how many subscriptions all channels may have together by default.
+const DefaultMaxSubscriptions = 1000
+
+// SubscriptionLimit is how many subscriptions all channels may have together.
+func (c *Configuration) SubscriptionLimit() int {
+	if !c.MaxSubscriptions.Set || !c.MaxSubscriptions.valid() || c.MaxSubscriptions.Value < 1 {
+		return DefaultMaxSubscriptions
+	}
+	return int(c.MaxSubscriptions.Value)
+}
+
 // FailureLines is how many log lines the failure reply quotes.
 func (c *Configuration) FailureLines() int {
 	if !c.FailureLogLines.Set || !c.FailureLogLines.valid() || c.FailureLogLines.Value < 0 {
@@ -213,6 +226,7 @@ const (
 	settingCatalogRefresh      = "Repo and branch refresh"
 	settingHealthAlert         = "Health alert after"
 	settingFailureLogLines     = "Log lines in the failure reply"
+	settingMaxSubscriptions    = "Most subscriptions in all"
 	settingRepoBuilders        = "Repos and their builders"
 	settingChangeHookPath      = "Change hook path"
 	settingChangeHookUsername  = "Change hook username"
@@ -285,6 +299,7 @@ func (c *Configuration) Validate() []Problem {
 	add(settingCatalogRefresh, c.CatalogRefreshSeconds.check(5, 86400, true))
 	add(settingHealthAlert, c.HealthAlertSeconds.check(5, 86400, true))
 	add(settingFailureLogLines, c.FailureLogLines.check(0, 200, false))
+	add(settingMaxSubscriptions, c.MaxSubscriptions.check(1, 10000, false))
 
 	if _, err := c.RepoMapping(); err != nil {
 		text, _ := i18n.TextOf(err)

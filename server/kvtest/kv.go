@@ -19,6 +19,23 @@ import (
 type Store struct {
 	mu     sync.Mutex
 	values map[string][]byte
+	reads  int
+	// expiries holds each key's last expiry, in seconds, as written.
+	expiries map[string]int64
+}
+
+// Expiry is the expiry, in seconds, the key was last written with; 0 is none.
+func (s *Store) Expiry(key string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.expiries[key]
+}
+
+// Reads is how many times the plugin read a key (KVGet), for tests of what a task costs.
+func (s *Store) Reads() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reads
 }
 
 // Get returns a key's value, or nil.
@@ -41,7 +58,7 @@ func (s *Store) Put(key string, value []byte) {
 
 // New returns a KV service over an empty store, and the store.
 func New(t *testing.T) (*pluginapi.KVService, *Store) {
-	s := &Store{values: map[string][]byte{}}
+	s := &Store{values: map[string][]byte{}, expiries: map[string]int64{}}
 	api := &plugintest.API{}
 	api.On("KVList", mock.Anything, mock.Anything).Return(func(page, perPage int) []string {
 		s.mu.Lock()
@@ -54,7 +71,12 @@ func New(t *testing.T) (*pluginapi.KVService, *Store) {
 		from := min(page*perPage, len(keys))
 		return keys[from:min(from+perPage, len(keys))]
 	}, func(int, int) *model.AppError { return nil }).Maybe()
-	api.On("KVGet", mock.Anything).Return(func(key string) []byte { return s.Get(key) },
+	api.On("KVGet", mock.Anything).Return(func(key string) []byte {
+		s.mu.Lock()
+		s.reads++
+		s.mu.Unlock()
+		return s.Get(key)
+	},
 		func(string) *model.AppError { return nil }).Maybe()
 	api.On("KVSetWithOptions", mock.Anything, mock.Anything, mock.Anything).Return(func(key string, value []byte, o model.PluginKVSetOptions) bool {
 		s.mu.Lock()
@@ -67,6 +89,7 @@ func New(t *testing.T) (*pluginapi.KVService, *Store) {
 		} else {
 			s.values[key] = value
 		}
+		s.expiries[key] = o.ExpireInSeconds
 		return true
 	}, func(string, []byte, model.PluginKVSetOptions) *model.AppError { return nil }).Maybe()
 	api.On("KVDelete", mock.Anything).Return(func(key string) *model.AppError {

@@ -1,6 +1,7 @@
 package subscription
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -135,7 +136,7 @@ func TestAnnounces(t *testing.T) {
 // channel is listed once.
 func TestConcurrentSubscriptionsAreAllKept(t *testing.T) {
 	kv, _ := kvtest.New(t)
-	store := KVStore{KV: kv}
+	store := &KVStore{KV: kv}
 	const n = 20
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -143,7 +144,7 @@ func TestConcurrentSubscriptionsAreAllKept(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := store.Put(Subscription{ChannelID: "c", Repo: fmt.Sprintf("repo-%d", i), Branch: "main", Events: DefaultEvents})
+			_, err := store.Put(Subscription{ChannelID: "c", Repo: fmt.Sprintf("repo-%d", i), Branch: "main", Events: DefaultEvents}, 1000)
 			errs <- err
 		}()
 	}
@@ -163,10 +164,10 @@ func TestConcurrentSubscriptionsAreAllKept(t *testing.T) {
 
 func TestASubscriptionForTheSameRepoAndGlobReplacesTheOldOne(t *testing.T) {
 	kv, _ := kvtest.New(t)
-	store := KVStore{KV: kv}
-	first, _ := store.Put(Subscription{ChannelID: "c", Repo: "app", Branch: "main", Events: DefaultEvents})
-	again, _ := store.Put(Subscription{ChannelID: "c", Repo: "APP", Branch: "main", Events: QuietEvents})
-	other, _ := store.Put(Subscription{ChannelID: "c", Repo: "app", Branch: "release/*", Events: DefaultEvents})
+	store := &KVStore{KV: kv}
+	first, _ := store.Put(Subscription{ChannelID: "c", Repo: "app", Branch: "main", Events: DefaultEvents}, 1000)
+	again, _ := store.Put(Subscription{ChannelID: "c", Repo: "APP", Branch: "main", Events: QuietEvents}, 1000)
+	other, _ := store.Put(Subscription{ChannelID: "c", Repo: "app", Branch: "release/*", Events: DefaultEvents}, 1000)
 
 	subs, err := store.Channel("c")
 	if err != nil || first || !again || other || len(subs) != 2 || subs[0].Events[0] != Failure {
@@ -183,5 +184,74 @@ func TestASubscriptionForTheSameRepoAndGlobReplacesTheOldOne(t *testing.T) {
 	}
 	if all, err := store.All(); err != nil || len(all) != 0 {
 		t.Fatalf("after dropping the channel: %+v, %v", all, err)
+	}
+}
+
+func TestAChannelHoldsAtMostFiftySubscriptionsAndAllChannelsTheTotal(t *testing.T) {
+	kv, _ := kvtest.New(t)
+	store := &KVStore{KV: kv}
+	for i := range PerChannel {
+		if _, err := store.Put(Subscription{ChannelID: "c", Repo: fmt.Sprintf("repo-%d", i), Events: DefaultEvents}, 1000); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var limit *LimitError
+	if _, err := store.Put(Subscription{ChannelID: "c", Repo: "one-more", Events: DefaultEvents}, 1000); !errors.As(err, &limit) || limit.InAll || limit.Max != PerChannel {
+		t.Fatalf("the 51st in a channel: %v", err)
+	}
+	if replaced, err := store.Put(Subscription{ChannelID: "c", Repo: "repo-7", Events: QuietEvents}, 1000); err != nil || !replaced {
+		t.Fatalf("replacing one at the limit: %v, %v", replaced, err)
+	}
+	if _, err := store.Put(Subscription{ChannelID: "d", Repo: "app", Events: DefaultEvents}, PerChannel); !errors.As(err, &limit) || !limit.InAll {
+		t.Fatalf("past the total: %v", err)
+	}
+	if all, _ := store.All(); len(all) != PerChannel {
+		t.Fatalf("%d kept", len(all))
+	}
+}
+
+func TestAChannelLeftWithoutSubscriptionsLeavesTheListOfChannels(t *testing.T) {
+	kv, values := kvtest.New(t)
+	store := &KVStore{KV: kv}
+	_, _ = store.Put(Subscription{ChannelID: "c", Repo: "app", Events: DefaultEvents}, 1000)
+	_, _ = store.Put(Subscription{ChannelID: "d", Repo: "app", Events: DefaultEvents}, 1000)
+
+	if removed, err := store.Remove("c", "app", ""); !removed || err != nil {
+		t.Fatalf("removed %v, %v", removed, err)
+	}
+
+	if got := string(values.Get(channelsKey)); got != `["d"]` {
+		t.Fatalf("channels %s", got)
+	}
+	if values.Get(channelPrefix+"c") != nil {
+		t.Fatal("the empty channel's key is kept")
+	}
+}
+
+// A poll on every node reads the subscriptions: while nobody changes them that is one read of
+// their version, however many channels have some; a change on any node is read at the next poll.
+func TestReadingEverySubscriptionCostsOneReadWhileNothingChanged(t *testing.T) {
+	kv, values := kvtest.New(t)
+	store, otherNode := &KVStore{KV: kv}, &KVStore{KV: kv}
+	for i := range 200 {
+		_, _ = otherNode.Put(Subscription{ChannelID: fmt.Sprintf("channel-%03d", i), Repo: "app", Events: DefaultEvents}, 1000)
+	}
+	if all, _ := store.All(); len(all) != 200 {
+		t.Fatalf("%d read", len(all))
+	}
+
+	before := values.Reads()
+	for range 5 {
+		if all, _ := store.All(); len(all) != 200 {
+			t.Fatalf("%d read", len(all))
+		}
+	}
+	if n := values.Reads() - before; n != 5 {
+		t.Fatalf("five polls read the KV store %d times", n)
+	}
+
+	_, _ = otherNode.Remove("channel-007", "app", "")
+	if all, _ := store.All(); len(all) != 199 {
+		t.Fatalf("after another node's change, %d read", len(all))
 	}
 }

@@ -272,9 +272,13 @@ func (s KVStore) LastResult(key string) (*buildbot.Result, error) {
 	return r, nil
 }
 
+// lastResultKept is how long a builder and branch's last result stays without a newer one: a
+// branch nobody built for that long starts over with no previous result, and its key is gone.
+const lastResultKept = 90 * 24 * time.Hour
+
 // SetLastResult records a finished result under key.
 func (s KVStore) SetLastResult(key string, result buildbot.Result) error {
-	if _, err := s.KV.Set(lastPrefix+key, result); err != nil {
+	if _, err := s.KV.Set(lastPrefix+key, result, pluginapi.SetExpiry(lastResultKept)); err != nil {
 		return fmt.Errorf("record the last result of %s: %w", key, err)
 	}
 	return nil

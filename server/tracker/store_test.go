@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/kvtest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 )
@@ -64,4 +66,22 @@ func TestTheKVStoreWritesOnlyWhatChangedAndClaimsOnlyWhatItRead(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, created)
 	require.False(t, again, "a claim of an entry never read overwrote one that exists")
+}
+
+// A builder and branch's last result is kept for transitions; one nobody builds any more must not
+// keep its key for ever.
+func TestALastResultExpiresWhenNoNewerOneComes(t *testing.T) {
+	kv, values := kvtest.New(t)
+	store := KVStore{KV: kv}
+
+	if err := store.SetLastResult("7_main", buildbot.Failure); err != nil {
+		t.Fatal(err)
+	}
+
+	if got := values.Expiry(lastPrefix + "7_main"); got != int64(lastResultKept/time.Second) {
+		t.Fatalf("expires in %d s", got)
+	}
+	if r, err := store.LastResult("7_main"); err != nil || r == nil || *r != buildbot.Failure {
+		t.Fatalf("read back %v, %v", r, err)
+	}
 }
