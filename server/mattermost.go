@@ -34,15 +34,6 @@ func (m mattermost) CanManageTeam(userID, teamID string) bool {
 	return m.client.User.HasPermissionToTeam(userID, teamID, model.PermissionManageTeam)
 }
 
-// UsernameByEmail finds an active user by e-mail address, for mentions.
-func (m mattermost) UsernameByEmail(email string) (string, bool) {
-	u, err := m.client.User.GetByEmail(email)
-	if err != nil || u.DeleteAt != 0 || u.IsBot {
-		return "", false
-	}
-	return u.Username, true
-}
-
 func (m mattermost) GetUser(userID string) (*model.User, error) { return m.client.User.Get(userID) }
 
 func (m mattermost) GetChannel(channelID string) (*model.Channel, error) {

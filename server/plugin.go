@@ -16,6 +16,7 @@ import (
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/access"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/api"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/authors"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
@@ -87,7 +88,8 @@ func (p *Plugin) OnActivate() error {
 	mm := mattermost{p.client}
 	actionURL := "/plugins/" + manifestID + "/" + api.ActionsRoute
 	subs := &subscription.KVStore{KV: &p.client.KV}
-	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, Log: p.API, Subs: subs, Users: mm,
+	people := &authors.Directory{KV: &p.client.KV, Users: &p.client.User, EmailsShown: p.emailsShown}
+	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, Log: p.API, Subs: subs, Users: people,
 		Words: words}
 	p.health = &health.Monitor{Store: health.KVStore{KV: &p.client.KV}, Subs: subs, Posts: mm, BotID: botID, Log: p.API, Words: words}
 	p.catalog = catalog.New(p.catalogSource, catalog.KVShared{KV: &p.client.KV})
@@ -95,7 +97,7 @@ func (p *Plugin) OnActivate() error {
 		Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mm, BotID: botID,
 		Tracker: p.tracker, ActionURL: actionURL, Once: mm, Log: p.API,
 		Subs: subs, Dialogs: mm, FormURL: "/plugins/" + manifestID + "/" + command.FormRoute, Words: words,
-		Gate: &access.Gate{MM: mm},
+		Gate: &access.Gate{MM: mm}, Authors: people,
 	}
 	if err := p.client.SlashCommand.Register(command.Definition(words.Server())); err != nil {
 		return fmt.Errorf("register /%s: %w", command.Trigger, err)
@@ -232,6 +234,12 @@ func (p *Plugin) currentSnapshot() *config.Snapshot {
 		return snap
 	}
 	return config.NewSnapshot(new(config.Configuration))
+}
+
+// emailsShown says whether Mattermost shows users' e-mail addresses to one another.
+func (p *Plugin) emailsShown() bool {
+	cfg := p.API.GetConfig()
+	return cfg != nil && cfg.PrivacySettings.ShowEmailAddress != nil && *cfg.PrivacySettings.ShowEmailAddress
 }
 
 // ExecuteCommand answers /build. A panic is answered too: the user is told it failed and the

@@ -32,6 +32,8 @@ const (
 	ListSubscriptions Action = "list_subscriptions"
 	// ListEverySubscription reads every channel's subscriptions.
 	ListEverySubscription Action = "list_every_subscription"
+	// Personal is about the user alone (/build me): the allowed teams and channels do not limit it.
+	Personal Action = "personal"
 )
 
 // Mattermost is what the gate asks the server.
@@ -133,7 +135,7 @@ func (g *Gate) Check(snap *config.Snapshot, req Request) (Grant, error) {
 		return Grant{}, err
 	}
 	cfg := snap.Config
-	if refusal := whereRefusal(cfg, place); refusal != nil {
+	if refusal := whereRefusal(cfg, place); refusal != nil && req.Action != Personal {
 		return Grant{}, refusal
 	}
 	user, err := g.MM.GetUser(req.UserID)

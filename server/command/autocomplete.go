@@ -72,6 +72,7 @@ func subcommandItems(l i18n.Localizer) []model.AutocompleteListItem {
 			HelpText: l.String(i18n.T("command.sub.subscribe", "Post this channel the builds of a repo"))},
 		{Item: SubUnsubscribe, Hint: "<repo|*> [branch-glob]", HelpText: l.String(i18n.T("command.sub.unsubscribe", "Stop posting a repo's builds here"))},
 		{Item: SubSubscriptions, Hint: "[--all]", HelpText: l.String(i18n.T("command.sub.subscriptions", "This channel's subscriptions"))},
+		{Item: SubMe, Hint: "[link|unlink]", HelpText: l.String(i18n.T("command.sub.me", "Whether a failed build of your commits mentions you"))},
 		{Item: SubHelp, HelpText: l.String(i18n.T("command.sub.help", "How to use /build"))},
 	}
 }
@@ -117,6 +118,11 @@ func SecondWord(ix *catalog.Index, parsed string, subscribed Subscribed, l i18n.
 			}
 		}
 		return items
+	case SubMe:
+		return []model.AutocompleteListItem{
+			{Item: meLink, HelpText: l.String(i18n.T("command.autocomplete.me_link", "Let a failed build of your commits mention you"))},
+			{Item: meUnlink, HelpText: l.String(i18n.T("command.autocomplete.me_unlink", "Stop that"))},
+		}
 	case SubHelp, SubList, SubSubscriptions:
 		return []model.AutocompleteListItem{}
 	}

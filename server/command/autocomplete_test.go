@@ -45,7 +45,7 @@ func TestAutocomplete(t *testing.T) {
 		got  []model.AutocompleteListItem
 		want []string
 	}{
-		{"the first word offers repos, then subcommands", FirstWord(ix, i18n.English()), []string{"app", "tools", "list", "status", "subscribe", "unsubscribe", "subscriptions", "help"}},
+		{"the first word offers repos, then subcommands", FirstWord(ix, i18n.English()), []string{"app", "tools", "list", "status", "subscribe", "unsubscribe", "subscriptions", "me", "help"}},
 		{"the second word offers the typed repo's branches, default first", SecondWord(ix, "/build app ", none, i18n.English()), []string{"main", "feature/x"}},
 		{"a repo is found whatever its case", SecondWord(ix, "/build APP", none, i18n.English()), []string{"main", "feature/x"}},
 		{"Mattermost's parsed text has no slash", SecondWord(ix, "build app ", none, i18n.English()), []string{"main", "feature/x"}},

@@ -51,6 +51,8 @@ type Handler struct {
 	Words *i18n.Bundle
 	// Gate decides who may do what, where.
 	Gate *access.Gate
+	// Authors links users to the address their commits carry, for /build me.
+	Authors Authors
 
 	misses misses
 }
@@ -59,6 +61,15 @@ type Handler struct {
 type Mattermost interface {
 	access.Mattermost
 	GetPost(postID string) (*model.Post, error)
+}
+
+// Authors keeps which users linked their address, so builds whose changes name it mention them.
+type Authors interface {
+	Link(u *model.User) error
+	Unlink(u *model.User) error
+	Linked(u *model.User) (bool, error)
+	// AddressesShown says whether every address is matched, Mattermost showing them anyway.
+	AddressesShown() bool
 }
 
 // Tracker takes over a started build's status post, and hears who stops one.
@@ -99,6 +110,8 @@ func (h *Handler) execute(ctx context.Context, args *model.CommandArgs) i18n.Tex
 		return h.unsubscribe(grant, inv)
 	case SubSubscriptions:
 		return h.subscriptions(grant, inv.All)
+	case SubMe:
+		return h.me(grant.User, inv.Word)
 	}
 	return h.build(ctx, snap, args, grant, inv)
 }
@@ -115,6 +128,8 @@ func actionOf(inv Invocation) access.Action {
 			return access.ListEverySubscription
 		}
 		return access.ListSubscriptions
+	case SubMe:
+		return access.Personal
 	}
 	return access.Build
 }
@@ -130,6 +145,7 @@ func usage() i18n.Text {
 		"also those chat did not start; the glob defaults to the repo's default branch, the events to `finished`. "+
 		"For only what needs someone: `--events failure,problem,recovery`\n"+
 		"- `/build unsubscribe <repo|*> [branch-glob]` and `/build subscriptions [--all]`\n"+
+		"- `/build me [link|unlink]`: whether a failed build whose changes carry your address mentions you\n"+
 		"- `/build help`: this text")
 }
 

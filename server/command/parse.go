@@ -2,6 +2,7 @@ package command
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -18,7 +19,14 @@ const (
 	SubSubscribe     = "subscribe"
 	SubUnsubscribe   = "unsubscribe"
 	SubSubscriptions = "subscriptions"
+	SubMe            = "me"
 	SubBuild         = ""
+)
+
+// The words /build me takes.
+const (
+	meLink   = "link"
+	meUnlink = "unlink"
 )
 
 // Limits on what a user may type, checked before anything is sent to Buildbot.
@@ -51,6 +59,8 @@ type Invocation struct {
 	// for the form itself (--form).
 	Params []string
 	Form   bool
+	// Word is /build me's: "", link or unlink.
+	Word string
 }
 
 // mistake is something wrong in what the user typed, worded for them.
@@ -77,6 +87,15 @@ func Parse(text string) (Invocation, error) {
 		return Invocation{Sub: sub}, nil
 	case SubSubscribe, SubUnsubscribe, SubSubscriptions:
 		return parseSubscription(sub, fields[1:])
+	case SubMe:
+		if len(fields) > 2 || (len(fields) == 2 && !slices.Contains([]string{meLink, meUnlink}, strings.ToLower(fields[1]))) {
+			return Invocation{}, mistake(i18n.T("command.parse.me_usage", "Use `/build me`, `/build me link` or `/build me unlink`."))
+		}
+		inv := Invocation{Sub: SubMe}
+		if len(fields) == 2 {
+			inv.Word = strings.ToLower(fields[1])
+		}
+		return inv, nil
 	case SubStatus:
 		if len(fields) > 3 {
 			return Invocation{}, mistake(i18n.T("command.parse.status_usage", "Use `/build status [repo] [branch]`."))
