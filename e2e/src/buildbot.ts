@@ -66,11 +66,13 @@ export class Buildbot {
         return (await response.json()) as {result?: T};
     }
 
-    // force starts a build as Buildbot's own UI would, to give the plugin history to learn from.
+    // force starts a build as Buildbot's own UI would, to give the plugin history to learn from. It
+    // names no project or repository, as the UI's defaults do not: a build that named one would
+    // tell the plugin's catalog which repo the builder builds.
     async force(builder: string, branch: string): Promise<number> {
         const builderid = await this.builderId(builder);
         const body = await this.rpc<[number, Record<string, number>]>('forceschedulers/force', 'force',
-            {builderid, branch, project: 'project-example', reason: 'e2e setup'});
+            {builderid, branch, reason: 'e2e setup'});
         const brid = body.result?.[1][String(builderid)];
         if (!brid) {
             throw new Error(`force ${builder}: ${JSON.stringify(body)}`);
