@@ -9,11 +9,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
-	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown/markdowntest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
@@ -73,29 +71,6 @@ func TestTheFailureReplyOfAPostInAThreadGoesToTheThreadsRoot(t *testing.T) {
 
 	if len(posts.replies) != 1 || posts.replies[0].RootId != "root1" {
 		t.Fatalf("replies %+v", posts.replies)
-	}
-}
-
-func TestAFailureReplyFitsInAPostHoweverLongTheLog(t *testing.T) {
-	var lines []string
-	for i := 0; i < 200; i++ {
-		lines = append(lines, fmt.Sprintf("%03d %s", i, strings.Repeat("x", 2000)))
-	}
-	row := post.Row{Builder: "b", Number: 4, URL: "https://ci/#/builders/1/builds/4", State: post.StateFailure,
-		FailedStep: "compile", LogURL: "https://ci/log"}
-
-	text := failureText(failure{row: row, logTail: strings.Join(lines, "\n"), mentions: []string{"alice"}}, i18n.English())
-
-	if n := utf8.RuneCountInString(text); n > model.PostMessageMaxRunesV2 {
-		t.Fatalf("%d characters", n)
-	}
-	if !strings.Contains(text, "lines left out here, to fit in a post") || !strings.Contains(text, "199 xxx") || !strings.HasSuffix(text, "[Full log](https://ci/log)") {
-		t.Fatalf("reply %q…%q", text[:200], text[len(text)-200:])
-	}
-	for _, line := range strings.Split(text, "\n") {
-		if utf8.RuneCountInString(line) > maxLogLine {
-			t.Fatalf("a line of %d characters", utf8.RuneCountInString(line))
-		}
 	}
 }
 

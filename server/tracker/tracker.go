@@ -8,13 +8,11 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
-	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 )
 
@@ -551,13 +549,6 @@ func (t *Tracker) warn(msg string, tr *Tracked, keyValuePairs ...any) {
 	t.warnf(msg, append([]any{"track_id", tr.ID, "post_id", tr.PostID, "requests/builds", strings.Join(requests, ",")}, keyValuePairs...)...)
 }
 
-// The failure reply stays within Mattermost's limit on a message (16,383 characters): each log
-// line and the quoted log as a whole are cut, and the reply says so.
-const (
-	maxReply   = 16000
-	maxLogLine = 500
-)
-
 // replyFailure answers in the post's thread, naming the requester (an edited post notifies no
 // one) with the failed step and the end of its log. A status post may itself be a reply (a
 // Rebuild, or /build in a thread): Mattermost takes replies to a thread's root only.
@@ -566,48 +557,10 @@ func (t *Tracker) replyFailure(tr *Tracked, f failure) {
 	if root == "" {
 		root = tr.PostID
 	}
-	reply := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: root, Message: failureText(f, t.Words.Server())}
+	reply := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: root, Message: post.FailureReply(f.row, f.mentions, f.logTail, t.Words.Server())}
 	if err := t.Posts.CreatePost(reply); err != nil {
 		t.warn("Could not reply about a failed build", tr, "root_id", root, "error", err.Error())
 	}
-}
-
-// failureText is the failure reply. The log is quoted in a fenced block, where Markdown and
-// mentions are inert; everything else Buildbot named is escaped.
-func failureText(f failure, l i18n.Localizer) string {
-	row := f.row
-	head := fmt.Sprintf("@%s [%s #%d](%s) %s", strings.Join(f.mentions, " @"), markdown.Text(row.Builder), row.Number, row.URL, l.String(row.State.Label()))
-	if row.FailedStep == "" {
-		return head + "."
-	}
-	head += l.String(i18n.T("tracker.failure.in_step", " in step **{{.Step}}**", "Step", markdown.Text(row.FailedStep)))
-	foot := ""
-	if row.LogURL != "" {
-		foot = "\n" + l.String(i18n.T("tracker.failure.full_log", "[Full log]({{.URL}})", "URL", row.LogURL))
-	}
-	if f.logTail == "" {
-		return head + foot
-	}
-	lines := strings.Split(f.logTail, "\n")
-	for i, line := range lines {
-		if utf8.RuneCountInString(line) > maxLogLine {
-			lines[i] = string([]rune(line)[:maxLogLine-1]) + "…"
-		}
-	}
-	budget := maxReply - utf8.RuneCountInString(head+foot) - 100
-	// Lines are kept from the end, which says most about the failure.
-	cut := len(lines)
-	for size := 0; cut > 0; cut-- {
-		if size += utf8.RuneCountInString(lines[cut-1]) + 1; size > budget {
-			break
-		}
-	}
-	note := ""
-	if cut > 0 {
-		note = l.String(i18n.Plural("tracker.failure.lines_left_out",
-			" (its first line left out here, to fit in a post)", " (its first {{.Count}} lines left out here, to fit in a post)", cut))
-	}
-	return fmt.Sprintf("%s%s:\n```\n%s\n```%s", head, note, strings.Join(lines[cut:], "\n"), foot)
 }
 
 // failedStep finds the first failed step of a build, a link to its log and, when a reply will
