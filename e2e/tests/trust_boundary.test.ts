@@ -141,11 +141,10 @@ test('a build stopped in Buildbot with the plugin\'s own reason naming @channel 
         return text.includes('now hears about') && text;
     }, 30000);
     expect(subscribed).toContain('now hears about');
-    const request = await buildbot.force('slow-example', branch);
-    const build = await eventually('the build runs', async () => {
-        const {builds} = await buildbot.get<{builds: Array<{buildid: number}>}>(`buildrequests/${request}/builds`);
-        return builds[0];
-    });
+    await buildbot.force('slow-example', branch);
+    // Stopped only once Buildbot has set it up (its branch property written), as a person in its
+    // UI would: a build stopped before has no branch for a subscription to match.
+    const build = await eventually('the build runs with its branch', async () => (await buildbot.buildsWhere((p) => p.branch === branch))[0]);
 
     // Being added to the channel counted as a mention; having read it, the member starts from none.
     await world.user.viewMyChannel(channel.id);

@@ -84,12 +84,14 @@ func (t *Tracker) discover(ctx context.Context, bb *buildbot.Client) error {
 	q := buildbot.Query{Order: []string{"buildid"}, Limit: newBuildsPerTick, Properties: []string{"branch", "revision"}}
 	if !known {
 		// Where to start: the newest build started before the first subscription was made, so
-		// one started between it and this tick is not missed, and none older is news.
+		// one started between it and this tick is not missed, and none older is news. Buildbot
+		// keeps whole seconds: a build of the subscription's own second may have started after
+		// it (a push right after /build subscribe), so it is news too.
 		first := subs[0].CreatedAt
 		for _, s := range subs {
 			first = min(first, s.CreatedAt)
 		}
-		q = buildbot.Query{Order: []string{"-buildid"}, Limit: 1, Filters: []buildbot.Filter{buildbot.Where("started_at", "le", first/1000)}}
+		q = buildbot.Query{Order: []string{"-buildid"}, Limit: 1, Filters: []buildbot.Filter{buildbot.Where("started_at", "lt", first/1000)}}
 	} else {
 		q.Filters = []buildbot.Filter{buildbot.Where("buildid", "gt", cursor)}
 	}
