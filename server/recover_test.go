@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,34 +13,22 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/logtest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
 
-// errorLog is the part of Mattermost's API the recovered panics use: it records each error logged,
-// as its message and its name, value pairs. Any other call panics on the nil API.
+// errorLog is the part of Mattermost's API the recovered panics use: it records each error logged.
+// Any other call panics on the nil API.
 type errorLog struct {
 	plugin.API
-	mu    sync.Mutex
-	lines []map[string]string
+	logtest.Errors
 }
 
 func (l *errorLog) LogError(msg string, keyValuePairs ...any) {
-	line := map[string]string{"msg": msg}
-	for i := 0; i+1 < len(keyValuePairs); i += 2 {
-		line[keyValuePairs[i].(string)], _ = keyValuePairs[i+1].(string)
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, line)
+	l.Errors.LogError(msg, keyValuePairs...)
 }
 
 func (l *errorLog) LogDebug(string, ...any) {}
-
-func (l *errorLog) logged() []map[string]string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]map[string]string(nil), l.lines...)
-}
 
 func pluginWithErrorLog() (*Plugin, *errorLog) {
 	log := &errorLog{}
@@ -73,7 +60,7 @@ func TestACommandThatPanicsIsAnsweredAndTheNextOneRuns(t *testing.T) {
 		!strings.Contains(resp.Text, "`/build` failed on an unexpected error") {
 		t.Fatalf("answered %+v, %v", resp, appErr)
 	}
-	lines := log.logged()
+	lines := log.Logged()
 	if len(lines) != 1 || lines[0]["command"] != "/build list" || lines[0]["user_id"] != "user-id" || lines[0]["panic"] != "no settings" ||
 		!strings.Contains(lines[0]["stack"], "ExecuteCommand") {
 		t.Fatalf("logged %v", lines)
@@ -129,7 +116,7 @@ func TestAJobThatPanicsIsLoggedAndItsNextRunGoesOn(t *testing.T) {
 				t.Fatal("the second run did not finish")
 			}
 
-			lines := log.logged()
+			lines := log.Logged()
 			if len(lines) != 2 {
 				t.Fatalf("logged %v, want both runs' panics", lines)
 			}
@@ -157,10 +144,10 @@ func TestAPollThatPanicsLeavesTheEventsPolling(t *testing.T) {
 	for want := 1; want <= 2; want++ {
 		p.kick(tracker.TickNow)
 		deadline := time.Now().Add(10 * time.Second)
-		for len(log.logged()) < want && time.Now().Before(deadline) {
+		for len(log.Logged()) < want && time.Now().Before(deadline) {
 			time.Sleep(time.Millisecond)
 		}
-		if n := len(log.logged()); n != want {
+		if n := len(log.Logged()); n != want {
 			t.Fatalf("after kick %d, %d polls panicked", want, n)
 		}
 	}

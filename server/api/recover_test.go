@@ -6,35 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/logtest"
 )
-
-// errorLog records the errors the routes log, each as its message and its name, value pairs.
-type errorLog struct {
-	mu    sync.Mutex
-	lines []map[string]string
-}
-
-func (l *errorLog) LogError(msg string, keyValuePairs ...any) {
-	line := map[string]string{"msg": msg}
-	for i := 0; i+1 < len(keyValuePairs); i += 2 {
-		line[keyValuePairs[i].(string)], _ = keyValuePairs[i+1].(string)
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, line)
-}
-
-func (l *errorLog) logged() []map[string]string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]map[string]string(nil), l.lines...)
-}
 
 // panicOnce panics on the first click, the way a bug on one post's odd props would, and answers
 // the rest.
@@ -49,7 +27,7 @@ func (p *panicOnce) Act(context.Context, *model.PostActionIntegrationRequest) st
 }
 
 func TestAPanickingRouteAnswers500AndTheNextRequestIsServed(t *testing.T) {
-	var log errorLog
+	var log logtest.Errors
 	h := NewRouter(Deps{
 		Snapshot: func() *config.Snapshot { return config.NewSnapshot(&config.Configuration{}) },
 		Actions:  &panicOnce{},
@@ -62,7 +40,7 @@ func TestAPanickingRouteAnswers500AndTheNextRequestIsServed(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &body); rec.Code != http.StatusInternalServerError || err != nil || body["error"] == "" {
 		t.Fatalf("code %d body %s", rec.Code, rec.Body)
 	}
-	lines := log.logged()
+	lines := log.Logged()
 	if len(lines) != 1 {
 		t.Fatalf("logged %v", lines)
 	}
@@ -86,7 +64,7 @@ func readBuildersPanics() { panic("a builder without a name") }
 // The status route reads Buildbot on two goroutines at once; a panic on either would end the
 // plugin, so it is answered like a panic on the request's own.
 func TestAPanicOnAReadBesideTheRequestIsAnsweredAsTheRequests(t *testing.T) {
-	var log errorLog
+	var log logtest.Errors
 	h := withRecovery(&log, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		inParallel(func() {}, readBuildersPanics)
 		writeJSON(w, http.StatusOK, "read")
@@ -98,7 +76,7 @@ func TestAPanicOnAReadBesideTheRequestIsAnsweredAsTheRequests(t *testing.T) {
 	if rec.Code != http.StatusInternalServerError {
 		t.Fatalf("code %d body %s", rec.Code, rec.Body)
 	}
-	lines := log.logged()
+	lines := log.Logged()
 	if len(lines) != 1 || lines[0]["panic"] != "a builder without a name" || !strings.Contains(lines[0]["stack"], "readBuildersPanics") {
 		t.Fatalf("logged %v", lines)
 	}
