@@ -106,6 +106,14 @@ export class Buildbot {
         return found.changeid;
     }
 
+    // stillRunning says whether a build runs a moment after someone may have stopped it: Buildbot
+    // ends a build it was told to stop within a second or so.
+    async stillRunning(buildId: number): Promise<boolean> {
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        const {builds} = await this.get<{builds: Array<{complete: boolean}>}>(`builds/${buildId}`);
+        return builds[0]?.complete === false;
+    }
+
     // cancel ends a build request that no build has started for, from outside the plugin.
     async cancel(buildRequestId: number): Promise<void> {
         await this.rpc(`buildrequests/${buildRequestId}`, 'cancel', {reason: 'e2e clean-up'});

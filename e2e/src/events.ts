@@ -15,6 +15,19 @@ export interface Events {
     close: () => void;
 }
 
+// answerToClick clicks a post's button through Mattermost's post-action route, as a user does, and
+// returns what the plugin answered that user alone (its ephemeral post), once it has decided.
+export async function answerToClick(client: Client4, postId: string, actionId: string): Promise<string> {
+    const events = await listen(client);
+    try {
+        const answer = events.next('ephemeral_message');
+        await client.doPostAction(postId, actionId);
+        return (JSON.parse(String((await answer).data.post)) as {message: string}).message;
+    } finally {
+        events.close();
+    }
+}
+
 export async function listen(client: Client4): Promise<Events> {
     const socket = new WebSocket(client.getUrl().replace(/^http/, 'ws') + '/api/v4/websocket', {headers: {Authorization: `Bearer ${client.getToken()}`}});
     const waiting: Array<{name: string; resolve: (e: ServerEvent) => void}> = [];
