@@ -199,7 +199,7 @@ func (p *Plugin) postsIn(snap *config.Snapshot) func(channelID string) bool {
 		}
 		ok, seen := a.known[channelID]
 		if !seen {
-			ok = p.command.Gate.Posts(snap.Config, channelID)
+			ok = p.app.Gate.Posts(snap.Config, channelID)
 			a.known[channelID] = ok
 		}
 		return ok

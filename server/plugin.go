@@ -16,6 +16,7 @@ import (
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/access"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/api"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/app"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/authors"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
@@ -23,6 +24,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/health"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/route"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
@@ -37,6 +39,7 @@ type Plugin struct {
 	// postsAllowed keeps the gate's recent answers on where subscriptions may post.
 	postsAllowed postsAllowed
 	words        *i18n.Bundle
+	app          *app.App
 	command      *command.Handler
 	catalog      *catalog.Catalog
 	tracker      *tracker.Tracker
@@ -86,30 +89,30 @@ func (p *Plugin) OnActivate() error {
 	p.words = words
 
 	mm := mattermost{p.client}
-	actionURL := "/plugins/" + manifestID + "/" + api.ActionsRoute
+	actionURL := route.URL(manifestID, route.Actions)
 	subs := &subscription.KVStore{KV: &p.client.KV}
 	people := &authors.Directory{KV: &p.client.KV, Users: &p.client.User, EmailsShown: p.emailsShown}
 	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, Log: p.API, Subs: subs, Users: people,
 		Words: words}
 	p.health = &health.Monitor{Store: health.KVStore{KV: &p.client.KV}, Subs: subs, Posts: mm, BotID: botID, Log: p.API, Words: words}
 	p.catalog = catalog.New(p.catalogSource, catalog.KVShared{KV: &p.client.KV})
-	p.command = &command.Handler{
+	p.app = &app.App{
 		Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mm, BotID: botID,
 		Tracker: p.tracker, ActionURL: actionURL, Once: mm, Log: p.API,
-		Subs: subs, Dialogs: mm, FormURL: "/plugins/" + manifestID + "/" + command.FormRoute, Words: words,
+		Subs: subs, Dialogs: mm, FormURL: route.URL(manifestID, route.BuildForm), Words: words,
 		Gate: &access.Gate{MM: mm}, Authors: people,
 	}
+	p.command = &command.Handler{App: p.app, Words: words}
 	if err := p.client.SlashCommand.Register(command.Definition(words.Server())); err != nil {
 		return fmt.Errorf("register /%s: %w", command.Trigger, err)
 	}
 	p.router = api.NewRouter(api.Deps{
 		Snapshot:    p.currentSnapshot,
 		Permissions: mm,
-		Catalog:     p.catalog,
-		Actions:     p.command,
-		Forms:       p.command,
-		Rules:       p.command,
-		Subs:        p.command.Subs,
+		Actions:     p.app,
+		Forms:       p.app,
+		Rules:       p.app,
+		Lists:       &command.Lists{Catalog: p.catalog, Subs: subs, Words: words},
 		BotID:       botID,
 		PluginID:    manifestID,
 		Version:     manifestVersion,

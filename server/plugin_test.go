@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/app"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 )
@@ -23,7 +24,7 @@ func pluginWithSettings(t *testing.T, load func(*config.Configuration) error) (*
 	t.Cleanup(func() { api.AssertExpectations(t) })
 	p := &Plugin{}
 	p.SetAPI(api)
-	p.command = &command.Handler{Snapshot: p.currentSnapshot}
+	p.command = &command.Handler{App: &app.App{Snapshot: p.currentSnapshot}}
 	return p, api
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/plugin"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/app"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
@@ -46,12 +47,12 @@ func ready(p *Plugin) {
 func TestACommandThatPanicsIsAnsweredAndTheNextOneRuns(t *testing.T) {
 	p, log := pluginWithErrorLog()
 	var calls atomic.Int32
-	p.command = &command.Handler{Snapshot: func() *config.Snapshot {
+	p.command = &command.Handler{App: &app.App{Snapshot: func() *config.Snapshot {
 		if calls.Add(1) == 1 {
 			panic("no settings")
 		}
 		return p.currentSnapshot()
-	}}
+	}}}
 	args := &model.CommandArgs{Command: "/build list", UserId: "user-id"}
 
 	resp, appErr := p.ExecuteCommand(nil, args)

@@ -13,20 +13,15 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
-	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
-	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/route"
 )
 
 // Permissions answers who the caller is allowed to be.
 type Permissions interface {
 	IsSystemAdmin(userID string) bool
 }
-
-// ActionsRoute receives the clicks on status posts' buttons, relative to the plugin.
-const ActionsRoute = "api/v1/actions"
 
 // Actions runs a status post's button for the user who clicked it.
 type Actions interface {
@@ -40,7 +35,16 @@ type Forms interface {
 
 // Rules says where /build may be used, which is where autocomplete offers anything.
 type Rules interface {
-	Allows(userID, channelID, teamID string) bool
+	MayView(userID, channelID, teamID string) bool
+}
+
+// Lists answers the dynamic lists of /build's autocomplete. parsed is the command before the
+// word being typed, input the command as typed.
+type Lists interface {
+	FirstWord(userID string) []model.AutocompleteListItem
+	SecondWord(userID, channelID, parsed, input string) []model.AutocompleteListItem
+	ThirdWord(userID, channelID, parsed, input string) []model.AutocompleteListItem
+	ParamWord(userID, parsed, input string, position int) []model.AutocompleteListItem
 }
 
 // Deps is what the routes need from the plugin.
@@ -48,12 +52,10 @@ type Deps struct {
 	// Snapshot returns the settings in force for this request.
 	Snapshot    func() *config.Snapshot
 	Permissions Permissions
-	Catalog     *catalog.Catalog
 	Actions     Actions
 	Forms       Forms
 	Rules       Rules
-	// Subs lists a channel's subscriptions for unsubscribe's autocomplete.
-	Subs subscription.Store
+	Lists       Lists
 	// BotID is the account that writes status posts; the webapp draws only its posts as cards.
 	BotID    string
 	PluginID string
@@ -74,15 +76,14 @@ func NewRouter(deps Deps) http.Handler {
 	h := &handler{deps: deps}
 	r := mux.NewRouter()
 	r.Use(requireUser, limitBody)
-	v1 := r.PathPrefix("/api/v1").Subrouter()
-	v1.Handle("/status", h.requireAdmin(http.HandlerFunc(h.status))).Methods(http.MethodGet)
-	v1.HandleFunc("/bot", h.bot).Methods(http.MethodGet)
-	r.HandleFunc("/"+ActionsRoute, h.action).Methods(http.MethodPost)
-	r.HandleFunc("/"+command.FormRoute, h.form).Methods(http.MethodPost)
-	r.HandleFunc("/"+command.FirstWordRoute, h.firstWord).Methods(http.MethodGet)
-	r.HandleFunc("/"+command.SecondWordRoute, h.secondWord).Methods(http.MethodGet)
-	r.HandleFunc("/"+command.ThirdWordRoute, h.thirdWord).Methods(http.MethodGet)
-	r.HandleFunc("/"+command.ParamsRoute+"/{position:[0-9]+}", h.paramWord).Methods(http.MethodGet)
+	r.Handle("/"+route.Status, h.requireAdmin(http.HandlerFunc(h.status))).Methods(http.MethodGet)
+	r.HandleFunc("/"+route.Bot, h.bot).Methods(http.MethodGet)
+	r.HandleFunc("/"+route.Actions, h.action).Methods(http.MethodPost)
+	r.HandleFunc("/"+route.BuildForm, h.form).Methods(http.MethodPost)
+	r.HandleFunc("/"+route.FirstWord, h.firstWord).Methods(http.MethodGet)
+	r.HandleFunc("/"+route.SecondWord, h.secondWord).Methods(http.MethodGet)
+	r.HandleFunc("/"+route.ThirdWord, h.thirdWord).Methods(http.MethodGet)
+	r.HandleFunc("/"+route.Params+"/{position:[0-9]+}", h.paramWord).Methods(http.MethodGet)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "no such route")
 	})

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,8 +13,8 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
-	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/route"
 )
 
 type admins map[string]bool
@@ -23,7 +24,31 @@ func (a admins) IsSystemAdmin(userID string) bool { return a[userID] }
 // rules allows /build in the channels it lists, for anyone.
 type rules map[string]bool
 
-func (r rules) Allows(_, channelID, _ string) bool { return r[channelID] }
+func (r rules) MayView(_, channelID, _ string) bool { return r[channelID] }
+
+// helpOnly is autocomplete that offers help at every word, and says what it was asked.
+type helpOnly struct{ asked []string }
+
+func (l *helpOnly) offer(what string) []model.AutocompleteListItem {
+	l.asked = append(l.asked, what)
+	return []model.AutocompleteListItem{{Item: "help"}}
+}
+
+func (l *helpOnly) FirstWord(userID string) []model.AutocompleteListItem {
+	return l.offer("first " + userID)
+}
+
+func (l *helpOnly) SecondWord(userID, channelID, parsed, input string) []model.AutocompleteListItem {
+	return l.offer(strings.Join([]string{"second", userID, channelID, parsed, input}, " "))
+}
+
+func (l *helpOnly) ThirdWord(userID, channelID, parsed, input string) []model.AutocompleteListItem {
+	return l.offer(strings.Join([]string{"third", userID, channelID, parsed, input}, " "))
+}
+
+func (l *helpOnly) ParamWord(userID, parsed, input string, position int) []model.AutocompleteListItem {
+	return l.offer(fmt.Sprintf("param %s %s %s %d", userID, parsed, input, position))
+}
 
 // clicks records the button clicks that reach the command package.
 type clicks []*model.PostActionIntegrationRequest
@@ -41,7 +66,7 @@ func routerWith(snap *config.Snapshot, actions Actions) http.Handler {
 	return NewRouter(Deps{
 		Snapshot:    func() *config.Snapshot { return snap },
 		Permissions: admins{"admin-id": true},
-		Catalog:     catalog.New(func() catalog.Setup { return catalog.Setup{} }, nil),
+		Lists:       &helpOnly{},
 		Actions:     actions,
 		Rules:       rules{"allowed": true},
 		BotID:       "bot-id",
@@ -63,7 +88,7 @@ func get(h http.Handler, path, userID string) *httptest.ResponseRecorder {
 
 // click posts a button click of user-id to the actions route, as Mattermost forwards one.
 func click(h http.Handler, body string) *httptest.ResponseRecorder {
-	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/"+ActionsRoute, strings.NewReader(body))
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/"+route.Actions, strings.NewReader(body))
 	req.Header.Set("Mattermost-User-Id", "user-id")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
@@ -113,13 +138,31 @@ func TestAButtonClickIsBoundedAsAWholeByTheRequestTimeout(t *testing.T) {
 
 func TestAutocompleteOffersNothingWhereBuildIsRefused(t *testing.T) {
 	h := router(config.NewSnapshot(&config.Configuration{}))
-	for _, route := range []string{"/api/v1/autocomplete/first", "/api/v1/autocomplete/second"} {
-		if rec := get(h, route+"?channel_id=refused&team_id=t&parsed=build+x+", "user-id"); rec.Body.String() != "[]\n" {
-			t.Errorf("%s in a refused channel: %s", route, rec.Body)
+	for _, path := range []string{"/api/v1/autocomplete/first", "/api/v1/autocomplete/second"} {
+		if rec := get(h, path+"?channel_id=refused&team_id=t&parsed=build+x+", "user-id"); rec.Body.String() != "[]\n" {
+			t.Errorf("%s in a refused channel: %s", path, rec.Body)
 		}
 	}
 	if rec := get(h, "/api/v1/autocomplete/first?channel_id=allowed", "user-id"); !strings.Contains(rec.Body.String(), `"help"`) {
 		t.Fatalf("in an allowed channel: %s", rec.Body)
+	}
+}
+
+// Each list is asked with what Mattermost's query says: who types, where, and what so far.
+func TestAutocompletePassesTheQueryToItsList(t *testing.T) {
+	lists := &helpOnly{}
+	h := NewRouter(Deps{
+		Snapshot: func() *config.Snapshot { return config.NewSnapshot(&config.Configuration{}) },
+		Rules:    rules{"allowed": true},
+		Lists:    lists,
+	})
+	q := "?channel_id=allowed&team_id=t&parsed=build+app+&user_input=build+app+ma"
+	for _, path := range []string{"/" + route.FirstWord, "/" + route.SecondWord, "/" + route.ThirdWord, "/" + route.Params + "/5"} {
+		get(h, path+q, "alice")
+	}
+	want := []string{"first alice", "second alice allowed build app  build app ma", "third alice allowed build app  build app ma", "param alice build app  build app ma 5"}
+	if strings.Join(lists.asked, "|") != strings.Join(want, "|") {
+		t.Fatalf("asked %q, want %q", lists.asked, want)
 	}
 }
 

@@ -9,9 +9,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
-	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
-	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
 // The dynamic lists of /build. Mattermost calls them on every keystroke and filters the items by
@@ -23,10 +21,10 @@ func (h *handler) firstWord(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, []model.AutocompleteListItem{})
 		return
 	}
-	writeJSON(w, http.StatusOK, command.FirstWord(h.deps.Catalog.Current(), h.words(r)))
+	writeJSON(w, http.StatusOK, h.deps.Lists.FirstWord(r.Header.Get(userHeader)))
 }
 
-// words are the caller's language for the lists' help texts.
+// words are the caller's language for the status route.
 func (h *handler) words(r *http.Request) i18n.Localizer {
 	return h.deps.Words.User(r.Header.Get(userHeader))
 }
@@ -41,7 +39,7 @@ func (h *handler) allowed(r *http.Request) bool {
 	if h.grants.has(key, snap, now) {
 		return true
 	}
-	if !h.deps.Rules.Allows(key.user, key.channel, key.team) {
+	if !h.deps.Rules.MayView(key.user, key.channel, key.team) {
 		return false
 	}
 	h.grants.add(key, snap, now)
@@ -54,7 +52,7 @@ func (h *handler) secondWord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	writeJSON(w, http.StatusOK, command.Finished(command.SecondWord(h.deps.Catalog.Current(), typed(r), h.subscribed(r), h.words(r)), q.Get("parsed"), q.Get("user_input")))
+	writeJSON(w, http.StatusOK, h.deps.Lists.SecondWord(r.Header.Get(userHeader), q.Get("channel_id"), q.Get("parsed"), q.Get("user_input")))
 }
 
 func (h *handler) thirdWord(w http.ResponseWriter, r *http.Request) {
@@ -63,7 +61,7 @@ func (h *handler) thirdWord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	writeJSON(w, http.StatusOK, command.Finished(command.ThirdWord(h.deps.Catalog.Current(), typed(r), q.Get("user_input"), h.subscribed(r), h.words(r)), q.Get("parsed"), q.Get("user_input")))
+	writeJSON(w, http.StatusOK, h.deps.Lists.ThirdWord(r.Header.Get(userHeader), q.Get("channel_id"), q.Get("parsed"), q.Get("user_input")))
 }
 
 func (h *handler) paramWord(w http.ResponseWriter, r *http.Request) {
@@ -73,25 +71,5 @@ func (h *handler) paramWord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	writeJSON(w, http.StatusOK, command.Finished(command.ParamWord(h.deps.Catalog.Current(), q.Get("parsed"), q.Get("user_input"), position, h.words(r)), q.Get("parsed"), q.Get("user_input")))
-}
-
-// typed is the command as typed so far.
-func typed(r *http.Request) string {
-	if parsed := r.URL.Query().Get("parsed"); parsed != "" {
-		return parsed
-	}
-	return r.URL.Query().Get("user_input")
-}
-
-// subscribed reads the channel's subscriptions when a list needs them; allowed has checked that
-// the user may read the channel.
-func (h *handler) subscribed(r *http.Request) command.Subscribed {
-	return func() []subscription.Subscription {
-		subs, err := h.deps.Subs.Channel(r.URL.Query().Get("channel_id"))
-		if err != nil {
-			return nil
-		}
-		return subs
-	}
+	writeJSON(w, http.StatusOK, h.deps.Lists.ParamWord(r.Header.Get(userHeader), q.Get("parsed"), q.Get("user_input"), position))
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 )
 
@@ -15,7 +14,7 @@ type countingRules struct {
 	asked int
 }
 
-func (r *countingRules) Allows(_, channelID, _ string) bool {
+func (r *countingRules) MayView(_, channelID, _ string) bool {
 	r.asked++
 	return r.allow[channelID]
 }
@@ -27,7 +26,7 @@ func TestAYesIsKeptForABurstOfKeystrokesOnly(t *testing.T) {
 	snap := config.NewSnapshot(&config.Configuration{})
 	h := NewRouter(Deps{
 		Snapshot: func() *config.Snapshot { return snap },
-		Catalog:  catalog.New(func() catalog.Setup { return catalog.Setup{} }, nil),
+		Lists:    &helpOnly{},
 		Rules:    rules,
 	})
 	keystroke := func(channel, user string) string {

@@ -10,21 +10,62 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/route"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
-)
-
-// Routes of the dynamic lists, relative to the plugin: Mattermost calls them in-process on every
-// keystroke, so they answer from the catalog in memory.
-const (
-	FirstWordRoute  = "api/v1/autocomplete/first"
-	SecondWordRoute = "api/v1/autocomplete/second"
-	ThirdWordRoute  = "api/v1/autocomplete/third"
-	// ParamsRoute completes the name=value words after the third; the word's position follows it.
-	ParamsRoute = "api/v1/autocomplete/params"
 )
 
 // Subscribed lists the channel's subscriptions, read only when an answer needs them.
 type Subscribed func() []subscription.Subscription
+
+// Lists answers the dynamic lists of /build from the catalog in memory: Mattermost calls them on
+// every keystroke, and they never wait on Buildbot. The route that calls them has asked the gate
+// whether the user may see them in the channel.
+type Lists struct {
+	Catalog *catalog.Catalog
+	// Subs are read for unsubscribe's lists.
+	Subs  subscription.Store
+	Words *i18n.Bundle
+}
+
+// FirstWord lists the repos and subcommands, in the user's language.
+func (l *Lists) FirstWord(userID string) []model.AutocompleteListItem {
+	return FirstWord(l.Catalog.Current(), l.Words.User(userID))
+}
+
+// SecondWord lists what may follow the first word. parsed is the command before the word being
+// typed, input the command as typed.
+func (l *Lists) SecondWord(userID, channelID, parsed, input string) []model.AutocompleteListItem {
+	return Finished(SecondWord(l.Catalog.Current(), typed(parsed, input), l.subscribed(channelID), l.Words.User(userID)), parsed, input)
+}
+
+// ThirdWord lists what may follow the second word.
+func (l *Lists) ThirdWord(userID, channelID, parsed, input string) []model.AutocompleteListItem {
+	return Finished(ThirdWord(l.Catalog.Current(), typed(parsed, input), input, l.subscribed(channelID), l.Words.User(userID)), parsed, input)
+}
+
+// ParamWord lists the name=value words at a position after the third.
+func (l *Lists) ParamWord(userID, parsed, input string, position int) []model.AutocompleteListItem {
+	return Finished(ParamWord(l.Catalog.Current(), parsed, input, position, l.Words.User(userID)), parsed, input)
+}
+
+// typed is the command as typed so far.
+func typed(parsed, input string) string {
+	if parsed != "" {
+		return parsed
+	}
+	return input
+}
+
+// subscribed reads the channel's subscriptions when a list needs them.
+func (l *Lists) subscribed(channelID string) Subscribed {
+	return func() []subscription.Subscription {
+		subs, err := l.Subs.Channel(channelID)
+		if err != nil {
+			return nil
+		}
+		return subs
+	}
+}
 
 // Definition is what the plugin registers. Mattermost lets a node have arguments or
 // subcommands, not both, so the first word is one dynamic list holding the repos and the
@@ -33,16 +74,16 @@ type Subscribed func() []subscription.Subscription
 func Definition(l i18n.Localizer) *model.Command {
 	description := l.String(i18n.T("command.definition.description", "Start and follow Buildbot builds"))
 	root := model.NewAutocompleteData(Trigger, "[repo] [branch] [revision]", description)
-	root.AddDynamicListArgument(l.String(i18n.T("command.definition.first", "A repo to build, or help, list or status")), FirstWordRoute, true)
-	root.AddDynamicListArgument(l.String(i18n.T("command.definition.second", "The branch; the repo's default branch if left out")), SecondWordRoute, false)
+	root.AddDynamicListArgument(l.String(i18n.T("command.definition.first", "A repo to build, or help, list or status")), route.FirstWord, true)
+	root.AddDynamicListArgument(l.String(i18n.T("command.definition.second", "The branch; the repo's default branch if left out")), route.SecondWord, false)
 	root.AddDynamicListArgument(l.String(i18n.T("command.definition.third", "The revision to build, a parameter (name=value), or the branches to subscribe to")),
-		ThirdWordRoute, false)
+		route.ThirdWord, false)
 	// Mattermost completes only the arguments a command declares: enough for a form's worth. It
 	// also tries each optional argument at the words before its own, so each one's route names
 	// its position and answers only there; otherwise a word would list every suggestion many times.
 	for i := range paramArguments {
 		root.AddDynamicListArgument(l.String(i18n.T("command.definition.param", "A parameter of the build's force scheduler: name=value")),
-			fmt.Sprintf("%s/%d", ParamsRoute, i+4), false)
+			fmt.Sprintf("%s/%d", route.Params, i+4), false)
 	}
 	events := make([]model.AutocompleteListItem, len(subscription.Events))
 	for i, e := range subscription.Events {
@@ -160,7 +201,7 @@ func ThirdWord(ix *catalog.Index, parsed, input string, subscribed Subscribed, l
 	case SubUnsubscribe:
 		for _, s := range subscribed() {
 			if strings.EqualFold(s.Repo, fields[1]) && s.Branch != "" {
-				items = append(items, model.AutocompleteListItem{Item: s.Branch, HelpText: joinEvents(s.Events)})
+				items = append(items, model.AutocompleteListItem{Item: s.Branch, HelpText: subscription.JoinEvents(s.Events)})
 			}
 		}
 	case SubStatus, SubSubscriptions, SubHelp, SubList:

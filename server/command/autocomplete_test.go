@@ -3,12 +3,14 @@ package command
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbottest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
@@ -68,5 +70,75 @@ func TestAutocomplete(t *testing.T) {
 	}
 	if first := FirstWord(ix, i18n.English())[0]; first.Hint != "[main]" || first.HelpText != "Builds on app" {
 		t.Errorf("repo item %+v", first)
+	}
+}
+
+func TestDefinitionIsAValidAutocompleteTree(t *testing.T) {
+	cmd := Definition(i18n.English())
+	if cmd.Trigger != "build" || !cmd.AutoComplete {
+		t.Fatalf("command %+v", cmd)
+	}
+	if err := cmd.AutocompleteData.IsValid(); err != nil {
+		t.Fatalf("autocomplete data: %v", err)
+	}
+}
+
+func TestNameValueWordsAutocompleteFromTheSchedulersFormAfterTheBranch(t *testing.T) {
+	var schedulers struct {
+		ForceSchedulers []buildbot.ForceScheduler `json:"forceschedulers"`
+	}
+	if err := json.Unmarshal([]byte(buildbottest.ParamsSchedulers), &schedulers); err != nil {
+		t.Fatal(err)
+	}
+	ix := catalog.Build(catalog.Sources{
+		Builders:   []buildbot.Builder{{BuilderID: 4, Name: "deploy-prod", MasterIDs: []int{1}}, {BuilderID: 3, Name: "tools", MasterIDs: []int{1}}},
+		Schedulers: schedulers.ForceSchedulers, RequireScheduler: true,
+	}, time.Now())
+	items := func(list []model.AutocompleteListItem) string {
+		out := make([]string, len(list))
+		for i, item := range list {
+			out[i] = item.Item
+		}
+		return strings.Join(out, " ")
+	}
+	// Mattermost sends the words before the one being typed (parsed) and the whole input.
+	suggest := func(input string) string {
+		parsed := input[:strings.LastIndex(input, " ")+1]
+		return items(ParamWord(ix, parsed, input, len(words(parsed))+1, i18n.English()))
+	}
+	for input, want := range map[string]string{
+		"/build deploy-prod main ":                           "reason= revision= deploy= environment= ticket=",
+		"/build deploy-prod main 1a2b ":                      "reason= deploy= environment= ticket=",
+		"/build deploy-prod main env":                        "environment=",
+		"/build deploy-prod main environment=":               "environment=staging environment=production",
+		"/build deploy-prod main deploy=true de":             "",
+		"/build deploy-prod main deploy=true ticket=X ":      "reason= revision= environment=",
+		"/build deploy-prod main deploy=true ticket=X dep":   "",
+		"/build deploy-prod main deploy=true environment=pr": "environment=production",
+		"/build status deploy-prod ":                         "",
+		"/build nothing-like-it main ":                       "",
+	} {
+		if got := suggest(input); got != want {
+			t.Errorf("%q: got %q, want %q", input, got, want)
+		}
+	}
+	if got := items(ParamWord(ix, "/build deploy-prod main ", "/build deploy-prod main env", 5, i18n.English())); got != "" {
+		t.Errorf("another position's argument answers: %q", got)
+	}
+	if got := items(ThirdWord(ix, "/build deploy-prod main ", "/build deploy-prod main tic", nil, i18n.English())); got != "ticket=" {
+		t.Errorf("the third word offers the parameters too: %q", got)
+	}
+}
+
+func TestAWordTypedPastIsOfferedSoMattermostMovesOnToTheNext(t *testing.T) {
+	items := []model.AutocompleteListItem{{Item: "main"}}
+	if got := Finished(items, "build app ", "build app new-branch ticket="); len(got) != 2 || got[1].Item != "new-branch" {
+		t.Fatalf("a new branch typed past: %+v", got)
+	}
+	if got := Finished(items, "build app ", "build app new-bra"); len(got) != 1 {
+		t.Fatalf("a word still being typed is not offered: %+v", got)
+	}
+	if got := Finished(items, "build app ", "build app main ticket="); len(got) != 1 {
+		t.Fatalf("a listed word is not offered twice: %+v", got)
 	}
 }

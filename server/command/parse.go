@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/app"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
@@ -29,22 +30,6 @@ const (
 	meUnlink = "unlink"
 )
 
-// Limits on what a user may type, checked before anything is sent to Buildbot.
-const (
-	maxRepoLength     = 100
-	maxBranchLength   = 200
-	maxRevisionLength = 100
-)
-
-// The same checks Buildbot's own chat bots apply to a forced branch and revision (the defaults
-// of c['validation']), so whatever passes here Buildbot accepts too. Buildbot's patterns are
-// Python's, where \w is any Unicode letter or digit and _; Go's \w is ASCII only.
-var (
-	branchPattern   = regexp.MustCompile(`^[\p{L}\p{N}_.+/~-]*$`)
-	revisionPattern = regexp.MustCompile(`^[ \p{L}\p{N}_.\-/]*$`)
-	repoPattern     = regexp.MustCompile(`^[\p{L}\p{N}_.+/~-]+$`)
-)
-
 // Invocation is one parsed /build command.
 type Invocation struct {
 	Sub      string
@@ -59,8 +44,8 @@ type Invocation struct {
 	// for the form itself (--form).
 	Params []string
 	Form   bool
-	// Word is /build me's: "", link or unlink.
-	Word string
+	// Change is what /build me asks: link, unlink, or neither.
+	Change app.AddressChange
 }
 
 // mistake is something wrong in what the user typed, worded for them.
@@ -93,7 +78,7 @@ func Parse(text string) (Invocation, error) {
 		}
 		inv := Invocation{Sub: SubMe}
 		if len(fields) == 2 {
-			inv.Word = strings.ToLower(fields[1])
+			inv.Change = map[string]app.AddressChange{meLink: app.AddressLink, meUnlink: app.AddressUnlink}[strings.ToLower(fields[1])]
 		}
 		return inv, nil
 	case SubStatus:
@@ -243,7 +228,7 @@ func parseSubscription(sub string, words []string) (Invocation, error) {
 	if len(positional) > 1 {
 		inv.Branch = positional[1]
 	}
-	if inv.Repo != subscription.AnyRepo && (len(inv.Repo) > maxRepoLength || !repoPattern.MatchString(inv.Repo)) {
+	if inv.Repo != subscription.AnyRepo && !app.ValidRepo(inv.Repo) {
 		return Invocation{}, mistake(i18n.T("command.parse.bad_subscription_repo", "`{{.Repo}}` is not a repo name: use letters, digits and `._-+/~`, or `*` for every repo.",
 			"Repo", form.Shorten(inv.Repo)))
 	}
@@ -271,16 +256,5 @@ func eventNames() string {
 }
 
 func (inv Invocation) check() error {
-	switch {
-	case inv.Repo != "" && (len(inv.Repo) > maxRepoLength || !repoPattern.MatchString(inv.Repo)):
-		return mistake(i18n.T("command.parse.bad_repo", "`{{.Repo}}` is not a repo name: use letters, digits and `._-+/~`, at most {{.Max}} characters.",
-			"Repo", form.Shorten(inv.Repo), "Max", maxRepoLength))
-	case len(inv.Branch) > maxBranchLength || !branchPattern.MatchString(inv.Branch):
-		return mistake(i18n.T("command.parse.bad_branch", "`{{.Branch}}` is not a branch name Buildbot accepts: use letters, digits and `._-+/~`, at most {{.Max}} characters.",
-			"Branch", form.Shorten(inv.Branch), "Max", maxBranchLength))
-	case len(inv.Revision) > maxRevisionLength || !revisionPattern.MatchString(inv.Revision):
-		return mistake(i18n.T("command.parse.bad_revision", "`{{.Revision}}` is not a revision Buildbot accepts: use letters, digits and `._-/`, at most {{.Max}} characters.",
-			"Revision", form.Shorten(inv.Revision), "Max", maxRevisionLength))
-	}
-	return nil
+	return app.CheckNames(inv.Repo, inv.Branch, inv.Revision)
 }

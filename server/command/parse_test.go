@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/app"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
@@ -114,7 +115,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("accepted the %s %q from %q: it has %s", word.what, word.value, text, problem)
 			}
 		}
-		if len(inv.Branch) > maxBranchLength || len(inv.Revision) > maxRevisionLength || len(inv.Repo) > maxRepoLength {
+		if len(inv.Branch) > app.MaxBranchLength || len(inv.Revision) > app.MaxRevisionLength || len(inv.Repo) > app.MaxRepoLength {
 			t.Fatalf("accepted %+v from %q: longer than the limits", inv, text)
 		}
 	})

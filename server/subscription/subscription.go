@@ -163,6 +163,15 @@ func ParseEvents(list string) ([]Event, error) {
 	return out, nil
 }
 
+// JoinEvents is a list of events as --events takes it.
+func JoinEvents(events []Event) string {
+	names := make([]string, len(events))
+	for i, e := range events {
+		names[i] = string(e)
+	}
+	return strings.Join(names, ",")
+}
+
 // Wants says whether events include e.
 func Wants(events []Event, e Event) bool { return slices.Contains(events, e) }
 

@@ -1,4 +1,4 @@
-package command
+package app
 
 import (
 	"context"
@@ -16,17 +16,6 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
 
-// Once guards an action against double clicks: it returns false when the same key was taken
-// within the last few seconds.
-type Once interface {
-	First(key string) (bool, error)
-}
-
-// Auditor keeps a line per button click, whatever came of it.
-type Auditor interface {
-	LogInfo(msg string, keyValuePairs ...any)
-}
-
 // click is one button click and what came of it, for the audit line.
 type click struct {
 	userID, action, postID string
@@ -41,36 +30,36 @@ type click struct {
 // rules as /build. It returns the text shown to that user alone. Mattermost vouches only for who
 // clicked: the post, the action and the team come from the request, which anyone can send to the
 // plugin's route, so each is checked against what Mattermost holds.
-func (h *Handler) Act(ctx context.Context, req *model.PostActionIntegrationRequest) string {
+func (a *App) Act(ctx context.Context, req *model.PostActionIntegrationRequest) string {
 	action, _ := req.Context["action"].(string)
 	c := &click{userID: req.UserId, action: action, postID: req.PostId, triggerID: req.TriggerId}
-	text := h.act(ctx, c)
-	h.audit(c, text)
-	return h.Words.User(req.UserId).String(text)
+	text := a.act(ctx, c)
+	a.audit(c, text)
+	return a.Words.User(req.UserId).String(text)
 }
 
-func (h *Handler) act(ctx context.Context, c *click) i18n.Text {
+func (a *App) act(ctx context.Context, c *click) i18n.Text {
 	if c.action != post.ActionStop && c.action != post.ActionRebuild && c.action != post.ActionRebuildWith {
 		return i18n.T("command.action.unknown", "Unknown action.")
 	}
-	snap := h.Snapshot()
+	snap := a.Snapshot()
 	if !snap.Ready() {
 		return snap.ProblemsMessage()
 	}
-	p, err := h.MM.GetPost(c.postID)
-	if err != nil || !h.MM.CanReadChannel(c.userID, p.ChannelId) {
+	p, err := a.MM.GetPost(c.postID)
+	if err != nil || !a.MM.CanReadChannel(c.userID, p.ChannelId) {
 		return i18n.T("command.action.post_gone", "That build post is gone, or in a channel you cannot read.")
 	}
 	trackID, _ := p.GetProp(tracker.TrackKey).(string)
 	props, ok := post.Decode(p)
-	if p.UserId != h.BotID || trackID == "" || !ok {
+	if p.UserId != a.BotID || trackID == "" || !ok {
 		return i18n.T("command.action.not_ours", "This post was not written by the Buildbot plugin, so it cannot act on it.")
 	}
 	c.rows = props.Rows
 	if !props.From(snap.Buildbot.Fingerprint()) {
 		return i18n.T("command.action.other_buildbot", "This build ran on a Buildbot the plugin no longer uses, so it cannot act on it from here. Its links still open that Buildbot.")
 	}
-	builders, answer := h.buildersOf(ctx, props.Rows)
+	builders, answer := a.buildersOf(ctx, props.Rows)
 	if !answer.IsZero() {
 		return answer
 	}
@@ -79,7 +68,7 @@ func (h *Handler) act(ctx context.Context, c *click) i18n.Text {
 		action = access.Stop
 	}
 	// A direct or group message has no team; the team /build was typed in is on the bot's post.
-	grant, err := h.Gate.Check(snap, access.Request{Action: action, UserID: c.userID, ChannelID: p.ChannelId, TeamID: props.TeamID, Builders: builders})
+	grant, err := a.Gate.Check(snap, access.Request{Action: action, UserID: c.userID, ChannelID: p.ChannelId, TeamID: props.TeamID, Builders: builders})
 	if refusal, ok := access.TextOf(err); ok {
 		return refusal
 	}
@@ -87,12 +76,12 @@ func (h *Handler) act(ctx context.Context, c *click) i18n.Text {
 
 	if c.action == post.ActionStop {
 		c.tried = true
-		return h.stop(ctx, snap.Buildbot, trackID, props, user)
+		return a.stop(ctx, snap.Buildbot, trackID, props, user)
 	}
 	if c.action == post.ActionRebuildWith {
-		return h.rebuildWith(ctx, snap, c.triggerID, p, props, request{branch: props.Branch, revision: props.Revision, user: user, place: grant.Place})
+		return a.rebuildWith(ctx, snap, c.triggerID, p, props, request{branch: props.Branch, revision: props.Revision, user: user, place: grant.Place})
 	}
-	first, err := h.Once.First("rebuild_" + p.Id)
+	first, err := a.Once.First("rebuild_" + p.Id)
 	if err != nil {
 		return i18n.T("command.action.no_double_click_check", "The plugin could not check for a double click; try again.")
 	}
@@ -100,13 +89,13 @@ func (h *Handler) act(ctx context.Context, c *click) i18n.Text {
 		return i18n.T("command.action.double_click", "A rebuild of this build was just started.")
 	}
 	c.tried = true
-	return h.rebuild(ctx, snap.Buildbot, p, props, user)
+	return a.rebuild(ctx, snap.Buildbot, p, props, user)
 }
 
 // buildersOf are a post's builders as the gate judges them: whether chat may start builds on each
 // is the catalog's word, whatever the post says.
-func (h *Handler) buildersOf(ctx context.Context, rows []post.Row) ([]access.Builder, i18n.Text) {
-	ix, err := h.repos(ctx, "")
+func (a *App) buildersOf(ctx context.Context, rows []post.Row) ([]access.Builder, i18n.Text) {
+	ix, err := a.repos(ctx, "")
 	if err != nil {
 		return nil, buildbot.UserMessage(err)
 	}
@@ -118,8 +107,8 @@ func (h *Handler) buildersOf(ctx context.Context, rows []post.Row) ([]access.Bui
 }
 
 // audit logs who clicked what on which build, and what came of it, allowed or refused.
-func (h *Handler) audit(c *click, text i18n.Text) {
-	if h.Log == nil {
+func (a *App) audit(c *click, text i18n.Text) {
+	if a.Log == nil {
 		return
 	}
 	var requests, builds []string
@@ -135,14 +124,14 @@ func (h *Handler) audit(c *click, text i18n.Text) {
 		outcome = "form opened" //i18n:verbatim the audit log is English
 	}
 	answer, _, _ := strings.Cut(text.English(), "\n")
-	h.Log.LogInfo("Buildbot button clicked", "user_id", c.userID, "action", c.action, "post_id", c.postID,
+	a.Log.LogInfo("Buildbot button clicked", "user_id", c.userID, "action", c.action, "post_id", c.postID,
 		"request_ids", strings.Join(requests, ","), "build_ids", strings.Join(builds, ","), "outcome", outcome, "answer", answer)
 }
 
-func (h *Handler) stop(ctx context.Context, bb *buildbot.Client, trackID string, props post.Props, user *model.User) i18n.Text {
+func (a *App) stop(ctx context.Context, bb *buildbot.Client, trackID string, props post.Props, user *model.User) i18n.Text {
 	reason := post.StopReason(user.Username)
 	// A request cancelled before it ran keeps no reason on Buildbot: the post learns who from here.
-	if err := h.Tracker.NoteStopper(trackID, user.Username); err != nil {
+	if err := a.Tracker.NoteStopper(trackID, user.Username); err != nil {
 		return i18n.T("command.stop.not_noted", "The plugin could not note who is stopping the build; try again.")
 	}
 	var stopped []string
@@ -179,8 +168,8 @@ func builderProblem(builder string, problem i18n.Text) i18n.Text {
 
 // rebuild starts each finished build again and posts the new one in the original's thread,
 // leaving the original as it was.
-func (h *Handler) rebuild(ctx context.Context, bb *buildbot.Client, original *model.Post, props post.Props, user *model.User) i18n.Text {
-	snap := h.Snapshot()
+func (a *App) rebuild(ctx context.Context, bb *buildbot.Client, original *model.Post, props post.Props, user *model.User) i18n.Text {
+	snap := a.Snapshot()
 	// Buildbot's rebuild takes the original's properties, so the parameters it shows hold.
 	again := post.Props{Repo: props.Repo, Branch: props.Branch, Revision: props.Revision, RequestedBy: user.Username,
 		BuildbotURL: snap.Config.LinkBaseURL(), Source: bb.Fingerprint(), TeamID: props.TeamID, Params: props.Params}
@@ -212,9 +201,9 @@ func (h *Handler) rebuild(ctx context.Context, bb *buildbot.Client, original *mo
 	if root == "" {
 		root = original.Id
 	}
-	p := &model.Post{UserId: h.BotID, ChannelId: original.ChannelId, RootId: root}
-	post.Apply(p, again, h.ActionURL, h.Words.Server())
-	if err := h.Tracker.Announce(p, &tracker.Tracked{Props: again}); errors.Is(err, tracker.ErrNotPosted) {
+	p := &model.Post{UserId: a.BotID, ChannelId: original.ChannelId, RootId: root}
+	post.Apply(p, again, a.ActionURL, a.Words.Server())
+	if err := a.Tracker.Announce(p, &tracker.Tracked{Props: again}); errors.Is(err, tracker.ErrNotPosted) {
 		return i18n.T("command.rebuild.not_posted", "Buildbot started the rebuild, but Mattermost could not post about it.")
 	} else if err != nil {
 		return i18n.T("command.rebuild.not_stored", "Buildbot started the rebuild, but the plugin could not store it to follow it, so it did not post about it.")

@@ -1,37 +1,20 @@
-package command
+package app_test
 
 import (
 	"context"
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
-	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
-	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbottest"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/route"
 )
-
-// paramsSchedulers serves deploy-prod through a scheduler whose form has a bool, a choice and a
-// required ticket without a default, as Buildbot 4.x reports them.
-const paramsSchedulers = `{"forceschedulers":[
- {"name":"force","builder_names":["app-compile","app-docs","tools"],
-  "all_fields":[{"name":"","type":"nested","fields":[{"name":"branch","fullName":"branch","type":"text","default":"main"}]}]},
- {"name":"params","builder_names":["deploy-prod"],"all_fields":[
-  {"name":"","fullName":null,"type":"nested","label":"","fields":[
-   {"name":"username","fullName":"username","type":"username","label":"Your name:","default":""},
-   {"name":"reason","fullName":"reason","type":"text","label":"reason","default":"force build"}]},
-  {"name":"","fullName":null,"type":"nested","label":"Source","fields":[
-   {"name":"branch","fullName":"branch","type":"text","label":"branch","default":"main"},
-   {"name":"revision","fullName":"revision","type":"text","label":"revision","default":""},
-   {"name":"repository","fullName":"repository","type":"text","label":"repository","default":""}]},
-  {"name":"deploy","fullName":"deploy","type":"bool","label":"Deploy","default":false},
-  {"name":"environment","fullName":"environment","type":"list","label":"Environment","default":"staging","strict":true,"choices":["staging","production"]},
-  {"name":"ticket","fullName":"ticket","type":"text","label":"Ticket","default":"","required":true}]}]}`
 
 type fakeDialogs struct {
 	opened     []model.OpenDialogRequest
@@ -45,16 +28,16 @@ func (f *fakeDialogs) OpenInteractiveDialog(r model.OpenDialogRequest) error {
 
 func (f *fakeDialogs) SendEphemeral(_ string, p *model.Post) { f.ephemerals = append(f.ephemerals, p) }
 
-func paramsHandler(t *testing.T) (*Handler, *fakeBuildbot, *fakeMM, *fakeDialogs) {
-	bb := &fakeBuildbot{schedulers: paramsSchedulers}
+func paramsHandler(t *testing.T) (*command.Handler, *buildbottest.Server, *fakeMM, *fakeDialogs) {
+	bb := &buildbottest.Server{Schedulers: buildbottest.ParamsSchedulers}
 	mm := newMM()
-	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t)}, mm)
 	dialogs := &fakeDialogs{}
-	h.Dialogs, h.FormURL = dialogs, "/plugins/buildbot/"+FormRoute
+	h.App.Dialogs, h.App.FormURL = dialogs, "/plugins/buildbot/"+route.BuildForm
 	return h, bb, mm, dialogs
 }
 
-func runWithTrigger(h *Handler, text string) string {
+func runWithTrigger(h *command.Handler, text string) string {
 	return h.Execute(context.Background(), &model.CommandArgs{UserId: "alice", ChannelId: "builds", TeamId: "t", Command: text, TriggerId: "trigger"})
 }
 
@@ -63,10 +46,10 @@ func TestNameValueWordsStartABuildWithThemAndThePostShowsThem(t *testing.T) {
 
 	got := run(h, "alice", "builds", `/build deploy-prod main deploy=true environment=production ticket=OPS-1`)
 
-	if got != "" || len(bb.forced) != 1 || len(mm.posts) != 1 {
-		t.Fatalf("answer %q, forced %v, posts %d", got, bb.forced, len(mm.posts))
+	if got != "" || len(bb.Forced) != 1 || len(mm.posts) != 1 {
+		t.Fatalf("answer %q, forced %v, posts %d", got, bb.Forced, len(mm.posts))
 	}
-	sent := bb.forced[0]
+	sent := bb.Forced[0]
 	if sent["deploy"] != true || sent["environment"] != "production" || sent["ticket"] != "OPS-1" || sent["branch"] != "main" ||
 		!strings.HasPrefix(sent["reason"].(string), "Requested by @alice") {
 		t.Fatalf("sent %v", sent)
@@ -80,14 +63,14 @@ func TestNameValueWordsStartABuildWithThemAndThePostShowsThem(t *testing.T) {
 // parameter can neither point the build at other code nor blank the repository out.
 func TestParametersCannotRetargetTheBuildsRepository(t *testing.T) {
 	h, bb, _, _ := paramsHandler(t)
-	cfg := *h.Snapshot().Config
+	cfg := *h.App.Snapshot().Config
 	cfg.RepositoryBaseURL = "https://git.example.com/team/"
 	snap := config.NewSnapshot(&cfg)
-	h.Snapshot = func() *config.Snapshot { return snap }
+	h.App.Snapshot = func() *config.Snapshot { return snap }
 
 	got := runWithTrigger(h, "/build deploy-prod main ticket=OPS-1 repository=https://evil.example/x.git")
-	if !strings.Contains(got, "`repository` is not set from chat") || len(bb.forced) != 0 {
-		t.Fatalf("answered %q, forced %v", got, bb.forced)
+	if !strings.Contains(got, "`repository` is not set from chat") || len(bb.Forced) != 0 {
+		t.Fatalf("answered %q, forced %v", got, bb.Forced)
 	}
 
 	if got := runWithTrigger(h, "/build deploy-prod main ticket=OPS-1 deploy=true"); got != "" {
@@ -95,15 +78,15 @@ func TestParametersCannotRetargetTheBuildsRepository(t *testing.T) {
 	}
 	// A form's submission comes from the user's client, which may add any field.
 	dialogs := &fakeDialogs{}
-	h.Dialogs = dialogs
+	h.App.Dialogs = dialogs
 	runWithTrigger(h, "/build deploy-prod main --form")
-	if resp := h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-2", "repository": "https://evil.example/x.git"})); resp.Error != "" || len(resp.Errors) > 0 {
+	if resp := h.App.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-2", "repository": "https://evil.example/x.git"})); resp.Error != "" || len(resp.Errors) > 0 {
 		t.Fatalf("the form: %+v", resp)
 	}
-	if len(bb.forced) != 2 {
-		t.Fatalf("forced %v", bb.forced)
+	if len(bb.Forced) != 2 {
+		t.Fatalf("forced %v", bb.Forced)
 	}
-	for _, sent := range bb.forced {
+	for _, sent := range bb.Forced {
 		if sent["repository"] != "https://git.example.com/team/deploy-prod" || sent["project"] != "deploy-prod" {
 			t.Fatalf("sent repository %v, project %v", sent["repository"], sent["project"])
 		}
@@ -118,8 +101,8 @@ func TestBadNameValueWordsAreRefusedBeforeBuildbotIsAsked(t *testing.T) {
 	} {
 		h, bb, mm, _ := paramsHandler(t)
 		got := run(h, "alice", "builds", text)
-		if !strings.Contains(got, want) || len(bb.forced) != 0 || bb.controls != 0 || len(mm.posts) != 0 {
-			t.Errorf("%s: answer %q, forced %v", text, got, bb.forced)
+		if !strings.Contains(got, want) || len(bb.Forced) != 0 || bb.Controls != 0 || len(mm.posts) != 0 {
+			t.Errorf("%s: answer %q, forced %v", text, got, bb.Forced)
 		}
 	}
 }
@@ -129,11 +112,11 @@ func TestAFormWithARequiredFieldOpensByItselfFilledWithWhatBuildWasGiven(t *test
 
 	got := runWithTrigger(h, "/build deploy-prod release-2")
 
-	if got != "" || len(dialogs.opened) != 1 || len(bb.forced) != 0 {
-		t.Fatalf("answer %q, dialogs %d, forced %v", got, len(dialogs.opened), bb.forced)
+	if got != "" || len(dialogs.opened) != 1 || len(bb.Forced) != 0 {
+		t.Fatalf("answer %q, dialogs %d, forced %v", got, len(dialogs.opened), bb.Forced)
 	}
 	d := dialogs.opened[0]
-	if d.TriggerId != "trigger" || d.URL != "/plugins/buildbot/"+FormRoute || d.Dialog.Title != "Build deploy-prod" {
+	if d.TriggerId != "trigger" || d.URL != "/plugins/buildbot/"+route.BuildForm || d.Dialog.Title != "Build deploy-prod" {
 		t.Fatalf("dialog %+v", d)
 	}
 	defaults := map[string]string{}
@@ -164,27 +147,27 @@ func TestASubmittedFormStartsTheBuildOrPutsEachProblemBesideItsField(t *testing.
 	h, bb, mm, dialogs := paramsHandler(t)
 	runWithTrigger(h, "/build deploy-prod main --form")
 
-	resp := h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"environment": "moon", "ticket": ""}))
-	if resp.Errors["environment"] == "" || resp.Errors["ticket"] == "" || len(bb.forced) != 0 {
-		t.Fatalf("response %+v, forced %v", resp, bb.forced)
+	resp := h.App.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"environment": "moon", "ticket": ""}))
+	if resp.Errors["environment"] == "" || resp.Errors["ticket"] == "" || len(bb.Forced) != 0 {
+		t.Fatalf("response %+v, forced %v", resp, bb.Forced)
 	}
 
-	bb.forceResult = `{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":{"ticket":"Ticket:'ops' does not match pattern '^[A-Z]+-[0-9]+$'"}}}`
-	resp = h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "ops"}))
+	bb.ForceResult = `{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":{"ticket":"Ticket:'ops' does not match pattern '^[A-Z]+-[0-9]+$'"}}}`
+	resp = h.App.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "ops"}))
 	if !strings.Contains(resp.Errors["ticket"], "does not match") || len(mm.posts) != 0 {
 		t.Fatalf("Buildbot's refusal: %+v", resp)
 	}
 
-	bb.forceResult = ""
-	resp = h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-2", "branch": "hotfix;rm"}))
+	bb.ForceResult = ""
+	resp = h.App.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-2", "branch": "hotfix;rm"}))
 	if !strings.Contains(resp.Errors["branch"], "not a branch name") || len(mm.posts) != 0 {
 		t.Fatalf("a branch Buildbot would refuse: %+v", resp)
 	}
-	resp = h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-2", "deploy": true, "branch": "hotfix", "revision": "abc123"}))
+	resp = h.App.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-2", "deploy": true, "branch": "hotfix", "revision": "abc123"}))
 	if resp.Error != "" || len(resp.Errors) != 0 || len(mm.posts) != 1 {
 		t.Fatalf("response %+v, posts %d", resp, len(mm.posts))
 	}
-	last := bb.forced[len(bb.forced)-1]
+	last := bb.Forced[len(bb.Forced)-1]
 	if last["ticket"] != "OPS-2" || last["deploy"] != true || last["branch"] != "hotfix" {
 		t.Fatalf("sent %v", last)
 	}
@@ -201,7 +184,7 @@ func TestASubmissionIsJudgedByWhoSentItAndItsStateIsNotTrusted(t *testing.T) {
 	runWithTrigger(h, "/build deploy-prod main --form")
 	mm.members = map[string][]string{"builds": {"root"}}
 
-	if resp := h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-1"})); resp.Error == "" {
+	if resp := h.App.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-1"})); resp.Error == "" {
 		t.Fatalf("a user who cannot read the channel: %+v", resp)
 	}
 	mm.members = nil
@@ -209,7 +192,7 @@ func TestASubmissionIsJudgedByWhoSentItAndItsStateIsNotTrusted(t *testing.T) {
 		`{"repo":"deploy-prod","branch":"main","root_id":"elsewhere"}`} {
 		sub := submission(t, dialogs, map[string]any{"ticket": "OPS-1"})
 		sub.State = state
-		resp := h.SubmitForm(context.Background(), "alice", sub)
+		resp := h.App.SubmitForm(context.Background(), "alice", sub)
 		if state == `{"repo":"tools","branch":"main"}` {
 			// Another repo's form is checked against that repo's own scheduler, which has no ticket.
 			if resp.Error != "" {
@@ -221,7 +204,7 @@ func TestASubmissionIsJudgedByWhoSentItAndItsStateIsNotTrusted(t *testing.T) {
 			t.Errorf("%s: accepted", state)
 		}
 	}
-	for _, sent := range bb.forced {
+	for _, sent := range bb.Forced {
 		if sent["ticket"] != nil && sent["builderid"] != float64(4) {
 			t.Fatalf("a ticket went to another builder: %v", sent)
 		}
@@ -229,14 +212,14 @@ func TestASubmissionIsJudgedByWhoSentItAndItsStateIsNotTrusted(t *testing.T) {
 }
 
 func TestParametersInChangeHookModeAreRefusedRatherThanDropped(t *testing.T) {
-	bb := &fakeBuildbot{schedulers: paramsSchedulers}
+	bb := &buildbottest.Server{Schedulers: buildbottest.ParamsSchedulers}
 	mm := newMM()
-	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t), TriggerMode: config.TriggerChangeHook}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t), TriggerMode: config.TriggerChangeHook}, mm)
 
 	got := run(h, "alice", "builds", "/build deploy-prod main deploy=true")
 
-	if !strings.Contains(got, "change hook, which takes none") || len(bb.changes) != 0 || len(bb.forced) != 0 {
-		t.Fatalf("answer %q, changes %v", got, bb.changes)
+	if !strings.Contains(got, "change hook, which takes none") || len(bb.Changes) != 0 || len(bb.Forced) != 0 {
+		t.Fatalf("answer %q, changes %v", got, bb.Changes)
 	}
 }
 
@@ -245,14 +228,14 @@ func TestParametersInChangeHookModeAreRefusedRatherThanDropped(t *testing.T) {
 func TestEverySubmittedFormIsAuditedRefusedOrSent(t *testing.T) {
 	h, _, mm, dialogs := paramsHandler(t)
 	var log auditLog
-	h.Log = &log
+	h.App.Log = &log
 	runWithTrigger(h, "/build deploy-prod main --form")
 
-	h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"environment": "moon"}))
+	h.App.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"environment": "moon"}))
 	mm.members = map[string][]string{"builds": {"root"}}
-	h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-1"}))
+	h.App.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-1"}))
 	mm.members = nil
-	h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-1"}))
+	h.App.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-1"}))
 
 	want := []string{
 		"user_idalicechannel_idbuildsrepodeploy-prodbranchmainoutcomerefusedanswerfields: environment, ticket",
@@ -274,15 +257,15 @@ func TestEverySubmittedFormIsAuditedRefusedOrSent(t *testing.T) {
 func TestAFormSubmittedInChangeHookModeStartsNothing(t *testing.T) {
 	h, bb, mm, dialogs := paramsHandler(t)
 	runWithTrigger(h, "/build deploy-prod main --form")
-	cfg := *h.Snapshot().Config
+	cfg := *h.App.Snapshot().Config
 	cfg.TriggerMode = config.TriggerChangeHook
 	changeHook := config.NewSnapshot(&cfg)
-	h.Snapshot = func() *config.Snapshot { return changeHook }
+	h.App.Snapshot = func() *config.Snapshot { return changeHook }
 
-	resp := h.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-1"}))
+	resp := h.App.SubmitForm(context.Background(), "alice", submission(t, dialogs, map[string]any{"ticket": "OPS-1"}))
 
-	if !strings.Contains(resp.Error, "change hook, which takes none") || len(bb.forced) != 0 || len(bb.changes) != 0 || len(mm.posts) != 0 {
-		t.Fatalf("response %+v; forced %v, changes %v, posts %d", resp, bb.forced, bb.changes, len(mm.posts))
+	if !strings.Contains(resp.Error, "change hook, which takes none") || len(bb.Forced) != 0 || len(bb.Changes) != 0 || len(mm.posts) != 0 {
+		t.Fatalf("response %+v; forced %v, changes %v, posts %d", resp, bb.Forced, bb.Changes, len(mm.posts))
 	}
 }
 
@@ -295,15 +278,15 @@ func TestRebuildWithOpensTheFormFilledWithWhatTheBuildWasStartedWith(t *testing.
 	props, _ := post.Decode(status)
 	props.Rows[0].BuildID, props.Rows[0].State = 10, post.StateSuccess
 	post.Apply(status, props, "/x", i18n.English())
-	bb.builds = `{"builds":[{"buildid":10,"number":8,"builderid":4,"complete":true,"results":0,"properties":{
+	bb.Builds = `{"builds":[{"buildid":10,"number":8,"builderid":4,"complete":true,"results":0,"properties":{
 		"branch":["rel","Build"],"deploy":[true,"Force Build Form"],"environment":["production","Force Build Form"],
 		"ticket":["OPS-3","Force Build Form"],"reason":["Requested by @bob in dev/~builds (Mattermost)","Force Build Form"]}}]}`
 
-	got := h.Act(context.Background(), &model.PostActionIntegrationRequest{UserId: "alice", PostId: status.Id, TeamId: "t", TriggerId: "click",
+	got := h.App.Act(context.Background(), &model.PostActionIntegrationRequest{UserId: "alice", PostId: status.Id, TeamId: "t", TriggerId: "click",
 		Context: map[string]any{"action": post.ActionRebuildWith}})
 
-	if got != "" || len(dialogs.opened) != 1 || len(bb.forced) != 1 {
-		t.Fatalf("answer %q, dialogs %d, forced %d", got, len(dialogs.opened), len(bb.forced))
+	if got != "" || len(dialogs.opened) != 1 || len(bb.Forced) != 1 {
+		t.Fatalf("answer %q, dialogs %d, forced %d", got, len(dialogs.opened), len(bb.Forced))
 	}
 	filled := map[string]string{}
 	for _, e := range dialogs.opened[0].Dialog.Elements {
@@ -313,69 +296,11 @@ func TestRebuildWithOpensTheFormFilledWithWhatTheBuildWasStartedWith(t *testing.
 		!strings.Contains(filled["reason"], "@alice") {
 		t.Fatalf("filled %v", filled)
 	}
-	var state formState
+	var state struct {
+		RootID string `json:"root_id"`
+	}
 	_ = json.Unmarshal([]byte(dialogs.opened[0].Dialog.State), &state)
 	if dialogs.opened[0].TriggerId != "click" || state.RootID != status.Id {
 		t.Fatalf("trigger %q, state %+v", dialogs.opened[0].TriggerId, state)
-	}
-}
-
-func TestNameValueWordsAutocompleteFromTheSchedulersFormAfterTheBranch(t *testing.T) {
-	var schedulers struct {
-		ForceSchedulers []buildbot.ForceScheduler `json:"forceschedulers"`
-	}
-	if err := json.Unmarshal([]byte(paramsSchedulers), &schedulers); err != nil {
-		t.Fatal(err)
-	}
-	ix := catalog.Build(catalog.Sources{
-		Builders:   []buildbot.Builder{{BuilderID: 4, Name: "deploy-prod", MasterIDs: []int{1}}, {BuilderID: 3, Name: "tools", MasterIDs: []int{1}}},
-		Schedulers: schedulers.ForceSchedulers, RequireScheduler: true,
-	}, time.Now())
-	items := func(list []model.AutocompleteListItem) string {
-		out := make([]string, len(list))
-		for i, item := range list {
-			out[i] = item.Item
-		}
-		return strings.Join(out, " ")
-	}
-	// Mattermost sends the words before the one being typed (parsed) and the whole input.
-	suggest := func(input string) string {
-		parsed := input[:strings.LastIndex(input, " ")+1]
-		return items(ParamWord(ix, parsed, input, len(words(parsed))+1, i18n.English()))
-	}
-	for input, want := range map[string]string{
-		"/build deploy-prod main ":                           "reason= revision= deploy= environment= ticket=",
-		"/build deploy-prod main 1a2b ":                      "reason= deploy= environment= ticket=",
-		"/build deploy-prod main env":                        "environment=",
-		"/build deploy-prod main environment=":               "environment=staging environment=production",
-		"/build deploy-prod main deploy=true de":             "",
-		"/build deploy-prod main deploy=true ticket=X ":      "reason= revision= environment=",
-		"/build deploy-prod main deploy=true ticket=X dep":   "",
-		"/build deploy-prod main deploy=true environment=pr": "environment=production",
-		"/build status deploy-prod ":                         "",
-		"/build nothing-like-it main ":                       "",
-	} {
-		if got := suggest(input); got != want {
-			t.Errorf("%q: got %q, want %q", input, got, want)
-		}
-	}
-	if got := items(ParamWord(ix, "/build deploy-prod main ", "/build deploy-prod main env", 5, i18n.English())); got != "" {
-		t.Errorf("another position's argument answers: %q", got)
-	}
-	if got := items(ThirdWord(ix, "/build deploy-prod main ", "/build deploy-prod main tic", nil, i18n.English())); got != "ticket=" {
-		t.Errorf("the third word offers the parameters too: %q", got)
-	}
-}
-
-func TestAWordTypedPastIsOfferedSoMattermostMovesOnToTheNext(t *testing.T) {
-	items := []model.AutocompleteListItem{{Item: "main"}}
-	if got := Finished(items, "build app ", "build app new-branch ticket="); len(got) != 2 || got[1].Item != "new-branch" {
-		t.Fatalf("a new branch typed past: %+v", got)
-	}
-	if got := Finished(items, "build app ", "build app new-bra"); len(got) != 1 {
-		t.Fatalf("a word still being typed is not offered: %+v", got)
-	}
-	if got := Finished(items, "build app ", "build app main ticket="); len(got) != 1 {
-		t.Fatalf("a listed word is not offered twice: %+v", got)
 	}
 }

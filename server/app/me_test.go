@@ -1,4 +1,4 @@
-package command
+package app_test
 
 import (
 	"strings"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbottest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 )
 
@@ -22,11 +23,11 @@ func (f *fakeAuthors) Linked(u *model.User) (bool, error) {
 func (f *fakeAuthors) AddressesShown() bool { return f.shown }
 
 func TestBuildMeLinksAndUnlinksTheUsersAddressWhereAddressesAreHidden(t *testing.T) {
-	bb := &fakeBuildbot{}
+	bb := &buildbottest.Server{}
 	// /build me is about the user alone: the allowed channels do not limit it.
-	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t), AllowedChannels: "elsewhere"}, newMM())
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t), AllowedChannels: "elsewhere"}, newMM())
 	authors := &fakeAuthors{linked: map[string]bool{}}
-	h.Authors = authors
+	h.App.Authors = authors
 
 	for _, step := range []struct{ command, want string }{
 		{"/build me", "mentions you only once you link it: `/build me link`"},

@@ -1,4 +1,4 @@
-package command
+package app_test
 
 import (
 	"context"
@@ -8,21 +8,23 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbottest"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
 
-func press(h *Handler, user, postID, action string) string {
-	return h.Act(context.Background(), &model.PostActionIntegrationRequest{UserId: user, PostId: postID, TeamId: "t",
+func press(h *command.Handler, user, postID, action string) string {
+	return h.App.Act(context.Background(), &model.PostActionIntegrationRequest{UserId: user, PostId: postID, TeamId: "t",
 		Context: map[string]any{"action": action}})
 }
 
 func TestButtonsOfABuildOnAnotherBuildbotAreRefusedAndSendNothing(t *testing.T) {
-	before, now := &fakeBuildbot{}, &fakeBuildbot{}
+	before, now := &buildbottest.Server{}, &buildbottest.Server{}
 	mm := newMM()
-	if got := run(handlerFor(t, &config.Configuration{BuildbotURL: before.serve(t)}, mm), "alice", "builds", "/build tools"); got != "" {
+	if got := run(handlerFor(t, &config.Configuration{BuildbotURL: before.Start(t)}, mm), "alice", "builds", "/build tools"); got != "" {
 		t.Fatal(got)
 	}
 	// The build ran and finished there, so both buttons would have something to act on.
@@ -36,30 +38,30 @@ func TestButtonsOfABuildOnAnotherBuildbotAreRefusedAndSendNothing(t *testing.T) 
 	running.AddProp(tracker.TrackKey, "t2")
 	mm.posts = append(mm.posts, running)
 
-	h := handlerFor(t, &config.Configuration{BuildbotURL: now.serve(t)}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: now.Start(t)}, mm)
 	for _, c := range []struct{ postID, action string }{{status.Id, post.ActionRebuild}, {running.Id, post.ActionStop}} {
 		if got := press(h, "alice", c.postID, c.action); !strings.Contains(got, "ran on a Buildbot the plugin no longer uses") {
 			t.Errorf("%s answered %q", c.action, got)
 		}
 	}
-	if now.controls != 0 || len(mm.posts) != 2 {
-		t.Fatalf("%d control calls to the Buildbot in use, %d posts", now.controls, len(mm.posts))
+	if now.Controls != 0 || len(mm.posts) != 2 {
+		t.Fatalf("%d control calls to the Buildbot in use, %d posts", now.Controls, len(mm.posts))
 	}
 }
 
 func TestStopOnABuildOfTheBuildbotInUseReachesIt(t *testing.T) {
-	bb := &fakeBuildbot{}
+	bb := &buildbottest.Server{}
 	mm := newMM()
-	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t)}, mm)
 	if got := run(h, "alice", "builds", "/build tools"); got != "" {
 		t.Fatal(got)
 	}
-	forced := bb.controls
+	forced := bb.Controls
 
 	press(h, "alice", mm.posts[0].Id, post.ActionStop)
 
-	if bb.controls != forced+1 {
-		t.Fatalf("Stop made %d control calls", bb.controls-forced)
+	if bb.Controls != forced+1 {
+		t.Fatalf("Stop made %d control calls", bb.Controls-forced)
 	}
 }
 
@@ -71,7 +73,7 @@ func (a *auditLog) LogInfo(msg string, keyValuePairs ...any) {
 
 // finishedBuild starts /build tools as alice and marks its build finished on builder builderID,
 // as a tick would: a post both buttons have something to act on.
-func finishedBuild(t *testing.T, h *Handler, mm *fakeMM, builderID int) *model.Post {
+func finishedBuild(t *testing.T, h *command.Handler, mm *fakeMM, builderID int) *model.Post {
 	t.Helper()
 	if got := run(h, "alice", "builds", "/build tools"); got != "" {
 		t.Fatal(got)
@@ -86,11 +88,11 @@ func finishedBuild(t *testing.T, h *Handler, mm *fakeMM, builderID int) *model.P
 // Mattermost keeps whatever props a user gives a post, so anyone can post a status post's shape,
 // with any build, and send its click to the plugin's route.
 func TestButtonsActOnlyOnTheBotsOwnStatusPosts(t *testing.T) {
-	bb := &fakeBuildbot{}
+	bb := &buildbottest.Server{}
 	mm := newMM()
-	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t)}, mm)
 	genuine := finishedBuild(t, h, mm, 3)
-	controls := bb.controls
+	controls := bb.Controls
 
 	forged := genuine.Clone()
 	forged.Id, forged.UserId = model.NewId(), "alice"
@@ -106,8 +108,8 @@ func TestButtonsActOnlyOnTheBotsOwnStatusPosts(t *testing.T) {
 			}
 		}
 	}
-	if bb.controls != controls {
-		t.Fatalf("%d control calls reached Buildbot", bb.controls-controls)
+	if bb.Controls != controls {
+		t.Fatalf("%d control calls reached Buildbot", bb.Controls-controls)
 	}
 	if got := press(h, "alice", genuine.Id, post.ActionRebuild); got != "Rebuilding; the new build is in the thread." {
 		t.Fatalf("the bot's own post: %q", got)
@@ -115,70 +117,70 @@ func TestButtonsActOnlyOnTheBotsOwnStatusPosts(t *testing.T) {
 }
 
 func TestRebuildRefusesABuilderChatMayNotStartWhateverThePostSays(t *testing.T) {
-	bb := &fakeBuildbot{}
+	bb := &buildbottest.Server{}
 	mm := newMM()
-	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t)}, mm)
 	// deploy-prod (builder 4) runs on Buildbot, but no force scheduler offers it to chat.
 	status := finishedBuild(t, h, mm, 4)
-	controls := bb.controls
+	controls := bb.Controls
 
 	got := press(h, "alice", status.Id, post.ActionRebuild)
 
-	if !strings.Contains(got, "not a builder chat may start builds on") || bb.controls != controls {
-		t.Fatalf("answered %q after %d control calls", got, bb.controls-controls)
+	if !strings.Contains(got, "not a builder chat may start builds on") || bb.Controls != controls {
+		t.Fatalf("answered %q after %d control calls", got, bb.Controls-controls)
 	}
 }
 
 // A subscribed card shows builds of builders only Buildbot's own schedulers run, such as a deploy a
 // push starts: chat may not start them, so a member may not stop them either; a system admin may.
 func TestStopOnABuilderChatMayNotStartIsForSystemAdminsOnly(t *testing.T) {
-	bb := &fakeBuildbot{}
+	bb := &buildbottest.Server{}
 	mm := newMM()
-	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t)}, mm)
 	// deploy-prod (builder 4) runs on Buildbot, but no force scheduler offers it to chat.
 	status := finishedBuild(t, h, mm, 4)
 	props, _ := post.Decode(status)
 	props.Rows[0].State = post.StateBuilding
 	post.Apply(status, props, "/x", i18n.English())
-	controls := bb.controls
+	controls := bb.Controls
 
-	if got := press(h, "alice", status.Id, post.ActionStop); !strings.Contains(got, "only system admins may stop its builds") || bb.controls != controls {
-		t.Fatalf("a member's Stop answered %q after %d control calls", got, bb.controls-controls)
+	if got := press(h, "alice", status.Id, post.ActionStop); !strings.Contains(got, "only system admins may stop its builds") || bb.Controls != controls {
+		t.Fatalf("a member's Stop answered %q after %d control calls", got, bb.Controls-controls)
 	}
-	if got := press(h, "root", status.Id, post.ActionStop); !strings.Contains(got, "Stopping") || bb.controls != controls+1 {
-		t.Fatalf("a system admin's Stop answered %q after %d control calls", got, bb.controls-controls)
+	if got := press(h, "root", status.Id, post.ActionStop); !strings.Contains(got, "Stopping") || bb.Controls != controls+1 {
+		t.Fatalf("a system admin's Stop answered %q after %d control calls", got, bb.Controls-controls)
 	}
 }
 
 // Mattermost checks that the clicker can read the channel only on its own post-action route; the
 // plugin's route is reachable directly.
 func TestAUserWhoCannotReadTheChannelCannotPressItsButtons(t *testing.T) {
-	bb := &fakeBuildbot{}
+	bb := &buildbottest.Server{}
 	mm := newMM()
-	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t)}, mm)
 	status := finishedBuild(t, h, mm, 3)
 	mm.members = map[string][]string{"builds": {"alice"}}
 	mm.users["mallory"] = &model.User{Id: "mallory", Username: "mallory"}
-	controls := bb.controls
+	controls := bb.Controls
 
 	for _, action := range []string{post.ActionRebuild, post.ActionStop} {
 		if got := press(h, "mallory", status.Id, action); !strings.Contains(got, "in a channel you cannot read") {
 			t.Errorf("%s answered %q", action, got)
 		}
 	}
-	if bb.controls != controls {
-		t.Fatalf("%d control calls reached Buildbot", bb.controls-controls)
+	if bb.Controls != controls {
+		t.Fatalf("%d control calls reached Buildbot", bb.Controls-controls)
 	}
 }
 
 // A direct message has no team. The team a button is judged by is the one /build was typed in,
 // which the bot wrote on its post, never the one a request names.
 func TestButtonsInADirectMessageAreJudgedByTheTeamOnTheBotsPost(t *testing.T) {
-	bb := &fakeBuildbot{}
+	bb := &buildbottest.Server{}
 	mm := newMM()
 	mm.channels["dm"] = &model.Channel{Id: "dm", Name: "alice__bob", Type: model.ChannelTypeDirect}
 	mm.teams["ops"] = &model.Team{Id: "ops", Name: "ops"}
-	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t), AllowedTeams: "ops"}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t), AllowedTeams: "ops"}, mm)
 	if got := h.Execute(context.Background(), &model.CommandArgs{UserId: "alice", ChannelId: "dm", TeamId: "ops", Command: "/build tools"}); got != "" {
 		t.Fatal(got)
 	}
@@ -195,7 +197,7 @@ func TestButtonsInADirectMessageAreJudgedByTheTeamOnTheBotsPost(t *testing.T) {
 
 	// The request names the allowed team for both; only the post's own team counts.
 	stop := func(postID string) string {
-		return h.Act(context.Background(), &model.PostActionIntegrationRequest{UserId: "alice", PostId: postID, TeamId: "ops",
+		return h.App.Act(context.Background(), &model.PostActionIntegrationRequest{UserId: "alice", PostId: postID, TeamId: "ops",
 			Context: map[string]any{"action": post.ActionStop}})
 	}
 	if got := stop(fromDev.Id); !strings.Contains(got, "cannot be started from this team") {
@@ -207,11 +209,11 @@ func TestButtonsInADirectMessageAreJudgedByTheTeamOnTheBotsPost(t *testing.T) {
 }
 
 func TestEveryClickIsAuditedAllowedOrRefused(t *testing.T) {
-	bb := &fakeBuildbot{}
+	bb := &buildbottest.Server{}
 	mm := newMM()
-	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t), BuildPermission: "admins"}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t), BuildPermission: "admins"}, mm)
 	var log auditLog
-	h.Log = &log
+	h.App.Log = &log
 	if got := run(h, "root", "builds", "/build tools"); got != "" {
 		t.Fatal(got)
 	}
@@ -234,9 +236,9 @@ func TestEveryClickIsAuditedAllowedOrRefused(t *testing.T) {
 }
 
 func TestStopTellsBuildbotAndTheTrackerWhoStoppedIt(t *testing.T) {
-	bb := &fakeBuildbot{}
+	bb := &buildbottest.Server{}
 	mm := newMM()
-	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t)}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t)}, mm)
 	if got := run(h, "alice", "builds", "/build tools"); got != "" {
 		t.Fatal(got)
 	}
@@ -247,10 +249,10 @@ func TestStopTellsBuildbotAndTheTrackerWhoStoppedIt(t *testing.T) {
 	}
 
 	trackID, _ := status.GetProp(tracker.TrackKey).(string)
-	if who := h.Tracker.(*fakeTracker).stoppers[trackID]; who != "root" {
+	if who := h.App.Tracker.(*fakeTracker).stoppers[trackID]; who != "root" {
 		t.Fatalf("the tracker heard %q", who)
 	}
-	if last := bb.bodies[len(bb.bodies)-1]; !strings.Contains(last, `"reason":"Stopped by @root from Mattermost"`) {
+	if last := bb.Bodies[len(bb.Bodies)-1]; !strings.Contains(last, `"reason":"Stopped by @root from Mattermost"`) {
 		t.Fatalf("Buildbot got %s", last)
 	}
 }

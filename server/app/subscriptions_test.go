@@ -1,4 +1,4 @@
-package command
+package app_test
 
 import (
 	"fmt"
@@ -7,13 +7,14 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbottest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
 func TestWhoMaySubscribeFollowsTheSetting(t *testing.T) {
-	bb := &fakeBuildbot{}
-	url := bb.serve(t)
+	bb := &buildbottest.Server{}
+	url := bb.Start(t)
 	mm := newMM()
 	mm.users["chan-admin"] = &model.User{Id: "chan-admin", Username: "chan-admin"}
 	mm.users["team-admin"] = &model.User{Id: "team-admin", Username: "team-admin"}
@@ -45,8 +46,8 @@ func TestWhoMaySubscribeFollowsTheSetting(t *testing.T) {
 }
 
 func TestSubscribeTakesEveryBuildersRepoAndSuggestsForATypo(t *testing.T) {
-	bb := &fakeBuildbot{}
-	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t), SubscribePermission: config.SubscribeEveryone}, newMM())
+	bb := &buildbottest.Server{}
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t), SubscribePermission: config.SubscribeEveryone}, newMM())
 
 	// No force scheduler serves deploy-prod, so /build cannot start it; its pushes are still news.
 	if got := run(h, "alice", "builds", "/build subscribe deploy-prod * --events failure,problem"); !strings.Contains(got,
@@ -64,7 +65,7 @@ func TestSubscribeTakesEveryBuildersRepoAndSuggestsForATypo(t *testing.T) {
 		"This channel now hears about **every repo**: `health` (a post when a worker goes missing or comes back, and when Buildbot stops answering or answers again).") {
 		t.Fatal(got)
 	}
-	subs, _ := h.Subs.Channel("builds")
+	subs, _ := h.App.Subs.Channel("builds")
 	if len(subs) != 3 || subs[0].Repo != "deploy-prod" || subs[0].CreatorID != "alice" || subs[1].Style != subscription.StyleLine ||
 		subs[2].Events[0] != subscription.Health {
 		t.Fatalf("stored %+v", subs)
@@ -72,9 +73,9 @@ func TestSubscribeTakesEveryBuildersRepoAndSuggestsForATypo(t *testing.T) {
 }
 
 func TestUnsubscribeAndTheLists(t *testing.T) {
-	bb := &fakeBuildbot{}
+	bb := &buildbottest.Server{}
 	mm := newMM()
-	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t), SubscribePermission: config.SubscribeEveryone}, mm)
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t), SubscribePermission: config.SubscribeEveryone}, mm)
 	run(h, "alice", "builds", "/build subscribe tools")
 	run(h, "alice", "builds", "/build subscribe tools release/*")
 	run(h, "alice", "builds", "/build subscribe tools release/* --events failure")
@@ -105,8 +106,8 @@ func TestUnsubscribeAndTheLists(t *testing.T) {
 }
 
 func TestSubscribingFollowsTheChannelRulesOfBuild(t *testing.T) {
-	bb := &fakeBuildbot{}
-	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.serve(t), SubscribePermission: config.SubscribeEveryone, AllowedChannels: "builds"}, newMM())
+	bb := &buildbottest.Server{}
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t), SubscribePermission: config.SubscribeEveryone, AllowedChannels: "builds"}, newMM())
 
 	if got := run(h, "alice", "random", "/build subscribe tools"); !strings.Contains(got, "cannot be started from this channel") {
 		t.Fatal(got)
@@ -116,8 +117,8 @@ func TestSubscribingFollowsTheChannelRulesOfBuild(t *testing.T) {
 // Subscriptions cost every poll a look: a channel has at most fifty, all channels the setting's
 // total, and past either /build subscribe says so and saves nothing.
 func TestSubscribingPastALimitSaysWhichAndSavesNothing(t *testing.T) {
-	bb := &fakeBuildbot{}
-	url := bb.serve(t)
+	bb := &buildbottest.Server{}
+	url := bb.Start(t)
 	h := handlerFor(t, &config.Configuration{BuildbotURL: url, SubscribePermission: config.SubscribeEveryone}, newMM())
 	for i := range subscription.PerChannel {
 		if got := run(h, "alice", "builds", fmt.Sprintf("/build subscribe tools release-%d", i)); !strings.Contains(got, "now hears about") {
@@ -128,14 +129,14 @@ func TestSubscribingPastALimitSaysWhichAndSavesNothing(t *testing.T) {
 	if got := run(h, "alice", "builds", "/build subscribe tools one-more"); !strings.Contains(got, "Nothing was saved: this channel has 50 subscriptions") {
 		t.Fatalf("past the channel's limit: %q", got)
 	}
-	h.Snapshot = func() *config.Snapshot {
+	h.App.Snapshot = func() *config.Snapshot {
 		return config.NewSnapshot(&config.Configuration{BuildbotURL: url, SubscribePermission: config.SubscribeEveryone,
 			MaxSubscriptions: config.Number{Value: 50, Set: true, Raw: "50"}})
 	}
 	if got := run(h, "alice", "random", "/build subscribe tools"); !strings.Contains(got, "all channels together have 50 subscriptions") {
 		t.Fatalf("past the total: %q", got)
 	}
-	if all, _ := h.Subs.All(); len(all) != subscription.PerChannel {
+	if all, _ := h.App.Subs.All(); len(all) != subscription.PerChannel {
 		t.Fatalf("%d saved", len(all))
 	}
 }

@@ -1,34 +1,50 @@
-package command
+package app
 
 import (
-	"github.com/mattermost/mattermost/server/public/model"
-
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/access"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 )
 
-// me answers /build me: whether a failed build whose changes carry the user's address mentions
-// them, and, where Mattermost hides addresses, links or unlinks it at their word.
-func (h *Handler) me(u *model.User, word string) i18n.Text {
-	if h.Authors == nil || u.Email == "" {
+// AddressChange is what a user asks of the link between them and their commits' address.
+type AddressChange int
+
+const (
+	// AddressUnchanged only asks whether it is linked.
+	AddressUnchanged AddressChange = iota
+	// AddressLink links the address, so their failed builds mention them.
+	AddressLink
+	// AddressUnlink undoes that.
+	AddressUnlink
+)
+
+// Me says whether a failed build whose changes carry the user's address mentions them, and,
+// where Mattermost hides addresses, links or unlinks it at their word.
+func (a *App) Me(who Actor, change AddressChange) i18n.Text {
+	grant, denied, ok := a.check(a.Snapshot(), who, access.Personal)
+	if !ok {
+		return denied
+	}
+	u := grant.User
+	if a.Authors == nil || u.Email == "" {
 		return i18n.T("command.me.unavailable", "Builds cannot match your commits to you here: your account has no e-mail address the plugin can read.")
 	}
 	address := markdown.Code(u.Email)
-	if h.Authors.AddressesShown() {
+	if a.Authors.AddressesShown() {
 		return i18n.T("command.me.shown", "Mattermost shows e-mail addresses here, so a failed build whose changes carry `{{.Address}}` mentions you; "+
 			"there is nothing to link.", "Address", address)
 	}
 	var err error
-	switch word {
-	case meLink:
-		err = h.Authors.Link(u)
-	case meUnlink:
-		err = h.Authors.Unlink(u)
+	switch change {
+	case AddressLink:
+		err = a.Authors.Link(u)
+	case AddressUnlink:
+		err = a.Authors.Unlink(u)
 	}
 	if err != nil {
 		return i18n.T("command.me.not_saved", "That was not saved; try again.")
 	}
-	linked, err := h.Authors.Linked(u)
+	linked, err := a.Authors.Linked(u)
 	switch {
 	case err != nil:
 		return i18n.T("command.me.not_read", "The plugin could not read whether your address is linked; try again.")

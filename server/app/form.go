@@ -1,4 +1,4 @@
-package command
+package app
 
 import (
 	"context"
@@ -19,15 +19,6 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 )
-
-// FormRoute receives the build form's submissions, relative to the plugin.
-const FormRoute = "api/v1/build-form"
-
-// Dialogs opens Mattermost's interactive dialogs and tells a user what a dialog's submission did.
-type Dialogs interface {
-	OpenInteractiveDialog(request model.OpenDialogRequest) error
-	SendEphemeral(userID string, p *model.Post)
-}
 
 // formState is what the dialog carries from /build to its submission. The user's client holds
 // it, so the submission checks all of it again.
@@ -84,7 +75,7 @@ func given(f form.Form, r request) map[string]any {
 
 // withParams runs /build with its name=value words or its form. It returns what to tell the user
 // and whether it answered; when it did not, the request carries the checked values.
-func (h *Handler) withParams(ctx context.Context, snap *config.Snapshot, args *model.CommandArgs, r *request, inv Invocation) (i18n.Text, bool) {
+func (a *App) withParams(ctx context.Context, snap *config.Snapshot, who Actor, r *request, inv BuildRequest) (i18n.Text, bool) {
 	f, err := formOf(ctx, snap.Buildbot, *r)
 	var own *refusal
 	if errors.As(err, &own) {
@@ -95,7 +86,7 @@ func (h *Handler) withParams(ctx context.Context, snap *config.Snapshot, args *m
 	}
 	have := given(f, *r)
 	if inv.Form || (len(inv.Params) == 0 && len(f.Unfilled(have)) > 0) {
-		return h.openForm(args, *r, f, have), true
+		return a.openForm(who, *r, f, have), true
 	}
 	values, err := f.FromWords(inv.Params, have)
 	if err != nil {
@@ -114,15 +105,15 @@ func userText(err error) i18n.Text {
 }
 
 // openForm shows the user the scheduler's form, filled with what /build was given.
-func (h *Handler) openForm(args *model.CommandArgs, r request, f form.Form, values map[string]any) i18n.Text {
-	if h.Dialogs == nil || args.TriggerId == "" {
+func (a *App) openForm(who Actor, r request, f form.Form, values map[string]any) i18n.Text {
+	if a.Dialogs == nil || who.TriggerID == "" {
 		return i18n.T("command.form.cannot_open", "This Mattermost client cannot open a form: give the parameters as `name=value` after the branch.")
 	}
-	state, err := json.Marshal(formState{Repo: r.repo.Name, Branch: r.branch, Revision: r.revision, RootID: args.RootId})
+	state, err := json.Marshal(formState{Repo: r.repo.Name, Branch: r.branch, Revision: r.revision, RootID: who.RootID})
 	if err != nil {
 		return i18n.T("command.form.not_made", "The form could not be made; try again.")
 	}
-	words := h.Words.User(args.UserId)
+	words := a.Words.User(who.UserID)
 	intro := i18n.T("command.form.intro", "A build of **{{.Repo}}** on Buildbot's force scheduler `{{.Scheduler}}`.",
 		"Repo", markdown.Text(r.repo.Name), "Scheduler", markdown.Code(f.Scheduler))
 	notes := make([]i18n.Text, len(f.Notes))
@@ -130,9 +121,9 @@ func (h *Handler) openForm(args *model.CommandArgs, r request, f form.Form, valu
 		notes[i] = n.Text()
 	}
 	intro = i18n.Join("\n\n", intro, i18n.Join(" ", notes...))
-	err = h.Dialogs.OpenInteractiveDialog(model.OpenDialogRequest{
-		TriggerId: args.TriggerId,
-		URL:       h.FormURL,
+	err = a.Dialogs.OpenInteractiveDialog(model.OpenDialogRequest{
+		TriggerId: who.TriggerID,
+		URL:       a.FormURL,
 		Dialog: model.Dialog{
 			CallbackId:       "build",
 			Title:            dialogTitle(words.String(i18n.T("command.form.title", "Build {{.Repo}}", "Repo", r.repo.Name))),
@@ -151,11 +142,11 @@ func (h *Handler) openForm(args *model.CommandArgs, r request, f form.Form, valu
 
 // rebuildWith opens the build's form filled with what the build was started with, for a new build
 // in the original's thread. r has the original's branch and revision, the user and the place.
-func (h *Handler) rebuildWith(ctx context.Context, snap *config.Snapshot, triggerID string, original *model.Post, props post.Props, r request) i18n.Text {
+func (a *App) rebuildWith(ctx context.Context, snap *config.Snapshot, triggerID string, original *model.Post, props post.Props, r request) i18n.Text {
 	if snap.Config.TriggerMode == config.TriggerChangeHook {
 		return noParamsByChangeHook()
 	}
-	repo, answer := h.findRepo(ctx, props.Repo)
+	repo, answer := a.findRepo(ctx, props.Repo)
 	if repo == nil {
 		return answer
 	}
@@ -188,7 +179,7 @@ func (h *Handler) rebuildWith(ctx context.Context, snap *config.Snapshot, trigge
 	if root == "" {
 		root = original.Id
 	}
-	return h.openForm(&model.CommandArgs{UserId: r.user.Id, ChannelId: original.ChannelId, RootId: root, TriggerId: triggerID}, r, f, values)
+	return a.openForm(Actor{UserID: r.user.Id, ChannelID: original.ChannelId, RootID: root, TriggerID: triggerID}, r, f, values)
 }
 
 func reasonName(f form.Form) string {
@@ -236,18 +227,18 @@ func nonDefault(f form.Form, values map[string]any) []post.Param {
 // user's client, the repo and branch in its state too, so /build's rules and checks run again:
 // where, who, the repo, the branch, and each value against the scheduler's form as it is now.
 // Values the form or Buildbot refuse come back beside their fields, and nothing is started.
-func (h *Handler) SubmitForm(ctx context.Context, userID string, sub *model.SubmitDialogRequest) (resp *model.SubmitDialogResponse) {
-	words := h.Words.User(userID)
+func (a *App) SubmitForm(ctx context.Context, userID string, sub *model.SubmitDialogRequest) (resp *model.SubmitDialogResponse) {
+	words := a.Words.User(userID)
 	var refused i18n.Text
 	fail := func(text i18n.Text) *model.SubmitDialogResponse {
 		refused = text
 		return &model.SubmitDialogResponse{Error: words.String(text)}
 	}
-	defer func() { h.auditForm(userID, sub, refused, resp) }()
+	defer func() { a.auditForm(userID, sub, refused, resp) }()
 	notOurs := i18n.T("command.form.not_ours", "This form is not one the plugin made.")
-	snap := h.Snapshot()
+	snap := a.Snapshot()
 	// The team is the client's word: the gate takes it only from a member of it.
-	grant, err := h.Gate.Check(snap, access.Request{Action: access.Build, UserID: userID, ChannelID: sub.ChannelId, CallerTeamID: sub.TeamId})
+	grant, err := a.Gate.Check(snap, access.Request{Action: access.Build, UserID: userID, ChannelID: sub.ChannelId, CallerTeamID: sub.TeamId})
 	if refusal, ok := access.TextOf(err); ok {
 		return fail(refusal)
 	}
@@ -260,15 +251,15 @@ func (h *Handler) SubmitForm(ctx context.Context, userID string, sub *model.Subm
 	if err := json.Unmarshal([]byte(sub.State), &state); err != nil {
 		return fail(notOurs)
 	}
-	if err := (Invocation{Repo: state.Repo, Branch: state.Branch, Revision: state.Revision}).check(); err != nil || state.Repo == "" {
+	if err := CheckNames(state.Repo, state.Branch, state.Revision); err != nil || state.Repo == "" {
 		return fail(notOurs)
 	}
 	if state.RootID != "" {
-		if root, err := h.MM.GetPost(state.RootID); err != nil || root.ChannelId != sub.ChannelId || root.RootId != "" {
+		if root, err := a.MM.GetPost(state.RootID); err != nil || root.ChannelId != sub.ChannelId || root.RootId != "" {
 			return fail(notOurs)
 		}
 	}
-	repo, answer := h.findRepo(ctx, state.Repo)
+	repo, answer := a.findRepo(ctx, state.Repo)
 	if repo == nil {
 		return fail(answer)
 	}
@@ -299,11 +290,11 @@ func (h *Handler) SubmitForm(ctx context.Context, userID string, sub *model.Subm
 			continue
 		}
 		value, _ := values[p.FullName].(string)
-		check := Invocation{Repo: state.Repo, Branch: value}
+		check := CheckNames(state.Repo, value, "")
 		if source.role == form.RoleRevision {
-			check = Invocation{Repo: state.Repo, Revision: value}
+			check = CheckNames(state.Repo, "", value)
 		}
-		if err := check.check(); err != nil {
+		if err := check; err != nil {
 			return &model.SubmitDialogResponse{Errors: map[string]string{p.FullName: words.String(userText(err))}}
 		}
 		if value != "" || source.role == form.RoleRevision {
@@ -325,16 +316,16 @@ func (h *Handler) SubmitForm(ctx context.Context, userID string, sub *model.Subm
 	case err != nil:
 		return fail(buildbot.UserMessage(err))
 	}
-	args := &model.CommandArgs{UserId: userID, ChannelId: sub.ChannelId, TeamId: sub.TeamId, RootId: state.RootID}
-	if text := h.announce(snap.Config, args, req, s, snap.Buildbot.Fingerprint()); !text.IsZero() && h.Dialogs != nil {
-		h.Dialogs.SendEphemeral(userID, &model.Post{UserId: h.BotID, ChannelId: sub.ChannelId, RootId: state.RootID, Message: words.String(text)})
+	who := Actor{UserID: userID, ChannelID: sub.ChannelId, TeamID: sub.TeamId, RootID: state.RootID}
+	if text := a.announce(snap.Config, who, req, s, snap.Buildbot.Fingerprint()); !text.IsZero() && a.Dialogs != nil {
+		a.Dialogs.SendEphemeral(userID, &model.Post{UserId: a.BotID, ChannelId: sub.ChannelId, RootId: state.RootID, Message: words.String(text)})
 	}
 	return &model.SubmitDialogResponse{}
 }
 
 // auditForm logs who submitted a build form where, for what, and what came of it, as a click is.
-func (h *Handler) auditForm(userID string, sub *model.SubmitDialogRequest, refused i18n.Text, resp *model.SubmitDialogResponse) {
-	if h.Log == nil {
+func (a *App) auditForm(userID string, sub *model.SubmitDialogRequest, refused i18n.Text, resp *model.SubmitDialogResponse) {
+	if a.Log == nil {
 		return
 	}
 	var state formState
@@ -353,7 +344,7 @@ func (h *Handler) auditForm(userID string, sub *model.SubmitDialogRequest, refus
 		sort.Strings(fields)
 		answer = "fields: " + strings.Join(fields, ", ") //i18n:verbatim the audit log is English
 	}
-	h.Log.LogInfo("Buildbot build form submitted", "user_id", userID, "channel_id", sub.ChannelId, "repo", form.Shorten(state.Repo),
+	a.Log.LogInfo("Buildbot build form submitted", "user_id", userID, "channel_id", sub.ChannelId, "repo", form.Shorten(state.Repo),
 		"branch", form.Shorten(state.Branch), "outcome", outcome, "answer", answer)
 }
 

@@ -1,4 +1,4 @@
-package command
+package app
 
 import (
 	"context"
@@ -10,18 +10,31 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/access"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
-	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
-// subscribe adds or replaces this channel's subscription to a repo and branch glob.
-func (h *Handler) subscribe(ctx context.Context, cfg *config.Configuration, grant access.Grant, inv Invocation) i18n.Text {
+// SubscribeRequest is a subscription a user asked for: a repo (or subscription.AnyRepo), a branch
+// glob ("" for the repo's default branch), and the events and style, their defaults when empty.
+type SubscribeRequest struct {
+	Repo, Branch string
+	Events       []subscription.Event
+	Style        subscription.Style
+}
+
+// Subscribe adds or replaces the channel's subscription to a repo and branch glob.
+func (a *App) Subscribe(ctx context.Context, who Actor, inv SubscribeRequest) i18n.Text {
+	snap := a.Snapshot()
+	grant, denied, ok := a.check(snap, who, access.Subscribe)
+	if !ok {
+		return denied
+	}
+	cfg := snap.Config
 	repo := subscription.AnyRepo
 	if inv.Repo != subscription.AnyRepo {
-		found, answer := h.findWatched(ctx, inv.Repo)
+		found, answer := a.findWatched(ctx, inv.Repo)
 		if found == nil {
 			return answer
 		}
@@ -35,7 +48,7 @@ func (h *Handler) subscribe(ctx context.Context, cfg *config.Configuration, gran
 	if sub.Style == "" {
 		sub.Style = subscription.StyleCard
 	}
-	replaced, err := h.Subs.Put(sub, cfg.SubscriptionLimit())
+	replaced, err := a.Subs.Put(sub, cfg.SubscriptionLimit())
 	var limit *subscription.LimitError
 	switch {
 	case errors.As(err, &limit) && limit.InAll:
@@ -53,15 +66,20 @@ func (h *Handler) subscribe(ctx context.Context, cfg *config.Configuration, gran
 	}
 	if !subscription.Wants(sub.Events, subscription.Started) && len(sub.Events) == 1 && sub.Events[0] == subscription.Finished {
 		answer = i18n.Join("\n", answer, i18n.T("command.subscribe.quiet_hint", "For only what needs someone, subscribe with `--events {{.Events}}`.",
-			"Events", joinEvents(subscription.QuietEvents)))
+			"Events", subscription.JoinEvents(subscription.QuietEvents)))
 	}
 	return answer
 }
 
-// unsubscribe drops one of this channel's subscriptions. Without a glob, a repo's only
+// Unsubscribe drops one of the channel's subscriptions to repo. Without a glob, a repo's only
 // subscription goes; with several, the user picks.
-func (h *Handler) unsubscribe(grant access.Grant, inv Invocation) i18n.Text {
-	subs, err := h.Subs.Channel(grant.Place.Channel.Id)
+func (a *App) Unsubscribe(who Actor, repo, glob string) i18n.Text {
+	grant, denied, ok := a.check(a.Snapshot(), who, access.Subscribe)
+	if !ok {
+		return denied
+	}
+	inv := SubscribeRequest{Repo: repo, Branch: glob}
+	subs, err := a.Subs.Channel(grant.Place.Channel.Id)
 	if err != nil {
 		return notRead(err)
 	}
@@ -84,7 +102,7 @@ func (h *Handler) unsubscribe(grant access.Grant, inv Invocation) i18n.Text {
 			"Repo", markdown.Code(inv.Repo), "Commands", strings.Join(globs, "\n- "))
 	}
 	branch := ofRepo[0].Branch
-	if _, err := h.Subs.Remove(grant.Place.Channel.Id, ofRepo[0].Repo, branch); err != nil {
+	if _, err := a.Subs.Remove(grant.Place.Channel.Id, ofRepo[0].Repo, branch); err != nil {
 		return i18n.T("command.unsubscribe.not_removed", "The subscription was not removed: {{.Error}}", "Error", err.Error())
 	}
 	return i18n.T("command.unsubscribe.done", "This channel no longer hears about {{.Subject}}.", "Subject", subject(ofRepo[0]))
@@ -94,14 +112,23 @@ func notRead(err error) i18n.Text {
 	return i18n.T("command.subscriptions.not_read", "The subscriptions could not be read: {{.Error}}", "Error", err.Error())
 }
 
-// subscriptions lists this channel's subscriptions, or every channel's for a system admin.
-func (h *Handler) subscriptions(grant access.Grant, all bool) i18n.Text {
+// Subscriptions lists the channel's subscriptions, or with all every channel's, which the gate
+// leaves to system admins.
+func (a *App) Subscriptions(who Actor, all bool) i18n.Text {
+	action := access.ListSubscriptions
+	if all {
+		action = access.ListEverySubscription
+	}
+	grant, denied, ok := a.check(a.Snapshot(), who, action)
+	if !ok {
+		return denied
+	}
 	var subs []subscription.Subscription
 	var err error
 	if all {
-		subs, err = h.Subs.All()
+		subs, err = a.Subs.All()
 	} else {
-		subs, err = h.Subs.Channel(grant.Place.Channel.Id)
+		subs, err = a.Subs.Channel(grant.Place.Channel.Id)
 	}
 	if err != nil {
 		return notRead(err)
@@ -120,10 +147,10 @@ func (h *Handler) subscriptions(grant access.Grant, all bool) i18n.Text {
 	for _, s := range subs {
 		var cells []i18n.Text
 		if all {
-			cells = append(cells, i18n.Raw(h.channelName(s.ChannelID)))
+			cells = append(cells, i18n.Raw(a.channelName(s.ChannelID)))
 		}
-		cells = append(cells, i18n.Raw(markdown.Text(s.Repo)), globCell(s.Branch), i18n.Raw(joinEvents(s.Events)), i18n.Raw(string(s.Style)),
-			h.userName(s.CreatorID), i18n.Raw(time.UnixMilli(s.CreatedAt).UTC().Format("2006-01-02 15:04 UTC")))
+		cells = append(cells, i18n.Raw(markdown.Text(s.Repo)), globCell(s.Branch), i18n.Raw(subscription.JoinEvents(s.Events)), i18n.Raw(string(s.Style)),
+			a.userName(s.CreatorID), i18n.Raw(time.UnixMilli(s.CreatedAt).UTC().Format("2006-01-02 15:04 UTC")))
 		rows = append(rows, tableRow(cells...))
 	}
 	return i18n.Join("\n", rows...)
@@ -131,8 +158,8 @@ func (h *Handler) subscriptions(grant access.Grant, all bool) i18n.Text {
 
 // findWatched looks up a repo among every builder's, refreshing the catalog for a name it does
 // not know, as /build does.
-func (h *Handler) findWatched(ctx context.Context, name string) (*catalog.Repo, i18n.Text) {
-	ix, err := h.index(ctx, name, (*catalog.Index).LookupWatched)
+func (a *App) findWatched(ctx context.Context, name string) (*catalog.Repo, i18n.Text) {
+	ix, err := a.index(ctx, name, (*catalog.Index).LookupWatched)
 	if err != nil {
 		return nil, buildbot.UserMessage(err)
 	}
@@ -147,19 +174,19 @@ func (h *Handler) findWatched(ctx context.Context, name string) (*catalog.Repo, 
 		"Name", form.Shorten(name))
 }
 
-func (h *Handler) channelName(channelID string) string {
-	channel, err := h.MM.GetChannel(channelID)
+func (a *App) channelName(channelID string) string {
+	channel, err := a.MM.GetChannel(channelID)
 	if err != nil {
 		return markdown.Text(channelID)
 	}
-	if team, err := h.MM.GetTeam(channel.TeamId); err == nil && team != nil {
+	if team, err := a.MM.GetTeam(channel.TeamId); err == nil && team != nil {
 		return markdown.Text(team.Name) + "/\\~" + markdown.Text(channel.Name)
 	}
 	return "\\~" + markdown.Text(channel.Name)
 }
 
-func (h *Handler) userName(userID string) i18n.Text {
-	if user, err := h.MM.GetUser(userID); err == nil {
+func (a *App) userName(userID string) i18n.Text {
+	if user, err := a.MM.GetUser(userID); err == nil {
 		return i18n.Raw("@" + user.Username)
 	}
 	return i18n.T("command.subscriptions.gone_user", "someone no longer here")
@@ -207,18 +234,10 @@ func globCell(glob string) i18n.Text {
 func eventsText(s subscription.Subscription) i18n.Text {
 	if !subscription.FollowsBuilds(s.Events) {
 		return i18n.T("command.subscribe.events.health", "`{{.Events}}` (a post when a worker goes missing or comes back, and when Buildbot stops answering or answers again)",
-			"Events", joinEvents(s.Events))
+			"Events", subscription.JoinEvents(s.Events))
 	}
 	if s.Style == subscription.StyleLine {
-		return i18n.T("command.subscribe.events.line", "`{{.Events}}` (a line per build)", "Events", joinEvents(s.Events))
+		return i18n.T("command.subscribe.events.line", "`{{.Events}}` (a line per build)", "Events", subscription.JoinEvents(s.Events))
 	}
-	return i18n.T("command.subscribe.events.card", "`{{.Events}}` (a card per build, edited in place)", "Events", joinEvents(s.Events))
-}
-
-func joinEvents(events []subscription.Event) string {
-	names := make([]string, len(events))
-	for i, e := range events {
-		names[i] = string(e)
-	}
-	return strings.Join(names, ",")
+	return i18n.T("command.subscribe.events.card", "`{{.Events}}` (a card per build, edited in place)", "Events", subscription.JoinEvents(s.Events))
 }
