@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbottest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/route"
 )
@@ -173,23 +173,9 @@ func TestTheWebappLearnsWhichAccountWritesStatusPosts(t *testing.T) {
 	}
 }
 
-func fakeBuildbot(t *testing.T) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/config":
-			_, _ = io.WriteString(w, `{"versions":[["Buildbot","4.3.0"]]}`)
-		case "/api/v2/builders":
-			_, _ = io.WriteString(w, `{"builders":[{"builderid":1,"name":"a","masterids":[1]},{"builderid":2,"name":"old","masterids":[]}]}`)
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
 func TestStatusRoute(t *testing.T) {
-	url := fakeBuildbot(t)
+	// Builder 2 is on no master: the report must say it is not active.
+	url := (&buildbottest.Server{Builders: `{"builders":[{"builderid":1,"name":"a","masterids":[1]},{"builderid":2,"name":"old","masterids":[]}]}`}).Start(t)
 	good := config.NewSnapshot(&config.Configuration{BuildbotURL: url, AuthMode: "header", HeaderName: "X-Key", HeaderValue: "p-secret"})
 	bad := config.NewSnapshot(&config.Configuration{BuildbotURL: "ci.example.com"})
 

@@ -9,7 +9,7 @@ import (
 // The routes act through the app layer, as /build does; they never reach into the slash command,
 // whose parsing and wording are its own.
 func TestTheRoutesDoNotDependOnTheSlashCommand(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	out, err := exec.CommandContext(t.Context(), "go", "list", "-deps", ".").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}

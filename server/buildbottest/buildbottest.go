@@ -1,6 +1,7 @@
-// Package buildbottest is a fake Buildbot for unit tests: an httptest server answering the REST
-// calls the plugin makes, with canned builders, schedulers and builds, recording what it was sent.
-// The e2e suite checks the same calls against a real Buildbot.
+// Package buildbottest is the one fake Buildbot for the unit tests of every package: one fake
+// keeps them all to the same answers, which the e2e suite checks against a real Buildbot. Server
+// answers the REST calls the plugin makes and pushes events on its WebSocket, recording what it
+// was sent; NewClient serves a test's own answers where a scenario needs them.
 package buildbottest
 
 import (
@@ -10,10 +11,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 )
 
 // ParamsSchedulers serves deploy-prod through a scheduler whose form has a bool, a choice and a
@@ -33,10 +40,11 @@ const ParamsSchedulers = `{"forceschedulers":[
   {"name":"environment","fullName":"environment","type":"list","label":"Environment","default":"staging","strict":true,"choices":["staging","production"]},
   {"name":"ticket","fullName":"ticket","type":"text","label":"Ticket","default":"","required":true}]}]}`
 
-// Server is a Buildbot's REST API with four builders (app-compile, app-docs and tools on the force
-// scheduler "force", deploy-prod on none unless Schedulers says so), two finished builds, and a
-// record of what was forced, posted to the change hook and read. Its zero value is ready to Start.
-// The fields are read and set by tests between requests; Mu guards them during one.
+// Server is a Buildbot 4.3.0 with four builders (app-compile, app-docs and tools on the force
+// scheduler "force", deploy-prod on none unless Schedulers says so), two finished builds, no
+// workers, and a record of what was forced, posted to the change hook and read. Its zero value is
+// ready to Start, or to give a Client. Tests read and set the fields between requests; Mu guards
+// them during one.
 type Server struct {
 	Mu      sync.Mutex
 	Forced  []map[string]any
@@ -51,6 +59,20 @@ type Server struct {
 	ForceDelay time.Duration
 	// Schedulers replaces the list of force schedulers when set.
 	Schedulers string
+	// Version replaces the Buildbot version GET config reports when set.
+	Version string
+	// Workers are what GET api/v2/workers lists.
+	Workers []buildbot.Worker
+	// Down answers every request with 503, as the proxy in front of a Buildbot that is down does.
+	Down bool
+	// Events are pushed on each WebSocket connection, each as soon as a subscription covering its
+	// key is acknowledged, as Buildbot pushes them.
+	Events []buildbot.Event
+	// Requests counts every request, those refused while Down included. Being atomic, it can be
+	// read while requests are under way.
+	Requests atomic.Int64
+
+	url string
 }
 
 // scheduler answers GET forceschedulers/<name> from the list.
@@ -88,71 +110,192 @@ func (f *Server) lastTag() string {
 
 // Start serves the fake until the test ends, and returns its URL.
 func (f *Server) Start(t testing.TB) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.Mu.Lock()
-		defer f.Mu.Unlock()
-		if r.Method == http.MethodPost {
-			f.Controls++
-			body, _ := io.ReadAll(r.Body)
-			f.Bodies = append(f.Bodies, string(body))
-			r.Body = io.NopCloser(strings.NewReader(string(body)))
-		} else {
-			if f.Reads == nil {
-				f.Reads = map[string]int{}
-			}
-			f.Reads[r.URL.Path]++
+	srv := httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(srv.Close)
+	f.url = srv.URL
+	return srv.URL
+}
+
+// Client is a client of the fake, which it starts unless it was started.
+func (f *Server) Client(t testing.TB) *buildbot.Client {
+	t.Helper()
+	if f.url == "" {
+		f.Start(t)
+	}
+	return client(t, f.url)
+}
+
+// NewClient is a client of a Buildbot that answers with handler until the test ends, for the
+// scenarios Server does not play.
+func NewClient(t testing.TB, handler http.Handler) *buildbot.Client {
+	t.Helper()
+	srv := httptest.NewServer(handler)
+	t.Cleanup(srv.Close)
+	return client(t, srv.URL)
+}
+
+func client(t testing.TB, url string) *buildbot.Client {
+	t.Helper()
+	c, err := buildbot.New(buildbot.Options{BaseURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Worker is a worker as GET api/v2/workers lists it: named w<id>, connected to master 1 if
+// connected, and configured on builders on master 1.
+func Worker(id int, connected bool, builders ...int) buildbot.Worker {
+	// Buildbot lists no master or builder as [], not null.
+	w := buildbot.Worker{
+		WorkerID: id,
+		Name:     fmt.Sprintf("w%d", id),
+		ConnectedTo: []struct {
+			MasterID int `json:"masterid"`
+		}{},
+		ConfiguredOn: []struct {
+			BuilderID int `json:"builderid"`
+			MasterID  int `json:"masterid"`
+		}{},
+	}
+	if connected {
+		w.ConnectedTo = append(w.ConnectedTo, struct {
+			MasterID int `json:"masterid"`
+		}{MasterID: 1})
+	}
+	for _, b := range builders {
+		w.ConfiguredOn = append(w.ConfiguredOn, struct {
+			BuilderID int `json:"builderid"`
+			MasterID  int `json:"masterid"`
+		}{BuilderID: b, MasterID: 1})
+	}
+	return w
+}
+
+// serve answers one request as Buildbot would, and records it.
+func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
+	f.Requests.Add(1)
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if r.Method == http.MethodPost {
+		f.Controls++
+		body, _ := io.ReadAll(r.Body)
+		f.Bodies = append(f.Bodies, string(body))
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+	} else {
+		if f.Reads == nil {
+			f.Reads = map[string]int{}
 		}
-		if name, ok := strings.CutPrefix(r.URL.Path, "/api/v2/forceschedulers/"); ok && r.Method == http.MethodGet {
-			_, _ = io.WriteString(w, f.scheduler(name))
+		f.Reads[r.URL.Path]++
+	}
+	if f.Down {
+		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
+		return
+	}
+	if name, ok := strings.CutPrefix(r.URL.Path, "/api/v2/forceschedulers/"); ok && r.Method == http.MethodGet {
+		_, _ = io.WriteString(w, f.scheduler(name))
+		return
+	}
+	switch r.Method + " " + r.URL.Path {
+	case "GET /ws":
+		// The connection outlives the request: Mu is not held while it lasts.
+		events := slices.Clone(f.Events)
+		f.Mu.Unlock()
+		push(w, r, events)
+		f.Mu.Lock()
+	case "GET /config":
+		_, _ = fmt.Fprintf(w, `{"versions":[["Python","3.12.3"],["Buildbot",%q],["Twisted","24.3.0"]]}`, or(f.Version, "4.3.0"))
+	case "GET /api/v2/workers":
+		workers := f.Workers
+		if workers == nil {
+			workers = []buildbot.Worker{}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"workers": workers, "meta": map[string]int{"total": len(workers)}})
+	case "GET /api/v2/builders":
+		_, _ = io.WriteString(w, or(f.Builders, `{"builders":[{"builderid":1,"name":"app-compile","masterids":[1]},{"builderid":2,"name":"app-docs","masterids":[1]},{"builderid":3,"name":"tools","masterids":[1]},{"builderid":4,"name":"deploy-prod","masterids":[1]}]}`))
+	case "GET /api/v2/forceschedulers":
+		_, _ = io.WriteString(w, or(f.Schedulers, `{"forceschedulers":[{"name":"force","builder_names":["app-compile","app-docs","tools"],
+			"all_fields":[{"name":"","type":"nested","fields":[{"name":"branch","fullName":"branch","type":"text","default":"main"}]}]}]}`))
+	case "GET /api/v2/projects":
+		http.NotFound(w, r)
+	case "GET /api/v2/builds":
+		_, _ = io.WriteString(w, or(f.Builds, `{"builds":[{"buildid":10,"number":8,"builderid":4,"complete":true,"results":0,"properties":{"branch":["main","x"]}},{"buildid":9,"number":4,"builderid":3,"complete":true,"results":2,"properties":{"branch":["dev","x"],"revision":["0123456789abcdef","x"]}}]}`))
+	case "GET /api/v2/sourcestamps":
+		_, _ = io.WriteString(w, `{"sourcestamps":[]}`)
+	case "POST /api/v2/forceschedulers/params":
+		var req struct{ Params map[string]any }
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		f.Forced = append(f.Forced, req.Params)
+		_, _ = io.WriteString(w, or(f.ForceResult, fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"result":[5,{"%v":6}]}`, req.Params["builderid"])))
+	case "POST /api/v2/forceschedulers/force":
+		var req struct{ Params map[string]any }
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		f.Forced = append(f.Forced, req.Params)
+		f.Mu.Unlock()
+		time.Sleep(f.ForceDelay)
+		f.Mu.Lock()
+		_, _ = io.WriteString(w, or(f.ForceResult, fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"result":[5,{"%v":6}]}`, req.Params["builderid"])))
+	case "POST /change_hook/base":
+		body, _ := io.ReadAll(r.Body)
+		f.Changes = append(f.Changes, string(body))
+		_, _ = io.WriteString(w, "1 change found")
+	case "GET /api/v2/changes":
+		_, _ = io.WriteString(w, `{"changes":[{"changeid":8,"properties":{"mattermost_request":["`+f.lastTag()+`","Change"]}}]}`)
+	case "GET /api/v2/buildrequests":
+		_, _ = io.WriteString(w, `{"buildrequests":[{"buildrequestid":41}]}`)
+	case "POST /api/v2/builds/9":
+		var req struct{ Method string }
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		if req.Method == "rebuild" {
+			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":[7,{"3":8}]}`)
 			return
 		}
-		switch r.Method + " " + r.URL.Path {
-		case "GET /api/v2/builders":
-			_, _ = io.WriteString(w, or(f.Builders, `{"builders":[{"builderid":1,"name":"app-compile","masterids":[1]},{"builderid":2,"name":"app-docs","masterids":[1]},{"builderid":3,"name":"tools","masterids":[1]},{"builderid":4,"name":"deploy-prod","masterids":[1]}]}`))
-		case "GET /api/v2/forceschedulers":
-			_, _ = io.WriteString(w, or(f.Schedulers, `{"forceschedulers":[{"name":"force","builder_names":["app-compile","app-docs","tools"],
-				"all_fields":[{"name":"","type":"nested","fields":[{"name":"branch","fullName":"branch","type":"text","default":"main"}]}]}]}`))
-		case "GET /api/v2/projects":
-			http.NotFound(w, r)
-		case "GET /api/v2/builds":
-			_, _ = io.WriteString(w, or(f.Builds, `{"builds":[{"buildid":10,"number":8,"builderid":4,"complete":true,"results":0,"properties":{"branch":["main","x"]}},{"buildid":9,"number":4,"builderid":3,"complete":true,"results":2,"properties":{"branch":["dev","x"],"revision":["0123456789abcdef","x"]}}]}`))
-		case "GET /api/v2/sourcestamps":
-			_, _ = io.WriteString(w, `{"sourcestamps":[]}`)
-		case "POST /api/v2/forceschedulers/params":
-			var req struct{ Params map[string]any }
-			_ = json.NewDecoder(r.Body).Decode(&req)
-			f.Forced = append(f.Forced, req.Params)
-			_, _ = io.WriteString(w, or(f.ForceResult, fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"result":[5,{"%v":6}]}`, req.Params["builderid"])))
-		case "POST /api/v2/forceschedulers/force":
-			var req struct{ Params map[string]any }
-			_ = json.NewDecoder(r.Body).Decode(&req)
-			f.Forced = append(f.Forced, req.Params)
-			f.Mu.Unlock()
-			time.Sleep(f.ForceDelay)
-			f.Mu.Lock()
-			_, _ = io.WriteString(w, or(f.ForceResult, fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"result":[5,{"%v":6}]}`, req.Params["builderid"])))
-		case "POST /change_hook/base":
-			body, _ := io.ReadAll(r.Body)
-			f.Changes = append(f.Changes, string(body))
-			_, _ = io.WriteString(w, "1 change found")
-		case "GET /api/v2/changes":
-			_, _ = io.WriteString(w, `{"changes":[{"changeid":8,"properties":{"mattermost_request":["`+f.lastTag()+`","Change"]}}]}`)
-		case "GET /api/v2/buildrequests":
-			_, _ = io.WriteString(w, `{"buildrequests":[{"buildrequestid":41}]}`)
-		case "POST /api/v2/builds/9":
-			var req struct{ Method string }
-			_ = json.NewDecoder(r.Body).Decode(&req)
-			if req.Method == "rebuild" {
-				_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":[7,{"3":8}]}`)
-				return
-			}
-			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":null}`)
-		case "POST /api/v2/buildrequests/6":
-			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":null}`)
-		default:
-			http.NotFound(w, r)
+		_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":null}`)
+	case "POST /api/v2/buildrequests/6":
+		_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":null}`)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// push acknowledges each subscription as Buildbot does, and then pushes the events it covers that
+// were not pushed yet, until the client hangs up.
+func push(w http.ResponseWriter, r *http.Request, events []buildbot.Event) {
+	conn, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	pushed := make([]bool, len(events))
+	for {
+		var cmd struct {
+			Path string `json:"path"`
+			ID   int    `json:"_id"`
 		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+		if conn.ReadJSON(&cmd) != nil {
+			return
+		}
+		_ = conn.WriteJSON(map[string]any{"msg": "OK", "code": http.StatusOK, "_id": cmd.ID})
+		for i, e := range events {
+			if !pushed[i] && covers(cmd.Path, e.Key) {
+				pushed[i] = true
+				_ = conn.WriteJSON(e)
+			}
+		}
+	}
+}
+
+// covers says whether a subscription path such as "builds/*/*" covers an event key such as
+// "builds/5/finished": as in Buildbot, * stands for any one part.
+func covers(path, key string) bool {
+	p, k := strings.Split(path, "/"), strings.Split(key, "/")
+	if len(p) != len(k) {
+		return false
+	}
+	for i := range p {
+		if p[i] != "*" && p[i] != k[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -5,13 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,26 +16,10 @@ import (
 	"github.com/mattermost/mattermost/server/public/pluginapi"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbottest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/kvtest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
-
-// worker is a Buildbot worker as api/v2/workers lists it, configured on builders (on master 1).
-func worker(id int, connected bool, builders ...int) buildbot.Worker {
-	w := buildbot.Worker{WorkerID: id, Name: fmt.Sprintf("w%d", id)}
-	if connected {
-		w.ConnectedTo = append(w.ConnectedTo, struct {
-			MasterID int `json:"masterid"`
-		}{MasterID: 1})
-	}
-	for _, b := range builders {
-		w.ConfiguredOn = append(w.ConfiguredOn, struct {
-			BuilderID int `json:"builderid"`
-			MasterID  int `json:"masterid"`
-		}{BuilderID: b, MasterID: 1})
-	}
-	return w
-}
 
 func ws(workers ...buildbot.Worker) []buildbot.Worker { return workers }
 
@@ -101,7 +82,7 @@ type step struct {
 func TestJudge(t *testing.T) {
 	const after = time.Minute
 	const s = time.Second
-	gone, here := worker(1, false, 5), worker(1, true, 5)
+	gone, here := buildbottest.Worker(1, false, 5), buildbottest.Worker(1, true, 5)
 	for _, tc := range []struct {
 		name   string
 		latent []string
@@ -181,15 +162,15 @@ func TestJudge(t *testing.T) {
 			{at: 10*after + 2*s, workers: ws(here), want: []kind{workerBack}},
 		}, known: []int{1}},
 		{name: "a worker of no builder is ignored", steps: []step{
-			{at: 0, workers: ws(worker(2, true))},
-			{at: s, workers: ws(worker(2, false))},
-			{at: 10 * after, workers: ws(worker(2, false)), reported: []int{2}},
+			{at: 0, workers: ws(buildbottest.Worker(2, true))},
+			{at: s, workers: ws(buildbottest.Worker(2, false))},
+			{at: 10 * after, workers: ws(buildbottest.Worker(2, false)), reported: []int{2}},
 		}},
 		{name: "a worker that leaves the configuration is forgotten", steps: []step{
 			{at: 0, workers: ws(here)},
 			{at: s, workers: ws(gone)},
 			{at: after + s, workers: ws(gone), want: []kind{workerMissing}},
-			{at: after + 2*s, workers: ws(worker(1, false))},
+			{at: after + 2*s, workers: ws(buildbottest.Worker(1, false))},
 			{at: after + 3*s, workers: ws(here)},
 		}, known: []int{1}},
 		{name: "a worker no longer listed is forgotten, and listed again is not news until seen connected", steps: []step{
@@ -215,11 +196,11 @@ func TestJudge(t *testing.T) {
 			{at: 2*after + 3*s, workers: ws(here), want: []kind{buildbotBack, workerBack}},
 		}, known: []int{1}},
 		{name: "workers go and come back on their own", steps: []step{
-			{at: 0, workers: ws(here, worker(2, true, 6))},
-			{at: s, workers: ws(gone, worker(2, true, 6))},
-			{at: after / 2, workers: ws(gone, worker(2, false, 6))},
-			{at: after + s, workers: ws(gone, worker(2, false, 6)), want: []kind{workerMissing}},
-			{at: after + after/2 + s, workers: ws(here, worker(2, false, 6)), want: []kind{workerBack, workerMissing}},
+			{at: 0, workers: ws(here, buildbottest.Worker(2, true, 6))},
+			{at: s, workers: ws(gone, buildbottest.Worker(2, true, 6))},
+			{at: after / 2, workers: ws(gone, buildbottest.Worker(2, false, 6))},
+			{at: after + s, workers: ws(gone, buildbottest.Worker(2, false, 6)), want: []kind{workerMissing}},
+			{at: after + after/2 + s, workers: ws(here, buildbottest.Worker(2, false, 6)), want: []kind{workerBack, workerMissing}},
 		}, known: []int{1, 2}, away: []int{2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -266,8 +247,8 @@ type told struct {
 func TestJudgeTellsEachChannelOnce(t *testing.T) {
 	const after = time.Minute
 	const s = time.Second
-	w1, w2 := worker(1, true, 5), worker(2, true, 6)
-	gone1, gone2 := worker(1, false, 5), worker(2, false, 6)
+	w1, w2 := buildbottest.Worker(1, true, 5), buildbottest.Worker(2, true, 6)
+	gone1, gone2 := buildbottest.Worker(1, false, 5), buildbottest.Worker(2, false, 6)
 	for _, tc := range []struct {
 		name  string
 		steps []told
@@ -316,7 +297,7 @@ func TestJudgeSaysWhatHappened(t *testing.T) {
 	var s State
 	// Builder 5 is on a second master too: the worker builds it once.
 	twice := func(connected bool) buildbot.Worker {
-		w := worker(1, connected, 5, 6)
+		w := buildbottest.Worker(1, connected, 5, 6)
 		w.ConfiguredOn = append(w.ConfiguredOn, w.ConfiguredOn[0])
 		w.ConfiguredOn[2].MasterID = 2
 		return w
@@ -335,7 +316,7 @@ func TestJudgeSaysWhatHappened(t *testing.T) {
 		t.Errorf("back is %+v, want %+v", back, want)
 	}
 
-	reported := judgeAt(&s, 6*time.Minute, ws(worker(1, false, 5)), nil, map[int]bool{1: true})
+	reported := judgeAt(&s, 6*time.Minute, ws(buildbottest.Worker(1, false, 5)), nil, map[int]bool{1: true})
 	if len(reported) != 1 || !reported[0].reported || reported[0].away != 0 {
 		t.Errorf("reported is %+v, want a report with no time away", reported)
 	}
@@ -352,10 +333,11 @@ func TestJudgeSaysWhatHappened(t *testing.T) {
 // worker's clock, forget it, declare it, or learn of one from a report.
 func TestJudgeLeavesWorkersAloneWhileBuildbotFails(t *testing.T) {
 	var s State
-	judgeAt(&s, 0, ws(worker(1, true, 5), worker(2, true, 6), worker(3, true, 7)), nil, nil)
-	judgeAt(&s, time.Second, ws(worker(1, true, 5), worker(2, true, 6), worker(3, false, 7)), nil, nil)
+	judgeAt(&s, 0, ws(buildbottest.Worker(1, true, 5), buildbottest.Worker(2, true, 6), buildbottest.Worker(3, true, 7)), nil, nil)
+	judgeAt(&s, time.Second, ws(buildbottest.Worker(1, true, 5), buildbottest.Worker(2, true, 6), buildbottest.Worker(3, false, 7)), nil, nil)
 	// w1 is connected, w2 away for less than After, w3 missing and told.
-	if got := kindsOf(judgeAt(&s, 90*time.Second, ws(worker(1, true, 5), worker(2, false, 6), worker(3, false, 7)), nil, nil)); !slices.Equal(got, []kind{workerMissing}) {
+	told := judgeAt(&s, 90*time.Second, ws(buildbottest.Worker(1, true, 5), buildbottest.Worker(2, false, 6), buildbottest.Worker(3, false, 7)), nil, nil)
+	if got := kindsOf(told); !slices.Equal(got, []kind{workerMissing}) {
 		t.Fatalf("setting up posted %v, want w3 missing", got)
 	}
 	before, _ := json.Marshal(s.Workers)
@@ -514,74 +496,10 @@ func TestKVStoreDrop(t *testing.T) {
 	}
 }
 
-// fakeBuildbot serves api/v2/workers, or fails with 503 while down, and counts the requests.
-type fakeBuildbot struct {
-	mu       sync.Mutex
-	workers  []buildbot.Worker
-	down     bool
-	requests atomic.Int64
-}
-
-func (f *fakeBuildbot) set(workers ...buildbot.Worker) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.workers, f.down = workers, false
-}
-
-func (f *fakeBuildbot) fail() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.down = true
-}
-
-func (f *fakeBuildbot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.requests.Add(1)
-	if r.Method != http.MethodGet || r.URL.Path != "/api/v2/workers" {
-		http.NotFound(w, r)
-		return
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.down {
-		http.Error(w, "unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	workers := f.workers
-	if workers == nil {
-		workers = []buildbot.Worker{}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"workers": workers, "meta": map[string]int{"total": len(workers)}})
-}
-
 // serve is a client of a fake Buildbot whose only worker, w1, builds builder 5 and is connected.
-func serve(t *testing.T) (*fakeBuildbot, *buildbot.Client) {
-	t.Helper()
-	f := &fakeBuildbot{workers: ws(worker(1, true, 5))}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	c, err := buildbot.New(buildbot.Options{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f, c
-}
-
-// worker must build what the client reads from Buildbot's own reply, or the tests of Check would
-// feed it a shape Buildbot never sends.
-func TestFakeBuildbotAnswersAsBuildbotDoes(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = w.Write([]byte(`{"workers":[{"workerid":1,"name":"w1","connected_to":[{"masterid":1}],"configured_on":[{"builderid":5,"masterid":1}]}],"meta":{"total":1}}`))
-	}))
-	defer srv.Close()
-	c, err := buildbot.New(buildbot.Options{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := c.Workers(context.Background())
-	if err != nil || !reflect.DeepEqual(got, ws(worker(1, true, 5))) {
-		t.Errorf("Workers = %+v, %v, want %+v", got, err, ws(worker(1, true, 5)))
-	}
+func serve(t *testing.T) (*buildbottest.Server, *buildbot.Client) {
+	bb := &buildbottest.Server{Workers: ws(buildbottest.Worker(1, true, 5))}
+	return bb, bb.Client(t)
 }
 
 type fakeSubs struct {
@@ -707,14 +625,14 @@ func TestCheckAsksBuildbotNothingWithoutAHealthSubscription(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bb, client := serve(t)
-			bb.set(worker(1, false, 5))
+			bb.Workers = ws(buildbottest.Worker(1, false, 5))
 			kv, store := kvtest.New(t)
 			posts := &fakePosts{}
 			m := monitor(kv, &fakeSubs{subs: tc.subs}, posts)
 			for range 3 {
 				m.Check(context.Background(), client, Options{})
 			}
-			if n := bb.requests.Load(); n != 0 {
+			if n := bb.Requests.Load(); n != 0 {
 				t.Errorf("Buildbot got %d requests, want none", n)
 			}
 			if posts.count() != 0 || store.Get(keyPrefix+client.Fingerprint()) != nil {
@@ -726,7 +644,7 @@ func TestCheckAsksBuildbotNothingWithoutAHealthSubscription(t *testing.T) {
 
 func TestCheckTellsAWorkerToTheChannelsOfItsRepos(t *testing.T) {
 	bb, client := serve(t)
-	bb.set(worker(1, true, 5, 7), worker(2, true, 6))
+	bb.Workers = ws(buildbottest.Worker(1, true, 5, 7), buildbottest.Worker(2, true, 6))
 	kv, _ := kvtest.New(t)
 	subs := &fakeSubs{subs: []subscription.Subscription{
 		sub("any", "*", subscription.Health),
@@ -746,7 +664,7 @@ func TestCheckTellsAWorkerToTheChannelsOfItsRepos(t *testing.T) {
 	opts := Options{RepoOf: repos, LinkBase: "https://ci.example.com/"}
 
 	m.Check(context.Background(), client, opts)
-	bb.set(worker(1, false, 5, 7), worker(2, false, 6))
+	bb.Workers = ws(buildbottest.Worker(1, false, 5, 7), buildbottest.Worker(2, false, 6))
 	m.Check(context.Background(), client, opts)
 	// twice hears of w1 once, though both its subscriptions cover it.
 	expectHeard(t, posts, map[string][]string{
@@ -770,7 +688,7 @@ func TestCheckTellsAWorkerToTheChannelsOfItsRepos(t *testing.T) {
 	}
 
 	posts.reset()
-	bb.set(worker(1, true, 5, 7), worker(2, false, 6))
+	bb.Workers = ws(buildbottest.Worker(1, true, 5, 7), buildbottest.Worker(2, false, 6))
 	m.Check(context.Background(), client, opts)
 	expectHeard(t, posts, map[string][]string{
 		"any": {"worker_back"}, "app": {"worker_back"}, "APP": {"worker_back"}, "twice": {"worker_back"}, "branches": {"worker_back"},
@@ -784,14 +702,14 @@ func TestCheckTellsAWorkerOnlyToStarWhileTheCatalogIsCold(t *testing.T) {
 	posts := &fakePosts{}
 	m := monitor(kv, &fakeSubs{subs: []subscription.Subscription{sub("any", "*", subscription.Health), sub("app", "app", subscription.Health)}}, posts)
 	m.Check(context.Background(), client, Options{})
-	bb.set(worker(1, false, 5))
+	bb.Workers = ws(buildbottest.Worker(1, false, 5))
 	m.Check(context.Background(), client, Options{})
 	expectHeard(t, posts, map[string][]string{"any": {"worker_missing"}})
 }
 
 func TestCheckTellsEveryHealthSubscriptionOfBuildbot(t *testing.T) {
 	bb, client := serve(t)
-	bb.fail()
+	bb.Down = true
 	kv, _ := kvtest.New(t)
 	subs := &fakeSubs{subs: []subscription.Subscription{
 		sub("any", "*", subscription.Health),
@@ -807,7 +725,7 @@ func TestCheckTellsEveryHealthSubscriptionOfBuildbot(t *testing.T) {
 
 	m.Check(context.Background(), client, opts)
 	m.Check(context.Background(), client, opts)
-	bb.set(worker(1, true, 5))
+	bb.Down = false
 	m.Check(context.Background(), client, opts)
 	m.Check(context.Background(), client, opts)
 	both := []string{"buildbot_down", "buildbot_back"}
@@ -819,7 +737,7 @@ func TestCheckTellsEveryHealthSubscriptionOfBuildbot(t *testing.T) {
 
 func TestCheckDropsDeletedChannelsInsteadOfPostingThere(t *testing.T) {
 	bb, client := serve(t)
-	bb.set(worker(1, true, 5), worker(2, true, 5))
+	bb.Workers = ws(buildbottest.Worker(1, true, 5), buildbottest.Worker(2, true, 5))
 	kv, _ := kvtest.New(t)
 	subs := &fakeSubs{subs: []subscription.Subscription{
 		sub("gone", "*", subscription.Health),
@@ -829,7 +747,7 @@ func TestCheckDropsDeletedChannelsInsteadOfPostingThere(t *testing.T) {
 	posts := &fakePosts{gone: map[string]bool{"gone": true}}
 	m := monitor(kv, subs, posts)
 	m.Check(context.Background(), client, Options{RepoOf: repos})
-	bb.set(worker(1, false, 5), worker(2, false, 5))
+	bb.Workers = ws(buildbottest.Worker(1, false, 5), buildbottest.Worker(2, false, 5))
 	m.Check(context.Background(), client, Options{RepoOf: repos})
 
 	expectHeard(t, posts, map[string][]string{"live": {"worker_missing", "worker_missing"}})
@@ -860,21 +778,21 @@ func TestCheckWaitsAfterBeforeTelling(t *testing.T) {
 	}
 
 	step()
-	bb.set(worker(1, false, 5))
+	bb.Workers = ws(buildbottest.Worker(1, false, 5))
 	step()
 	step()
 	time.Sleep(after + 10*time.Millisecond)
 	step("worker_missing")
 	step()
-	bb.set(worker(1, true, 5))
+	bb.Workers = ws(buildbottest.Worker(1, true, 5))
 	step("worker_back")
 
-	bb.fail()
+	bb.Down = true
 	step()
 	time.Sleep(after + 10*time.Millisecond)
 	step("buildbot_down")
 	step()
-	bb.set(worker(1, true, 5))
+	bb.Down = false
 	step("buildbot_back")
 	step()
 }
@@ -896,14 +814,14 @@ func TestCheckTellsAChannelThatSubscribesMidIncident(t *testing.T) {
 	}
 
 	check(map[string][]string{})
-	bb.set(worker(1, false, 5))
+	bb.Workers = ws(buildbottest.Worker(1, false, 5))
 	check(map[string][]string{"a": {"worker_missing"}})
 	subs.set(sub("a", "*", subscription.Health), sub("b", "APP", subscription.Health), sub("lib", "lib", subscription.Health))
 	check(map[string][]string{"b": {"worker_missing"}})
 	check(map[string][]string{})
 	subs.set(sub("b", "app", subscription.Health), sub("c", "*", subscription.Health))
 	check(map[string][]string{"c": {"worker_missing"}})
-	bb.set(worker(1, true, 5))
+	bb.Workers = ws(buildbottest.Worker(1, true, 5))
 	subs.set(sub("b", "app", subscription.Health), sub("d", "*", subscription.Health))
 	check(map[string][]string{"b": {"worker_back"}})
 }
@@ -916,14 +834,14 @@ func TestCheckLooksOnceEveryUnlessAWorkerEventAsks(t *testing.T) {
 	opts := Options{Every: time.Hour}
 	looks := func(want int64) {
 		t.Helper()
-		if got := bb.requests.Load(); got != want {
+		if got := bb.Requests.Load(); got != want {
 			t.Fatalf("Buildbot was asked %d times, want %d", got, want)
 		}
 	}
 
 	m.Check(context.Background(), client, opts)
 	looks(1)
-	bb.set(worker(1, false, 5))
+	bb.Workers = ws(buildbottest.Worker(1, false, 5))
 	m.Check(context.Background(), client, opts)
 	looks(1)
 	if posts.count() != 0 {
@@ -942,7 +860,7 @@ func TestCheckLooksOnceEveryUnlessAWorkerEventAsks(t *testing.T) {
 
 func TestCheckCountsAWorkerBuildbotReportsMissingAtOnce(t *testing.T) {
 	bb, client := serve(t)
-	bb.set(worker(1, false, 5))
+	bb.Workers = ws(buildbottest.Worker(1, false, 5))
 	kv, _ := kvtest.New(t)
 	posts := &fakePosts{}
 	m := monitor(kv, anyHealth(), posts)
@@ -959,7 +877,7 @@ func TestCheckCountsAWorkerBuildbotReportsMissingAtOnce(t *testing.T) {
 		t.Errorf("the post reads %q, want Buildbot's report", msg)
 	}
 
-	bb.set(worker(1, true, 5))
+	bb.Workers = ws(buildbottest.Worker(1, true, 5))
 	m.Notice(buildbot.Event{Key: "workers/1/connected"})
 	m.Check(context.Background(), client, opts)
 	expectHeard(t, posts, map[string][]string{"any": {"worker_missing", "worker_back"}})
@@ -969,14 +887,14 @@ func TestCheckCountsAWorkerBuildbotReportsMissingAtOnce(t *testing.T) {
 // the same looks go by the clock.
 func TestCheckTellsOfALatentWorkerOnlyWhenBuildbotReportsIt(t *testing.T) {
 	bb, client := serve(t)
-	bb.set(worker(1, true, 5), worker(2, true, 5))
+	bb.Workers = ws(buildbottest.Worker(1, true, 5), buildbottest.Worker(2, true, 5))
 	kv, _ := kvtest.New(t)
 	posts := &fakePosts{}
 	m := monitor(kv, anyHealth(), posts)
 	opts := Options{Latent: func(name string) bool { return name == "w1" }}
 
 	m.Check(context.Background(), client, opts)
-	bb.set(worker(1, false, 5), worker(2, false, 5))
+	bb.Workers = ws(buildbottest.Worker(1, false, 5), buildbottest.Worker(2, false, 5))
 	m.Check(context.Background(), client, opts)
 	m.Check(context.Background(), client, opts)
 	if got, want := posts.about(), []string{"worker_missing w2"}; !slices.Equal(got, want) {
@@ -984,7 +902,7 @@ func TestCheckTellsOfALatentWorkerOnlyWhenBuildbotReportsIt(t *testing.T) {
 	}
 	m.Notice(buildbot.Event{Key: "workers/1/missing"})
 	m.Check(context.Background(), client, opts)
-	bb.set(worker(1, true, 5), worker(2, true, 5))
+	bb.Workers = ws(buildbottest.Worker(1, true, 5), buildbottest.Worker(2, true, 5))
 	m.Check(context.Background(), client, opts)
 	if got, want := posts.about(), []string{"worker_missing w2", "worker_missing w1", "worker_back w1", "worker_back w2"}; !slices.Equal(got, want) {
 		t.Errorf("posted %q, want %q", got, want)
@@ -1003,7 +921,7 @@ func TestNoticeIgnoresEventsAboutAnythingButWorkers(t *testing.T) {
 		}
 	}
 	m.Check(context.Background(), client, opts)
-	if n := bb.requests.Load(); n != 1 {
+	if n := bb.Requests.Load(); n != 1 {
 		t.Errorf("Buildbot was asked %d times, want once", n)
 	}
 }
@@ -1018,7 +936,7 @@ func (failingStore) Drop(string) error { return errDatabaseDown }
 // A report is a single event: when the look it came for cannot be recorded, the next must use it.
 func TestCheckKeepsReportsForTheNextLookWhenItCannotRecord(t *testing.T) {
 	bb, client := serve(t)
-	bb.set(worker(1, false, 5))
+	bb.Workers = ws(buildbottest.Worker(1, false, 5))
 	kv, _ := kvtest.New(t)
 	posts := &fakePosts{}
 	log := &warnings{}
@@ -1050,7 +968,7 @@ func TestCheckForgetsReportsWhileNoOneSubscribed(t *testing.T) {
 	m.Notice(buildbot.Event{Key: "workers/1/missing"})
 	m.Check(context.Background(), client, opts)
 	subs.set(sub("any", "*", subscription.Health))
-	bb.set(worker(1, false, 5))
+	bb.Workers = ws(buildbottest.Worker(1, false, 5))
 	m.Check(context.Background(), client, opts)
 	if posts.count() != 0 {
 		t.Errorf("an old report made a disconnection news: %v", posts.heard())
@@ -1074,7 +992,7 @@ func (d *drops) Drop(source string) error {
 func TestCheckForgetsTheStateOnceNoOneListens(t *testing.T) {
 	const after = 50 * time.Millisecond
 	bb, client := serve(t)
-	bb.set(worker(1, true, 5), worker(2, true, 5))
+	bb.Workers = ws(buildbottest.Worker(1, true, 5), buildbottest.Worker(2, true, 5))
 	kv, store := kvtest.New(t)
 	key := keyPrefix + client.Fingerprint()
 	subs := anyHealth()
@@ -1087,13 +1005,13 @@ func TestCheckForgetsTheStateOnceNoOneListens(t *testing.T) {
 
 	// w1 is missing and Buildbot down, both told to any; w2 is away, not long enough to be news.
 	check()
-	bb.set(worker(1, false, 5), worker(2, true, 5))
+	bb.Workers = ws(buildbottest.Worker(1, false, 5), buildbottest.Worker(2, true, 5))
 	check()
 	time.Sleep(after + 10*time.Millisecond)
 	check()
-	bb.set(worker(1, false, 5), worker(2, false, 5))
+	bb.Workers = ws(buildbottest.Worker(1, false, 5), buildbottest.Worker(2, false, 5))
 	check()
-	bb.fail()
+	bb.Down = true
 	check()
 	time.Sleep(after + 10*time.Millisecond)
 	check()
@@ -1110,7 +1028,7 @@ func TestCheckForgetsTheStateOnceNoOneListens(t *testing.T) {
 	// Buildbot is back, and so is w1, while w2 has been away for longer than After.
 	posts.reset()
 	subs.set(sub("any", "*", subscription.Health))
-	bb.set(worker(1, true, 5), worker(2, false, 5))
+	bb.Workers, bb.Down = ws(buildbottest.Worker(1, true, 5), buildbottest.Worker(2, false, 5)), false
 	check()
 	check()
 	expectHeard(t, posts, map[string][]string{})
@@ -1185,7 +1103,7 @@ func TestCheckLeavesThePostToTheServerThatWroteFirst(t *testing.T) {
 	m := monitor(kv, anyHealth(), posts)
 	key := keyPrefix + client.Fingerprint()
 	m.Check(context.Background(), client, Options{})
-	bb.set(worker(1, false, 5))
+	bb.Workers = ws(buildbottest.Worker(1, false, 5))
 	theirs, _ := json.Marshal(State{Workers: map[int]*Worker{
 		1: {Name: "w1", Away: &Incident{Since: time.Now().UnixMilli(), Declared: true, Told: []string{"any"}}},
 	}})
@@ -1230,11 +1148,11 @@ func (s rendezvous) Update(source string, change func(*State) bool) (bool, error
 func TestTwoServersPostAnIncidentOnce(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		setUp func(*fakeBuildbot)
+		setUp func(*buildbottest.Server)
 		want  []string
 	}{
-		{"a worker missing", func(f *fakeBuildbot) { f.set(worker(1, false, 5)) }, []string{"worker_missing", "worker_back"}},
-		{"Buildbot down", (*fakeBuildbot).fail, []string{"buildbot_down", "buildbot_back"}},
+		{"a worker missing", func(bb *buildbottest.Server) { bb.Workers = ws(buildbottest.Worker(1, false, 5)) }, []string{"worker_missing", "worker_back"}},
+		{"Buildbot down", func(bb *buildbottest.Server) { bb.Down = true }, []string{"buildbot_down", "buildbot_back"}},
 	} {
 		for _, held := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s, writes held: %v", tc.name, held), func(t *testing.T) {
@@ -1260,11 +1178,11 @@ func TestTwoServersPostAnIncidentOnce(t *testing.T) {
 						}
 						wg.Wait()
 					}
-					bb.set(worker(1, true, 5))
+					bb.Workers = ws(buildbottest.Worker(1, true, 5))
 					race()
 					tc.setUp(bb)
 					race()
-					bb.set(worker(1, true, 5))
+					bb.Workers, bb.Down = ws(buildbottest.Worker(1, true, 5)), false
 					race()
 					if got := posts.heard(); !reflect.DeepEqual(got, map[string][]string{"c1": tc.want, "c2": tc.want}) {
 						t.Fatalf("round %d: channels heard %v, want %v each", round, got, tc.want)
@@ -1279,16 +1197,16 @@ func TestTwoServersPostAnIncidentOnce(t *testing.T) {
 // a latent worker that failed to start is news once Buildbot answers again.
 func TestCheckKeepsReportsThroughALookBuildbotDoesNotAnswer(t *testing.T) {
 	bb, client := serve(t)
-	bb.set(worker(1, false, 5))
+	bb.Workers = ws(buildbottest.Worker(1, false, 5))
 	kv, _ := kvtest.New(t)
 	posts := &fakePosts{}
 	m := monitor(kv, anyHealth(), posts)
 	opts := Options{After: time.Hour, Latent: func(string) bool { return true }}
 
 	m.Notice(buildbot.Event{Key: "workers/1/missing"})
-	bb.fail()
+	bb.Down = true
 	m.Check(context.Background(), client, opts)
-	bb.set(worker(1, false, 5))
+	bb.Down = false
 	m.Check(context.Background(), client, opts)
 
 	if got, want := posts.about(), []string{"worker_missing w1"}; !slices.Equal(got, want) {
@@ -1300,7 +1218,7 @@ func TestCheckKeepsReportsThroughALookBuildbotDoesNotAnswer(t *testing.T) {
 // another server's look keeps them for its next look.
 func TestCheckKeepsReportsWhenAnotherServerWroteFirst(t *testing.T) {
 	bb, client := serve(t)
-	bb.set(worker(1, false, 5))
+	bb.Workers = ws(buildbottest.Worker(1, false, 5))
 	kv, store := kvtest.New(t)
 	posts := &fakePosts{}
 	m := monitor(kv, anyHealth(), posts)

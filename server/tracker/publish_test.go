@@ -12,6 +12,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbottest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown/markdowntest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
@@ -78,7 +79,7 @@ func TestTheFailureReplyOfAPostInAThreadGoesToTheThreadsRoot(t *testing.T) {
 // from a reply, which is a new post, and a name cannot make a link.
 func TestBuildbotsNamesInAFailureReplyAreInert(t *testing.T) {
 	var requests int64
-	bb := serveBuildbot(t, func(w http.ResponseWriter, r *http.Request) {
+	bb := buildbottest.NewClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		atomic.AddInt64(&requests, 1)
 		switch r.URL.Path {
 		case "/api/v2/buildrequests":
@@ -90,7 +91,7 @@ func TestBuildbotsNamesInAFailureReplyAreInert(t *testing.T) {
 		default:
 			_, _ = fmt.Fprint(w, `{"logs":[]}`)
 		}
-	})
+	}))
 	store, posts := tracking(1)
 	store.m["post000"].Props.Rows[0].Builder = "@here builder"
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x", BotID: "bot"}
@@ -190,14 +191,14 @@ func TestEditsAndRepliesMattermostRefusesAreLoggedWithTheirIds(t *testing.T) {
 // the tag they carry.
 func TestTicksReadPropertiesOnlyWhileAChangeWaitsForItsBuilds(t *testing.T) {
 	var asked []string
-	bb := serveBuildbot(t, func(w http.ResponseWriter, r *http.Request) {
+	bb := buildbottest.NewClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/v2/builds" {
 			asked = append(asked, r.URL.Query().Get("property"))
 			_, _ = fmt.Fprint(w, `{"builds":[]}`)
 			return
 		}
 		_, _ = fmt.Fprint(w, `{"buildrequests":[]}`)
-	})
+	}))
 	store, posts := tracking(1)
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 	_ = tr.Tick(context.Background(), bb, opts)

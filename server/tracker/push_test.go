@@ -3,50 +3,15 @@ package tracker
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbottest"
 )
-
-// eventsBuildbot acknowledges every subscription and pushes one event on each connection, which it
-// counts.
-func eventsBuildbot(t *testing.T, connections *atomic.Int32) *buildbot.Client {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		connections.Add(1)
-		for range pushPaths {
-			var cmd map[string]any
-			if conn.ReadJSON(&cmd) != nil {
-				return
-			}
-			_ = conn.WriteJSON(map[string]any{"msg": "OK", "code": 200, "_id": cmd["_id"]})
-		}
-		_ = conn.WriteJSON(map[string]any{"k": "builds/1/finished", "m": map[string]any{"buildid": 1}})
-		for {
-			if _, _, err := conn.ReadMessage(); err != nil {
-				return
-			}
-		}
-	}))
-	t.Cleanup(srv.Close)
-	c, err := buildbot.New(buildbot.Options{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 // panicsOnFirstEvent panics on the first event it is told of, as a bug on an event nobody foresaw
 // would, and says when it hears another.
@@ -67,8 +32,9 @@ func (n *panicsOnFirstEvent) Notice(buildbot.Event) Need {
 }
 
 func TestAPanicWhileFollowingEventsIsReportedAndTheFollowerReconnects(t *testing.T) {
-	var connections atomic.Int32
-	client := eventsBuildbot(t, &connections)
+	// Buildbot pushes the same event on each connection: the first panics, the reconnect's does not.
+	bb := &buildbottest.Server{Events: []buildbot.Event{{Key: "builds/1/finished", Message: []byte(`{"buildid":1}`)}}}
+	client := bb.Client(t)
 	notice := &panicsOnFirstEvent{again: make(chan struct{}, 1)}
 	var (
 		mu     sync.Mutex
@@ -96,7 +62,9 @@ func TestAPanicWhileFollowingEventsIsReportedAndTheFollowerReconnects(t *testing
 	cancel()
 	<-done
 
-	if n := connections.Load(); n != 2 {
+	bb.Mu.Lock()
+	defer bb.Mu.Unlock()
+	if n := bb.Reads["/ws"]; n != 2 {
 		t.Errorf("%d connections, want the first and one reconnect", n)
 	}
 	mu.Lock()

@@ -18,6 +18,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbottest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
@@ -70,7 +71,7 @@ func (f *busyBuildbot) end(id int, r buildbot.Result) {
 }
 
 func (f *busyBuildbot) client(t *testing.T) *buildbot.Client {
-	return serveBuildbot(t, func(w http.ResponseWriter, r *http.Request) {
+	return buildbottest.NewClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.reads++
@@ -126,7 +127,7 @@ func (f *busyBuildbot) client(t *testing.T) *buildbot.Client {
 		default:
 			http.NotFound(w, r)
 		}
-	})
+	}))
 }
 
 // subs is a channel's subscriptions kept in memory; gone channels are dropped as the tracker asks.

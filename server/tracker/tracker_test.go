@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbottest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 )
@@ -26,7 +26,7 @@ func fakeBuildbot(t *testing.T, requests *int64, builds string) *buildbot.Client
 }
 
 func fakeBuildbotWith(t *testing.T, requests *int64, buildRequests, builds string) *buildbot.Client {
-	return serveBuildbot(t, func(w http.ResponseWriter, r *http.Request) {
+	return buildbottest.NewClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		atomic.AddInt64(requests, 1)
 		switch r.URL.Path {
 		case "/api/v2/buildrequests":
@@ -46,18 +46,7 @@ func fakeBuildbotWith(t *testing.T, requests *int64, buildRequests, builds strin
 			}
 			http.NotFound(w, r)
 		}
-	})
-}
-
-// serveBuildbot is a client of a fake Buildbot that answers with handle.
-func serveBuildbot(t *testing.T, handle http.HandlerFunc) *buildbot.Client {
-	srv := httptest.NewServer(handle)
-	t.Cleanup(srv.Close)
-	c, err := buildbot.New(buildbot.Options{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	}))
 }
 
 var opts = Options{LinkBase: "https://ci/", Reply: true, LogLines: 20}
@@ -117,7 +106,7 @@ func pagedBuildbot(t *testing.T, reads *int64, n int, finished bool) *buildbot.C
 	if finished {
 		done = `,"complete":true,"results":0`
 	}
-	return serveBuildbot(t, func(w http.ResponseWriter, r *http.Request) {
+	return buildbottest.NewClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		atomic.AddInt64(reads, 1)
 		q := r.URL.Query()
 		from, to, limit := 1, n, n
@@ -140,7 +129,7 @@ func pagedBuildbot(t *testing.T, reads *int64, n int, finished bool) *buildbot.C
 		default:
 			http.NotFound(w, r)
 		}
-	})
+	}))
 }
 
 // A request stuck in a queue for days, with thousands run since, must not hide the newer ones.
@@ -568,10 +557,10 @@ func TestAResultFromAnEventIsShownWithoutReadingTheBuildAgain(t *testing.T) {
 	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
 	_ = tr.Tick(context.Background(), bb, opts)
 	var paths []string
-	quiet := serveBuildbot(t, func(w http.ResponseWriter, r *http.Request) {
+	quiet := buildbottest.NewClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		paths = append(paths, r.URL.Path)
 		http.Error(w, "no", http.StatusServiceUnavailable)
-	})
+	}))
 	event := buildbot.Event{Key: "builds/5/finished", Message: []byte(`{"buildid":5,"number":3,"builderid":1,"buildrequestid":1,"complete":true,"results":0,"state_string":"build successful","started_at":100,"complete_at":130}`)}
 
 	if tr.Notice(event) != TickNow {
