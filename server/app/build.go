@@ -25,28 +25,28 @@ type BuildRequest struct {
 }
 
 // Build starts a build of a repo on each of its builders and posts its status where who asked,
-// or opens the build form when it takes parameters. It returns what to tell who alone, or
+// or opens the build form when it takes parameters. It returns what to tell the user alone, or
 // nothing when the post says it all.
-func (a *App) Build(ctx context.Context, who Actor, inv BuildRequest) i18n.Text {
+func (a *App) Build(ctx context.Context, who Actor, asked BuildRequest) i18n.Text {
 	snap := a.Snapshot()
 	grant, denied, ok := a.check(snap, who, access.Build)
 	if !ok {
 		return denied
 	}
-	repo, answer := a.findRepo(ctx, inv.Repo)
+	repo, answer := a.findRepo(ctx, asked.Repo)
 	if repo == nil {
 		return answer
 	}
-	req := request{repo: repo, branch: inv.Branch, revision: inv.Revision, user: grant.User, place: grant.Place}
+	req := request{repo: repo, branch: asked.Branch, revision: asked.Revision, user: grant.User, place: grant.Place}
 	if req.branch == "" {
 		req.branch = repo.DefaultBranch
 	}
 	changeHook := snap.Config.TriggerMode == config.TriggerChangeHook
-	if changeHook && (inv.Form || len(inv.Params) > 0) {
+	if changeHook && (asked.Form || len(asked.Params) > 0) {
 		return noParamsByChangeHook()
 	}
-	if !changeHook && (inv.Form || len(inv.Params) > 0 || repo.NeedsInput(req.branch)) {
-		if answer, done := a.withParams(ctx, snap, who, &req, inv); done {
+	if !changeHook && (asked.Form || len(asked.Params) > 0 || repo.NeedsInput(req.branch)) {
+		if answer, done := a.withParams(ctx, snap, who, &req, asked); done {
 			return answer
 		}
 	}

@@ -75,7 +75,7 @@ func given(f form.Form, r request) map[string]any {
 
 // withParams runs /build with its name=value words or its form. It returns what to tell the user
 // and whether it answered; when it did not, the request carries the checked values.
-func (a *App) withParams(ctx context.Context, snap *config.Snapshot, who Actor, r *request, inv BuildRequest) (i18n.Text, bool) {
+func (a *App) withParams(ctx context.Context, snap *config.Snapshot, who Actor, r *request, asked BuildRequest) (i18n.Text, bool) {
 	f, err := formOf(ctx, snap.Buildbot, *r)
 	var own *refusal
 	if errors.As(err, &own) {
@@ -85,10 +85,10 @@ func (a *App) withParams(ctx context.Context, snap *config.Snapshot, who Actor, 
 		return notStarted(r.repo.Name, err), true
 	}
 	have := given(f, *r)
-	if inv.Form || (len(inv.Params) == 0 && len(f.Unfilled(have)) > 0) {
+	if asked.Form || (len(asked.Params) == 0 && len(f.Unfilled(have)) > 0) {
 		return a.openForm(who, *r, f, have), true
 	}
-	values, err := f.FromWords(inv.Params, have)
+	values, err := f.FromWords(asked.Params, have)
 	if err != nil {
 		return userText(err), true
 	}

@@ -25,7 +25,7 @@ type SubscribeRequest struct {
 }
 
 // Subscribe adds or replaces the channel's subscription to a repo and branch glob.
-func (a *App) Subscribe(ctx context.Context, who Actor, inv SubscribeRequest) i18n.Text {
+func (a *App) Subscribe(ctx context.Context, who Actor, asked SubscribeRequest) i18n.Text {
 	snap := a.Snapshot()
 	grant, denied, ok := a.check(snap, who, access.Subscribe)
 	if !ok {
@@ -33,14 +33,14 @@ func (a *App) Subscribe(ctx context.Context, who Actor, inv SubscribeRequest) i1
 	}
 	cfg := snap.Config
 	repo := subscription.AnyRepo
-	if inv.Repo != subscription.AnyRepo {
-		found, answer := a.findWatched(ctx, inv.Repo)
+	if asked.Repo != subscription.AnyRepo {
+		found, answer := a.findWatched(ctx, asked.Repo)
 		if found == nil {
 			return answer
 		}
 		repo = found.Name
 	}
-	sub := subscription.Subscription{ChannelID: grant.Place.Channel.Id, Repo: repo, Branch: inv.Branch, Events: inv.Events, Style: inv.Style,
+	sub := subscription.Subscription{ChannelID: grant.Place.Channel.Id, Repo: repo, Branch: asked.Branch, Events: asked.Events, Style: asked.Style,
 		CreatorID: grant.User.Id, CreatedAt: time.Now().UnixMilli()}
 	if len(sub.Events) == 0 {
 		sub.Events = subscription.DefaultEvents
@@ -78,28 +78,28 @@ func (a *App) Unsubscribe(who Actor, repo, glob string) i18n.Text {
 	if !ok {
 		return denied
 	}
-	inv := SubscribeRequest{Repo: repo, Branch: glob}
+	asked := SubscribeRequest{Repo: repo, Branch: glob}
 	subs, err := a.Subs.Channel(grant.Place.Channel.Id)
 	if err != nil {
 		return notRead(err)
 	}
 	var ofRepo []subscription.Subscription
 	for _, s := range subs {
-		if strings.EqualFold(s.Repo, inv.Repo) && (inv.Branch == "" || s.Branch == inv.Branch) {
+		if strings.EqualFold(s.Repo, asked.Repo) && (asked.Branch == "" || s.Branch == asked.Branch) {
 			ofRepo = append(ofRepo, s)
 		}
 	}
 	switch {
 	case len(ofRepo) == 0:
 		return i18n.T("command.unsubscribe.none", "This channel has no subscription to `{{.Repo}}`{{.Branches}}. `/build subscriptions` lists its subscriptions.",
-			"Repo", markdown.Code(inv.Repo), "Branches", globText(inv.Branch))
+			"Repo", markdown.Code(asked.Repo), "Branches", globText(asked.Branch))
 	case len(ofRepo) > 1:
 		var globs []string
 		for _, s := range ofRepo {
 			globs = append(globs, "`/build unsubscribe "+markdown.Code(s.Repo)+" "+markdown.Code(globOrDefault(s.Branch))+"`") //i18n:verbatim a command
 		}
 		return i18n.T("command.unsubscribe.several", "This channel has several subscriptions to `{{.Repo}}`; name one:\n- {{.Commands}}",
-			"Repo", markdown.Code(inv.Repo), "Commands", strings.Join(globs, "\n- "))
+			"Repo", markdown.Code(asked.Repo), "Commands", strings.Join(globs, "\n- "))
 	}
 	branch := ofRepo[0].Branch
 	if _, err := a.Subs.Remove(grant.Place.Channel.Id, ofRepo[0].Repo, branch); err != nil {

@@ -62,19 +62,19 @@ const statusReach = 200
 type StatusRequest struct{ Repo, Branch string }
 
 // Status is the recent builds of the builders chat may see, with links.
-func (a *App) Status(ctx context.Context, who Actor, inv StatusRequest) i18n.Text {
+func (a *App) Status(ctx context.Context, who Actor, asked StatusRequest) i18n.Text {
 	snap := a.Snapshot()
 	if _, denied, ok := a.check(snap, who, access.View); !ok {
 		return denied
 	}
-	ix, err := a.repos(ctx, inv.Repo)
+	ix, err := a.repos(ctx, asked.Repo)
 	if err != nil {
 		return buildbot.UserMessage(err)
 	}
 	q := buildbot.Query{Order: []string{"-buildid"}, Limit: statusReach, Properties: []string{"branch", "revision"}}
 	title := i18n.T("command.status.title", "Recent builds")
-	if inv.Repo != "" {
-		repo, answer := a.findRepo(ctx, inv.Repo)
+	if asked.Repo != "" {
+		repo, answer := a.findRepo(ctx, asked.Repo)
 		if repo == nil {
 			return answer
 		}
@@ -82,8 +82,8 @@ func (a *App) Status(ctx context.Context, who Actor, inv StatusRequest) i18n.Tex
 			q.Filters = append(q.Filters, buildbot.Where("builderid", "eq", t.BuilderID))
 		}
 		title = i18n.T("command.status.title_repo", "Recent builds of {{.Repo}}", "Repo", markdown.Text(repo.Name))
-		if inv.Branch != "" {
-			title = i18n.T("command.status.title_branch", "Recent builds of {{.Repo}} on {{.Branch}}", "Repo", markdown.Text(repo.Name), "Branch", markdown.Text(inv.Branch))
+		if asked.Branch != "" {
+			title = i18n.T("command.status.title_branch", "Recent builds of {{.Repo}} on {{.Branch}}", "Repo", markdown.Text(repo.Name), "Branch", markdown.Text(asked.Branch))
 		} else {
 			q.Limit = 10
 		}
@@ -104,7 +104,7 @@ func (a *App) Status(ctx context.Context, who Actor, inv StatusRequest) i18n.Tex
 	rows := []i18n.Text{i18n.T("command.status.table", "#### {{.Title}}\n| Build | Builder | Branch | Revision | Result |\n|---|---|---|---|---|", "Title", title)}
 	for _, build := range builds {
 		branch := build.Properties.Get("branch")
-		if (inv.Branch != "" && branch != inv.Branch) || !ix.Serves(build.BuilderID) {
+		if (asked.Branch != "" && branch != asked.Branch) || !ix.Serves(build.BuilderID) {
 			continue
 		}
 		rows = append(rows, tableRow(i18n.Raw(fmt.Sprintf("[#%d](%s)", build.Number, buildbot.BuildURL(link, build.BuilderID, build.Number))),
