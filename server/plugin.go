@@ -92,7 +92,7 @@ func (p *Plugin) OnActivate() error {
 	actionURL := route.URL(manifestID, route.Actions)
 	subs := &subscription.KVStore{KV: &p.client.KV}
 	people := &authors.Directory{KV: &p.client.KV, Users: &p.client.User, EmailsShown: p.emailsShown}
-	p.tracker = &tracker.Tracker{Store: tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, Log: p.API, Subs: subs, Users: people,
+	p.tracker = &tracker.Tracker{Store: &tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, Log: p.API, Subs: subs, Users: people,
 		Words: words}
 	p.health = &health.Monitor{Store: health.KVStore{KV: &p.client.KV}, Subs: subs, Posts: mm, BotID: botID, Log: p.API, Words: words}
 	p.catalog = catalog.New(p.catalogSource, catalog.KVShared{KV: &p.client.KV})

@@ -31,7 +31,8 @@ func (s *Store) Expiry(key string) int64 {
 	return s.expiries[key]
 }
 
-// Reads is how many times the plugin read a key (KVGet), for tests of what a task costs.
+// Reads is how many queries the plugin made to read the store (KVGet and KVList), for tests of
+// what a task costs: on the server each is a query on Mattermost's database.
 func (s *Store) Reads() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -63,6 +64,7 @@ func New(t *testing.T) (*pluginapi.KVService, *Store) {
 	api.On("KVList", mock.Anything, mock.Anything).Return(func(page, perPage int) []string {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		s.reads++
 		keys := make([]string, 0, len(s.values))
 		for k := range s.values {
 			keys = append(keys, k)

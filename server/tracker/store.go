@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/pluginapi"
@@ -43,6 +42,12 @@ type Tracked struct {
 	// stored is the entry as the store holds it: Save writes only what changed, and Claim writes
 	// only if no one else has written since.
 	stored []byte
+}
+
+// unchanged says whether the entry is as the store holds it.
+func (t *Tracked) unchanged() bool {
+	raw, err := json.Marshal(t)
+	return err == nil && t.stored != nil && bytes.Equal(raw, t.stored)
 }
 
 // RequestProperty is the property a change carries so the plugin can find the builds it caused:
@@ -109,11 +114,16 @@ const stopperKept = 24 * time.Hour
 // keysPerPage is how many keys one KVList call reads.
 const keysPerPage = 200
 
-// KVStore keeps tracked builds in the plugin's KV store, one key per status post. Entries written
-// by 0.1.0 are keyed by their post's id and have no ID of their own; the key then serves as one.
-type KVStore struct{ KV *pluginapi.KVService }
+// KVStore keeps tracked builds in the plugin's KV store, one key per status post, and a copy of
+// them in memory that the journal keeps exact (followed.go). Entries written by 0.1.0 are keyed by
+// their post's id and have no ID of their own; the key then serves as one.
+type KVStore struct {
+	KV *pluginapi.KVService
 
-func (s KVStore) write(t *Tracked, atomic bool) (bool, error) {
+	followed followed
+}
+
+func (s *KVStore) write(t *Tracked, atomic bool) (bool, error) {
 	raw, err := json.Marshal(t)
 	if err != nil {
 		return false, fmt.Errorf("encode tracked build %s: %w", t.ID, err)
@@ -129,24 +139,25 @@ func (s KVStore) write(t *Tracked, atomic bool) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("save tracked build %s: %w", t.ID, err)
 	}
-	if written {
-		t.stored = raw
+	if !written {
+		return false, nil
 	}
-	return written, nil
+	t.stored = raw
+	return true, s.record(t.ID, raw)
 }
 
 // Save writes a tracked build when it changed; the entry expires on its own if tracking never
 // ends it.
-func (s KVStore) Save(t *Tracked) error {
+func (s *KVStore) Save(t *Tracked) error {
 	_, err := s.write(t, false)
 	return err
 }
 
 // Claim writes a tracked build unless another node wrote it since it was read.
-func (s KVStore) Claim(t *Tracked) (bool, error) { return s.write(t, true) }
+func (s *KVStore) Claim(t *Tracked) (bool, error) { return s.write(t, true) }
 
 // Get returns a tracked build, or nil when there is none.
-func (s KVStore) Get(id string) (*Tracked, error) {
+func (s *KVStore) Get(id string) (*Tracked, error) {
 	var raw []byte
 	if err := s.KV.Get(keyPrefix+id, &raw); err != nil {
 		return nil, fmt.Errorf("get tracked build %s: %w", id, err)
@@ -154,55 +165,19 @@ func (s KVStore) Get(id string) (*Tracked, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	t := &Tracked{stored: raw}
-	if err := json.Unmarshal(raw, t); err != nil {
-		return nil, fmt.Errorf("decode tracked build %s: %w", id, err)
-	}
-	if t.ID == "" {
-		t.ID = id
-	}
-	return t, nil
+	return decode(id, raw)
 }
 
 // Delete ends tracking of a build.
-func (s KVStore) Delete(id string) error {
+func (s *KVStore) Delete(id string) error {
 	if err := s.KV.Delete(keyPrefix + id); err != nil {
 		return fmt.Errorf("delete tracked build %s: %w", id, err)
 	}
-	return nil
-}
-
-// List returns every tracked build. Mattermost lists the plugin's keys a page at a time in key
-// order, other keys (the bot's, the cluster's locks and jobs) among them; pluginapi's prefix
-// option filters each page after reading it, so a short filtered page is not the end. Paging
-// goes on until a page of raw keys is short.
-func (s KVStore) List() ([]*Tracked, error) {
-	var all []*Tracked
-	for page := 0; ; page++ {
-		keys, err := s.KV.ListKeys(page, keysPerPage)
-		if err != nil {
-			return nil, fmt.Errorf("list tracked builds: %w", err)
-		}
-		for _, key := range keys {
-			if !strings.HasPrefix(key, keyPrefix) {
-				continue
-			}
-			t, err := s.Get(strings.TrimPrefix(key, keyPrefix))
-			if err != nil {
-				return nil, err
-			}
-			if t != nil {
-				all = append(all, t)
-			}
-		}
-		if len(keys) < keysPerPage {
-			return all, nil
-		}
-	}
+	return s.record(id, nil)
 }
 
 // NoteStopper keeps the Mattermost user who asked to stop a tracked build.
-func (s KVStore) NoteStopper(id, username string) error {
+func (s *KVStore) NoteStopper(id, username string) error {
 	if _, err := s.KV.Set(stopperPrefix+id, username, pluginapi.SetExpiry(stopperKept)); err != nil {
 		return fmt.Errorf("note who stopped %s: %w", id, err)
 	}
@@ -210,7 +185,7 @@ func (s KVStore) NoteStopper(id, username string) error {
 }
 
 // Stopper is the user who asked to stop a tracked build, or "".
-func (s KVStore) Stopper(id string) (string, error) {
+func (s *KVStore) Stopper(id string) (string, error) {
 	var username string
 	if err := s.KV.Get(stopperPrefix+id, &username); err != nil {
 		return "", fmt.Errorf("read who stopped %s: %w", id, err)
@@ -219,7 +194,7 @@ func (s KVStore) Stopper(id string) (string, error) {
 }
 
 // Cursor is the newest build subscriptions have looked at on a Buildbot.
-func (s KVStore) Cursor(source string) (int, bool, error) {
+func (s *KVStore) Cursor(source string) (int, bool, error) {
 	var id *int
 	if err := s.KV.Get(cursorPrefix+source, &id); err != nil {
 		return 0, false, fmt.Errorf("read the subscriptions' cursor: %w", err)
@@ -231,7 +206,7 @@ func (s KVStore) Cursor(source string) (int, bool, error) {
 }
 
 // SetCursor moves the cursor.
-func (s KVStore) SetCursor(source string, buildID int) error {
+func (s *KVStore) SetCursor(source string, buildID int) error {
 	if _, err := s.KV.Set(cursorPrefix+source, buildID); err != nil {
 		return fmt.Errorf("move the subscriptions' cursor: %w", err)
 	}
@@ -239,7 +214,7 @@ func (s KVStore) SetCursor(source string, buildID int) error {
 }
 
 // DropCursor forgets the cursor, so subscriptions made later start from then, not from history.
-func (s KVStore) DropCursor(source string) error {
+func (s *KVStore) DropCursor(source string) error {
 	if err := s.KV.Delete(cursorPrefix + source); err != nil {
 		return fmt.Errorf("forget the subscriptions' cursor: %w", err)
 	}
@@ -247,7 +222,7 @@ func (s KVStore) DropCursor(source string) error {
 }
 
 // MarkChat notes which channel has the chat post of a build request.
-func (s KVStore) MarkChat(source string, requestID int, channelID string) error {
+func (s *KVStore) MarkChat(source string, requestID int, channelID string) error {
 	if _, err := s.KV.Set(fmt.Sprintf("%s%s_%d", chatPrefix, source, requestID), channelID, pluginapi.SetExpiry(chatKept)); err != nil {
 		return fmt.Errorf("note the chat post of request %d: %w", requestID, err)
 	}
@@ -255,7 +230,7 @@ func (s KVStore) MarkChat(source string, requestID int, channelID string) error 
 }
 
 // ChatChannel is the channel with the chat post of a build request, or "".
-func (s KVStore) ChatChannel(source string, requestID int) (string, error) {
+func (s *KVStore) ChatChannel(source string, requestID int) (string, error) {
 	var channelID string
 	if err := s.KV.Get(fmt.Sprintf("%s%s_%d", chatPrefix, source, requestID), &channelID); err != nil {
 		return "", fmt.Errorf("read the chat post of request %d: %w", requestID, err)
@@ -264,7 +239,7 @@ func (s KVStore) ChatChannel(source string, requestID int) (string, error) {
 }
 
 // LastResult reads the newest finished result recorded under key.
-func (s KVStore) LastResult(key string) (*buildbot.Result, error) {
+func (s *KVStore) LastResult(key string) (*buildbot.Result, error) {
 	var r *buildbot.Result
 	if err := s.KV.Get(lastPrefix+key, &r); err != nil {
 		return nil, fmt.Errorf("read the last result of %s: %w", key, err)
@@ -277,7 +252,7 @@ func (s KVStore) LastResult(key string) (*buildbot.Result, error) {
 const lastResultKept = 90 * 24 * time.Hour
 
 // SetLastResult records a finished result under key.
-func (s KVStore) SetLastResult(key string, result buildbot.Result) error {
+func (s *KVStore) SetLastResult(key string, result buildbot.Result) error {
 	if _, err := s.KV.Set(lastPrefix+key, result, pluginapi.SetExpiry(lastResultKept)); err != nil {
 		return fmt.Errorf("record the last result of %s: %w", key, err)
 	}

@@ -1,16 +1,20 @@
 package tracker
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/mattermost/mattermost/server/public/pluginapi"
 	"github.com/stretchr/testify/require"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/kvtest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
 func TestTheKVStoreListsEveryTrackedBuildWhateverKeysSortBeforeThem(t *testing.T) {
@@ -26,7 +30,7 @@ func TestTheKVStoreListsEveryTrackedBuildWhateverKeysSortBeforeThem(t *testing.T
 		values.Put(keyPrefix+id, raw)
 	}
 	values.Put("zz_after", []byte(`"x"`))
-	store := KVStore{KV: kv}
+	store := &KVStore{KV: kv}
 
 	all, err := store.List()
 
@@ -36,7 +40,7 @@ func TestTheKVStoreListsEveryTrackedBuildWhateverKeysSortBeforeThem(t *testing.T
 
 func TestTheKVStoreWritesOnlyWhatChangedAndClaimsOnlyWhatItRead(t *testing.T) {
 	kv, values := kvtest.New(t)
-	store := KVStore{KV: kv}
+	store := &KVStore{KV: kv}
 	tr := &Tracked{ID: "t1", Props: post.Props{Repo: "app"}}
 	require.NoError(t, store.Save(tr))
 
@@ -72,7 +76,7 @@ func TestTheKVStoreWritesOnlyWhatChangedAndClaimsOnlyWhatItRead(t *testing.T) {
 // keep its key for ever.
 func TestALastResultExpiresWhenNoNewerOneComes(t *testing.T) {
 	kv, values := kvtest.New(t)
-	store := KVStore{KV: kv}
+	store := &KVStore{KV: kv}
 
 	if err := store.SetLastResult("7_main", buildbot.Failure); err != nil {
 		t.Fatal(err)
@@ -84,4 +88,106 @@ func TestALastResultExpiresWhenNoNewerOneComes(t *testing.T) {
 	if r, err := store.LastResult("7_main"); err != nil || r == nil || *r != buildbot.Failure {
 		t.Fatalf("read back %v, %v", r, err)
 	}
+}
+
+// following is n running builds, each on its own request, tracked by a KV store over kv.
+func following(t *testing.T, kv *pluginapi.KVService, n int) (*KVStore, *memPosts) {
+	t.Helper()
+	store, posts := &KVStore{KV: kv}, &memPosts{posts: map[string]*model.Post{}}
+	for i := range n {
+		id := fmt.Sprintf("post%04d", i)
+		props := post.Props{Repo: "app", RequestedBy: "alice", Rows: []post.Row{{Builder: "b", BuilderID: 1, RequestID: i + 1, State: post.StateQueued}}}
+		require.NoError(t, store.Save(&Tracked{ID: id, PostID: id, ChannelID: "c", Props: props, CreatedAt: time.Now().UnixMilli()}))
+		posts.posts[id] = &model.Post{Id: id}
+	}
+	return store, posts
+}
+
+// A tick with nothing new reads the same few keys whether it follows one build or a thousand:
+// the followed builds are in memory, and the journal's head says nothing changed.
+func TestATickReadsTheSameFewKeysForOneOrAThousandFollowedBuilds(t *testing.T) {
+	reads := map[int]int{}
+	for _, n := range []int{1, 1000} {
+		kv, values := kvtest.New(t)
+		var requests int64
+		bb := pagedBuildbot(t, &requests, n, false)
+		_, posts := following(t, kv, n)
+		tr := &Tracker{Store: &KVStore{KV: kv}, Posts: posts, ActionURL: "/x", Subs: &subscription.KVStore{KV: kv}}
+		watching := Options{LinkBase: "https://ci/", Watched: func(int) (Watched, bool) { return Watched{}, false }}
+		// The first tick lists what the other store wrote and shows the builds running.
+		require.NoError(t, tr.Tick(context.Background(), bb, watching))
+
+		before := values.Reads()
+		for range 3 {
+			require.NoError(t, tr.Tick(context.Background(), bb, watching))
+		}
+		reads[n] = (values.Reads() - before) / 3
+		if posts.updates != n {
+			t.Fatalf("%d followed: %d posts updated", n, posts.updates)
+		}
+	}
+	t.Logf("KV reads per tick, by builds followed: %v", reads)
+	if reads[1] != reads[1000] || reads[1] > 10 {
+		t.Fatalf("KV reads per tick, by builds followed: %v", reads)
+	}
+}
+
+// Another node's writes (a build it announced, one it finished, one it changed) reach this node's
+// copy through the journal, at two reads each.
+func TestAnotherNodesWritesReachThisNodeThroughTheJournal(t *testing.T) {
+	kv, values := kvtest.New(t)
+	here, elsewhere := &KVStore{KV: kv}, &KVStore{KV: kv}
+	for _, id := range []string{"a", "b"} {
+		require.NoError(t, elsewhere.Save(&Tracked{ID: id, PostID: "p" + id}))
+	}
+	all, err := here.List()
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+
+	require.NoError(t, elsewhere.Save(&Tracked{ID: "c", PostID: "pc"}))
+	require.NoError(t, elsewhere.Delete("a"))
+	b, err := elsewhere.Get("b")
+	require.NoError(t, err)
+	b.Shown = "changed"
+	require.NoError(t, elsewhere.Save(b))
+
+	before := values.Reads()
+	all, err = here.List()
+	require.NoError(t, err)
+	require.Equal(t, 1+3*2, values.Reads()-before, "reads to catch up with three writes")
+	got := map[string]string{}
+	for _, tr := range all {
+		got[tr.ID] = tr.Shown
+	}
+	require.Equal(t, map[string]string{"b": "changed", "c": ""}, got)
+
+	// This node's own writes cost it no read to know.
+	require.NoError(t, here.Delete("c"))
+	before = values.Reads()
+	all, err = here.List()
+	require.NoError(t, err)
+	require.Equal(t, 1, values.Reads()-before)
+	require.Len(t, all, 1)
+}
+
+// A node that stopped between writing an entry and its journal record leaves a number with no
+// record: the others wait a moment for it, then list everything anew rather than miss the entry.
+func TestAJournalRecordThatNeverComesMakesTheNodeListAnew(t *testing.T) {
+	kv, values := kvtest.New(t)
+	here := &KVStore{KV: kv}
+	require.NoError(t, here.Save(&Tracked{ID: "a"}))
+	_, err := here.List()
+	require.NoError(t, err)
+
+	raw, _ := json.Marshal(&Tracked{ID: "lost"})
+	values.Put(keyPrefix+"lost", raw)
+	values.Put(journalHead, []byte("2"))
+	all, err := here.List()
+	require.NoError(t, err)
+	require.Len(t, all, 1, "an entry without its record yet")
+
+	here.followed.missingSince = time.Now().Add(-2 * missingGrace)
+	all, err = here.List()
+	require.NoError(t, err)
+	require.Len(t, all, 2, "the entry after the grace")
 }

@@ -432,6 +432,11 @@ type failure struct {
 // replies about failures, and stores or forgets the build. A deleted post is noticed when its
 // build next changes, and ends the tracking quietly.
 func (t *Tracker) publish(tr *Tracked, failures []failure) {
+	// An entry the tick left as it was stored shows in its post already: at a thousand followed
+	// builds, working out what each post would show cost most of a tick.
+	if len(failures) == 0 && !tr.Pending && tr.Shown != "" && !tr.Done() && tr.unchanged() {
+		return
+	}
 	if tr.Pending {
 		t.settlePending(tr)
 		return
