@@ -20,17 +20,6 @@ import (
 
 // The plugin's background work: the poller, polls on demand, and the push consumer.
 
-// jobWake bounds how long a scheduled job sleeps between looks at the settings.
-const jobWake = 5 * time.Second
-
-// every runs a cluster job at the interval the settings give, waking at least every jobWake so a
-// new interval applies without a restart. (A job whose wait is never 0 never runs.)
-func every(interval func() time.Duration) cluster.NextWaitInterval {
-	return func(now time.Time, metadata cluster.JobMetadata) time.Duration {
-		return min(cluster.MakeWaitForInterval(interval())(now, metadata), jobWake)
-	}
-}
-
 // kickGap is the least time between ticks that Buildbot's events start: a running build sends
 // several events a second (steps, logs), and one tick reads them all.
 const kickGap = 250 * time.Millisecond
@@ -88,6 +77,62 @@ func coalesce(ctx context.Context, kicks, urgent <-chan struct{}, gap time.Durat
 	}
 }
 
+// leaderLock is held by the node of the cluster that does the background work.
+const leaderLock = "buildbot-leader"
+
+// lead does the cluster's background work on one node at a time: the node that holds the leader
+// lock follows Buildbot's events, polls at the poll interval and refreshes the catalog. With every
+// tick on one node, a tick takes no cluster lock of its own: a lock per tick, and scheduled jobs
+// waking on each node to ask whose turn it was, cost the KV store a dozen queries a tick. The
+// other nodes try the lock every second and take over within its expiry (15 s) when the leader
+// dies; a node being disabled lets it go at once.
+func (p *Plugin) lead(ctx context.Context) {
+	defer p.done.Done()
+	defer p.recoverPanic("lead")
+	mutex, err := cluster.NewMutex(p.API, leaderLock)
+	if err != nil {
+		p.API.LogError("The Buildbot plugin's background work is off on this server", "error", err.Error())
+		return
+	}
+	if err := mutex.LockWithContext(ctx); err != nil {
+		return
+	}
+	defer mutex.Unlock()
+	var work sync.WaitGroup
+	work.Add(3)
+	go func() {
+		defer work.Done()
+		p.followPush(ctx)
+	}()
+	go func() {
+		defer work.Done()
+		// A node taking over polls at once: the builds may have waited out the old leader's end.
+		p.scheduledPoll()
+		every(ctx, func() time.Duration { return p.currentSnapshot().Config.PollInterval() }, p.scheduledPoll)
+	}()
+	go func() {
+		defer work.Done()
+		every(ctx, func() time.Duration { return p.currentSnapshot().Config.CatalogRefresh() }, p.refreshCatalog)
+	}()
+	work.Wait()
+}
+
+// every runs do each interval, counted from the end of the last run, until ctx ends. The interval
+// is read every second, so a new setting applies without waiting out the old one.
+func every(ctx context.Context, interval func() time.Duration, do func()) {
+	for {
+		ended := time.Now()
+		for time.Since(ended) < interval() {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(min(time.Second, interval()-time.Since(ended))):
+			}
+		}
+		do()
+	}
+}
+
 // refreshCatalog reads what Buildbot can build, for every node of the cluster.
 func (p *Plugin) refreshCatalog() {
 	defer p.recoverPanic("catalog-refresh")
@@ -98,25 +143,15 @@ func (p *Plugin) refreshCatalog() {
 	}
 }
 
-// followPush consumes Buildbot's WebSocket on one node of the cluster at a time.
+// followPush consumes Buildbot's WebSocket while this node leads.
 func (p *Plugin) followPush(ctx context.Context) {
-	defer p.done.Done()
 	defer p.recoverPanic("event-follow")
-	mutex, err := cluster.NewMutex(p.API, "buildbot-push")
-	if err != nil {
-		p.API.LogError("Following Buildbot's events is off", "error", err.Error())
-		return
-	}
-	if err := mutex.LockWithContext(ctx); err != nil {
-		return
-	}
-	defer mutex.Unlock()
 	p.followingEvents.Store(true)
 	defer p.followingEvents.Store(false)
 	p.push.Run(ctx)
 }
 
-// scheduledPoll is the poller's run on whichever node took the job this time.
+// scheduledPoll is the leader's poll at the poll interval.
 func (p *Plugin) scheduledPoll() {
 	p.lastScheduledPoll.Store(time.Now().UnixMilli())
 	p.poll()
@@ -134,10 +169,8 @@ func (p *Plugin) nodeStatus() api.NodeStatus {
 	}
 }
 
-// poll runs one tick. The poller and the push consumer may run on different nodes of a cluster;
-// the lock keeps their ticks from overlapping, which could reply twice to one failure. Ticks of
-// one node first wait for each other in memory: the cluster lock retries only every second, and a
-// result would wait that second whenever the poller happened to be ticking.
+// poll runs one tick. Ticks run on the leading node only (lead), the scheduled ones and those
+// Buildbot's events ask for, one at a time: two overlapping could reply twice to one failure.
 func (p *Plugin) poll() {
 	defer p.recoverPanic("poll")
 	snap := p.currentSnapshot()
@@ -146,13 +179,9 @@ func (p *Plugin) poll() {
 	}
 	ctx, cancel := context.WithTimeout(p.lifetime, 4*snap.Config.RequestTimeout())
 	defer cancel()
-	p.tickingHere.Lock()
-	defer p.tickingHere.Unlock()
-	if err := p.ticking.LockWithContext(ctx); err != nil {
-		return
-	}
+	p.ticking.Lock()
 	defer p.ticking.Unlock()
-	// The settings may have changed while the lock was held by another tick.
+	// The settings may have changed while another tick ran.
 	if snap = p.currentSnapshot(); !snap.Ready() {
 		return
 	}

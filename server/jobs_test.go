@@ -79,3 +79,39 @@ func TestCoalescingEndsWithItsContext(t *testing.T) {
 		t.Fatal("a kick waiting out its gap held the plugin up")
 	}
 }
+
+// every waits an interval before each run, takes a new interval within a second, and ends with its
+// context.
+func TestEveryRunsEachIntervalAndTakesANewOneAtOnce(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var interval atomic.Int64
+	interval.Store(int64(time.Hour))
+	runs := make(chan time.Time, 10)
+	ended := make(chan struct{})
+	started := time.Now()
+	go func() {
+		defer close(ended)
+		every(ctx, func() time.Duration { return time.Duration(interval.Load()) }, func() { runs <- time.Now() })
+	}()
+
+	select {
+	case <-runs:
+		t.Fatal("ran before its interval")
+	case <-time.After(300 * time.Millisecond):
+	}
+	interval.Store(int64(100 * time.Millisecond))
+	select {
+	case at := <-runs:
+		if at.Sub(started) > 3*time.Second {
+			t.Fatalf("the new interval took %v", at.Sub(started))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the new interval was not taken")
+	}
+	cancel()
+	select {
+	case <-ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("did not end with its context")
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/plugin"
 	"github.com/mattermost/mattermost/server/public/pluginapi"
-	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/access"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/api"
@@ -44,11 +43,8 @@ type Plugin struct {
 	catalog      *catalog.Catalog
 	tracker      *tracker.Tracker
 	health       *health.Monitor
-	poller       *cluster.Job
-	refresh      *cluster.Job
-	ticking      *cluster.Mutex
-	// tickingHere orders this node's ticks before they take the cluster lock.
-	tickingHere sync.Mutex
+	// ticking keeps this node's ticks from overlapping.
+	ticking sync.Mutex
 	// kicks ask for a tick, merged over kickGap; urgent ones, for a result, at once.
 	kicks  chan struct{}
 	urgent chan struct{}
@@ -120,18 +116,6 @@ func (p *Plugin) OnActivate() error {
 		Words:       words,
 		Log:         p.API,
 	})
-	if p.ticking, err = cluster.NewMutex(p.API, "buildbot-tick"); err != nil {
-		return fmt.Errorf("make the tick lock: %w", err)
-	}
-	// One node of a cluster polls at a time; the interval follows the settings.
-	p.poller, err = cluster.Schedule(p.API, "buildbot-poller", every(func() time.Duration { return p.currentSnapshot().Config.PollInterval() }), p.scheduledPoll)
-	if err != nil {
-		return fmt.Errorf("schedule the build poller: %w", err)
-	}
-	p.refresh, err = cluster.Schedule(p.API, "buildbot-catalog", every(func() time.Duration { return p.currentSnapshot().Config.CatalogRefresh() }), p.refreshCatalog)
-	if err != nil {
-		return fmt.Errorf("schedule the refresh of what Buildbot can build: %w", err)
-	}
 	p.push = &tracker.Push{
 		Source: func() *buildbot.Client {
 			snap := p.currentSnapshot()
@@ -154,7 +138,7 @@ func (p *Plugin) OnActivate() error {
 	p.kicks, p.urgent = make(chan struct{}, 1), make(chan struct{}, 1)
 	p.done.Add(3)
 	go p.pollOnKick(p.lifetime)
-	go p.followPush(p.lifetime)
+	go p.lead(p.lifetime)
 	go func() {
 		defer p.done.Done()
 		defer p.recoverPanic("catalog-follow")
@@ -188,16 +172,11 @@ func (p *Plugin) checkBotAccount(userID string) error {
 }
 
 // OnDeactivate stops the background work within moments: the lifetime's end cancels whatever
-// waits on Buildbot first, so closing the jobs does not wait out a timeout. Tracked builds stay in
+// waits on Buildbot, so nothing waits out a timeout, and the leader lock goes to another node. Tracked builds stay in
 // the KV store and are picked up again on activation.
 func (p *Plugin) OnDeactivate() error {
 	if p.stop != nil {
 		p.stop()
-	}
-	for _, job := range []*cluster.Job{p.poller, p.refresh} {
-		if job != nil {
-			_ = job.Close()
-		}
 	}
 	p.done.Wait()
 	return nil

@@ -106,6 +106,10 @@ func (s *memStore) List() ([]*Tracked, error) {
 	return out, nil
 }
 
+func (s *memStore) Hold() {}
+
+func (s *memStore) Release() error { return nil }
+
 func (s *memStore) NoteStopper(id, username string) error { s.stoppers[id] = username; return nil }
 
 func (s *memStore) Stopper(id string) (string, error) { return s.stoppers[id], nil }

@@ -17,10 +17,10 @@ import (
 // entry, each a query on Mattermost's database, on every tick.
 //
 // Every node of a cluster writes entries: the one that ticks, and any that announces a build. So
-// each write of an entry is also numbered in a journal: journalHead counts the writes, and
-// journalPrefix+n names the entry the n-th one changed. A node reads the head once a tick and, for
-// each number past what it holds, the journal's record and the entry it names; its own writes it
-// knows already. It lists everything again only when it cannot trust the journal: at first, when
+// each write of an entry is also recorded in a journal: journalHead counts the records, and
+// journalPrefix+n names the entries the n-th one changed (one write, or a tick's). A node reads the
+// head once a tick and, for each number past what it holds, the record and the entries it names;
+// its own writes it knows already. It lists everything again only when it cannot trust the journal: at first, when
 // a record stays missing (a node stopped between writing an entry and its record), when it fell
 // too far behind, and every fullReloadEvery as a backstop.
 const (
@@ -52,10 +52,13 @@ type followed struct {
 	applied map[int64]bool
 	// missingSince is when a journal record was first found missing.
 	missingSince time.Time
+	// holding gathers the ids written while a tick holds the journal, for one record.
+	holding bool
+	held    []string
 }
 
-// record notes a write of entry id (raw, or nil for a delete) in the journal and in this node's
-// copy. A record that cannot be written leaves the other nodes to their next full reload.
+// record notes a write of entry id (raw, or nil for a delete) in this node's copy and in the
+// journal, at once or, while a tick holds it, with the tick's other writes.
 func (s *KVStore) record(id string, raw []byte) error {
 	s.followed.mu.Lock()
 	defer s.followed.mu.Unlock()
@@ -67,13 +70,45 @@ func (s *KVStore) record(id string, raw []byte) error {
 			f.entries[id] = raw
 		}
 	}
+	f.held = append(f.held, id)
+	if f.holding {
+		return nil
+	}
+	return s.journal()
+}
+
+// Hold gathers the journal records of the writes that follow into one, which Release writes: a
+// tick that changes a hundred builds moves the head once, not a hundred times.
+func (s *KVStore) Hold() {
+	s.followed.mu.Lock()
+	defer s.followed.mu.Unlock()
+	s.followed.holding = true
+}
+
+// Release writes the record of the writes made since Hold.
+func (s *KVStore) Release() error {
+	s.followed.mu.Lock()
+	defer s.followed.mu.Unlock()
+	s.followed.holding = false
+	return s.journal()
+}
+
+// journal writes one record naming the ids written since the last; those it could not write wait
+// for the next, and the other nodes meanwhile hold what they had.
+func (s *KVStore) journal() error {
+	f := &s.followed
+	if len(f.held) == 0 {
+		return nil
+	}
 	n, err := s.bumpHead()
 	if err != nil {
 		return err
 	}
-	if _, err := s.KV.Set(journalPrefix+strconv.FormatInt(n, 10), id, pluginapi.SetExpiry(journalKept)); err != nil {
-		return fmt.Errorf("journal the change of tracked build %s: %w", id, err)
+	slices.Sort(f.held)
+	if _, err := s.KV.Set(journalPrefix+strconv.FormatInt(n, 10), slices.Compact(f.held), pluginapi.SetExpiry(journalKept)); err != nil {
+		return fmt.Errorf("journal the changes of tracked builds: %w", err)
 	}
+	f.held = nil
 	if f.loaded && n > f.seen {
 		f.applied[n] = true
 		f.advance()
@@ -177,16 +212,18 @@ func (s *KVStore) catchUp() error {
 		if f.applied[n] {
 			continue
 		}
-		var id string
-		if err := s.KV.Get(journalPrefix+strconv.FormatInt(n, 10), &id); err != nil {
+		var ids []string
+		if err := s.KV.Get(journalPrefix+strconv.FormatInt(n, 10), &ids); err != nil {
 			return fmt.Errorf("read the journal: %w", err)
 		}
-		if id == "" {
+		if ids == nil {
 			missing = true
 			continue
 		}
-		if err := s.reread(id); err != nil {
-			return err
+		for _, id := range ids {
+			if err := s.reread(id); err != nil {
+				return err
+			}
 		}
 		f.applied[n] = true
 	}

@@ -72,6 +72,9 @@ type Store interface {
 	Get(id string) (*Tracked, error)
 	Delete(id string) error
 	List() ([]*Tracked, error)
+	// Hold and Release bracket a tick, whose writes other nodes may learn of together.
+	Hold()
+	Release() error
 	// NoteStopper and Stopper keep who asked to stop a build until the tick that sees it stop.
 	NoteStopper(id, username string) error
 	Stopper(id string) (string, error)

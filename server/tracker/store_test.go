@@ -161,6 +161,21 @@ func TestAnotherNodesWritesReachThisNodeThroughTheJournal(t *testing.T) {
 	}
 	require.Equal(t, map[string]string{"b": "changed", "c": ""}, got)
 
+	// A tick's writes go in one record.
+	elsewhere.Hold()
+	for _, id := range []string{"d", "e", "f"} {
+		require.NoError(t, elsewhere.Save(&Tracked{ID: id}))
+	}
+	require.NoError(t, elsewhere.Release())
+	before = values.Reads()
+	all, err = here.List()
+	require.NoError(t, err)
+	require.Equal(t, 1+1+3, values.Reads()-before, "reads to catch up with a tick's three writes")
+	require.Len(t, all, 5)
+	require.NoError(t, here.Delete("d"))
+	require.NoError(t, here.Delete("e"))
+	require.NoError(t, here.Delete("f"))
+
 	// This node's own writes cost it no read to know.
 	require.NoError(t, here.Delete("c"))
 	before = values.Reads()

@@ -102,6 +102,12 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.opts = opts
+	t.Store.Hold()
+	defer func() {
+		if err := t.Store.Release(); err != nil {
+			t.warnf("Could not journal a tick's changes of followed builds; other servers read them later", "error", err.Error())
+		}
+	}()
 	if shown, err := t.showArrived(ctx, bb); shown || err != nil {
 		return err
 	}
