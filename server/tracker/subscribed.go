@@ -218,16 +218,24 @@ func subscribedID(source, channelID string, requestID int) string {
 	return fmt.Sprintf("sub_%s_%s_%d", source, channelID, requestID)
 }
 
-// results are the newest finished results per builder and branch, read once a tick and written
-// after it, so every channel judges a build against the same previous one.
+// results are the finished results per builder and branch: the newest before a tick, read once,
+// and the tick's own, of which the newest is written after it. A build is judged against the
+// newest result before its own, the tick's included, so every channel judges it against the same
+// previous one, and two builds of a branch finishing in one tick are each judged against the right one.
 type results struct {
-	store   Store
-	read    map[string]*buildbot.Result
-	written map[string]buildbot.Result
+	store    Store
+	read     map[string]*buildbot.Result
+	finished map[string][]finishedBuild
+}
+
+// finishedBuild is a build's result, with its id, which orders results.
+type finishedBuild struct {
+	buildID int
+	result  buildbot.Result
 }
 
 func newResults(store Store) *results {
-	return &results{store: store, read: map[string]*buildbot.Result{}, written: map[string]buildbot.Result{}}
+	return &results{store: store, read: map[string]*buildbot.Result{}, finished: map[string][]finishedBuild{}}
 }
 
 // resultKey names a builder's branch on one Buildbot.
@@ -236,10 +244,20 @@ func resultKey(source string, builderID int, branch string) string {
 	return fmt.Sprintf("%s_%d_%s", source, builderID, hex.EncodeToString(sum[:8]))
 }
 
-// previous is the result before this tick's on the builder and branch: the store's, else
-// Buildbot's newest finished build there that is not a retry.
+// previous is the result before the row's build on its builder and branch: the newest of this
+// tick's before it, else the store's, else Buildbot's newest finished build there that is not a
+// retry.
 func (r *results) previous(ctx context.Context, bb *buildbot.Client, row post.Row, branch string) *buildbot.Result {
 	key := resultKey(bb.Fingerprint(), row.BuilderID, branch)
+	var before finishedBuild
+	for _, f := range r.finished[key] {
+		if f.buildID < row.BuildID && f.buildID > before.buildID && f.result != buildbot.Retry {
+			before = f
+		}
+	}
+	if before.buildID != 0 {
+		return &before.result
+	}
 	if last, ok := r.read[key]; ok {
 		return last
 	}
@@ -268,16 +286,21 @@ func previousOnBuildbot(ctx context.Context, bb *buildbot.Client, row post.Row, 
 	return nil
 }
 
-// record notes a finished row's result, for the next build on its builder and branch.
+// record notes a finished row's result, for the builds after it on its builder and branch.
 func (r *results) record(source string, row post.Row, branch string) {
-	if result, ok := row.State.Result(); ok && row.BuildID != 0 {
-		r.written[resultKey(source, row.BuilderID, branch)] = result
+	result, ok := row.State.Result()
+	if !ok || row.BuildID == 0 {
+		return
 	}
+	key := resultKey(source, row.BuilderID, branch)
+	r.finished[key] = append(r.finished[key], finishedBuild{buildID: row.BuildID, result: result})
 }
 
+// flush writes the newest of the tick's results per builder and branch.
 func (r *results) flush(t *Tracker) {
-	for key, result := range r.written {
-		if err := r.store.SetLastResult(key, result); err != nil {
+	for key, all := range r.finished {
+		newest := slices.MaxFunc(all, func(a, b finishedBuild) int { return a.buildID - b.buildID })
+		if err := r.store.SetLastResult(key, newest.result); err != nil {
 			t.warnf("Could not record a build's result for the next one's", "key", key, "error", err.Error())
 		}
 	}

@@ -614,3 +614,56 @@ func TestAFailedSubscribedBuildNamesItsChangesAndMentionsTheirAuthors(t *testing
 		}
 	}
 }
+
+// finished is Buildbot's finished event of a busyBuildbot build on builder 1.
+func finished(id int, r buildbot.Result) buildbot.Event {
+	return buildbot.Event{Key: fmt.Sprintf("builds/%d/finished", id),
+		Message: []byte(fmt.Sprintf(`{"buildid":%d,"number":%d,"builderid":1,"buildrequestid":%d,"complete":true,"results":%d}`, id, id, id, r))}
+}
+
+// A subscribed build's finished event posts its result at once, taken from the event: the build
+// here still runs as far as a read of Buildbot could tell.
+func TestASubscribedBuildsResultIsPostedFromItsFinishedEvent(t *testing.T) {
+	p := newPipeline(t, sub("watch", "webapp", "main", subscription.Failure))
+	id := p.bb.start(1, "main")
+	p.tick(t)
+
+	if need := p.tracker.Notice(finished(id, buildbot.Failure)); need != TickNow {
+		t.Fatalf("the finished event asks for %v", need)
+	}
+	p.tick(t)
+
+	posts := p.postsIn("watch")
+	if len(posts) != 1 {
+		t.Fatalf("%d posts in the channel", len(posts))
+	}
+	if !strings.Contains(posts[0].Message, ": failure") {
+		t.Fatalf("the post reads %q", posts[0].Message)
+	}
+	if len(p.store.m) != 0 {
+		t.Fatal("the posted build is still followed")
+	}
+}
+
+// Results are taken in the order of their builds: while an older build of the builder and branch
+// runs, a newer one's event waits for the tick that reads both, so a recovery compares with the
+// right build.
+func TestASubscribedResultWaitsForAnOlderBuildOfItsBranch(t *testing.T) {
+	p := newPipeline(t, sub("watch", "webapp", "main", subscription.Problem, subscription.Recovery))
+	older, newer := p.bb.start(1, "main"), p.bb.start(1, "main")
+	p.tick(t)
+
+	p.tracker.Notice(finished(newer, buildbot.Success))
+	p.tick(t)
+	if len(p.store.m) != 2 {
+		t.Fatalf("%d builds followed; the newer build's result was taken before the older one's", len(p.store.m))
+	}
+
+	// The older fails (a problem), the newer passed (a recovery): both are posted, in order.
+	p.bb.end(older, buildbot.Failure)
+	p.bb.end(newer, buildbot.Success)
+	p.tick(t)
+	if n := len(p.postsIn("watch")); n != 2 {
+		t.Fatalf("%d posts, want the problem and the recovery", n)
+	}
+}

@@ -263,8 +263,10 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 // Buildbot again: the event holds the whole build. It says whether a followed build took one; the
 // next tick (the request's completion follows at once) reads everything as usual. A build that
 // still waits for a change's builds or for its post is left to that tick, as is a result older
-// than the build a row shows (the request was retried meanwhile), and a subscribed build, whose
-// transitions and matching read the order of results across builds.
+// than the build a row shows (the request was retried meanwhile). A subscribed build takes its
+// result too (a pending one is posted now), unless an older followed build of its builder and
+// branch is still running: transitions compare each result with the one before it, so results
+// must be taken in the order of their builds, and the tick's read orders them.
 func (t *Tracker) showArrived(ctx context.Context, bb *buildbot.Client) (bool, error) {
 	arrived := t.takeArrived()
 	if len(arrived) == 0 {
@@ -281,7 +283,7 @@ func (t *Tracker) showArrived(ctx context.Context, bb *buildbot.Client) (bool, e
 	var taking []*Tracked
 	var requests []buildbot.BuildRequest
 	for _, tr := range all {
-		if !tr.Props.From(bb.Fingerprint()) || tr.waiting() || tr.Watch != nil || tr.PostID == "" {
+		if !tr.Props.From(bb.Fingerprint()) || tr.waiting() || (tr.PostID == "" && !tr.Pending) || (tr.Watch != nil && olderRunning(tr, all)) {
 			continue
 		}
 		takes := false
@@ -300,6 +302,26 @@ func (t *Tracker) showArrived(ctx context.Context, bb *buildbot.Client) (bool, e
 	}
 	t.apply(ctx, bb, taking, requests, arrived)
 	return true, nil
+}
+
+// olderRunning says whether a followed build of a subscribed entry's builder and branch, older
+// than its own, has yet to finish.
+func olderRunning(tr *Tracked, all []*Tracked) bool {
+	if len(tr.Props.Rows) == 0 {
+		return false
+	}
+	own := tr.Props.Rows[0]
+	for _, other := range all {
+		if other.Props.Branch != tr.Props.Branch || !other.Props.From(tr.Props.Source) {
+			continue
+		}
+		for _, row := range other.Props.Rows {
+			if row.BuilderID == own.BuilderID && row.RequestID < own.RequestID && !row.State.Done() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // read fetches build requests and their builds, oldest first, a window at a time. An open-ended
