@@ -667,3 +667,31 @@ func TestASubscribedResultWaitsForAnOlderBuildOfItsBranch(t *testing.T) {
 		t.Fatalf("%d posts, want the problem and the recovery", n)
 	}
 }
+
+// A build that starts and ends between two ticks is followed for its channels by the tick its
+// finished event starts, which shows the result in its chat post and posts it where it is
+// subscribed at once, instead of leaving the subscribed post to a later tick.
+func TestABuildThatEndsBeforeAnyTickSawItReachesItsSubscribersWithItsChatPost(t *testing.T) {
+	p := newPipeline(t, sub("watch", "webapp", "main", subscription.Finished))
+	id := p.bb.start(1, "main")
+	chat := &Tracked{ID: "chat", PostID: "chat-post", ChannelID: "chat",
+		Props: post.Props{Repo: "webapp", Branch: "main", Rows: []post.Row{{Builder: "webapp-1", BuilderID: 1, RequestID: id, State: post.StateQueued}}}}
+	p.store.m[chat.ID] = copyOf(chat)
+	p.posts.posts["chat-post"] = &model.Post{Id: "chat-post", ChannelId: "chat"}
+	p.tracker.expect(chat)
+	p.bb.end(id, buildbot.Success)
+
+	p.tracker.Notice(finished(id, buildbot.Success))
+	p.tick(t)
+
+	if props, _ := post.Decode(p.posts.posts["chat-post"]); props.Rows[0].State != post.StateSuccess {
+		t.Fatalf("the chat post shows %s", props.Rows[0].State)
+	}
+	posts := p.postsIn("watch")
+	if len(posts) != 1 {
+		t.Fatalf("%d posts where the build is subscribed", len(posts))
+	}
+	if props, _ := post.Decode(posts[0]); props.Rows[0].State != post.StateSuccess {
+		t.Fatalf("the subscribed post shows %s", props.Rows[0].State)
+	}
+}

@@ -108,7 +108,17 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 			t.warnf("Could not journal a tick's changes of followed builds; other servers read them later", "error", err.Error())
 		}
 	}()
-	if shown, err := t.showArrived(ctx, bb); shown || err != nil {
+	arrived := t.takeArrived()
+	if shown, err := t.showArrived(ctx, bb, arrived); shown || err != nil {
+		if err == nil {
+			// A build that finished moments after it started may not be followed for its
+			// channels yet: found now, once its chat posts show it, it takes its result from
+			// the same events.
+			err = t.discover(ctx, bb)
+		}
+		if err == nil {
+			_, err = t.showArrived(ctx, bb, arrived)
+		}
 		return err
 	}
 	if err := t.discover(ctx, bb); err != nil && buildbot.KindOf(err) == 0 {
@@ -267,8 +277,7 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 // result too (a pending one is posted now), unless an older followed build of its builder and
 // branch is still running: transitions compare each result with the one before it, so results
 // must be taken in the order of their builds, and the tick's read orders them.
-func (t *Tracker) showArrived(ctx context.Context, bb *buildbot.Client) (bool, error) {
-	arrived := t.takeArrived()
+func (t *Tracker) showArrived(ctx context.Context, bb *buildbot.Client, arrived []buildbot.Build) (bool, error) {
 	if len(arrived) == 0 {
 		return false, nil
 	}
