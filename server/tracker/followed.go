@@ -18,11 +18,11 @@ import (
 //
 // Every node of a cluster writes entries: the one that ticks, and any that announces a build. So
 // each write of an entry is also recorded in a journal: journalHead counts the records, and
-// journalPrefix+n names the entries the n-th one changed (one write, or a tick's). A node reads the
-// head once a tick and, for each number past what it holds, the record and the entries it names;
-// its own writes it knows already. It lists everything again only when it cannot trust the journal: at first, when
-// a record stays missing (a node stopped between writing an entry and its record), when it fell
-// too far behind, and every fullReloadEvery as a backstop.
+// journalPrefix+n names the entries the n-th one changed (one write, or a tick's). A node reads
+// the head once a tick and, for each number past what it holds, the record and the entries it
+// names; its own writes it knows already. It lists everything again only when it cannot trust
+// the journal: at first, when a record stays missing (a node stopped between writing an entry and
+// its record), when it fell too far behind, and every fullReloadEvery as a backstop.
 const (
 	journalHead   = "followed_head"
 	journalPrefix = "followed_"
@@ -254,7 +254,7 @@ func (s *KVStore) reread(id string) error {
 }
 
 // reload lists every entry. Mattermost lists the plugin's keys a page at a time in key order,
-// other keys (the bot's, the cluster's locks and jobs, the journal) among them; pluginapi's prefix
+// other keys (the bot's, the leader lock, the journal) among them; pluginapi's prefix
 // option filters each page after reading it, so a short filtered page is not the end. Paging goes
 // on until a page of raw keys is short. The head was read first: a write during the listing is
 // read again from the journal.
