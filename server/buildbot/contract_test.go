@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -243,6 +244,11 @@ func TestContractForceFollowAndRebuild(t *testing.T) {
 		requests, err = c.BuildRequests(ctx, Query{Filters: window, Order: []string{"buildrequestid"}, Limit: 1000})
 		if err != nil || len(requests) != 1 || requests[0].BuildRequestID != brid {
 			t.Errorf("requests in [%d, %d]: %+v, %v", brid, brid, requests, err)
+		}
+		// Asked for only the fields a BuildRequest holds, Buildbot answers the same request.
+		fewer, err := c.BuildRequests(ctx, Query{Filters: window, Fields: BuildRequestFields, Order: []string{"buildrequestid"}, Limit: 1000})
+		if err != nil || len(fewer) != 1 || !reflect.DeepEqual(fewer[0], requests[0]) {
+			t.Errorf("requests in [%d, %d] with fields %v: %+v, %v; without: %+v", brid, brid, BuildRequestFields, fewer, err, requests)
 		}
 		builds, err = c.Builds(ctx, Query{Filters: window, Order: []string{"buildid"}, Limit: 1000})
 		if err != nil || len(builds) != 1 || builds[0].BuildID != build.BuildID {

@@ -350,7 +350,7 @@ func read(ctx context.Context, bb *buildbot.Client, ws []window, tags bool) ([]b
 		if w.to != 0 {
 			filters = append(filters, buildbot.Where("buildrequestid", "le", w.to))
 		}
-		rs, err := bb.BuildRequests(ctx, buildbot.Query{Filters: filters, Order: []string{"buildrequestid"}, Limit: maxPerTick})
+		rs, err := bb.BuildRequests(ctx, buildbot.Query{Filters: filters, Fields: buildbot.BuildRequestFields, Order: []string{"buildrequestid"}, Limit: maxPerTick})
 		if err != nil {
 			return nil, nil, err
 		}
