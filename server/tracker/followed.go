@@ -241,9 +241,9 @@ func (s *KVStore) catchUp() error {
 
 // reread takes one entry as the store holds it now.
 func (s *KVStore) reread(id string) error {
-	var raw []byte
-	if err := s.KV.Get(keyPrefix+id, &raw); err != nil {
-		return fmt.Errorf("get tracked build %s: %w", id, err)
+	raw, err := s.stored(id)
+	if err != nil {
+		return err
 	}
 	if raw == nil {
 		delete(s.followed.entries, id)
@@ -270,9 +270,9 @@ func (s *KVStore) reload(head int64) error {
 			if !ok {
 				continue
 			}
-			var raw []byte
-			if err := s.KV.Get(key, &raw); err != nil {
-				return fmt.Errorf("get tracked build %s: %w", id, err)
+			raw, err := s.stored(id)
+			if err != nil {
+				return err
 			}
 			if raw != nil {
 				entries[id] = raw

@@ -159,11 +159,20 @@ func (s *KVStore) Save(t *Tracked) error {
 // Claim writes a tracked build unless another node wrote it since it was read.
 func (s *KVStore) Claim(t *Tracked) (bool, error) { return s.write(t, true) }
 
-// Get returns a tracked build, or nil when there is none.
-func (s *KVStore) Get(id string) (*Tracked, error) {
+// stored is an entry as the store holds it, or nil when there is none.
+func (s *KVStore) stored(id string) ([]byte, error) {
 	var raw []byte
 	if err := s.KV.Get(keyPrefix+id, &raw); err != nil {
 		return nil, fmt.Errorf("get tracked build %s: %w", id, err)
+	}
+	return raw, nil
+}
+
+// Get returns a tracked build, or nil when there is none.
+func (s *KVStore) Get(id string) (*Tracked, error) {
+	raw, err := s.stored(id)
+	if err != nil {
+		return nil, err
 	}
 	if raw == nil {
 		return nil, nil
