@@ -281,6 +281,22 @@ func TestContractStopAndCancel(t *testing.T) {
 		})
 		// One build per worker and builder: this request waits behind the running one.
 		queued := force("cancel-me")
+		// The tracker asks for claimed requests only: the queued one is left out until cancelled.
+		claimed := func() map[int]bool {
+			window := []Filter{Where("buildrequestid", "ge", running), Where("buildrequestid", "le", queued), Claimed}
+			reqs, err := c.BuildRequests(ctx, Query{Filters: window, Fields: BuildRequestFields, Order: []string{"buildrequestid"}, Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := map[int]bool{}
+			for _, r := range reqs {
+				ids[r.BuildRequestID] = r.Claimed
+			}
+			return ids
+		}
+		if ids := claimed(); !ids[running] || len(ids) != 1 {
+			t.Errorf("claimed requests in [%d, %d] while %d waits: %v", running, queued, queued, ids)
+		}
 
 		if err := c.CancelBuildRequest(ctx, queued, "contract test"); err != nil {
 			t.Fatalf("cancel: %v", err)
@@ -300,6 +316,9 @@ func TestContractStopAndCancel(t *testing.T) {
 			builds, err := c.BuildRequestBuilds(ctx, queued, Query{})
 			return reqs[0].Complete && reqs[0].Results != nil && *reqs[0].Results == Cancelled && len(builds) == 0, err
 		})
+		if ids := claimed(); !ids[running] || !ids[queued] {
+			t.Errorf("claimed requests in [%d, %d] once %d was cancelled: %v", running, queued, queued, ids)
+		}
 	})
 }
 

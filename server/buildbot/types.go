@@ -125,6 +125,11 @@ type Build struct {
 // request is twice the size, and a tick following a thousand requests waited on the rest.
 var BuildRequestFields = []string{"buildrequestid", "buildsetid", "builderid", "claimed", "complete", "results", "submitted_at", "complete_at"}
 
+// Claimed keeps the build requests that are no longer queued: Buildbot claims a request before
+// it starts, cancels or collapses it, and a claim stays once the request completes. A request
+// left out waits for a worker (or was handed back to wait again).
+var Claimed = Filter{Field: "claimed", Op: "eq", Value: "true"}
+
 // BuildRequest is one entry of api/v2/buildrequests.
 type BuildRequest struct {
 	BuildRequestID int     `json:"buildrequestid"`

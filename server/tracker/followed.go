@@ -40,12 +40,13 @@ const (
 )
 
 // followed is this node's copy of the tracked builds: each entry as the store holds it, as of
-// journal number seen, plus the numbers past it already applied.
+// journal number seen, plus the numbers past it already applied. Entries are kept decoded, and
+// never changed: List hands out copies, so a tick decodes only the entries that changed.
 type followed struct {
 	mu       sync.Mutex
 	loaded   bool
 	loadedAt time.Time
-	entries  map[string][]byte
+	entries  map[string]*Tracked
 	// head is the journal head as this node last read or wrote it.
 	head    int64
 	seen    int64
@@ -64,10 +65,8 @@ func (s *KVStore) record(id string, raw []byte) error {
 	defer s.followed.mu.Unlock()
 	f := &s.followed
 	if f.loaded {
-		if raw == nil {
-			delete(f.entries, id)
-		} else {
-			f.entries[id] = raw
+		if err := f.take(id, raw); err != nil {
+			return err
 		}
 	}
 	f.held = append(f.held, id)
@@ -186,13 +185,23 @@ func (s *KVStore) List() ([]*Tracked, error) {
 	slices.Sort(ids)
 	all := make([]*Tracked, 0, len(ids))
 	for _, id := range ids {
-		t, err := decode(id, s.followed.entries[id])
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, t)
+		all = append(all, s.followed.entries[id].copy())
 	}
 	return all, nil
+}
+
+// take holds an entry as the store now holds it: raw, or nil for one deleted.
+func (f *followed) take(id string, raw []byte) error {
+	if raw == nil {
+		delete(f.entries, id)
+		return nil
+	}
+	t, err := decode(id, raw)
+	if err != nil {
+		return err
+	}
+	f.entries[id] = t
+	return nil
 }
 
 // catchUp applies the journal's records past this node's copy, or lists everything anew when it
@@ -245,12 +254,7 @@ func (s *KVStore) reread(id string) error {
 	if err != nil {
 		return err
 	}
-	if raw == nil {
-		delete(s.followed.entries, id)
-	} else {
-		s.followed.entries[id] = raw
-	}
-	return nil
+	return s.followed.take(id, raw)
 }
 
 // reload lists every entry. Mattermost lists the plugin's keys a page at a time in key order,
@@ -259,7 +263,7 @@ func (s *KVStore) reread(id string) error {
 // on until a page of raw keys is short. The head was read first: a write during the listing is
 // read again from the journal.
 func (s *KVStore) reload(head int64) error {
-	entries := map[string][]byte{}
+	loaded := followed{entries: map[string]*Tracked{}}
 	for page := 0; ; page++ {
 		keys, err := s.KV.ListKeys(page, keysPerPage)
 		if err != nil {
@@ -274,8 +278,8 @@ func (s *KVStore) reload(head int64) error {
 			if err != nil {
 				return err
 			}
-			if raw != nil {
-				entries[id] = raw
+			if err := loaded.take(id, raw); err != nil {
+				return err
 			}
 		}
 		if len(keys) < keysPerPage {
@@ -283,7 +287,7 @@ func (s *KVStore) reload(head int64) error {
 		}
 	}
 	f := &s.followed
-	f.loaded, f.loadedAt, f.entries = true, time.Now(), entries
+	f.loaded, f.loadedAt, f.entries = true, time.Now(), loaded.entries
 	f.seen, f.applied, f.missingSince = head, map[int64]bool{}, time.Time{}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -110,7 +111,7 @@ func TestATickReadsTheSameFewKeysForOneOrAThousandFollowedBuilds(t *testing.T) {
 	for _, n := range []int{1, 1000} {
 		kv, values := kvtest.New(t)
 		var requests int64
-		bb := pagedBuildbot(t, &requests, n, false)
+		bb := pagedBuildbot(t, &requests, n, every(requestRunning))
 		_, posts := following(t, kv, n)
 		tr := &Tracker{Store: &KVStore{KV: kv}, Posts: posts, ActionURL: "/x", Subs: &subscription.KVStore{KV: kv}}
 		watching := Options{LinkBase: "https://ci/", Watched: func(int) (Watched, bool) { return Watched{}, false }}
@@ -205,4 +206,85 @@ func TestAJournalRecordThatNeverComesMakesTheNodeListAnew(t *testing.T) {
 	all, err = here.List()
 	require.NoError(t, err)
 	require.Len(t, all, 2, "the entry after the grace")
+}
+
+// A tick changes the copies List hands out; the entries this node holds must not change with
+// them, whatever field a later version adds to an entry.
+func TestACopyOfAnEntrySharesNothingATickMayChange(t *testing.T) {
+	held := &Tracked{}
+	fill(reflect.ValueOf(held).Elem())
+	held.stored = encode(held)
+	before := string(held.stored)
+
+	c := held.copy()
+	require.True(t, c.unchanged())
+	change(reflect.ValueOf(c).Elem())
+
+	require.Equal(t, before, string(encode(held)), "the held entry changed with its copy")
+	require.False(t, c.unchanged())
+}
+
+// fill sets every exported field, however deep, to a value that is not its zero.
+func fill(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fill(v.Field(i))
+			}
+		}
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem())
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range v.Len() {
+			fill(v.Index(i))
+		}
+	case reflect.Map:
+		v.Set(reflect.MakeMap(v.Type()))
+		key, value := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+		fill(key)
+		fill(value)
+		v.SetMapIndex(key, value)
+	case reflect.String:
+		v.SetString("a")
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int64:
+		v.SetInt(1)
+	default:
+		panic("fill does not know " + v.Kind().String() + ": teach it, so the test covers the new field")
+	}
+}
+
+// change changes every exported value in place, through the slices, pointers and maps it holds.
+func change(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				change(v.Field(i))
+			}
+		}
+	case reflect.Pointer:
+		change(v.Elem())
+	case reflect.Slice:
+		for i := range v.Len() {
+			change(v.Index(i))
+		}
+	case reflect.Map:
+		for _, key := range v.MapKeys() {
+			value := reflect.New(v.Type().Elem()).Elem()
+			value.Set(v.MapIndex(key))
+			change(value)
+			v.SetMapIndex(key, value)
+		}
+	case reflect.String:
+		v.SetString(v.String() + "b")
+	case reflect.Bool:
+		v.SetBool(!v.Bool())
+	case reflect.Int, reflect.Int64:
+		v.SetInt(v.Int() + 1)
+	}
 }

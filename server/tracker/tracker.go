@@ -160,7 +160,7 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 		var requests []buildbot.BuildRequest
 		var builds []buildbot.Build
 		if requests, builds, err = read(ctx, bb, windows(ids, openFrom), len(openFrom) > 0); err == nil {
-			t.apply(ctx, bb, here, requests, builds)
+			t.apply(ctx, bb, here, withQueued(requests, ids), builds)
 			t.noteInterest(here)
 		}
 	}
@@ -333,10 +333,13 @@ func olderRunning(tr *Tracked, all []*Tracked) bool {
 	return false
 }
 
-// read fetches build requests and their builds, oldest first, a window at a time. An open-ended
-// window may reach into the next, so a build two windows both hold is kept once: a change would
-// otherwise adopt it twice. A request read twice only sets its entry in apply's map again.
-// Builds' properties are read only while a change waits for its builds: its tag is one.
+// read fetches the build requests Buildbot has claimed and their builds, oldest first, a window
+// at a time and a page at a time. A queued request is left out, so a thousand builds waiting for a
+// worker cost an empty reply; what is read grows with the builds that started, not with what the
+// plugin follows. An open-ended window may reach into the next, so a build two windows both hold
+// is kept once: a change would otherwise adopt it twice. A request read twice only sets its entry
+// in apply's map again. Builds' properties are read only while a change waits for its builds: its
+// tag is one.
 func read(ctx context.Context, bb *buildbot.Client, ws []window, tags bool) ([]buildbot.BuildRequest, []buildbot.Build, error) {
 	var requests []buildbot.BuildRequest
 	var builds []buildbot.Build
@@ -346,15 +349,28 @@ func read(ctx context.Context, bb *buildbot.Client, ws []window, tags bool) ([]b
 	}
 	seen := map[int]bool{}
 	for _, w := range ws {
-		filters := []buildbot.Filter{buildbot.Where("buildrequestid", "ge", w.from)}
-		if w.to != 0 {
-			filters = append(filters, buildbot.Where("buildrequestid", "le", w.to))
-		}
-		rs, err := bb.BuildRequests(ctx, buildbot.Query{Filters: filters, Fields: buildbot.BuildRequestFields, Order: []string{"buildrequestid"}, Limit: maxPerTick})
+		rs, err := pages(func(after int) ([]buildbot.BuildRequest, int, error) {
+			filters := append(w.filters(max(w.from, after+1)), buildbot.Claimed)
+			page, err := bb.BuildRequests(ctx, buildbot.Query{Filters: filters, Fields: buildbot.BuildRequestFields, Order: []string{"buildrequestid"}, Limit: maxPerTick})
+			if len(page) == 0 {
+				return page, 0, err
+			}
+			return page, page[len(page)-1].BuildRequestID, err
+		})
 		if err != nil {
 			return nil, nil, err
 		}
-		bs, err := bb.Builds(ctx, buildbot.Query{Filters: filters, Order: []string{"buildid"}, Limit: maxPerTick, Properties: properties})
+		bs, err := pages(func(after int) ([]buildbot.Build, int, error) {
+			filters := w.filters(w.from)
+			if after > 0 {
+				filters = append(filters, buildbot.Where("buildid", "gt", after))
+			}
+			page, err := bb.Builds(ctx, buildbot.Query{Filters: filters, Order: []string{"buildid"}, Limit: maxPerTick, Properties: properties})
+			if len(page) == 0 {
+				return page, 0, err
+			}
+			return page, page[len(page)-1].BuildID, err
+		})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -371,18 +387,64 @@ func read(ctx context.Context, bb *buildbot.Client, ws []window, tags bool) ([]b
 	return requests, builds, nil
 }
 
-// window is a range of request ids one page of maxPerTick holds; to is 0 when it is open-ended.
+// pages reads page after page while they come full: next gets the last id of the page before
+// (0 for the first) and gives a page and its last id. A Buildbot that ignored the filter and
+// gave the same page again ends the reading rather than looping.
+func pages[T any](next func(after int) ([]T, int, error)) ([]T, error) {
+	var all []T
+	after := 0
+	for {
+		page, last, err := next(after)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) < maxPerTick || last <= after {
+			return all, nil
+		}
+		after = last
+	}
+}
+
+// withQueued adds the followed requests read left out, which are queued: every one read covered.
+// A row that showed a build may go back to queued, when its build was retried.
+func withQueued(claimed []buildbot.BuildRequest, ids []int) []buildbot.BuildRequest {
+	read := make(map[int]bool, len(claimed))
+	for _, r := range claimed {
+		read[r.BuildRequestID] = true
+	}
+	for _, id := range ids {
+		if !read[id] {
+			claimed = append(claimed, buildbot.BuildRequest{BuildRequestID: id})
+			read[id] = true
+		}
+	}
+	return claimed
+}
+
+// window is a range of followed request ids; to is 0 when it is open-ended.
 type window struct{ from, to int }
 
-// windows covers ids with as few ranges as fit a page each: one, unless followed requests lie
-// further apart than a page. A window holding an id of openFrom is open-ended.
+// filters selects the requests, or the builds of the requests, of the window from an id on.
+func (w window) filters(from int) []buildbot.Filter {
+	filters := []buildbot.Filter{buildbot.Where("buildrequestid", "ge", from)}
+	if w.to != 0 {
+		filters = append(filters, buildbot.Where("buildrequestid", "le", w.to))
+	}
+	return filters
+}
+
+// windows covers ids with as few ranges as it can without reading long runs of requests the
+// plugin does not follow: a gap of a page or more between two followed requests (one stuck in a
+// queue for days while thousands ran after it) starts a new window. A window holding an id of
+// openFrom is open-ended.
 func windows(ids []int, openFrom map[int]bool) []window {
 	sorted := slices.Clone(ids)
 	slices.Sort(sorted)
 	var out []window
 	w, open := window{from: sorted[0], to: sorted[0]}, false
 	for _, id := range sorted {
-		if id-w.from >= maxPerTick {
+		if id-w.to >= maxPerTick {
 			if open {
 				w.to = 0
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/stretchr/testify/require"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbottest"
@@ -71,7 +72,7 @@ func TestATickCostsTheSameRequestsForOneOrFiveHundredBuilds(t *testing.T) {
 	counts := map[int]int64{}
 	for _, n := range []int{1, 500} {
 		var reads int64
-		bb := pagedBuildbot(t, &reads, n, true)
+		bb := pagedBuildbot(t, &reads, n, every(requestFinished))
 		store, posts := tracking(n)
 		for i := range n {
 			store.m[fmt.Sprintf("post%03d", i)].Props.Rows[0].RequestID = i + 1
@@ -98,26 +99,42 @@ func TestATickCostsTheSameRequestsForOneOrFiveHundredBuilds(t *testing.T) {
 	}
 }
 
-// pagedBuildbot holds requests 1 to n, each with one build, numbered 1000 more than its request
-// so the two are not confused, and answers range filters and limits on buildrequestid as Buildbot
-// does. The builds are running, or have finished with success when finished is set.
-func pagedBuildbot(t *testing.T, reads *int64, n int, finished bool) *buildbot.Client {
-	done := ""
-	if finished {
-		done = `,"complete":true,"results":0`
-	}
+// Request states pagedBuildbot can give a request.
+const (
+	requestQueued    = "queued"    // unclaimed, no build
+	requestRunning   = "running"   // claimed, its build running
+	requestFinished  = "finished"  // claimed, complete, its build succeeded
+	requestCancelled = "cancelled" // claimed and cancelled before a build
+)
+
+// pagedBuildbot holds requests 1 to n in the state stateOf gives each, and the build of each
+// request that started, numbered 1000 more than its request so the two are not confused. It
+// answers the range, claimed and buildid filters and the limits the tracker asks for as Buildbot
+// does.
+func pagedBuildbot(t *testing.T, reads *int64, n int, stateOf func(id int) string) *buildbot.Client {
 	return buildbottest.NewClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		atomic.AddInt64(reads, 1)
 		q := r.URL.Query()
-		from, to, limit := 1, n, n
+		from, to, limit, afterBuild := 1, n, n, 0
 		_, _ = fmt.Sscan(q.Get("buildrequestid__ge"), &from)
 		_, _ = fmt.Sscan(q.Get("buildrequestid__le"), &to)
 		_, _ = fmt.Sscan(q.Get("limit"), &limit)
+		_, _ = fmt.Sscan(q.Get("buildid__gt"), &afterBuild)
 		var items []string
-		for id := from; id <= min(to, n) && len(items) < limit; id++ {
+		for id := max(from, 1); id <= min(to, n) && len(items) < limit; id++ {
+			state := stateOf(id)
+			done := ""
+			switch state {
+			case requestFinished:
+				done = `,"complete":true,"results":0`
+			case requestCancelled:
+				done = `,"complete":true,"results":6`
+			}
 			if r.URL.Path == "/api/v2/buildrequests" {
-				items = append(items, fmt.Sprintf(`{"buildrequestid":%d,"builderid":1,"claimed":true%s}`, id, done))
-			} else {
+				if state != requestQueued || q.Get("claimed__eq") != "true" {
+					items = append(items, fmt.Sprintf(`{"buildrequestid":%d,"builderid":1,"claimed":%t%s}`, id, state != requestQueued, done))
+				}
+			} else if (state == requestRunning || state == requestFinished) && id+1000 > afterBuild {
 				items = append(items, fmt.Sprintf(`{"buildid":%d,"number":%d,"builderid":1,"buildrequestid":%d%s}`, id+1000, id, id, done))
 			}
 		}
@@ -132,10 +149,84 @@ func pagedBuildbot(t *testing.T, reads *int64, n int, finished bool) *buildbot.C
 	}))
 }
 
+func every(state string) func(int) string { return func(int) string { return state } }
+
+// Builds waiting for a worker are most of what a busy team follows. A tick asks Buildbot only for
+// the requests it claimed, so ten thousand queued builds cost the same two reads and two empty
+// replies as one, and the few that moved since show it: started, finished, cancelled, or handed
+// back to the queue when their build was retried.
+func TestQueuedBuildsCostTwoReadsHoweverManyAreFollowed(t *testing.T) {
+	const n = 10000
+	states := map[int]string{}
+	var reads int64
+	bb := pagedBuildbot(t, &reads, n, func(id int) string {
+		if s, ok := states[id]; ok {
+			return s
+		}
+		return requestQueued
+	})
+	store, posts := tracking(n)
+	for i := range n {
+		store.m[fmt.Sprintf("post%03d", i)].Props.Rows[0].RequestID = i + 1
+	}
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
+	// The first tick shows each post as its entry holds it; the next has nothing to show.
+	require.NoError(t, tr.Tick(context.Background(), bb, opts))
+	shown := posts.updates
+	reads = 0
+	require.NoError(t, tr.Tick(context.Background(), bb, opts))
+	require.EqualValues(t, 2, reads)
+	require.Equal(t, shown, posts.updates, "nothing moved")
+
+	states[10], states[20], states[30], states[40] = requestRunning, requestFinished, requestCancelled, requestRunning
+	reads = 0
+	require.NoError(t, tr.Tick(context.Background(), bb, opts))
+	// The two reads, and the steps of the two running builds.
+	require.LessOrEqual(t, reads, int64(2+stepReadsPerTick))
+	shows := func(id int) post.State {
+		props, ok := post.Decode(posts.posts[fmt.Sprintf("post%03d", id-1)])
+		require.True(t, ok)
+		return props.Rows[0].State
+	}
+	require.Equal(t, post.StateBuilding, shows(10))
+	require.Equal(t, post.StateSuccess, shows(20))
+	require.Equal(t, post.StateCancelled, shows(30))
+	require.Equal(t, post.StateQueued, shows(50))
+
+	// Request 40's build was retried: Buildbot handed the request back to wait for a worker.
+	delete(states, 40)
+	require.NoError(t, tr.Tick(context.Background(), bb, opts))
+	require.Equal(t, post.StateQueued, shows(40))
+	require.Equal(t, post.StateBuilding, shows(10))
+}
+
+// More requests started within a window than a page holds: the tick reads on, page by page, and
+// misses none.
+func TestAWindowWithMoreStartedRequestsThanAPageIsReadPageByPage(t *testing.T) {
+	const n = 2500
+	var reads int64
+	bb := pagedBuildbot(t, &reads, n, every(requestFinished))
+	store, posts := tracking(3)
+	for i, id := range []int{1, 1200, n} {
+		store.m[fmt.Sprintf("post%03d", i)].Props.Rows[0].RequestID = id
+	}
+	tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x"}
+	require.NoError(t, tr.Tick(context.Background(), bb, opts))
+	for id, p := range posts.posts {
+		props, ok := post.Decode(p)
+		require.True(t, ok)
+		if row := props.Rows[0]; row.State != post.StateSuccess || row.BuildID != row.RequestID+1000 {
+			t.Errorf("%s shows request %d as %s with build %d", id, row.RequestID, row.State, row.BuildID)
+		}
+	}
+	// One window, three pages of requests and three of builds.
+	require.EqualValues(t, 6, reads)
+}
+
 // A request stuck in a queue for days, with thousands run since, must not hide the newer ones.
 func TestFollowedRequestsFurtherApartThanAPageAreAllRead(t *testing.T) {
 	var reads int64
-	bb := pagedBuildbot(t, &reads, 6000, false)
+	bb := pagedBuildbot(t, &reads, 6000, every(requestRunning))
 	store, posts := tracking(3)
 	for i, id := range []int{1, 4200, 5000} {
 		store.m[fmt.Sprintf("post%03d", i)].Props.Rows[0].RequestID = id
@@ -165,7 +256,8 @@ func TestWindows(t *testing.T) {
 	}{
 		{[]int{7}, nil, []window{{7, 7}}},
 		{[]int{9, 3, 5}, nil, []window{{3, 9}}},
-		{[]int{1, 1000, 1001}, nil, []window{{1, 1000}, {1001, 1001}}},
+		{[]int{1, 1000, 1999}, nil, []window{{1, 1999}}},
+		{[]int{1, 1001}, nil, []window{{1, 1}, {1001, 1001}}},
 		{[]int{1, 5000, 5001}, []int{5001}, []window{{1, 1}, {5000, 0}}},
 		{[]int{1, 2, 5000}, []int{2}, []window{{1, 0}, {5000, 5000}}},
 	}
