@@ -84,8 +84,8 @@ const leaderLock = "buildbot-leader"
 // lock follows Buildbot's events, polls at the poll interval and refreshes the catalog. With every
 // tick on one node, a tick takes no cluster lock of its own: a lock per tick, and scheduled jobs
 // waking on each node to ask whose turn it was, cost the KV store a dozen queries a tick. The
-// other nodes try the lock every second and take over within its expiry (15 s) when the leader
-// dies; a node being disabled lets it go at once.
+// other nodes look at the lock every leaderPeek and take over once it expires (15 s) when the
+// leader dies; a node being disabled lets it go at once.
 func (p *Plugin) lead(ctx context.Context) {
 	defer p.done.Done()
 	defer p.recoverPanic("lead")
@@ -94,7 +94,11 @@ func (p *Plugin) lead(ctx context.Context) {
 		p.API.LogError("The Buildbot plugin's background work is off on this server", "error", err.Error())
 		return
 	}
-	if err := mutex.LockWithContext(ctx); err != nil {
+	lockFree := func() bool {
+		value, appErr := p.API.KVGet(leaderLockKey)
+		return appErr != nil || value == nil
+	}
+	if err := awaitLead(ctx, mutex, lockFree, leaderPeek); err != nil {
 		return
 	}
 	defer mutex.Unlock()
@@ -115,6 +119,36 @@ func (p *Plugin) lead(ctx context.Context) {
 		every(ctx, func() time.Duration { return p.currentSnapshot().Config.CatalogRefresh() }, p.refreshCatalog)
 	}()
 	work.Wait()
+}
+
+// leaderLockKey is the KV key cluster.Mutex keeps leaderLock under. Were pluginapi to name it
+// otherwise, the lock would only look free, and every peek would try it.
+const leaderLockKey = "mutex_" + leaderLock
+
+// leaderPeek is how often a node that does not lead looks whether the leader lock is free. With
+// the lock's 15 s expiry, a node takes over at most 18 s after the leader died.
+const leaderPeek = 3 * time.Second
+
+// awaitLead takes the leader lock once it is free. Trying the lock is a write on Mattermost's
+// database (two statements), and cluster.Mutex tries every second: a second server doing so
+// cost the database half again what the leader's ticks do. Looking is one read, every peek.
+func awaitLead(ctx context.Context, mutex *cluster.Mutex, lockFree func() bool, peek time.Duration) error {
+	for {
+		if lockFree() {
+			// One try, and a retry if another node took the lock first.
+			try, cancel := context.WithTimeout(ctx, peek)
+			err := mutex.LockWithContext(try)
+			cancel()
+			if err == nil {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(peek):
+		}
+	}
 }
 
 // every runs do each interval, counted from the end of the last run, until ctx ends. The interval

@@ -142,8 +142,11 @@ func (p *Plugin) OnActivate() error {
 	go func() {
 		defer p.done.Done()
 		defer p.recoverPanic("catalog-follow")
+		// The leader shares a new index at each catalog refresh, so looking more often finds
+		// nothing new: at the poll interval it was a KV read a tick on every server. A name the
+		// index lacks refreshes it at once anyway (app.index).
 		p.catalog.Follow(p.lifetime,
-			func() time.Duration { return p.currentSnapshot().Config.PollInterval() },
+			func() time.Duration { return p.currentSnapshot().Config.CatalogRefresh() },
 			func() time.Duration { return p.currentSnapshot().Config.RequestTimeout() },
 			func(err error) { p.API.LogDebug("Refreshing what Buildbot can build failed", "error", err.Error()) },
 			func(v any, stack []byte) { p.logPanic(v, stack, "job", "catalog-follow") },
