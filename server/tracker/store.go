@@ -41,25 +41,26 @@ type Tracked struct {
 
 	// announce says a pending build's result is one its subscriptions ask for; a tick decides it.
 	announce bool
-	// stored is the entry as the store holds it: Save writes only what changed, and Claim writes
-	// only if no one else has written since.
+	// stored is the entry as the store holds it, when it was read or written as such: Save writes
+	// only what changed, and Claim writes only if no one else has written since.
 	stored []byte
-	// original is the decoded stored entry this one was copied from, if any, which no one changes.
+	// original is, for an entry copied from the ones this node holds, the decoded entry it was
+	// copied from, which no one changes; it stands for stored, which those do not keep.
 	original *Tracked
 }
 
-// unchanged says whether the entry is as the store holds it. Comparing with the entry it was
-// copied from spares encoding it: at ten thousand followed builds, encoding each to compare
+// unchanged says whether the entry is as the store holds it. Comparing a copy with the entry it
+// was copied from spares encoding it: at ten thousand followed builds, encoding each to compare
 // cost a third of a tick.
 func (t *Tracked) unchanged() bool {
-	if t.stored == nil {
-		return false
-	}
-	if t.original != nil && bytes.Equal(t.original.stored, t.stored) {
+	switch {
+	case t.original != nil:
 		return reflect.DeepEqual(t.persisted(), t.original.persisted())
+	case t.stored != nil:
+		raw, err := json.Marshal(t)
+		return err == nil && bytes.Equal(raw, t.stored)
 	}
-	raw, err := json.Marshal(t)
-	return err == nil && bytes.Equal(raw, t.stored)
+	return false
 }
 
 // persisted is the entry without what the store does not hold.
@@ -75,6 +76,9 @@ func (t *Tracked) copy() *Tracked {
 	c.original = t
 	p := &c.Props
 	p.Params, p.Rows, p.Changes, p.Mentions = slices.Clone(p.Params), slices.Clone(p.Rows), slices.Clone(p.Changes), slices.Clone(p.Mentions)
+	for i := range p.Rows {
+		p.Rows[i] = p.Rows[i].Clone()
+	}
 	if t.Watch != nil {
 		w := *t.Watch
 		w.Events = slices.Clone(w.Events)
@@ -160,16 +164,20 @@ type KVStore struct {
 }
 
 func (s *KVStore) write(t *Tracked, atomic bool) (bool, error) {
+	if !atomic && t.unchanged() {
+		return true, nil
+	}
 	raw, err := json.Marshal(t)
 	if err != nil {
 		return false, fmt.Errorf("encode tracked build %s: %w", t.ID, err)
 	}
-	if !atomic && bytes.Equal(raw, t.stored) {
-		return true, nil
-	}
 	options := []pluginapi.KVSetOption{pluginapi.SetExpiry(expireAfter)}
 	if atomic {
-		options = append(options, pluginapi.SetAtomic(t.stored))
+		old, held, err := s.heldAs(t)
+		if err != nil || !held {
+			return false, err
+		}
+		options = append(options, pluginapi.SetAtomic(old))
 	}
 	written, err := s.KV.Set(keyPrefix+t.ID, raw, options...)
 	if err != nil {
@@ -178,8 +186,26 @@ func (s *KVStore) write(t *Tracked, atomic bool) (bool, error) {
 	if !written {
 		return false, nil
 	}
-	t.stored = raw
+	t.stored, t.original = raw, nil
 	return true, s.record(t.ID, raw)
+}
+
+// heldAs is what the store must still hold for a compare-and-set of t: the bytes t was read as,
+// nil for an entry never stored. A copy keeps no bytes, so the entry is read again, and false
+// says another node wrote it since the copy was made.
+func (s *KVStore) heldAs(t *Tracked) ([]byte, bool, error) {
+	if t.original == nil {
+		return t.stored, true, nil
+	}
+	raw, err := s.stored(t.ID)
+	if err != nil || raw == nil {
+		return nil, false, err
+	}
+	now, err := decode(t.ID, raw)
+	if err != nil {
+		return nil, false, err
+	}
+	return raw, reflect.DeepEqual(now.persisted(), t.original.persisted()), nil
 }
 
 // Save writes a tracked build when it changed; the entry expires on its own if tracking never

@@ -288,3 +288,30 @@ func change(v reflect.Value) {
 		v.SetInt(v.Int() + 1)
 	}
 }
+
+// The entries a node holds keep no encoded bytes, so a compare-and-set of a copy reads the entry
+// again: it writes when no one wrote since the copy was made, and not when another node did.
+func TestAClaimOfACopyWritesOnlyIfNoOneWroteSince(t *testing.T) {
+	kv, _ := kvtest.New(t)
+	store, other := &KVStore{KV: kv}, &KVStore{KV: kv}
+	require.NoError(t, store.Save(&Tracked{ID: "a", ChannelID: "c", Props: post.Props{Repo: "app"}}))
+	require.NoError(t, store.Save(&Tracked{ID: "b", ChannelID: "c", Props: post.Props{Repo: "app"}}))
+	all, err := store.List()
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+
+	written, err := other.Get("b")
+	require.NoError(t, err)
+	written.PostID = "another node's post"
+	require.NoError(t, other.Save(written))
+
+	for _, tr := range all {
+		tr.PostID = "this node's post"
+		claimed, err := store.Claim(tr)
+		require.NoError(t, err)
+		require.Equal(t, tr.ID == "a", claimed, "claim of %s", tr.ID)
+	}
+	b, err := store.Get("b")
+	require.NoError(t, err)
+	require.Equal(t, "another node's post", b.PostID)
+}
