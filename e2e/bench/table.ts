@@ -7,6 +7,8 @@ export interface Result {
     p95: string;
     target: string;
     verdict: '' | 'pass' | 'fail';
+    // run names the commit measured, for a row a run of other parts kept.
+    run?: string;
 }
 
 export const results: Result[] = [];
@@ -38,11 +40,34 @@ export function figure(section: string, measure: string, median: string, p95: st
     results.push({section, measure, median, p95, target, verdict: pass === undefined ? '' : pass ? 'pass' : 'fail'});
 }
 
-export function table(): string {
-    const header = ['Section', 'Measure', 'Median', 'p95', 'Target', 'Pass'];
-    const sorted = [...results].sort((a, b) => a.section.localeCompare(b.section, 'en', {numeric: true}));
-    const rows = sorted.map((r) => [r.section, r.measure, r.median, r.p95 || '—', r.target || '—', r.verdict || '—']);
-    return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+const header = ['Section', 'Measure', 'Median', 'p95', 'Target', 'Pass', 'Commit'];
+
+export function table(rows: Result[], run: string): string {
+    const sorted = [...rows].sort((a, b) => a.section.localeCompare(b.section, 'en', {numeric: true}));
+    const cells = sorted.map((r) => [r.section, r.measure, r.median, r.p95 || '—', r.target || '—', r.verdict || '—', r.run ?? run]);
+    return [header, header.map(() => '---'), ...cells].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+// parseTable reads back the rows table() wrote, so a run of some parts keeps the others' rows.
+// A table without the Commit column is the commit its header names.
+export function parseTable(text: string): Result[] {
+    const written = /commit (\w+)/.exec(text)?.[1] ?? 'unknown';
+    const rows: Result[] = [];
+    for (const line of text.split('\n')) {
+        const cells = line.startsWith('| ') ? line.slice(2, -2).split(' | ').map((c) => (c === '—' ? '' : c)) : [];
+        if (cells.length < header.length - 1 || cells[0] === header[0] || cells[0] === '---') {
+            continue;
+        }
+        const [section = '', measure = '', median = '', p95 = '', target = '', verdict, run = written] = cells;
+        rows.push({section, measure, median, p95, target, verdict: verdict === 'pass' || verdict === 'fail' ? verdict : '', run});
+    }
+    return rows;
+}
+
+// sameMeasure says whether two rows measure the same thing, however many times each was taken.
+export function sameMeasure(a: Result, b: Result): boolean {
+    const plain = (r: Result): string => `${r.section}|${r.measure.replace(/ \(n=\d+\)$/, '')}`;
+    return plain(a) === plain(b);
 }
 
 export function sleep(msecs: number): Promise<void> {

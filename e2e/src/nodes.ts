@@ -76,7 +76,7 @@ function nodeDir(node: Node): string {
     return path.join(stackDir, node === 1 ? 'mattermost' : 'mattermost2');
 }
 
-function logFile(node: Node): string {
+export function logFile(node: Node): string {
     return path.join(stackDir, 'logs', ...(node === 1 ? [] : ['mattermost2']), 'mattermost.log');
 }
 

@@ -41,13 +41,15 @@ up() {
 	# data and link it there. The socket lives in the data folder so nothing touches the system's.
 	ln -sf "$PG_DIR/postgres.log" "$MMBB_LOGS/postgres.log"
 	# max_connections: two Mattermost servers of 100 connections each (mattermost.sh), and psql.
+	# pg_stat_statements counts the queries each statement ran, for the bench's queries per tick.
 	as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/postgres.log" -w -t 60 \
-		-o "-c listen_addresses=127.0.0.1 -p $MMBB_PG_PORT -k $PG_DATA -c fsync=off -c full_page_writes=off -c max_connections=250" start >/dev/null
+		-o "-c listen_addresses=127.0.0.1 -p $MMBB_PG_PORT -k $PG_DATA -c fsync=off -c full_page_writes=off -c max_connections=250 -c shared_preload_libraries=pg_stat_statements" start >/dev/null
 	wait_for 30 "PostgreSQL on 127.0.0.1:$MMBB_PG_PORT" ready || die "PostgreSQL did not start; see $PG_DIR/postgres.log"
 	if ! as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$MMBB_PG_PORT" -U postgres -tAc "select 1 from pg_roles where rolname='mmuser'" | grep -q 1; then
 		as_pg "$PG_BIN/psql" -q -h 127.0.0.1 -p "$MMBB_PG_PORT" -U postgres -c "create user mmuser with password 'mmuser-pass'" \
 			-c "create database mattermost owner mmuser"
 	fi
+	as_pg "$PG_BIN/psql" -q -h 127.0.0.1 -p "$MMBB_PG_PORT" -U postgres -d mattermost -c "create extension if not exists pg_stat_statements"
 }
 
 down() {
