@@ -19,12 +19,23 @@ export interface StatusRow {
     failed_step?: string;
     log_url?: string;
     stopped_by?: string;
+    tests?: StatusTests;
+}
+
+export interface StatusTests {
+    from: string;
+    counted?: boolean;
+    passed?: number;
+    failed?: number;
+    skipped?: number;
+    failing?: Array<{name: string; since?: 'new' | 'already_failing'}>;
 }
 
 export interface StatusProps {
     version: number;
     state: string;
     branch?: string;
+    revision?: string;
     rows: StatusRow[];
     unreachable_since?: number;
 }

@@ -488,3 +488,52 @@ func TestContractWebSocketIsReadyAndStaysAlive(t *testing.T) {
 		})
 	})
 }
+
+// A step that records test results through Buildbot's own API (tests-example in master.cfg): the
+// set counts its passed and failed tests, and its failed results are read by value "0".
+func TestContractTestResults(t *testing.T) {
+	forEachMaster(t, func(t *testing.T, url, _ string) {
+		ctx := context.Background()
+		c := contractClient(t, url, admin)
+		id := builderID(t, c, "tests-example")
+		res, err := c.Force(ctx, "force", ForceParams{BuilderID: id, Branch: "contract-tests", Revision: "bad-contract", Reason: "contract test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var build Build
+		eventually(t, 60*time.Second, "the tests build finishes", func() (bool, error) {
+			builds, err := c.BuildRequestBuilds(ctx, res.BuildRequests[id], Query{})
+			if err != nil || len(builds) == 0 {
+				return false, err
+			}
+			build = builds[0]
+			return build.Complete, nil
+		})
+		if build.Results == nil || *build.Results != Failure {
+			t.Fatalf("build %+v", build)
+		}
+		sets, err := c.TestResultSets(ctx, build.BuildID, Query{})
+		if err != nil || len(sets) != 1 {
+			t.Fatalf("sets %+v, %v", sets, err)
+		}
+		s := sets[0]
+		if s.Category != CategoryPassFail || s.ValueUnit != "boolean" || !s.Complete || s.TestsPassed == nil || *s.TestsPassed != 10 ||
+			s.TestsFailed == nil || *s.TestsFailed != 2 {
+			t.Errorf("set %+v", s)
+		}
+		failed, err := c.TestResults(ctx, s.TestResultSetID, Query{Filters: []Filter{Where("value", "eq", "0")}, Limit: 10})
+		if err != nil || len(failed) != 2 {
+			t.Fatalf("failed results %+v, %v", failed, err)
+		}
+		var names []string
+		for _, r := range failed {
+			names = append(names, *r.TestName)
+			if r.TestCodePath == nil || r.Line == nil || r.Value != "0" {
+				t.Errorf("result %+v", r)
+			}
+		}
+		if strings.Join(names, ",") != "test_parse_empty,test_render_unicode" {
+			t.Errorf("failed tests %v", names)
+		}
+	})
+}

@@ -15,8 +15,7 @@ type logChunk struct {
 const headerSlack = 8
 
 // LogTail returns the last lines of a log's output, reading only those lines from Buildbot
-// however long the log is. In stdio logs ("s") Buildbot stores each line with its stream first:
-// o (stdout), e (stderr) or h (Buildbot's header); output lines are kept, headers dropped.
+// however long the log is.
 func (c *Client) LogTail(ctx context.Context, log Log, lines int) (string, error) {
 	if lines <= 0 || log.NumLines == 0 {
 		return "", nil
@@ -25,10 +24,23 @@ func (c *Client) LogTail(ctx context.Context, log Log, lines int) (string, error
 	if log.Type == "s" {
 		want += headerSlack
 	}
-	q := Query{Offset: max(0, log.NumLines-want), Limit: want}
-	chunks, err := list[logChunk](ctx, c, "logchunks", q, "api", "v2", "logs", itoa(log.LogID), "contents")
+	out, err := c.LogLines(ctx, log, max(0, log.NumLines-want), want)
 	if err != nil {
 		return "", err
+	}
+	if len(out) > lines {
+		out = out[len(out)-lines:]
+	}
+	return strings.Join(out, "\n"), nil
+}
+
+// LogLines returns the output among limit lines of a log from offset. In stdio logs ("s")
+// Buildbot stores each line with its stream first: o (stdout), e (stderr) or h (Buildbot's
+// header); output lines are kept, headers dropped.
+func (c *Client) LogLines(ctx context.Context, log Log, offset, limit int) ([]string, error) {
+	chunks, err := list[logChunk](ctx, c, "logchunks", Query{Offset: offset, Limit: limit}, "api", "v2", "logs", itoa(log.LogID), "contents")
+	if err != nil {
+		return nil, err
 	}
 	var out []string
 	for _, chunk := range chunks {
@@ -43,8 +55,5 @@ func (c *Client) LogTail(ctx context.Context, log Log, lines int) (string, error
 			out = append(out, line[1:])
 		}
 	}
-	if len(out) > lines {
-		out = out[len(out)-lines:]
-	}
-	return strings.Join(out, "\n"), nil
+	return out, nil
 }

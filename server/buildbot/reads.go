@@ -119,6 +119,16 @@ func (c *Client) Logs(ctx context.Context, buildID, stepNumber int) ([]Log, erro
 	return list[Log](ctx, c, "logs", Query{}, "api", "v2", "builds", itoa(buildID), "steps", itoa(stepNumber), "logs")
 }
 
+// TestResultSets lists the test result sets a build's steps recorded.
+func (c *Client) TestResultSets(ctx context.Context, buildID int, q Query) ([]TestResultSet, error) {
+	return list[TestResultSet](ctx, c, "test_result_sets", q, "api", "v2", "builds", itoa(buildID), "test_result_sets")
+}
+
+// TestResults lists the results of one test result set.
+func (c *Client) TestResults(ctx context.Context, setID int, q Query) ([]TestResult, error) {
+	return list[TestResult](ctx, c, "test_results", q, "api", "v2", "test_result_sets", itoa(setID), "results")
+}
+
 // ForceSchedulers lists the force schedulers with their form fields.
 func (c *Client) ForceSchedulers(ctx context.Context) ([]ForceScheduler, error) {
 	return list[ForceScheduler](ctx, c, "forceschedulers", Query{}, "api", "v2", "forceschedulers")

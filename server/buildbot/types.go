@@ -214,6 +214,41 @@ type Log struct {
 	Complete bool   `json:"complete"`
 }
 
+// TestResultSet is one entry of api/v2/builds/{id}/test_result_sets: a step's test results of one
+// kind (Buildbot 2.9 and later). TestsPassed and TestsFailed are counted by Buildbot for the
+// pass/fail categories only, else nil.
+type TestResultSet struct {
+	TestResultSetID int     `json:"test_result_setid"`
+	BuilderID       int     `json:"builderid"`
+	BuildID         int     `json:"buildid"`
+	StepID          int     `json:"stepid"`
+	Description     *string `json:"description"`
+	Category        string  `json:"category"`
+	ValueUnit       string  `json:"value_unit"`
+	TestsPassed     *int    `json:"tests_passed"`
+	TestsFailed     *int    `json:"tests_failed"`
+	Complete        bool    `json:"complete"`
+}
+
+// Test result set categories whose results say whether each test passed.
+const (
+	CategoryPassFail = "pass_fail"
+	CategoryPassOnly = "pass_only"
+	CategoryFailOnly = "fail_only"
+)
+
+// TestResult is one entry of api/v2/test_result_sets/{id}/results. Value is always a string; in a
+// pass_fail set of boolean unit, "0" is a failed test and "1" a passed one.
+type TestResult struct {
+	TestResultID    int     `json:"test_resultid"`
+	TestResultSetID int     `json:"test_result_setid"`
+	TestName        *string `json:"test_name"`
+	TestCodePath    *string `json:"test_code_path"`
+	Line            *int    `json:"line"`
+	DurationNS      *int64  `json:"duration_ns"`
+	Value           string  `json:"value"`
+}
+
 // ForceScheduler is one entry of api/v2/forceschedulers.
 type ForceScheduler struct {
 	Name         string       `json:"name"`

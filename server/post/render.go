@@ -104,6 +104,8 @@ type Row struct {
 	// FailedStep and LogURL name the step a failed build failed in and link to its log.
 	FailedStep string `json:"failed_step,omitempty"`
 	LogURL     string `json:"log_url,omitempty"`
+	// Tests are what the build's tests said, when Buildbot or the failed step's log tells.
+	Tests *Tests `json:"tests,omitempty"`
 	// StoppedBy is the Mattermost user who stopped a cancelled build; StopReason is the reason
 	// Buildbot gave when someone stopped it elsewhere.
 	StoppedBy  string `json:"stopped_by,omitempty"`
@@ -359,6 +361,9 @@ func rowDetail(r Row, sep string) i18n.Text {
 	}
 	if r.State.Done() && r.StartedAt != 0 && r.CompleteAt >= r.StartedAt {
 		text = append(text, i18n.T("post.row.took", " in {{.Duration}}", "Duration", (time.Duration(r.CompleteAt-r.StartedAt)*time.Second).String()))
+	}
+	if r.Tests != nil && r.State.Done() {
+		text = append(text, i18n.Raw(" · "), testsCounts(*r.Tests))
 	}
 	switch {
 	case r.FailedStep != "" && r.LogURL != "":

@@ -270,6 +270,15 @@ func (r *results) previous(ctx context.Context, bb *buildbot.Client, row post.Ro
 }
 
 func previousOnBuildbot(ctx context.Context, bb *buildbot.Client, row post.Row, branch string) *buildbot.Result {
+	if b := previousBuild(ctx, bb, row, branch); b != nil {
+		return b.Results
+	}
+	return nil
+}
+
+// previousBuild is Buildbot's newest finished build before the row's on its builder and branch
+// that is not a retry, among the 50 before it; nil when there is none or Buildbot did not answer.
+func previousBuild(ctx context.Context, bb *buildbot.Client, row post.Row, branch string) *buildbot.Build {
 	builds, err := bb.Builds(ctx, buildbot.Query{
 		Filters: []buildbot.Filter{buildbot.Where("builderid", "eq", row.BuilderID), buildbot.Where("buildid", "lt", row.BuildID),
 			buildbot.Where("complete", "eq", true)},
@@ -280,7 +289,7 @@ func previousOnBuildbot(ctx context.Context, bb *buildbot.Client, row post.Row, 
 	}
 	for _, b := range builds {
 		if b.Results != nil && *b.Results != buildbot.Retry && b.Properties.Get("branch") == branch {
-			return b.Results
+			return &b
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildlog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 )
@@ -259,10 +260,18 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 				continue
 			}
 			row := &tr.Props.Rows[i]
-			var tail string
-			row.FailedStep, row.LogURL, tail = t.failedStep(ctx, bb, *row)
+			var lines []string
+			row.FailedStep, row.LogURL, lines = t.failedStep(ctx, bb, *row)
+			report := buildlog.Analyze(strings.Join(lines, "\n"))
+			row.Tests = t.failedTests(ctx, bb, *row, tr.Props.Branch, report)
 			if t.opts.Reply && len(mentions) > 0 {
-				replies = append(replies, failure{row: *row, logTail: tail, mentions: mentions})
+				log := post.FailureLog{Tail: logTail(lines, t.opts.LogLines)}
+				// An error the quoted end of the log holds is not quoted twice; one whose block runs
+				// into that end is quoted up to it.
+				if tailStart := len(lines) - min(len(lines), t.opts.LogLines); report.FirstError != nil && report.ErrorLine < tailStart {
+					log.FirstError = report.FirstError[:min(len(report.FirstError), tailStart-report.FirstErrorLine)]
+				}
+				replies = append(replies, failure{row: *row, log: log, mentions: mentions})
 			}
 		}
 		t.publish(tr, replies)
@@ -520,10 +529,10 @@ func (t *Tracker) adoptChangeBuilds(ctx context.Context, bb *buildbot.Client, tr
 	return names
 }
 
-// failure is a failed row and the end of its failed step's log, for the reply, and who to mention.
+// failure is a failed row and what its failed step's log says, for the reply, and who to mention.
 type failure struct {
 	row      post.Row
-	logTail  string
+	log      post.FailureLog
 	mentions []string
 }
 
@@ -661,18 +670,23 @@ func (t *Tracker) replyFailure(tr *Tracked, f failure) {
 	if root == "" {
 		root = tr.PostID
 	}
-	reply := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: root, Message: post.FailureReply(f.row, f.mentions, f.logTail, t.Words.Server())}
+	reply := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: root, Message: post.FailureReply(f.row, f.mentions, f.log, t.Words.Server())}
 	if err := t.Posts.CreatePost(reply); err != nil {
 		t.warn("Could not reply about a failed build", tr, "root_id", root, "error", err.Error())
 	}
 }
 
-// failedStep finds the first failed step of a build, a link to its log and, when a reply will
-// quote it, the log's last lines.
-func (t *Tracker) failedStep(ctx context.Context, bb *buildbot.Client, row post.Row) (name, logURL, tail string) {
+// maxLogRead bounds the lines of a failed step's log read for its failed tests and first error:
+// the whole log up to it, else its first and last halves (a long log's cause is near its start,
+// its test runner's summary at its end).
+const maxLogRead = 4000
+
+// failedStep finds the first failed step of a build, a link to its log, and the lines of the log
+// it read (see maxLogRead).
+func (t *Tracker) failedStep(ctx context.Context, bb *buildbot.Client, row post.Row) (name, logURL string, lines []string) {
 	steps, err := bb.Steps(ctx, row.BuildID, buildbot.Query{})
 	if err != nil {
-		return "", "", ""
+		return "", "", nil
 	}
 	for _, s := range steps {
 		if s.Results == nil || (*s.Results != buildbot.Failure && *s.Results != buildbot.Exception) {
@@ -680,18 +694,77 @@ func (t *Tracker) failedStep(ctx context.Context, bb *buildbot.Client, row post.
 		}
 		logs, err := bb.Logs(ctx, row.BuildID, s.Number)
 		if err != nil || len(logs) == 0 {
-			return s.Name, "", ""
+			return s.Name, "", nil
 		}
 		logURL = buildbot.LogURL(t.opts.LinkBase, row.BuilderID, row.Number, s.Number, logs[0].Slug)
-		if !t.opts.Reply || t.opts.LogLines <= 0 {
-			return s.Name, logURL, ""
-		}
-		text, err := bb.LogTail(ctx, logs[0], t.opts.LogLines)
-		if err != nil {
-			return s.Name, logURL, ""
-		}
-		// The tail is quoted in a code block, which a ``` in the log would end.
-		return s.Name, logURL, strings.ReplaceAll(text, "```", "'''")
+		return s.Name, logURL, readLog(ctx, bb, logs[0])
 	}
-	return "", "", ""
+	return "", "", nil
+}
+
+// readLog reads a log's lines within maxLogRead; what it could not read is left out.
+func readLog(ctx context.Context, bb *buildbot.Client, log buildbot.Log) []string {
+	if log.NumLines <= maxLogRead {
+		lines, _ := bb.LogLines(ctx, log, 0, maxLogRead)
+		return lines
+	}
+	head, _ := bb.LogLines(ctx, log, 0, maxLogRead/2)
+	tail, _ := bb.LogLines(ctx, log, log.NumLines-maxLogRead/2, maxLogRead/2)
+	return append(head, tail...)
+}
+
+// logTail is the last n lines, as the reply quotes them: a ``` in the log would end its block.
+func logTail(lines []string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.ReplaceAll(strings.Join(lines[max(0, len(lines)-n):], "\n"), "```", "'''")
+}
+
+// failedTests are what a failed build's tests said: the test results Buildbot holds, else what
+// the failed step's log printed. Each failed test it names is marked new or already failing
+// against the build before on the same builder and branch.
+func (t *Tracker) failedTests(ctx context.Context, bb *buildbot.Client, row post.Row, branch string, report buildlog.Report) *post.Tests {
+	found, ok, err := buildbotTests(ctx, bb, row.BuildID, post.MaxFailingShown)
+	if err != nil || !ok {
+		found, ok = logTests(report)
+	}
+	if !ok {
+		return nil
+	}
+	return found.shown(t.failedBefore(ctx, bb, row, branch, found.tests.From))
+}
+
+// failedBefore are the tests that failed in the build before row's on its builder and branch,
+// read the way row's were: empty when that build passed, nil when it is unknown.
+func (t *Tracker) failedBefore(ctx context.Context, bb *buildbot.Client, row post.Row, branch, from string) map[string]bool {
+	previous := previousBuild(ctx, bb, row, branch)
+	if previous == nil || previous.Results == nil {
+		return nil
+	}
+	switch *previous.Results {
+	case buildbot.Success, buildbot.Warnings:
+		return map[string]bool{}
+	case buildbot.Failure:
+	default:
+		return nil
+	}
+	var found testsFound
+	var ok bool
+	if from == post.TestsFromBuildbot {
+		found, ok, _ = buildbotTests(ctx, bb, previous.BuildID, maxFailingCompared)
+	} else {
+		before := row
+		before.BuildID, before.Number = previous.BuildID, previous.Number
+		_, _, lines := t.failedStep(ctx, bb, before)
+		found, ok = logTests(buildlog.Analyze(strings.Join(lines, "\n")))
+	}
+	if !ok {
+		return nil
+	}
+	names := make(map[string]bool, len(found.failing))
+	for _, name := range found.failing {
+		names[name] = true
+	}
+	return names
 }

@@ -32,7 +32,41 @@ export interface Row {
     // unserved: no force scheduler serves the builder, so chat may not start builds on it; only
     // system admins may stop them from chat.
     unserved?: boolean;
+    // tests are what a finished build's tests said, when Buildbot or the failed step's log tells.
+    tests?: Tests;
 }
+
+// TESTS_FROM_BUILDBOT is Tests.from for the test results the build's steps recorded in Buildbot;
+// any other value names the test runner whose output the failed step's log held ("pytest", ...).
+export const TESTS_FROM_BUILDBOT = 'buildbot';
+
+// Tests mirror the server's post.Tests, with what it omits as zero read back as zero.
+export interface Tests {
+    from: string;
+    // counted: passed, failed and skipped are totals. Otherwise only failing is known, and failed
+    // may be fewer than it names.
+    counted: boolean;
+    passed: number;
+    failed: number;
+    skipped: number;
+    // failing names the first failed tests; the server sends at most 10.
+    failing: FailingTest[];
+}
+
+export const SINCES = ['new', 'already_failing'] as const;
+
+// Since tells a new failure, a test that passed in the last successful build of the builder and
+// branch, from one that failed in the build before too.
+export type Since = typeof SINCES[number];
+
+export interface FailingTest {
+    name: string;
+    // since is unknown when there was nothing to compare with.
+    since?: Since;
+}
+
+// failedCount is how many tests failed, named or counted.
+export const failedCount = (tests: Tests): number => Math.max(tests.failed, tests.failing.length);
 
 export interface BuildStatus {
     state: State;
@@ -82,6 +116,7 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.is
 const isCount = (v: unknown): v is number => isNumber(v) && Number.isInteger(v) && v >= 0;
 const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
 const isHttpURL = (v: unknown): v is string => isString(v) && /^https?:\/\//.test(v);
+const isSince = (v: unknown): v is Since => typeof v === 'string' && (SINCES as readonly string[]).includes(v);
 
 function parseRow(v: unknown): Row | null {
     if (!isObject(v) || !isString(v.builder) || !isNumber(v.builder_id) || !isNumber(v.request_id) || !isState(v.state) || !isHttpURL(v.url)) {
@@ -100,7 +135,8 @@ function parseRow(v: unknown): Row | null {
     const stoppedBy = optional(v.stopped_by, isString);
     const stopReason = optional(v.stop_reason, isString);
     const unserved = optional(v.unserved, isBoolean);
-    if ([buildId, number, stateString, startedAt, completeAt, step, stepsDone, stepsTotal, failedStep, logUrl, stoppedBy, stopReason, unserved].includes(null)) {
+    const tests = object(v.tests, parseTests);
+    if ([buildId, number, stateString, startedAt, completeAt, step, stepsDone, stepsTotal, failedStep, logUrl, stoppedBy, stopReason, unserved, tests].includes(null)) {
         return null;
     }
     return {
@@ -109,7 +145,7 @@ function parseRow(v: unknown): Row | null {
         startedAt: startedAt ?? undefined, completeAt: completeAt ?? undefined, step: step ?? undefined,
         stepsDone: stepsDone ?? undefined, stepsTotal: stepsTotal ?? undefined, failedStep: failedStep ?? undefined,
         logUrl: logUrl ?? undefined, stoppedBy: stoppedBy ?? undefined, stopReason: stopReason ?? undefined,
-        unserved: unserved ?? undefined,
+        unserved: unserved ?? undefined, tests: tests ?? undefined,
     };
 }
 
@@ -139,6 +175,39 @@ function list<T>(v: unknown, parse: (x: unknown) => T | null): T[] | undefined |
     }
     const items = v.map(parse);
     return items.includes(null) ? null : items as T[];
+}
+
+function parseFailingTest(v: unknown): FailingTest | null {
+    if (!isObject(v) || !isString(v.name)) {
+        return null;
+    }
+    const since = optional(v.since, isSince);
+    if (since === null) {
+        return null;
+    }
+    return since ? {name: v.name, since} : {name: v.name};
+}
+
+// parseTests reads a row's tests. Like any field the card cannot read, tests that do not parse make
+// the whole post fall back to its message, which names the failed tests too.
+function parseTests(v: unknown): Tests | null {
+    if (!isObject(v) || !isString(v.from) || v.from === '') {
+        return null;
+    }
+    const counted = optional(v.counted, isBoolean);
+    const passed = optional(v.passed, isCount);
+    const failed = optional(v.failed, isCount);
+    const skipped = optional(v.skipped, isCount);
+    const failing = list(v.failing, parseFailingTest);
+    if ([counted, passed, failed, skipped, failing].includes(null)) {
+        return null;
+    }
+    return {from: v.from, counted: counted ?? false, passed: passed ?? 0, failed: failed ?? 0, skipped: skipped ?? 0, failing: failing ?? []};
+}
+
+// object reads an optional object with its parser; null when it does not parse.
+function object<T>(v: unknown, parse: (x: unknown) => T | null): T | undefined | null {
+    return v === undefined || v === null ? undefined : parse(v);
 }
 
 // parseBuildStatus returns the status of a post's props, or null when they are not one.

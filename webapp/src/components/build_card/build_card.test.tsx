@@ -204,6 +204,109 @@ describe('BuildCard', () => {
         expect(screen.getByText(/failed in/)).toBeInTheDocument();
     });
 
+    const failedWithTests = (tests: unknown) => ({...finished('failure'), failed_step: 'test', tests});
+    const counted = {from: 'buildbot', counted: true, passed: 1204, failed: 13, skipped: 12, failing: [
+        {name: 'tests/test_a.py::test_parse_empty', since: 'new'},
+        {name: 'TestWidthOfUnicode', since: 'already_failing'},
+        {name: 'com.acme.FooTest.testBar'},
+    ]};
+
+    test('a failed build with counted tests shows the counts, the failed tests marked new or already failing, and how many more', () => {
+        renderCard(post(status('failure', [failedWithTests(counted)])));
+
+        const tests = screen.getByRole('region', {name: 'Tests of compile'});
+        expect(within(tests).getByText('13 failed').parentElement?.parentElement).toHaveTextContent(/^13 failed · 1,204 passed · 12 skipped$/);
+        const items = within(within(tests).getByRole('list', {name: 'Failed tests'})).getAllByRole('listitem');
+        expect(items.map((li) => li.textContent)).toEqual([
+            'tests/test_a.py::test_parse_empty new',
+            'TestWidthOfUnicode already failing',
+            'com.acme.FooTest.testBar',
+        ]);
+        expect(within(items[0] as HTMLElement).getByText('tests/test_a.py::test_parse_empty').tagName).toBe('CODE');
+        expect(within(tests).getByText('and 10 more')).toBeInTheDocument();
+        expect(within(tests).getByText('from Buildbot\'s test results')).toBeInTheDocument();
+        expect(screen.getByText(/failed in/)).toBeInTheDocument();
+    });
+
+    test.each([
+        ['two named tests', {failing: [{name: 'test_a'}, {name: 'test_b'}]}, '2 tests failed', null],
+        ['one named test', {failed: 1, failing: [{name: 'test_a'}]}, '1 test failed', null],
+        ['more named tests than the log counted', {failed: 1, failing: [{name: 'test_a'}, {name: 'test_b'}]}, '2 tests failed', null],
+        ['more failed tests than named', {failed: 12, failing: [{name: 'test_a'}]}, '12 tests failed', 'and 11 more'],
+        ['one more failed test than named', {failed: 2, failing: [{name: 'test_a'}]}, '2 tests failed', 'and 1 more'],
+    ])('tests read from a log without its summary, %s, say how many failed and nothing of passed', (_, tests, said, more) => {
+        renderCard(post(status('failure', [failedWithTests({from: 'go test', ...tests})])));
+
+        const region = screen.getByRole('region', {name: 'Tests of compile'});
+        expect(within(region).getByText(said)).toBeInTheDocument();
+        expect(region).not.toHaveTextContent(/passed|skipped/);
+        expect(within(region).getByText('from the go test output')).toBeInTheDocument();
+        if (more) {
+            expect(within(region).getByText(more)).toBeInTheDocument();
+        } else {
+            expect(region).not.toHaveTextContent(/more/);
+        }
+    });
+
+    test('a successful build with counted tests says how many passed, and lists none', () => {
+        renderCard(post(status('success', [{...finished('success'), tests: {from: 'pytest', counted: true, passed: 1204}}])));
+
+        const region = screen.getByRole('region', {name: 'Tests of compile'});
+        expect(within(region).getByText('1,204 passed')).toBeInTheDocument();
+        expect(region).not.toHaveTextContent(/failed|skipped|more/);
+        expect(within(region).queryByRole('list')).not.toBeInTheDocument();
+        expect(within(region).getByText('from the pytest output')).toBeInTheDocument();
+    });
+
+    test('a running build shows no tests, even when the post carries some', () => {
+        renderCard(post(status('building', [row('building', {build_id: 3, step: 'compile', tests: counted})])));
+
+        expect(screen.getByText('step compile')).toBeInTheDocument();
+        expect(screen.queryByRole('region', {name: 'Tests of compile'})).not.toBeInTheDocument();
+        expect(screen.queryByText(/failed|passed/)).not.toBeInTheDocument();
+        expect(screen.queryByText('tests/test_a.py::test_parse_empty')).not.toBeInTheDocument();
+    });
+
+    test('tests in German', () => {
+        render(
+            <IntlProvider locale='de' messages={translations.de}>
+                <BuildCard post={post(status('failure', [failedWithTests({...counted, failed: 4})]))} theme={light} botUserId={bot} onAction={jest.fn()}/>
+            </IntlProvider>,
+        );
+
+        const tests = screen.getByRole('region', {name: 'Tests von compile'});
+        expect(tests).toHaveTextContent('4 fehlgeschlagen · 1.204 bestanden · 12 übersprungen');
+        expect(tests).toHaveTextContent('TestWidthOfUnicode schon vorher fehlgeschlagen');
+        expect(within(tests).getByText('und 1 weiterer')).toBeInTheDocument();
+        expect(within(tests).getByText('aus den Testergebnissen in Buildbot')).toBeInTheDocument();
+    });
+
+    test.each([
+        ['are not an object', 'many'],
+        ['do not say where they came from', {counted: true, failed: 1}],
+        ['came from nowhere', {from: '', failed: 1}],
+        ['are counted with a word', {from: 'pytest', counted: 'yes', failed: 1}],
+        ['count failures that are not a whole number', {from: 'pytest', failed: 1.5}],
+        ['count negative passes', {from: 'pytest', counted: true, passed: -1}],
+        ['count skips as text', {from: 'pytest', counted: true, skipped: '12'}],
+        ['name failed tests that are not a list', {from: 'pytest', failing: 'test_a'}],
+        ['name a failed test without a name', {from: 'pytest', failing: [{since: 'new'}]}],
+        ['name a failed test by a number', {from: 'pytest', failing: [{name: 42}]}],
+        ['mark a failed test with an unknown since', {from: 'pytest', failing: [{name: 'test_a', since: 'yesterday'}]}],
+    ])('a failed build whose tests %s falls back to the post message, like any field the card cannot read', (_, tests) => {
+        renderCard(post(status('failure', [failedWithTests(tests)])));
+
+        expect(screen.getByText('fallback message')).toBeInTheDocument();
+        expect(screen.queryByRole('region')).not.toBeInTheDocument();
+    });
+
+    test('a build without tests, or with null for them, shows no tests', () => {
+        renderCard(post(status('failure', [failedWithTests(null), {...finished('failure'), request_id: 8, builder: 'lint'}])));
+
+        expect(screen.getByRole('region', {name: 'Build of project-example'})).toBeInTheDocument();
+        expect(screen.queryByRole('region', {name: /^Tests of/})).not.toBeInTheDocument();
+    });
+
     test('the card hides the copy of its buttons Mattermost draws from the attachment, and only its own post\'s', () => {
         const {container} = renderCard(post(status('failure', [finished('failure')])));
 

@@ -10,6 +10,7 @@ import {fade, stateColor} from './colors';
 import {formatDuration} from './format';
 import {StateIcon} from './state_icon';
 import {StepProgress} from './step_progress';
+import {TestsSummary} from './tests_summary';
 import {useNow} from './use_now';
 
 interface Props {
@@ -29,7 +30,7 @@ function stateText(row: Row, intl: IntlShape): string {
 }
 
 // BuildRow is one builder's part: its state, link and duration, then how far it has come while
-// it runs, or the step it failed in with a link to that step's log.
+// it runs, or the step it failed in with a link to that step's log and what its tests said.
 export function BuildRow({row, theme}: Props) {
     const intl = useIntl();
     const running = isRunning(row.state);
@@ -89,6 +90,15 @@ export function BuildRow({row, theme}: Props) {
                 <div style={{marginLeft: 18}}>
                     <StepProgress
                         row={row}
+                        theme={theme}
+                    />
+                </div>
+            )}
+            {!running && row.tests && (
+                <div style={{marginLeft: 18}}>
+                    <TestsSummary
+                        builder={row.builder}
+                        tests={row.tests}
                         theme={theme}
                     />
                 </div>
