@@ -20,6 +20,7 @@ export interface StatusRow {
     log_url?: string;
     stopped_by?: string;
     tests?: StatusTests;
+    broken_since?: {number: number; url: string; at: number; failures: number; revision?: string; author?: string};
 }
 
 export interface StatusTests {

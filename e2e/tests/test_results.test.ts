@@ -62,6 +62,22 @@ describe.each(buildbotMasters)('with $label', (master) => {
         expect(second.reply!.message).toContain('- `test_parse_empty` (already failing)');
     });
 
+    test('a failure after a failure says since which build the branch fails; the next pass says how long it was broken', async () => {
+        const branch = `e2e-since-${run}`;
+        await build('verdict-example', branch, 'good1');
+        const first = await build('verdict-example', branch, 'bad1');
+        expect(statusOf(first.post).rows[0]!.broken_since).toBeUndefined();
+
+        const second = await build('verdict-example', branch, 'bad2');
+        const third = await build('verdict-example', branch, 'good2');
+
+        const since = statusOf(second.post).rows[0]!.broken_since;
+        expect(since).toMatchObject({failures: 1, revision: 'bad1'});
+        expect(second.post.message).toMatch(/failing since \[#\d+\]\([^)]+\), \S+ and 1 build before this one; it first failed with `bad1`/);
+        expect(statusOf(third.post).rows[0]!.broken_since).toMatchObject({failures: 2, revision: 'bad1', number: since!.number});
+        expect(third.post.message).toMatch(/fixed after 2 failed builds since \[#\d+\]/);
+    });
+
     test('a real `go test` failure names its failed test and quotes its first error', async () => {
         const {post, reply} = await build('gotest-example', `e2e-gotest-${run}`, 'abc123');
 

@@ -106,6 +106,9 @@ type Row struct {
 	LogURL     string `json:"log_url,omitempty"`
 	// Tests are what the build's tests said, when Buildbot or the failed step's log tells.
 	Tests *Tests `json:"tests,omitempty"`
+	// BrokenSince is the first of the failed builds just before this one on its builder and
+	// branch: the run of failures a failure continues, or a success ends.
+	BrokenSince *Broken `json:"broken_since,omitempty"`
 	// StoppedBy is the Mattermost user who stopped a cancelled build; StopReason is the reason
 	// Buildbot gave when someone stopped it elsewhere.
 	StoppedBy  string `json:"stopped_by,omitempty"`
@@ -364,6 +367,9 @@ func rowDetail(r Row, sep string) i18n.Text {
 	}
 	if r.Tests != nil && r.State.Done() {
 		text = append(text, i18n.Raw(" · "), testsCounts(*r.Tests))
+	}
+	if r.BrokenSince != nil && r.State.Done() {
+		text = append(text, brokenText(r))
 	}
 	switch {
 	case r.FailedStep != "" && r.LogURL != "":

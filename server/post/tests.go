@@ -52,6 +52,10 @@ func (r Row) Clone() Row {
 		t.Failing = slices.Clone(t.Failing)
 		r.Tests = &t
 	}
+	if r.BrokenSince != nil {
+		b := *r.BrokenSince
+		r.BrokenSince = &b
+	}
 	return r
 }
 

@@ -248,7 +248,18 @@ func resultKey(source string, builderID int, branch string) string {
 // tick's before it, else the store's, else Buildbot's newest finished build there that is not a
 // retry.
 func (r *results) previous(ctx context.Context, bb *buildbot.Client, row post.Row, branch string) *buildbot.Result {
-	key := resultKey(bb.Fingerprint(), row.BuilderID, branch)
+	if last, known := r.known(bb.Fingerprint(), row, branch); known {
+		return last
+	}
+	last := previousOnBuildbot(ctx, bb, row, branch)
+	r.read[resultKey(bb.Fingerprint(), row.BuilderID, branch)] = last
+	return last
+}
+
+// known is the result before the row's build as this tick and the store know it, without
+// asking Buildbot; false when neither knows one.
+func (r *results) known(source string, row post.Row, branch string) (*buildbot.Result, bool) {
+	key := resultKey(source, row.BuilderID, branch)
 	var before finishedBuild
 	for _, f := range r.finished[key] {
 		if f.buildID < row.BuildID && f.buildID > before.buildID && f.result != buildbot.Retry {
@@ -256,17 +267,17 @@ func (r *results) previous(ctx context.Context, bb *buildbot.Client, row post.Ro
 		}
 	}
 	if before.buildID != 0 {
-		return &before.result
+		return &before.result, true
 	}
 	if last, ok := r.read[key]; ok {
-		return last
+		return last, true
 	}
 	last, err := r.store.LastResult(key)
-	if err == nil && last == nil {
-		last = previousOnBuildbot(ctx, bb, row, branch)
+	if err != nil || last == nil {
+		return nil, false
 	}
 	r.read[key] = last
-	return last
+	return last, true
 }
 
 func previousOnBuildbot(ctx context.Context, bb *buildbot.Client, row post.Row, branch string) *buildbot.Result {

@@ -199,7 +199,7 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 		newestBuild[b.BuildRequestID] = b
 	}
 	var builderNames map[int]string
-	newlyFailed := map[*Tracked][]int{}
+	newlyFailed, newlyDone := map[*Tracked][]int{}, map[*Tracked][]int{}
 	finished := newResults(t.Store)
 	for _, tr := range all {
 		tr.Props.UnreachableSince = 0
@@ -228,6 +228,7 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 			}
 			if row.State.Done() {
 				finished.record(bb.Fingerprint(), *row, tr.Props.Branch)
+				newlyDone[tr] = append(newlyDone[tr], i)
 			}
 			if row.State == post.StateFailure || row.State == post.StateException {
 				newlyFailed[tr] = append(newlyFailed[tr], i)
@@ -237,6 +238,10 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 	t.readSteps(ctx, bb, all)
 	for _, tr := range all {
 		t.decide(ctx, bb, tr, finished)
+	}
+	// Before the flush, which makes these results the previous ones.
+	for tr, rows := range newlyDone {
+		t.notePreviousFailures(ctx, bb, tr, rows, finished)
 	}
 	finished.flush(t)
 	for _, tr := range all {

@@ -34,6 +34,22 @@ export interface Row {
     unserved?: boolean;
     // tests are what a finished build's tests said, when Buildbot or the failed step's log tells.
     tests?: Tests;
+    // brokenSince is the first of the failed builds just before a finished one on its builder and
+    // branch: the run of failures a failed row continues, or a passing row ends.
+    brokenSince?: Broken;
+}
+
+// Broken mirrors the server's post.Broken, with what it omits read back as undefined.
+export interface Broken {
+    number: number;
+    url: string;
+    // at is when that build finished, in epoch seconds; 0 is unknown.
+    at: number;
+    // failures is how many builds failed in a row before the row's own.
+    failures: number;
+    revision?: string;
+    // author is the Mattermost username whose change it built.
+    author?: string;
 }
 
 // TESTS_FROM_BUILDBOT is Tests.from for the test results the build's steps recorded in Buildbot;
@@ -136,7 +152,9 @@ function parseRow(v: unknown): Row | null {
     const stopReason = optional(v.stop_reason, isString);
     const unserved = optional(v.unserved, isBoolean);
     const tests = object(v.tests, parseTests);
-    if ([buildId, number, stateString, startedAt, completeAt, step, stepsDone, stepsTotal, failedStep, logUrl, stoppedBy, stopReason, unserved, tests].includes(null)) {
+    const brokenSince = object(v.broken_since, parseBroken);
+    if ([buildId, number, stateString, startedAt, completeAt, step, stepsDone, stepsTotal, failedStep, logUrl, stoppedBy, stopReason, unserved, tests,
+        brokenSince].includes(null)) {
         return null;
     }
     return {
@@ -145,7 +163,7 @@ function parseRow(v: unknown): Row | null {
         startedAt: startedAt ?? undefined, completeAt: completeAt ?? undefined, step: step ?? undefined,
         stepsDone: stepsDone ?? undefined, stepsTotal: stepsTotal ?? undefined, failedStep: failedStep ?? undefined,
         logUrl: logUrl ?? undefined, stoppedBy: stoppedBy ?? undefined, stopReason: stopReason ?? undefined,
-        unserved: unserved ?? undefined, tests: tests ?? undefined,
+        unserved: unserved ?? undefined, tests: tests ?? undefined, brokenSince: brokenSince ?? undefined,
     };
 }
 
@@ -203,6 +221,21 @@ function parseTests(v: unknown): Tests | null {
         return null;
     }
     return {from: v.from, counted: counted ?? false, passed: passed ?? 0, failed: failed ?? 0, skipped: skipped ?? 0, failing: failing ?? []};
+}
+
+// parseBroken reads a row's broken_since. Like tests, one that does not parse makes the whole post
+// fall back to its message, which says since when the build fails too.
+function parseBroken(v: unknown): Broken | null {
+    if (!isObject(v) || !isCount(v.number) || !isHttpURL(v.url) || !isCount(v.failures)) {
+        return null;
+    }
+    const at = optional(v.at, isCount);
+    const revision = optional(v.revision, isString);
+    const author = optional(v.author, isString);
+    if ([at, revision, author].includes(null)) {
+        return null;
+    }
+    return {number: v.number, url: v.url, at: at ?? 0, failures: v.failures, revision: revision || undefined, author: author || undefined};
 }
 
 // object reads an optional object with its parser; null when it does not parse.

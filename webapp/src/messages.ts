@@ -36,6 +36,16 @@ export const messages = defineMessages({
     testsFromBuildbot: {id: 'buildbot.row.tests.from_buildbot', defaultMessage: 'from Buildbot\'s test results'},
     // runner is the test runner whose output the failed step's log held: pytest, go test, jest...
     testsFromRunner: {id: 'buildbot.row.tests.from_runner', defaultMessage: 'from the {runner} output'},
+    // The broken_* messages tell the run of failed builds on a finished build's builder and branch;
+    // link is the first failed build's number, #2, linked to it in Buildbot; count is how many
+    // builds failed in a row before this one; duration is how long since the first finished, 1h 02m.
+    brokenFailingSince: {id: 'buildbot.row.broken.failing_since', defaultMessage: 'Failing since {link}, {count, plural, one {# build} other {# builds}} before this one'},
+    brokenFailingSinceFor: {id: 'buildbot.row.broken.failing_since_for', defaultMessage: 'Failing since {link}, {count, plural, one {# build} other {# builds}} before this one, for {duration}'},
+    brokenFirstFailedWithBy: {id: 'buildbot.row.broken.first_failed_with_by', defaultMessage: 'first failed with {revision} by @{username}'},
+    brokenFirstFailedWith: {id: 'buildbot.row.broken.first_failed_with', defaultMessage: 'first failed with {revision}'},
+    brokenFirstFailedBy: {id: 'buildbot.row.broken.first_failed_by', defaultMessage: 'first failed with a change by @{username}'},
+    brokenFixedAfter: {id: 'buildbot.row.broken.fixed_after', defaultMessage: 'Fixed after {count, plural, one {# failed build} other {# failed builds}} since {link}'},
+    brokenFixedAfterFor: {id: 'buildbot.row.broken.fixed_after_for', defaultMessage: 'Fixed after {count, plural, one {# failed build} other {# failed builds}} since {link} ({duration})'},
     rebuild: {id: 'buildbot.button.rebuild', defaultMessage: 'Rebuild'},
     rebuilding: {id: 'buildbot.button.rebuilding', defaultMessage: 'Rebuilding…'},
     rebuildWith: {id: 'buildbot.button.rebuild_with', defaultMessage: 'Rebuild with…'},

@@ -307,6 +307,101 @@ describe('BuildCard', () => {
         expect(screen.queryByRole('region', {name: /^Tests of/})).not.toBeInTheDocument();
     });
 
+    // The first failed build finished an hour and five minutes before the row's.
+    const completeAt = 1796450000;
+    const broken = {number: 2, url: 'https://ci.example.com/#/builders/1/builds/2', at: completeAt - 3900, failures: 2, revision: 'abc123456789abcdef', author: 'bob'};
+    const brokenRow = (state: string, brokenSince: unknown) => ({...finished(state), started_at: completeAt - 65, complete_at: completeAt, broken_since: brokenSince});
+
+    test('a failed build after failed ones says since which build, how many and how long, and what first failed by whom', () => {
+        renderCard(post(status('failure', [brokenRow('failure', broken)])));
+
+        const item = screen.getByRole('listitem');
+        const link = within(item).getByRole('link', {name: '#2'});
+        expect(link).toHaveAttribute('href', 'https://ci.example.com/#/builders/1/builds/2');
+        expect(link).toHaveAttribute('target', '_blank');
+        expect(link).toHaveAttribute('rel', 'noopener noreferrer');
+        expect(within(item).getByText(/^Failing since/)).toHaveTextContent(/^Failing since #2, 2 builds before this one, for 1h 05m$/);
+        expect(within(item).getByText(/^first failed with/)).toHaveTextContent(/^first failed with abc123456789 by @bob$/);
+        expect(within(item).getByText('abc123456789')).toHaveAttribute('title', 'abc123456789abcdef');
+        expect(within(item).queryByRole('link', {name: /bob/})).not.toBeInTheDocument();
+        expect(item).not.toHaveTextContent(/Fixed after/);
+    });
+
+    test.each([
+        ['one failure, no time, no revision and no author', {number: 2, url: broken.url, at: 0, failures: 1}, 'Failing since #2, 1 build before this one', null],
+        ['a revision but no author', {...broken, author: undefined, at: undefined}, 'Failing since #2, 2 builds before this one', 'first failed with abc123456789'],
+        ['an author but no revision', {...broken, revision: null}, 'Failing since #2, 2 builds before this one, for 1h 05m', 'first failed with a change by @bob'],
+    ])('a failed build after failed ones with %s leaves out what it does not know', (_, brokenSince, since, first) => {
+        renderCard(post(status('failure', [brokenRow('failure', brokenSince)])));
+
+        const item = screen.getByRole('listitem');
+        expect(within(item).getByText(/^Failing since/).textContent).toBe(since);
+        if (first) {
+            expect(within(item).getByText(/^first failed/).textContent).toBe(first);
+        } else {
+            expect(item).not.toHaveTextContent(/first failed|for \d/);
+        }
+    });
+
+    test.each([['success'], ['warnings']])('a %s build after failed ones says it fixed them, after how many, since which build and how long', (state) => {
+        renderCard(post(status(state, [brokenRow(state, broken)])));
+
+        const item = screen.getByRole('listitem');
+        expect(within(item).getByText(/^Fixed after/).textContent).toBe('Fixed after 2 failed builds since #2 (1h 05m)');
+        expect(within(item).getByRole('link', {name: '#2'})).toHaveAttribute('href', 'https://ci.example.com/#/builders/1/builds/2');
+        expect(item).not.toHaveTextContent(/Failing since|first failed|bob/);
+    });
+
+    test('a fixed build after a single failure at an unknown time says so in the singular, without a time', () => {
+        renderCard(post(status('success', [brokenRow('success', {...broken, failures: 1, at: 0})])));
+
+        expect(screen.getByText(/^Fixed after/).textContent).toBe('Fixed after 1 failed build since #2');
+    });
+
+    test.each([
+        ['a failed build without it', [finished('failure')]],
+        ['a successful build without it', [finished('success')]],
+        ['a build with null for it', [brokenRow('failure', null)]],
+        ['a cancelled build, which the server gives none', [brokenRow('cancelled', broken)]],
+        ['a running build', [{...row('building', {build_id: 3, number: 12, started_at: 100}), broken_since: broken}]],
+    ])('%s says nothing of failing since or fixed after', (_, rows) => {
+        renderCard(post(status('failure', rows)));
+
+        expect(screen.getByRole('region', {name: 'Build of project-example'})).toBeInTheDocument();
+        expect(screen.queryByText(/Failing since|Fixed after|first failed/)).not.toBeInTheDocument();
+        expect(screen.queryByRole('link', {name: '#2'})).not.toBeInTheDocument();
+    });
+
+    test('failing since and fixed after in German', () => {
+        render(
+            <IntlProvider locale='de' messages={translations.de}>
+                <BuildCard post={post(status('failure', [brokenRow('failure', broken), {...brokenRow('success', {...broken, failures: 1}), request_id: 8, builder: 'lint'}]))} theme={light} botUserId={bot} onAction={jest.fn()}/>
+            </IntlProvider>,
+        );
+
+        expect(screen.getByText(/^Fehlgeschlagen seit/).textContent).toBe('Fehlgeschlagen seit #2, 2 Builds vor diesem, seit 1h 05m');
+        expect(screen.getByText(/^zuerst fehlgeschlagen/).textContent).toBe('zuerst fehlgeschlagen mit abc123456789 von @bob');
+        expect(screen.getByText(/^Behoben nach/).textContent).toBe('Behoben nach 1 fehlgeschlagenen Build seit #2 (1h 05m)');
+    });
+
+    test.each([
+        ['is not an object', 'since #2'],
+        ['has no number', {...broken, number: undefined}],
+        ['numbers the build with text', {...broken, number: '2'}],
+        ['links it with javascript', {...broken, url: 'javascript:alert(1)'}],
+        ['has no link', {...broken, url: undefined}],
+        ['counts failures that are not a whole number', {...broken, failures: 1.5}],
+        ['has no failure count', {...broken, failures: undefined}],
+        ['dates it with text', {...broken, at: 'yesterday'}],
+        ['gives the revision as a number', {...broken, revision: 123}],
+        ['names the author with a list', {...broken, author: ['bob']}],
+    ])('a failed build whose broken_since %s falls back to the post message, like any field the card cannot read', (_, brokenSince) => {
+        renderCard(post(status('failure', [brokenRow('failure', brokenSince)])));
+
+        expect(screen.getByText('fallback message')).toBeInTheDocument();
+        expect(screen.queryByRole('region')).not.toBeInTheDocument();
+    });
+
     test('the card hides the copy of its buttons Mattermost draws from the attachment, and only its own post\'s', () => {
         const {container} = renderCard(post(status('failure', [finished('failure')])));
 

@@ -6,6 +6,7 @@ import {isRunning} from '../../build_status';
 import {messages} from '../../messages';
 import type {Theme} from '../../types/theme';
 
+import {BrokenSince} from './broken_since';
 import {fade, stateColor} from './colors';
 import {formatDuration} from './format';
 import {StateIcon} from './state_icon';
@@ -30,7 +31,8 @@ function stateText(row: Row, intl: IntlShape): string {
 }
 
 // BuildRow is one builder's part: its state, link and duration, then how far it has come while
-// it runs, or the step it failed in with a link to that step's log and what its tests said.
+// it runs, or the step it failed in with a link to that step's log, since when its builder and
+// branch fail (or after how many failures it was fixed), and what its tests said.
 export function BuildRow({row, theme}: Props) {
     const intl = useIntl();
     const running = isRunning(row.state);
@@ -90,6 +92,15 @@ export function BuildRow({row, theme}: Props) {
                 <div style={{marginLeft: 18}}>
                     <StepProgress
                         row={row}
+                        theme={theme}
+                    />
+                </div>
+            )}
+            {!running && row.brokenSince && (
+                <div style={{marginLeft: 18}}>
+                    <BrokenSince
+                        row={row}
+                        broken={row.brokenSince}
                         theme={theme}
                     />
                 </div>
