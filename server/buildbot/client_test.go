@@ -655,7 +655,7 @@ func TestVersionWithoutABuildbotEntry(t *testing.T) {
 	}
 }
 
-func TestLogTailReadsOnlyTheLastLinesOfOutput(t *testing.T) {
+func TestLogLinesReadsOnlyTheLinesAskedForAndKeepsTheOutput(t *testing.T) {
 	f, srv := newFake(t)
 	var query string
 	f.on("GET /api/v2/logs/3/contents", func(w http.ResponseWriter, r *http.Request) {
@@ -664,20 +664,17 @@ func TestLogTailReadsOnlyTheLastLinesOfOutput(t *testing.T) {
 	})
 	c := newClient(t, srv.URL)
 
-	got, err := c.LogTail(context.Background(), Log{LogID: 3, Type: "s", NumLines: 1000}, 2)
+	got, err := c.LogLines(context.Background(), Log{LogID: 3, Type: "s", NumLines: 1000}, 990, 10)
 
-	if err != nil || got != "middle\nlast line" {
+	if err != nil || strings.Join(got, "\n") != "first\nmiddle\nlast line" {
 		t.Fatalf("got %q, %v", got, err)
 	}
 	if query != "limit=10&offset=990" {
 		t.Fatalf("query %q", query)
 	}
 	f.on("GET /api/v2/logs/4/contents", jsonReply(`{"logchunks":[{"firstline":0,"content":"plain text\nlog\n"}]}`))
-	if got, err := c.LogTail(context.Background(), Log{LogID: 4, Type: "t", NumLines: 2}, 5); err != nil || got != "plain text\nlog" {
+	if got, err := c.LogLines(context.Background(), Log{LogID: 4, Type: "t", NumLines: 2}, 0, 5); err != nil || strings.Join(got, "\n") != "plain text\nlog" {
 		t.Fatalf("text log: got %q, %v", got, err)
-	}
-	if got, err := c.LogTail(context.Background(), Log{LogID: 5, Type: "s"}, 5); err != nil || got != "" {
-		t.Fatalf("empty log: got %q, %v", got, err)
 	}
 }
 

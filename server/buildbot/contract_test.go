@@ -222,9 +222,9 @@ func TestContractForceFollowAndRebuild(t *testing.T) {
 		if err != nil || len(logs) == 0 {
 			t.Fatalf("logs %+v, %v", logs, err)
 		}
-		text, err := c.LogTail(ctx, logs[0], 5)
-		if err != nil || !strings.HasPrefix(text, "branch="+branch) {
-			t.Errorf("log text %q, %v", text, err)
+		lines, err := c.LogLines(ctx, logs[0], 0, logs[0].NumLines)
+		if err != nil || len(lines) == 0 || !strings.HasPrefix(lines[0], "branch="+branch) {
+			t.Errorf("log lines %q, %v", lines, err)
 		}
 
 		again, err := c.Rebuild(ctx, build.BuildID)

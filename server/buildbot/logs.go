@@ -10,33 +10,10 @@ type logChunk struct {
 	Content string `json:"content"`
 }
 
-// headerSlack is how many lines past the wanted ones are read, since a stdio log ends with
-// Buildbot's own header lines (exit code, elapsed time), which are left out.
-const headerSlack = 8
-
-// LogTail returns the last lines of a log's output, reading only those lines from Buildbot
-// however long the log is.
-func (c *Client) LogTail(ctx context.Context, log Log, lines int) (string, error) {
-	if lines <= 0 || log.NumLines == 0 {
-		return "", nil
-	}
-	want := lines
-	if log.Type == "s" {
-		want += headerSlack
-	}
-	out, err := c.LogLines(ctx, log, max(0, log.NumLines-want), want)
-	if err != nil {
-		return "", err
-	}
-	if len(out) > lines {
-		out = out[len(out)-lines:]
-	}
-	return strings.Join(out, "\n"), nil
-}
-
-// LogLines returns the output among limit lines of a log from offset. In stdio logs ("s")
-// Buildbot stores each line with its stream first: o (stdout), e (stderr) or h (Buildbot's
-// header); output lines are kept, headers dropped.
+// LogLines returns the output among limit lines of a log from offset, reading only those lines
+// from Buildbot however long the log is. In stdio logs ("s") Buildbot stores each line with its
+// stream first: o (stdout), e (stderr) or h (Buildbot's header); output lines are kept, headers
+// dropped.
 func (c *Client) LogLines(ctx context.Context, log Log, offset, limit int) ([]string, error) {
 	chunks, err := list[logChunk](ctx, c, "logchunks", Query{Offset: offset, Limit: limit}, "api", "v2", "logs", itoa(log.LogID), "contents")
 	if err != nil {
