@@ -161,6 +161,25 @@ func (c *Counts) add(passed, failed, skipped int) {
 	c.Skipped += skipped
 }
 
+// tallyRe is one count of a summary as Jest and Vitest print it: "3 failed", "1204 passed".
+var tallyRe = regexp.MustCompile(`(\d+) (failed|passed|skipped)\b`)
+
+// addTally adds the counts of a Jest or Vitest summary: "3 failed, 1 skipped, 1204 passed".
+func (c *Counts) addTally(summary string) {
+	var passed, failed, skipped int
+	for _, m := range tallyRe.FindAllStringSubmatch(summary, -1) {
+		switch n := number(m[1]); m[2] {
+		case "failed":
+			failed += n
+		case "passed":
+			passed += n
+		default:
+			skipped += n
+		}
+	}
+	c.add(passed, failed, skipped)
+}
+
 // number reads a count a runner printed; one too long to be a real count reads as 0, so that
 // adding counts up cannot overflow.
 func number(s string) int {

@@ -17,7 +17,6 @@ var (
 	jestFileRe = regexp.MustCompile(`^\s*(PASS|FAIL) +\S+(?: \(\d+(?:\.\d+)? ?m?s\))?$`)
 	// The summary: "Tests:       3 failed, 1 skipped, 1204 passed, 1208 total".
 	jestTestsRe = regexp.MustCompile(`^Tests:\s+((?:\d+ \w+, )*)\d+ total$`)
-	jestTallyRe = regexp.MustCompile(`(\d+) (failed|passed|skipped)\b`)
 	jestOtherRe = regexp.MustCompile(`^(?:Test Suites:\s+\d+ \w+|Snapshots:\s+.*\d+ total$|Ran all test suites)`)
 )
 
@@ -50,18 +49,7 @@ func parseJest(lines []string) outcome {
 			}
 		case jestTestsRe.MatchString(line):
 			o.evidence++
-			var passed, failed, skipped int
-			for _, m := range jestTallyRe.FindAllStringSubmatch(jestTestsRe.FindStringSubmatch(line)[1], -1) {
-				switch n := number(m[1]); m[2] {
-				case "failed":
-					failed += n
-				case "passed":
-					passed += n
-				default:
-					skipped += n
-				}
-			}
-			o.counts.add(passed, failed, skipped)
+			o.counts.addTally(jestTestsRe.FindStringSubmatch(line)[1])
 		case jestOtherRe.MatchString(line):
 			o.evidence++
 		}

@@ -14,7 +14,6 @@ var (
 	vitestTreeRe = regexp.MustCompile(`^\s*[✓❯↓] \S+\s+\(\d+ tests?\b`)
 	// The summary: "      Tests  3 failed | 1204 passed | 2 skipped (1209)".
 	vitestTestsRe = regexp.MustCompile(`^\s*Tests\s{2,}((?:\d+ \w+ \| )*\d+ \w+) \(\d+\)$`)
-	vitestTallyRe = regexp.MustCompile(`(\d+) (failed|passed|skipped)\b`)
 	vitestOtherRe = regexp.MustCompile(`^(?:\s*(?:Test Files\s{2,}\d+ \w+|Start at\s{2,}\d)|⎯+ Failed (?:Tests|Suites) \d+ ⎯)`)
 )
 
@@ -40,18 +39,7 @@ func parseVitest(lines []string) outcome {
 			o.evidence++
 		case vitestTestsRe.MatchString(line):
 			o.evidence++
-			var passed, failed, skipped int
-			for _, m := range vitestTallyRe.FindAllStringSubmatch(vitestTestsRe.FindStringSubmatch(line)[1], -1) {
-				switch n := number(m[1]); m[2] {
-				case "failed":
-					failed += n
-				case "passed":
-					passed += n
-				default:
-					skipped += n
-				}
-			}
-			o.counts.add(passed, failed, skipped)
+			o.counts.addTally(vitestTestsRe.FindStringSubmatch(line)[1])
 		}
 	}
 	if o.failed.len() == 0 {
