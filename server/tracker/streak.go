@@ -8,10 +8,6 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 )
 
-// maxStreakRead bounds the builds read back to find where a run of failures began: a branch
-// broken for longer says "since" its oldest failure among them.
-const maxStreakRead = 50
-
 // notePreviousFailures gives each row that finished this tick, after a failed build on its
 // builder and branch, the first build of that run of failures: a failure continues it, a success
 // ends it. The previous result is taken as the tick and the store know it (every finished build
@@ -28,23 +24,16 @@ func (t *Tracker) notePreviousFailures(ctx context.Context, bb *buildbot.Client,
 			continue
 		}
 		if previous, _ := r.known(bb.Fingerprint(), *row, tr.Props.Branch); previous != nil && *previous == buildbot.Failure {
-			row.BrokenSince = t.brokenSince(ctx, bb, *row, tr.Props.Branch)
+			row.BrokenSince = t.brokenSince(ctx, bb, r, *row, tr.Props.Branch)
 		}
 	}
 }
 
 // brokenSince finds the first of the failed builds just before row's on its builder and branch,
-// with how many failed, its revision and, when the privacy settings let the plugin match an
-// address to a Mattermost user, who made its change.
-func (t *Tracker) brokenSince(ctx context.Context, bb *buildbot.Client, row post.Row, branch string) *post.Broken {
-	builds, err := bb.Builds(ctx, buildbot.Query{
-		Filters: []buildbot.Filter{buildbot.Where("builderid", "eq", row.BuilderID), buildbot.Where("buildid", "lt", row.BuildID),
-			buildbot.Where("complete", "eq", true)},
-		Order: []string{"-buildid"}, Limit: maxStreakRead, Properties: []string{"branch", "revision", "got_revision"},
-	})
-	if err != nil {
-		return nil
-	}
+// among the maxBefore before it, with how many failed, its revision and, when the privacy
+// settings let the plugin match an address to a Mattermost user, who made its change.
+func (t *Tracker) brokenSince(ctx context.Context, bb *buildbot.Client, r *results, row post.Row, branch string) *post.Broken {
+	builds := r.buildsBefore(ctx, bb, row)
 	var first *buildbot.Build
 	failures := 0
 	for i, b := range builds {

@@ -226,6 +226,9 @@ type results struct {
 	store    Store
 	read     map[string]*buildbot.Result
 	finished map[string][]finishedBuild
+	// before holds, by build id, the builds read before it on its builder: the previous result,
+	// a failure's previous tests and its run of failures are all found among the same builds.
+	before map[int][]buildbot.Build
 }
 
 // finishedBuild is a build's result, with its id, which orders results.
@@ -235,7 +238,7 @@ type finishedBuild struct {
 }
 
 func newResults(store Store) *results {
-	return &results{store: store, read: map[string]*buildbot.Result{}, finished: map[string][]finishedBuild{}}
+	return &results{store: store, read: map[string]*buildbot.Result{}, finished: map[string][]finishedBuild{}, before: map[int][]buildbot.Build{}}
 }
 
 // resultKey names a builder's branch on one Buildbot.
@@ -251,7 +254,10 @@ func (r *results) previous(ctx context.Context, bb *buildbot.Client, row post.Ro
 	if last, known := r.known(bb.Fingerprint(), row, branch); known {
 		return last
 	}
-	last := previousOnBuildbot(ctx, bb, row, branch)
+	var last *buildbot.Result
+	if b := r.previousBuild(ctx, bb, row, branch); b != nil {
+		last = b.Results
+	}
 	r.read[resultKey(bb.Fingerprint(), row.BuilderID, branch)] = last
 	return last
 }
@@ -280,27 +286,36 @@ func (r *results) known(source string, row post.Row, branch string) (*buildbot.R
 	return last, true
 }
 
-func previousOnBuildbot(ctx context.Context, bb *buildbot.Client, row post.Row, branch string) *buildbot.Result {
-	if b := previousBuild(ctx, bb, row, branch); b != nil {
-		return b.Results
-	}
-	return nil
-}
+// maxBefore bounds the builds read before one on its builder: a branch broken for longer says
+// "since" its oldest failure among them.
+const maxBefore = 50
 
-// previousBuild is Buildbot's newest finished build before the row's on its builder and branch
-// that is not a retry, among the 50 before it; nil when there is none or Buildbot did not answer.
-func previousBuild(ctx context.Context, bb *buildbot.Client, row post.Row, branch string) *buildbot.Build {
+// buildsBefore is Buildbot's finished builds before the row's on its builder, newest first,
+// read once a tick for everything that asks; nil when Buildbot did not answer.
+func (r *results) buildsBefore(ctx context.Context, bb *buildbot.Client, row post.Row) []buildbot.Build {
+	if builds, ok := r.before[row.BuildID]; ok {
+		return builds
+	}
 	builds, err := bb.Builds(ctx, buildbot.Query{
 		Filters: []buildbot.Filter{buildbot.Where("builderid", "eq", row.BuilderID), buildbot.Where("buildid", "lt", row.BuildID),
 			buildbot.Where("complete", "eq", true)},
-		Order: []string{"-buildid"}, Limit: 50, Properties: []string{"branch"},
+		Order: []string{"-buildid"}, Limit: maxBefore, Properties: []string{"branch", "revision", "got_revision"},
 	})
 	if err != nil {
-		return nil
+		builds = nil
 	}
-	for _, b := range builds {
+	r.before[row.BuildID] = builds
+	return builds
+}
+
+// previousBuild is Buildbot's newest finished build before the row's on its builder and branch
+// that is not a retry, among the maxBefore before it; nil when there is none or Buildbot did not
+// answer.
+func (r *results) previousBuild(ctx context.Context, bb *buildbot.Client, row post.Row, branch string) *buildbot.Build {
+	builds := r.buildsBefore(ctx, bb, row)
+	for i, b := range builds {
 		if b.Results != nil && *b.Results != buildbot.Retry && b.Properties.Get("branch") == branch {
-			return &b
+			return &builds[i]
 		}
 	}
 	return nil

@@ -268,7 +268,7 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 			var lines []string
 			row.FailedStep, row.LogURL, lines = t.failedStep(ctx, bb, *row)
 			report := buildlog.Analyze(strings.Join(lines, "\n"))
-			row.Tests = t.failedTests(ctx, bb, *row, tr.Props.Branch, report)
+			row.Tests = t.failedTests(ctx, bb, finished, *row, tr.Props.Branch, report)
 			if t.opts.Reply && len(mentions) > 0 {
 				log := post.FailureLog{Tail: logTail(lines, t.opts.LogLines)}
 				// An error the quoted end of the log holds is not quoted twice; one whose block runs
@@ -729,7 +729,7 @@ func logTail(lines []string, n int) string {
 // failedTests are what a failed build's tests said: the test results Buildbot holds, else what
 // the failed step's log printed. Each failed test it names is marked new or already failing
 // against the build before on the same builder and branch.
-func (t *Tracker) failedTests(ctx context.Context, bb *buildbot.Client, row post.Row, branch string, report buildlog.Report) *post.Tests {
+func (t *Tracker) failedTests(ctx context.Context, bb *buildbot.Client, r *results, row post.Row, branch string, report buildlog.Report) *post.Tests {
 	found, ok, err := buildbotTests(ctx, bb, row.BuildID, post.MaxFailingShown)
 	if err != nil || !ok {
 		found, ok = logTests(report)
@@ -737,13 +737,13 @@ func (t *Tracker) failedTests(ctx context.Context, bb *buildbot.Client, row post
 	if !ok {
 		return nil
 	}
-	return found.shown(t.failedBefore(ctx, bb, row, branch, found.tests.From))
+	return found.shown(t.failedBefore(ctx, bb, r, row, branch, found.tests.From))
 }
 
 // failedBefore are the tests that failed in the build before row's on its builder and branch,
 // read the way row's were: empty when that build passed, nil when it is unknown.
-func (t *Tracker) failedBefore(ctx context.Context, bb *buildbot.Client, row post.Row, branch, from string) map[string]bool {
-	previous := previousBuild(ctx, bb, row, branch)
+func (t *Tracker) failedBefore(ctx context.Context, bb *buildbot.Client, r *results, row post.Row, branch, from string) map[string]bool {
+	previous := r.previousBuild(ctx, bb, row, branch)
 	if previous == nil || previous.Results == nil {
 		return nil
 	}
