@@ -16,7 +16,7 @@ import zlib from 'node:zlib';
 import type {Post} from '@mattermost/types/posts';
 import type {ServerChannel} from '@mattermost/types/channels';
 
-import {Buildbot, eventually} from '../src/buildbot';
+import {Buildbot, eventually, type Build} from '../src/buildbot';
 import {bb4, buildbotUsers, mattermostURL, repoRoot} from '../src/env';
 import {configurePlugin, installPlugin, pluginId, runCommand, setUpWorld, type PluginSettings, type World} from '../src/mattermost';
 import {configureBoth, logFile, onBoth, startNode2, stopNode, type Node} from '../src/nodes';
@@ -90,6 +90,29 @@ async function firstSeen(posts: Seen[], channelId: string, what: string, match: 
     return found.at;
 }
 
+// ourResultShown waits for our status post in a channel to show a build's result, and says when.
+function ourResultShown(posts: Seen[], channelId: string, buildId: number, what: string): Promise<number> {
+    return firstSeen(posts, channelId, what, (p) =>
+        ((p.props?.buildbot_build as {rows?: Row[]} | undefined)?.rows ?? []).some((r) => r.build_id === buildId && done(r.state)));
+}
+
+// buildFromChat runs /build quick-example on a branch in a channel and waits for the build to
+// finish: it gives the build, when Buildbot's event said it finished, and how long /build took.
+async function buildFromChat(world: World, channelId: string, branch: string, buildbot: Buildbot, finishedAt: Map<number, number>): Promise<{build: Build; finished: number; command: number}> {
+    const started = performance.now();
+    const answer = await runCommand(world.user, world, `/build quick-example ${branch}`, channelId);
+    const command = performance.now() - started;
+    if (answer.text) {
+        throw new Error(`/build answered: ${answer.text}`);
+    }
+    const [build] = await eventually('the build finishes', async () => {
+        const found = await buildbot.buildsWhere((p) => p.branch === branch);
+        return found.length > 0 && found.every((b) => b.complete) && found;
+    });
+    const finished = await eventually('Buildbot says the build finished', async () => finishedAt.get(build!.buildid), 10000);
+    return {build: build!, finished, command};
+}
+
 async function newChannel(world: World, name: string): Promise<ServerChannel> {
     const channel = await world.admin.createChannel({team_id: world.team.id, name: `${name}-${run}`, display_name: `${name} ${run}`, type: 'O'});
     await world.admin.addToChannel(world.plainUser.id, channel.id);
@@ -136,33 +159,19 @@ async function latency(world: World, proxy: Proxy, channels: Channels, push: boo
         // The first builds after a change of settings share the plugin with the catalog's first
         // refresh and the new event subscription: they warm up, untimed.
         for (let i = -warmUp; i < builds; i++) {
-            const branch = `bench-${push ? 'push' : 'poll'}-${run}-${i}`;
-            const started = performance.now();
-            const answer = await runCommand(world.user, world, `/build quick-example ${branch}`, channels.ours.id);
-            command.push(performance.now() - started);
-            if (answer.text) {
-                throw new Error(`/build answered: ${answer.text}`);
-            }
-            const [build] = await eventually('the build finishes', async () => {
-                const found = await buildbot.buildsWhere((p) => p.branch === branch);
-                return found.length > 0 && found.every((b) => b.complete) && found;
-            });
-            const finished = await eventually('Buildbot says the build finished', async () => finishes.at.get(build!.buildid), 10000);
+            const {build, finished, command: took} = await buildFromChat(world, channels.ours.id, `bench-${push ? 'push' : 'poll'}-${run}-${i}`, buildbot, finishes.at);
             if (i < 0) {
-                command.pop();
                 continue;
             }
-            const shown = await firstSeen(posts.seen, channels.ours.id, 'our post shows the result', (p) =>
-                ((p.props?.buildbot_build as {rows?: Row[]} | undefined)?.rows ?? []).some((r) => r.build_id === build!.buildid && done(r.state)));
-            ours.push(shown - finished);
+            command.push(took);
+            ours.push(await ourResultShown(posts.seen, channels.ours.id, build.buildid, 'our post shows the result') - finished);
             if (push) {
-                subscribed.push(await firstSeen(posts.seen, channels.subscribed.id, 'the subscribed post shows the result', (p) =>
-                    ((p.props?.buildbot_build as {rows?: Row[]} | undefined)?.rows ?? []).some((r) => r.build_id === build!.buildid && done(r.state))) - finished);
+                subscribed.push(await ourResultShown(posts.seen, channels.subscribed.id, build.buildid, 'the subscribed post shows the result') - finished);
             }
-            statusPush.push(await firstSeen(posts.seen, channels.statusPush.id, 'the HttpStatusPush post', (p) => p.message.includes(`buildid=${build!.buildid}`)) - finished);
+            statusPush.push(await firstSeen(posts.seen, channels.statusPush.id, 'the HttpStatusPush post', (p) => p.message.includes(`buildid=${build.buildid}`)) - finished);
             reporter.push(await firstSeen(posts.seen, channels.reporter.id, 'the buildbot-mattermost-reporter post', (p) => {
                 const [attachment] = (p.props?.attachments as Array<{title?: string; pretext?: string}> | undefined) ?? [];
-                return attachment?.title === `Build: quick-example #${build!.number}` && (attachment.pretext ?? '').startsWith('Build finished');
+                return attachment?.title === `Build: quick-example #${build.number}` && (attachment.pretext ?? '').startsWith('Build finished');
             }) - finished);
         }
     } finally {
@@ -462,18 +471,8 @@ async function resultLatency(world: World, channel: ServerChannel, tag: string, 
     const lags: number[] = [];
     try {
         for (let i = -warmUp; i < count; i++) {
-            const branch = `bench-${tag}-${run}-${i}`;
-            const answer = await runCommand(world.user, world, `/build quick-example ${branch}`, channel.id);
-            if (answer.text) {
-                throw new Error(`/build answered: ${answer.text}`);
-            }
-            const [build] = await eventually('the build finishes', async () => {
-                const found = await buildbot.buildsWhere((p) => p.branch === branch);
-                return found.length > 0 && found.every((b) => b.complete) && found;
-            });
-            const finished = await eventually('Buildbot says the build finished', async () => finishes.at.get(build!.buildid), 10000);
-            const shown = await firstSeen(posts.seen, channel.id, 'our post shows the result', (p) =>
-                ((p.props?.buildbot_build as {rows?: Row[]} | undefined)?.rows ?? []).some((r) => r.build_id === build!.buildid && done(r.state)));
+            const {build, finished} = await buildFromChat(world, channel.id, `bench-${tag}-${run}-${i}`, buildbot, finishes.at);
+            const shown = await ourResultShown(posts.seen, channel.id, build.buildid, 'our post shows the result');
             if (i >= 0) {
                 lags.push(shown - finished);
             }

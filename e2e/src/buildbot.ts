@@ -1,7 +1,7 @@
 // Reads and drives the real Buildbot masters directly, to check what the plugin made them do.
 import {buildbotUsers} from './env';
 
-interface Build {
+export interface Build {
     buildid: number;
     number: number;
     builderid: number;
