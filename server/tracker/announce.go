@@ -89,8 +89,10 @@ func (t *Tracker) NoteStopper(trackID, username string) error {
 func (t *Tracker) posted(all []*Tracked) []*Tracked {
 	out := all[:0]
 	for _, tr := range all {
-		if tr.PostID == "" && !tr.Pending && !t.resume(tr) {
-			continue
+		if tr.PostID == "" && !tr.Pending {
+			if tr = tr.copy(); !t.resume(tr) {
+				continue
+			}
 		}
 		out = append(out, tr)
 	}

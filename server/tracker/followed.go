@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unique"
 
 	"github.com/mattermost/mattermost/server/public/pluginapi"
 )
@@ -40,8 +41,9 @@ const (
 )
 
 // followed is this node's copy of the tracked builds: each entry as the store holds it, as of
-// journal number seen, plus the numbers past it already applied. Entries are kept decoded, and
-// never changed: List hands out copies, so a tick decodes only the entries that changed.
+// journal number seen, plus the numbers past it already applied. Entries are kept decoded, so a
+// tick decodes only the entries that changed, and never changed: List hands them out to be read,
+// and whoever changes one changes a copy (Tracked.copy).
 type followed struct {
 	mu       sync.Mutex
 	loaded   bool
@@ -171,7 +173,8 @@ func (f *followed) advance() {
 	}
 }
 
-// List returns every tracked build, brought up to date from the journal, in the order of their ids.
+// List returns every tracked build as this node holds it, brought up to date from the journal, in
+// the order of their ids.
 func (s *KVStore) List() ([]*Tracked, error) {
 	s.followed.mu.Lock()
 	defer s.followed.mu.Unlock()
@@ -185,7 +188,7 @@ func (s *KVStore) List() ([]*Tracked, error) {
 	slices.Sort(ids)
 	all := make([]*Tracked, 0, len(ids))
 	for _, id := range ids {
-		all = append(all, s.followed.entries[id].copy())
+		all = append(all, s.followed.entries[id])
 	}
 	return all, nil
 }
@@ -306,5 +309,19 @@ func decode(id string, raw []byte) (*Tracked, error) {
 	if t.ID == "" {
 		t.ID = id
 	}
+	t.intern()
 	return t, nil
+}
+
+// intern makes the strings many entries repeat one string each: the followed builds of a busy
+// Buildbot share a few channels, repos, builders, users and Buildbot addresses, and decoding
+// gave each entry its own.
+func (t *Tracked) intern() {
+	for _, s := range []*string{&t.ChannelID, &t.Props.Repo, &t.Props.Branch, &t.Props.RequestedBy, &t.Props.BuildbotURL, &t.Props.Source, &t.Props.TeamID} {
+		*s = unique.Make(*s).Value()
+	}
+	for i := range t.Props.Rows {
+		row := &t.Props.Rows[i]
+		row.Builder, row.StateString = unique.Make(row.Builder).Value(), unique.Make(row.StateString).Value()
+	}
 }

@@ -108,6 +108,8 @@ type Store interface {
 	Claim(t *Tracked) (bool, error)
 	Get(id string) (*Tracked, error)
 	Delete(id string) error
+	// List returns every followed build. They may be the store's own: read them, and change a
+	// copy (Tracked.copy).
 	List() ([]*Tracked, error)
 	// Hold and Release bracket a tick, whose writes other nodes may learn of together.
 	Hold()

@@ -161,8 +161,9 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 		var requests []buildbot.BuildRequest
 		var builds []buildbot.Build
 		if requests, builds, err = read(ctx, bb, windows(ids, openFrom), len(openFrom) > 0); err == nil {
-			t.apply(ctx, bb, here, withQueued(requests, ids), builds)
-			t.noteInterest(here)
+			changing, now := mayChange(here, requests)
+			t.apply(ctx, bb, changing, withQueued(requests, changing), builds)
+			t.noteInterest(now)
 		}
 	}
 	if err == nil {
@@ -179,6 +180,7 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 	if t.failures >= unreachableAfter {
 		for _, tr := range all {
 			if tr.Props.UnreachableSince == 0 && !tr.Pending {
+				tr = tr.copy()
 				tr.Props.UnreachableSince = t.failedSince.UnixMilli()
 				t.publish(tr, nil)
 			}
@@ -317,7 +319,7 @@ func (t *Tracker) showArrived(ctx context.Context, bb *buildbot.Client, arrived 
 			}
 		}
 		if takes {
-			taking = append(taking, tr)
+			taking = append(taking, tr.copy())
 		}
 	}
 	if len(taking) == 0 {
@@ -420,20 +422,58 @@ func pages[T any](next func(after int) ([]T, int, error)) ([]T, error) {
 	}
 }
 
-// withQueued adds the followed requests read left out, which are queued: every one read covered.
-// A row that showed a build may go back to queued, when its build was retried.
-func withQueued(claimed []buildbot.BuildRequest, ids []int) []buildbot.BuildRequest {
+// withQueued adds the unfinished requests of the changing builds that read left out, which are
+// queued: every one read covered. A row that showed a build may go back to queued, when its build
+// was retried.
+func withQueued(claimed []buildbot.BuildRequest, changing []*Tracked) []buildbot.BuildRequest {
 	read := make(map[int]bool, len(claimed))
 	for _, r := range claimed {
 		read[r.BuildRequestID] = true
 	}
-	for _, id := range ids {
-		if !read[id] {
-			claimed = append(claimed, buildbot.BuildRequest{BuildRequestID: id})
-			read[id] = true
+	for _, tr := range changing {
+		for _, row := range tr.Props.Rows {
+			if !row.State.Done() && !read[row.RequestID] {
+				claimed = append(claimed, buildbot.BuildRequest{BuildRequestID: row.RequestID})
+				read[row.RequestID] = true
+			}
 		}
 	}
 	return claimed
+}
+
+// mayChange copies the followed builds a tick may change, given the requests Buildbot claimed,
+// and returns the copies, and here with the copies in their places. The others wait for a worker
+// as their posts show, and stay as this node holds them: at ten thousand followed builds, a copy
+// of each made most of the plugin's memory.
+func mayChange(here []*Tracked, claimed []buildbot.BuildRequest) (changing, now []*Tracked) {
+	started := make(map[int]bool, len(claimed))
+	for _, r := range claimed {
+		started[r.BuildRequestID] = true
+	}
+	now = make([]*Tracked, len(here))
+	for i, tr := range here {
+		now[i] = tr
+		if waitsAsShown(tr, started) {
+			continue
+		}
+		now[i] = tr.copy()
+		changing = append(changing, now[i])
+	}
+	return changing, now
+}
+
+// waitsAsShown says whether a followed build is shown (or, pending, stored) as it is, with its
+// unfinished rows queued and none of their requests claimed: nothing in a tick changes it.
+func waitsAsShown(tr *Tracked, claimed map[int]bool) bool {
+	if tr.Props.UnreachableSince != 0 || tr.waiting() || tr.Done() || (tr.Shown == "" && !tr.Pending) {
+		return false
+	}
+	for _, row := range tr.Props.Rows {
+		if !row.State.Done() && (row.State != post.StateQueued || claimed[row.RequestID]) {
+			return false
+		}
+	}
+	return true
 }
 
 // window is a range of followed request ids; to is 0 when it is open-ended.
@@ -495,6 +535,7 @@ func (t *Tracker) letGo(elsewhere []*Tracked) {
 			t.forget(tr)
 			continue
 		}
+		tr = tr.copy()
 		tr.Props.UnreachableSince, tr.Props.Unfollowed = 0, true
 		for i := range tr.Props.Rows {
 			if row := &tr.Props.Rows[i]; !row.State.Done() {
@@ -621,6 +662,7 @@ func (t *Tracker) expire(all []*Tracked) []*Tracked {
 			t.forget(tr)
 			continue
 		}
+		tr = tr.copy()
 		tr.Props.Expired, tr.Props.UnreachableSince = true, 0
 		for i := range tr.Props.Rows {
 			if row := &tr.Props.Rows[i]; !row.State.Done() {
