@@ -137,6 +137,48 @@ describe.each(buildbotMasters)('with $label', (master) => {
         expect((await settle(2))[1]!.message).toContain('at `good-6`: success');
     }, 240000);
 
+    test('a push that runs two builders is one card with a row for each; a failure subscription gets it, and a line subscription one line', async () => {
+        const cards = await newChannel(`pair-cards-${run}`);
+        const failures = await newChannel(`pair-failures-${run}`);
+        const lines = await newChannel(`pair-lines-${run}`);
+        const branch = `pair-${run}`;
+        await subscribe(cards, `* ${branch} --events finished`);
+        await subscribe(failures, `* ${branch} --events failure`);
+        await subscribe(lines, `* ${branch} --events finished --style line`);
+        await new Promise((resolve) => setTimeout(resolve, pollSeconds * 1000));
+
+        // pair-lint fails a revision starting with "bad"; pair-unit passes it.
+        const revision = `bad-pair-${run}`;
+        await buildbot.push({branch, revision, author: 'Bob <bob@example.com>', repository: 'https://git.example.com/team/pairapp.git', category: 'pair'});
+        await eventually('both builders built the push', async () => {
+            const found = await buildbot.buildsWhere((p) => p.branch === branch);
+            return new Set(found.map((b) => b.builderid)).size === 2 && found.every((b) => b.complete);
+        });
+
+        type Status = {state: string; rows: Array<{builder: string; state: string}>};
+        const settled = async (channel: ServerChannel): Promise<Post> => {
+            const [post] = await eventually(`one post in ${channel.name} with both results`, async () => {
+                const posts = await rootPosts(channel);
+                const status = posts[0]?.props.buildbot_build as Status | undefined;
+                return posts.length === 1 && status?.rows.every((r) => r.state === 'success' || r.state === 'failure') && posts;
+            }, 30000, async () => JSON.stringify((await rootPosts(channel)).map((p) => p.message)));
+            return post!;
+        };
+        for (const channel of [cards, failures]) {
+            const status = (await settled(channel)).props.buildbot_build as Status;
+            expect(status.state).toBe('failure');
+            expect(status.rows.map((r) => `${r.builder} ${r.state}`).sort()).toEqual(['pair-lint failure', 'pair-unit success']);
+        }
+        const line = await settled(lines);
+        expect(line.message).toMatch(new RegExp(`^:x: \\*\\*\\S+\\*\\* \`${branch}\`: \\[pair-`));
+        expect(line.message).toContain('pair-lint #');
+        expect(line.message).toContain('pair-unit #');
+        await new Promise((resolve) => setTimeout(resolve, 2 * pollSeconds * 1000));
+        for (const channel of [cards, failures, lines]) {
+            expect(await rootPosts(channel)).toHaveLength(1);
+        }
+    }, 120000);
+
     test('a worker stopped and restarted is posted missing, then back, once each, in the health channels of its repos only', async () => {
         await configurePlugin(world.admin, {...settings, HealthAlertSeconds: 5});
         const everything = await newChannel(`health-${run}`);

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/mail"
 	"slices"
@@ -106,6 +107,7 @@ func (t *Tracker) discover(ctx context.Context, bb *buildbot.Client) error {
 		}
 		return t.Store.SetCursor(source, newest)
 	}
+	found := newBuildsets(t.Store, source)
 	alive := map[string]bool{}
 	from := cursor
 	for _, b := range builds {
@@ -113,14 +115,19 @@ func (t *Tracker) discover(ctx context.Context, bb *buildbot.Client) error {
 			break
 		}
 		if w, ok := t.opts.Watched(b.BuilderID); ok {
-			t.follow(b, w, subs, source, alive)
+			if err = t.follow(ctx, bb, b, w, subs, found, alive); err != nil {
+				// The cursor stays before the build, which the next tick follows.
+				break
+			}
 		}
 		cursor = b.BuildID
 	}
-	if cursor == from {
-		return nil
+	if cursor != from {
+		if err := t.Store.SetCursor(source, cursor); err != nil {
+			return err
+		}
 	}
-	return t.Store.SetCursor(source, cursor)
+	return err
 }
 
 // settingUp says whether discover should wait for a build until Buildbot has set it up. Buildbot
@@ -139,49 +146,31 @@ func (t *Tracker) settingUp(b buildbot.Build) bool {
 	return time.Since(t.setUp.since) < setUpWait
 }
 
-// follow makes an entry for each channel whose subscriptions cover the build, once: the entry's
-// id names the Buildbot, channel and request, and is created only if it does not exist, so two
-// nodes, or a tick that reads the same build twice, make one. alive keeps, for a tick, which
+// follow makes, for each channel whose subscriptions cover the build, an entry for the build's
+// buildset: a push that runs five builders is one post with a row for each builder the channel
+// follows, as a chat build is. The entry's id names the Buildbot, channel and buildset, and is
+// created only if it does not exist, so two nodes, or a tick that reads the same build twice, make
+// one; the buildset's later builds are rows it has already. alive keeps, for a tick, which
 // channels were found deleted or archived (false) or not (true).
-func (t *Tracker) follow(b buildbot.Build, w Watched, subs []subscription.Subscription, source string, alive map[string]bool) {
+func (t *Tracker) follow(ctx context.Context, bb *buildbot.Client, b buildbot.Build, w Watched, subs []subscription.Subscription, found *buildsets, alive map[string]bool) error {
 	branch := b.Properties.Get("branch")
-	watches := map[string]*Watch{}
-	var channels []string
-	for _, s := range subs {
-		if !s.Covers(w.Repo, branch, w.DefaultBranch) || !t.channelAlive(s.ChannelID, alive) {
+	for _, channelID := range coveringChannels(subs, w, branch) {
+		if !t.channelAlive(channelID, alive) || found.followed(channelID, b.BuildRequestID) {
 			continue
 		}
-		watch := watches[s.ChannelID]
-		if watch == nil {
-			watch = &Watch{Style: subscription.StyleLine}
-			watches[s.ChannelID] = watch
-			channels = append(channels, s.ChannelID)
-		}
-		for _, e := range s.Events {
-			if !slices.Contains(watch.Events, e) {
-				watch.Events = append(watch.Events, e)
-			}
-		}
-		// One channel, one post: a card when any subscription wants one.
-		if s.Style != subscription.StyleLine {
-			watch.Style = subscription.StyleCard
-		}
-	}
-	for _, channelID := range channels {
-		if chat, err := t.Store.ChatChannel(source, b.BuildRequestID); err == nil && chat == channelID {
+		if chat, err := t.Store.ChatChannel(found.source, b.BuildRequestID); err == nil && chat == channelID {
 			continue // the channel has this build's chat post already
 		}
-		watch := watches[channelID]
-		tr := &Tracked{
-			ID: subscribedID(source, channelID, b.BuildRequestID), ChannelID: channelID, CreatedAt: time.Now().UnixMilli(),
-			Watch: watch, Pending: !subscription.Wants(watch.Events, subscription.Started),
-			Props: post.Props{Repo: w.Repo, Branch: branch, Revision: b.Properties.Get("revision"), BuildbotURL: t.opts.LinkBase,
-				Source: source, Line: watch.Style == subscription.StyleLine, Rows: []post.Row{{
-					Builder: w.Builder, BuilderID: b.BuilderID, RequestID: b.BuildRequestID, BuildID: b.BuildID, Number: b.Number,
-					State: post.StateBuilding, StartedAt: int64(b.StartedAt), URL: buildbot.BuildURL(t.opts.LinkBase, b.BuilderID, b.Number),
-					Unserved: !w.Served,
-				}}},
+		set, err := found.of(ctx, bb, b.BuildRequestID)
+		switch {
+		case errors.Is(err, errNoBuildset):
+			t.warnf("Buildbot lists a subscribed build in no buildset; it is posted on its own", "build_id", b.BuildID, "error", err.Error())
+			set = buildset{requests: []buildbot.BuildRequest{{BuildRequestID: b.BuildRequestID, BuilderID: b.BuilderID}}}
+		case err != nil:
+			return err
 		}
+		tr := t.buildsetEntry(b, w, set, channelID, subs, found.source)
+		found.follow(channelID, tr)
 		created, err := t.Store.Claim(tr)
 		if err != nil {
 			t.warn("Could not store a subscribed build", tr, "error", err.Error())
@@ -195,6 +184,69 @@ func (t *Tracker) follow(b buildbot.Build, w Watched, subs []subscription.Subscr
 			continue
 		}
 		t.saved(tr)
+	}
+	return nil
+}
+
+// coveringChannels lists, once each, the channels with a subscription covering a builder's branch.
+func coveringChannels(subs []subscription.Subscription, w Watched, branch string) []string {
+	var channels []string
+	for _, s := range subs {
+		if s.Covers(w.Repo, branch, w.DefaultBranch) && !slices.Contains(channels, s.ChannelID) {
+			channels = append(channels, s.ChannelID)
+		}
+	}
+	return channels
+}
+
+// buildsetEntry is a channel's entry for the buildset of build b: a row for each of its requests
+// whose builder the channel's subscriptions cover, the one of b building and the others as the
+// tick will find them, and what those subscriptions ask, merged.
+func (t *Tracker) buildsetEntry(b buildbot.Build, w Watched, set buildset, channelID string, subs []subscription.Subscription, source string) *Tracked {
+	branch := b.Properties.Get("branch")
+	watch := &Watch{Style: subscription.StyleLine}
+	var rows []post.Row
+	for _, r := range set.requests {
+		rw, ok := w, r.BuilderID == b.BuilderID
+		if !ok && t.opts.Watched != nil {
+			rw, ok = t.opts.Watched(r.BuilderID)
+		}
+		covered := false
+		for _, s := range subs {
+			if !ok || s.ChannelID != channelID || !s.Covers(rw.Repo, branch, rw.DefaultBranch) {
+				continue
+			}
+			covered = true
+			for _, e := range s.Events {
+				if !slices.Contains(watch.Events, e) {
+					watch.Events = append(watch.Events, e)
+				}
+			}
+			// One channel, one post: a card when any subscription wants one.
+			if s.Style != subscription.StyleLine {
+				watch.Style = subscription.StyleCard
+			}
+		}
+		if !covered {
+			continue
+		}
+		row := post.Row{Builder: rw.Builder, BuilderID: r.BuilderID, RequestID: r.BuildRequestID, State: post.StateQueued,
+			URL: buildbot.BuildRequestURL(t.opts.LinkBase, r.BuildRequestID), Unserved: !rw.Served}
+		if r.BuildRequestID == b.BuildRequestID {
+			row.BuildID, row.Number, row.State, row.StartedAt = b.BuildID, b.Number, post.StateBuilding, int64(b.StartedAt)
+			row.URL = buildbot.BuildURL(t.opts.LinkBase, b.BuilderID, b.Number)
+		}
+		rows = append(rows, row)
+	}
+	id := subscribedID(source, channelID, b.BuildRequestID)
+	if set.id != 0 {
+		id = buildsetID(source, channelID, set.id)
+	}
+	return &Tracked{
+		ID: id, ChannelID: channelID, CreatedAt: time.Now().UnixMilli(),
+		Watch: watch, Pending: !subscription.Wants(watch.Events, subscription.Started),
+		Props: post.Props{Repo: w.Repo, Branch: branch, Revision: b.Properties.Get("revision"), BuildbotURL: t.opts.LinkBase,
+			Source: source, Line: watch.Style == subscription.StyleLine, Rows: rows},
 	}
 }
 
@@ -213,9 +265,15 @@ func (t *Tracker) channelAlive(channelID string, alive map[string]bool) bool {
 	return alive[channelID]
 }
 
-// subscribedID names the entry of a build request followed for a channel.
+// subscribedID names the entry of a build request followed for a channel, when its buildset could
+// not be read (and of every subscribed build a version before buildsets made).
 func subscribedID(source, channelID string, requestID int) string {
 	return fmt.Sprintf("sub_%s_%s_%d", source, channelID, requestID)
+}
+
+// buildsetID names the entry of a buildset followed for a channel.
+func buildsetID(source, channelID string, bsid int) string {
+	return fmt.Sprintf("sub_%s_%s_bs%d", source, channelID, bsid)
 }
 
 // results are the finished results per builder and branch: the newest before a tick, read once,
@@ -341,31 +399,44 @@ func (r *results) flush(t *Tracker) {
 	}
 }
 
-// decide says, for a finished build its subscriptions follow, whether its result is one they ask
-// for, against the previous result on the builder and branch.
-func (t *Tracker) decide(ctx context.Context, bb *buildbot.Client, tr *Tracked, r *results) {
-	if tr.Watch == nil || !tr.Pending || !tr.Done() || len(tr.Props.Rows) == 0 {
+// decide says, for a subscribed entry whose rows just finished, whether one of their results is
+// one its subscriptions ask for, against the previous result on that row's builder and branch:
+// then the whole card is posted, and shows the other rows as they end. A push that breaks one of
+// five builders reaches a failure subscription with that row, not once all five are done.
+// "finished" asks for the buildset's end.
+func (t *Tracker) decide(ctx context.Context, bb *buildbot.Client, tr *Tracked, rows []int, r *results) {
+	if tr.Watch == nil || !tr.Pending || tr.announce {
 		return
 	}
-	row := tr.Props.Rows[0]
-	result, ok := row.State.Result()
-	if !ok {
+	if subscription.Wants(tr.Watch.Events, subscription.Finished) && tr.Done() {
+		tr.announce = true
 		return
 	}
-	var previous *buildbot.Result
-	if subscription.Transitional(tr.Watch.Events) {
-		previous = r.previous(ctx, bb, row, tr.Props.Branch)
+	events := slices.DeleteFunc(slices.Clone(tr.Watch.Events), func(e subscription.Event) bool { return e == subscription.Finished })
+	for _, i := range rows {
+		row := tr.Props.Rows[i]
+		result, ok := row.State.Result()
+		if !ok {
+			continue
+		}
+		var previous *buildbot.Result
+		if subscription.Transitional(events) {
+			previous = r.previous(ctx, bb, row, tr.Props.Branch)
+		}
+		if subscription.Announces(events, result, previous) {
+			tr.announce = true
+			return
+		}
 	}
-	tr.announce = subscription.Announces(tr.Watch.Events, result, previous)
 }
 
 // maxChanges bounds the changes a post lists; a long-broken branch can have hundreds.
 const maxChanges = 10
 
 // blame lists what a failed subscribed build brought since its builder's last success on the
-// branch (one read), and finds the Mattermost users among the authors by their e-mail.
-func (t *Tracker) blame(ctx context.Context, bb *buildbot.Client, tr *Tracked) {
-	row := tr.Props.Rows[0]
+// branch (one read of the failed row's build: the builds of a buildset build the same changes),
+// and finds the Mattermost users among the authors by their e-mail.
+func (t *Tracker) blame(ctx context.Context, bb *buildbot.Client, tr *Tracked, row post.Row) {
 	changes, err := bb.BuildChanges(ctx, row.BuildID)
 	if err != nil {
 		return

@@ -30,12 +30,18 @@ type busyBuildbot struct {
 	mu     sync.Mutex
 	builds []fakeBuild
 	reads  int
+	// setReads counts the reads of a buildset's requests.
+	setReads int
 }
 
 type fakeBuild struct {
 	id, builder int
-	branch      string
-	result      *buildbot.Result
+	// buildset is the build's buildset; 0 is one of its own, numbered as the build.
+	buildset int
+	// queued is a request no build has started for yet.
+	queued bool
+	branch string
+	result *buildbot.Result
 	// settingUp is a build Buildbot has made and not yet given its properties, as between
 	// addBuild and setBuildProperties.
 	settingUp bool
@@ -46,6 +52,34 @@ func (f *busyBuildbot) start(builder int, branch string) int {
 	defer f.mu.Unlock()
 	f.builds = append(f.builds, fakeBuild{id: len(f.builds) + 1, builder: builder, branch: branch})
 	return len(f.builds)
+}
+
+func (b fakeBuild) set() int {
+	if b.buildset == 0 {
+		return b.id
+	}
+	return b.buildset
+}
+
+// push adds a buildset with a request for each builder, on one branch, none started yet, and
+// returns their request ids; start runs them.
+func (f *busyBuildbot) push(branch string, builders ...int) []int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	set := len(f.builds) + 1
+	var ids []int
+	for _, builder := range builders {
+		f.builds = append(f.builds, fakeBuild{id: len(f.builds) + 1, builder: builder, buildset: set, queued: true, branch: branch})
+		ids = append(ids, len(f.builds))
+	}
+	return ids
+}
+
+// run starts the build of a pushed request.
+func (f *busyBuildbot) run(id int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.builds[id-1].queued = false
 }
 
 // setUp starts a build that Buildbot has not yet given its properties.
@@ -77,9 +111,16 @@ func (f *busyBuildbot) client(t *testing.T) *buildbot.Client {
 		f.reads++
 		q := r.URL.Query()
 		atLeast := func(name string) int { n, _ := strconv.Atoi(q.Get(name)); return n }
+		builds := r.URL.Path == "/api/v2/builds"
+		if q.Has("buildsetid__eq") {
+			f.setReads++
+		}
 		keep := func(b fakeBuild) bool {
 			done := b.result != nil
-			return (q.Get("buildid__gt") == "" || b.id > atLeast("buildid__gt")) &&
+			return (!b.queued || !builds && q.Get("claimed__eq") != "true") &&
+				(q.Get("buildrequestid__eq") == "" || b.id == atLeast("buildrequestid__eq")) &&
+				(q.Get("buildsetid__eq") == "" || b.set() == atLeast("buildsetid__eq")) &&
+				(q.Get("buildid__gt") == "" || b.id > atLeast("buildid__gt")) &&
 				(q.Get("buildid__lt") == "" || b.id < atLeast("buildid__lt")) &&
 				// Build n started at second n.
 				(q.Get("started_at__lt") == "" || b.id < atLeast("started_at__lt")) &&
@@ -102,8 +143,9 @@ func (f *busyBuildbot) client(t *testing.T) *buildbot.Client {
 		}
 		var items []map[string]any
 		for _, b := range found {
-			item := map[string]any{"builderid": b.builder, "buildrequestid": b.id, "complete": b.result != nil, "results": b.result}
-			if r.URL.Path == "/api/v2/builds" {
+			item := map[string]any{"builderid": b.builder, "buildrequestid": b.id, "complete": b.result != nil, "results": b.result,
+				"claimed": !b.queued, "buildsetid": b.set()}
+			if builds {
 				item["buildid"], item["number"], item["started_at"], item["state_string"] = b.id, b.id, b.id, "starting"
 				item["properties"] = map[string]any{"branch": []any{b.branch, "x"}, "revision": []any{"abc" + strconv.Itoa(b.id), "x"}}
 				if b.settingUp {
@@ -113,7 +155,7 @@ func (f *busyBuildbot) client(t *testing.T) *buildbot.Client {
 			items = append(items, item)
 		}
 		switch {
-		case r.URL.Path == "/api/v2/builds":
+		case builds:
 			_ = json.NewEncoder(w).Encode(map[string]any{"builds": items})
 		case r.URL.Path == "/api/v2/buildrequests":
 			_ = json.NewEncoder(w).Encode(map[string]any{"buildrequests": items})
@@ -693,5 +735,131 @@ func TestABuildThatEndsBeforeAnyTickSawItReachesItsSubscribersWithItsChatPost(t 
 	}
 	if props, _ := post.Decode(posts[0]); props.Rows[0].State != post.StateSuccess {
 		t.Fatalf("the subscribed post shows %s", props.Rows[0].State)
+	}
+}
+
+// A push that runs two builders of a repo is one card with a row for each, as a chat build is:
+// the first build of the buildset reads it, and the second is a row the card has already.
+func TestAPushThatRunsTwoBuildersIsOneCardWithTwoRows(t *testing.T) {
+	p := newPipeline(t, sub("live", "webapp", "*", subscription.Started))
+	ids := p.bb.push("main", 1, 2)
+	p.bb.run(ids[0])
+	p.tick(t)
+
+	live := p.postsIn("live")
+	if len(live) != 1 {
+		t.Fatalf("%d posts for one push", len(live))
+	}
+	rows := func() []post.Row {
+		props, ok := post.Decode(p.postsIn("live")[0])
+		if !ok {
+			t.Fatal("the post holds no build")
+		}
+		return props.Rows
+	}
+	if r := rows(); len(r) != 2 || r[0].State != post.StateBuilding || r[1].State != post.StateQueued || r[1].Builder != "webapp-2" {
+		t.Fatalf("rows %+v", r)
+	}
+
+	setReads := p.bb.setReads
+	p.bb.run(ids[1])
+	p.tick(t)
+	if p.bb.setReads != setReads {
+		t.Fatal("the buildset was read again for its second build")
+	}
+	p.bb.end(ids[0], buildbot.Success)
+	p.bb.end(ids[1], buildbot.Failure)
+	p.tick(t)
+
+	live = p.postsIn("live")
+	if r := rows(); len(live) != 1 || len(r) != 2 || r[0].State != post.StateSuccess || r[1].State != post.StateFailure {
+		t.Fatalf("%d posts, rows %+v", len(live), r)
+	}
+	if len(p.store.m) != 0 {
+		t.Fatal("a finished push is still followed")
+	}
+}
+
+// A failure subscription gets the push's card as soon as one row fails, with the others still
+// running; the card then follows them to the end. A push that passes says nothing.
+func TestAFailureSubscriptionGetsThePushesCardWhenAnyRowFails(t *testing.T) {
+	p := newPipeline(t, sub("quiet", "webapp", "*", subscription.Failure))
+	passing := p.bb.push("main", 1, 2)
+	p.bb.run(passing[0])
+	p.bb.run(passing[1])
+	p.tick(t)
+	p.bb.end(passing[0], buildbot.Success)
+	p.bb.end(passing[1], buildbot.Success)
+	p.tick(t)
+	if n := len(p.postsIn("quiet")); n != 0 || len(p.store.m) != 0 {
+		t.Fatalf("%d posts of a passing push, %d entries", n, len(p.store.m))
+	}
+
+	failing := p.bb.push("main", 1, 2)
+	p.bb.run(failing[0])
+	p.bb.run(failing[1])
+	p.tick(t)
+	p.bb.end(failing[1], buildbot.Failure)
+	p.tick(t)
+	quiet := p.postsIn("quiet")
+	props, ok := post.Decode(quiet[0])
+	if len(quiet) != 1 || !ok || props.Rows[0].State != post.StateBuilding || props.Rows[1].State != post.StateFailure {
+		t.Fatalf("posts %+v", quiet)
+	}
+
+	p.bb.end(failing[0], buildbot.Success)
+	p.tick(t)
+	quiet = p.postsIn("quiet")
+	props, _ = post.Decode(quiet[0])
+	if len(quiet) != 1 || props.Rows[0].State != post.StateSuccess {
+		t.Fatalf("posts %+v", quiet)
+	}
+}
+
+// --style line is one line per push too.
+func TestALineSubscriptionPostsOneLinePerPush(t *testing.T) {
+	line := sub("lines", "webapp", "*", subscription.Finished)
+	line.Style = subscription.StyleLine
+	p := newPipeline(t, line)
+	ids := p.bb.push("dev", 1, 2)
+	p.bb.run(ids[0])
+	p.bb.run(ids[1])
+	p.tick(t)
+	p.bb.end(ids[0], buildbot.Success)
+	p.tick(t)
+	if n := len(p.postsIn("lines")); n != 0 {
+		t.Fatalf("%d posts before the push finished", n)
+	}
+	p.bb.end(ids[1], buildbot.Failure)
+	p.tick(t)
+
+	const want = ":x: **webapp** `dev`: [webapp-1 #2](https://ci/#/builders/1/builds/2) success; [webapp-2 #3](https://ci/#/builders/2/builds/3) failure"
+	if posts := p.postsIn("lines"); len(posts) != 1 || posts[0].Message != want {
+		t.Fatalf("posts %+v", posts)
+	}
+}
+
+// A subscribed post Mattermost refuses is made by a later tick, once, and the build is then let go.
+func TestASubscribedPostMattermostRefusedIsMadeByALaterTick(t *testing.T) {
+	p := newPipeline(t, sub("quiet", "webapp", "*", subscription.Failure))
+	id := p.bb.start(1, "main")
+	p.tick(t)
+	p.bb.end(id, buildbot.Failure)
+	p.posts.refuse = func(*model.Post) error { return fmt.Errorf("the channel is read-only") }
+	p.tick(t)
+	if len(p.postsIn("quiet")) != 0 || len(p.store.m) != 1 {
+		t.Fatalf("posts %v, entries %d", p.postsIn("quiet"), len(p.store.m))
+	}
+
+	p.posts.refuse = nil
+	// The tick after announceGrace: the refused post may be one a crash interrupted.
+	past := time.Now().Add(-announceGrace).UnixMilli()
+	for _, tr := range p.store.m {
+		tr.CreatedAt, tr.ClaimedAt = past, past
+	}
+	p.tick(t)
+	p.tick(t)
+	if posts := p.postsIn("quiet"); len(posts) != 1 || !strings.Contains(posts[0].Message, "failure") || len(p.store.m) != 0 {
+		t.Fatalf("posts %v, entries %d", posts, len(p.store.m))
 	}
 }

@@ -239,7 +239,7 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 	}
 	t.readSteps(ctx, bb, all)
 	for _, tr := range all {
-		t.decide(ctx, bb, tr, finished)
+		t.decide(ctx, bb, tr, newlyDone[tr], finished)
 	}
 	// Before the flush, which makes these results the previous ones.
 	for tr, rows := range newlyDone {
@@ -250,7 +250,7 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 		// A subscribed build its channel will not see costs no more reads.
 		shown := !tr.Pending || tr.announce
 		if len(newlyFailed[tr]) > 0 && tr.Watch != nil && shown {
-			t.blame(ctx, bb, tr)
+			t.blame(ctx, bb, tr, tr.Props.Rows[newlyFailed[tr][0]])
 		}
 		// Who to mention in a reply: the requester of a chat build, the authors of the changes
 		// of a subscribed one whose post an edit updates (a post made now mentions them itself).
@@ -308,12 +308,12 @@ func (t *Tracker) showArrived(ctx context.Context, bb *buildbot.Client, arrived 
 	var taking []*Tracked
 	var requests []buildbot.BuildRequest
 	for _, tr := range all {
-		if !tr.Props.From(bb.Fingerprint()) || tr.waiting() || (tr.PostID == "" && !tr.Pending) || (tr.Watch != nil && olderRunning(tr, all)) {
+		if !tr.Props.From(bb.Fingerprint()) || tr.waiting() || (tr.PostID == "" && !tr.Pending) {
 			continue
 		}
 		takes := false
 		for _, row := range tr.Props.Rows {
-			if b, ok := newest[row.RequestID]; ok && !row.State.Done() && b.BuildID >= row.BuildID {
+			if b, ok := newest[row.RequestID]; ok && !row.State.Done() && b.BuildID >= row.BuildID && (tr.Watch == nil || !olderRunning(tr, row, all)) {
 				requests = append(requests, buildbot.BuildRequest{BuildRequestID: row.RequestID})
 				takes = true
 			}
@@ -329,13 +329,9 @@ func (t *Tracker) showArrived(ctx context.Context, bb *buildbot.Client, arrived 
 	return true, nil
 }
 
-// olderRunning says whether a followed build of a subscribed entry's builder and branch, older
-// than its own, has yet to finish.
-func olderRunning(tr *Tracked, all []*Tracked) bool {
-	if len(tr.Props.Rows) == 0 {
-		return false
-	}
-	own := tr.Props.Rows[0]
+// olderRunning says whether a followed build of the builder and branch of a subscribed entry's
+// row, older than the row's, has yet to finish.
+func olderRunning(tr *Tracked, own post.Row, all []*Tracked) bool {
 	for _, other := range all {
 		if other.Props.Branch != tr.Props.Branch || !other.Props.From(tr.Props.Source) {
 			continue
@@ -624,21 +620,30 @@ func (t *Tracker) publish(tr *Tracked, failures []failure) {
 	}
 }
 
-// settlePending posts a subscribed build whose result its channel asked for, once it has one,
-// and forgets it then; until then it is only stored. A post Mattermost refuses is tried again.
+// settlePending posts a subscribed build once a result its channel asks for comes, and from then
+// on it is followed as any build with a post; one that ends without such a result is forgotten,
+// and until either it is only stored.
 func (t *Tracker) settlePending(tr *Tracked) {
-	if !tr.Done() {
-		t.saved(tr)
-		return
-	}
-	if tr.announce {
+	switch {
+	case tr.announce:
+		// From now on the entry is followed as one with a post. A post Mattermost refuses is made
+		// by a later tick, as one a crash interrupted (resume).
+		tr.Pending, tr.ClaimedAt = false, time.Now().UnixMilli()
 		if err := t.postEntry(tr); err != nil {
-			t.warn("Could not post a subscribed build", tr, "error", err.Error())
+			t.warn("Could not post a subscribed build; a later tick tries again", tr, "error", err.Error())
 			t.saved(tr)
 			return
 		}
+		if tr.Done() {
+			t.forget(tr)
+			return
+		}
+		t.saved(tr)
+	case tr.Done():
+		t.forget(tr)
+	default:
+		t.saved(tr)
 	}
-	t.forget(tr)
 }
 
 // forget ends the tracking of a build.
