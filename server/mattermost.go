@@ -36,6 +36,14 @@ func (m mattermost) CanManageTeam(userID, teamID string) bool {
 
 func (m mattermost) GetUser(userID string) (*model.User, error) { return m.client.User.Get(userID) }
 
+func (m mattermost) GetUserByUsername(username string) (*model.User, error) {
+	return m.client.User.GetByUsername(username)
+}
+
+func (m mattermost) GetDirectChannel(userID1, userID2 string) (*model.Channel, error) {
+	return m.client.Channel.GetDirect(userID1, userID2)
+}
+
 func (m mattermost) GetChannel(channelID string) (*model.Channel, error) {
 	return m.client.Channel.Get(channelID)
 }

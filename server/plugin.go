@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/health"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/notify"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/route"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
@@ -49,6 +51,8 @@ type Plugin struct {
 	kicks  chan struct{}
 	urgent chan struct{}
 	push   *tracker.Push
+	// previews shows what pasted Buildbot links point at.
+	previews previewing
 	// followingEvents and lastScheduledPoll (Unix ms) say what this node does, for the status route.
 	followingEvents   atomic.Bool
 	lastScheduledPoll atomic.Int64
@@ -88,27 +92,37 @@ func (p *Plugin) OnActivate() error {
 	actionURL := route.URL(manifestID, route.Actions)
 	subs := &subscription.KVStore{KV: &p.client.KV}
 	people := &authors.Directory{KV: &p.client.KV, Users: &p.client.User, EmailsShown: p.emailsShown}
+	gate := &access.Gate{MM: mm}
+	personal := &notify.Store{KV: &p.client.KV}
+	notifier := &notify.Notifier{Store: personal, MM: mm, Users: people, BotID: botID, Words: words, SiteURL: p.siteURL, Log: p.API,
+		May: func(userID, channelID, teamID string) bool {
+			_, err := gate.Check(p.currentSnapshot(), access.Request{Action: access.View, UserID: userID, ChannelID: channelID, TeamID: teamID})
+			return err == nil
+		}}
 	p.tracker = &tracker.Tracker{Store: &tracker.KVStore{KV: &p.client.KV}, Posts: mm, ActionURL: actionURL, BotID: botID, Log: p.API, Subs: subs, Users: people,
-		Words: words}
+		Words: words, Notify: notifier}
 	p.health = &health.Monitor{Store: health.KVStore{KV: &p.client.KV}, Subs: subs, Posts: mm, BotID: botID, Log: p.API, Words: words}
 	p.catalog = catalog.New(p.catalogSource, catalog.KVShared{KV: &p.client.KV})
 	p.app = &app.App{
 		Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mm, BotID: botID,
 		Tracker: p.tracker, ActionURL: actionURL, Once: mm, Log: p.API,
 		Subs: subs, Dialogs: mm, FormURL: route.URL(manifestID, route.BuildForm), Words: words,
-		Gate: &access.Gate{MM: mm}, Authors: people,
+		Gate: gate, Authors: people, Notify: personal, SiteURL: p.siteURL,
 	}
 	p.command = &command.Handler{App: p.app, Words: words}
 	if err := p.client.SlashCommand.Register(command.Definition(words.Server())); err != nil {
 		return fmt.Errorf("register /%s: %w", command.Trigger, err)
 	}
+	p.previews = p.startPreviews()
 	p.router = api.NewRouter(api.Deps{
 		Snapshot:    p.currentSnapshot,
 		Permissions: mm,
 		Actions:     p.app,
 		Forms:       p.app,
 		Rules:       p.app,
+		Me:          p.app,
 		Lists:       &command.Lists{Catalog: p.catalog, Subs: subs, Words: words},
+		Previews:    p.previews.app,
 		BotID:       botID,
 		PluginID:    manifestID,
 		Version:     manifestVersion,
@@ -127,6 +141,7 @@ func (p *Plugin) OnActivate() error {
 		Kick: p.kick,
 		Notice: func(e buildbot.Event) tracker.Need {
 			need := p.tracker.Notice(e)
+			p.previews.live.Notice(e)
 			if p.health.Notice(e) {
 				need = max(need, tracker.TickSoon)
 			}
@@ -153,6 +168,14 @@ func (p *Plugin) OnActivate() error {
 		)
 	}()
 	return nil
+}
+
+// siteURL is Mattermost's address, for links to posts.
+func (p *Plugin) siteURL() string {
+	if url := p.API.GetConfig().ServiceSettings.SiteURL; url != nil {
+		return strings.TrimSuffix(*url, "/")
+	}
+	return ""
 }
 
 // botUsername is the account the plugin posts as.

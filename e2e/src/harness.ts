@@ -2,9 +2,12 @@
 // ReactIntl as globals, a registerPlugin that records the registry calls, the plugin initialized
 // once on load, and a renderer for posts that, like Mattermost, wraps the component in an
 // IntlProvider with the plugin's strings for the user's locale and draws the post's attachment buttons after it, in an
-// element with Mattermost's id. It also forwards /api/v4 and /plugins/ to the real Mattermost
-// server, so the card learns the bot's id and its buttons reach the server from the same origin
-// with the user's session cookies.
+// element with Mattermost's id. A post of no plugin's type is drawn as its message followed by the
+// components registered for every message (registerPostMessageAttachmentComponent, given the post's
+// id, which they read from the store, as Mattermost's PostMessageView does), and deliverEvent hands
+// a WebSocket event to the handler the plugin registered for it. It also forwards /api/v4 and
+// /plugins/ to the real Mattermost server, so the card learns the bot's id and its buttons reach
+// the server from the same origin with the user's session cookies.
 import fs from 'node:fs';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
@@ -19,31 +22,54 @@ const page = `<!doctype html>
 <script src="/react.js"></script><script src="/react-dom.js"></script><script src="/react-intl.js"></script>
 <script>
 window.Redux = {}; window.ReactRedux = {}; window.PropTypes = {};
-window.registered = {postTypes: {}, translations: null};
+window.registered = {postTypes: {}, translations: null, postMessageAttachments: [], websocket: {}, reconnect: []};
 window.registerPlugin = function (id, plugin) { window.plugin = {id: id, instance: plugin}; };
+// The store holds the posts drawn, as Mattermost's holds the channel's, and tells its readers.
+window.posts = {};
+window.storeListeners = [];
+window.store = {
+    getState: function () { return {entities: {general: {config: {SiteURL: location.origin}}, posts: {posts: window.posts}}}; },
+    subscribe: function (listener) {
+        window.storeListeners.push(listener);
+        return function () { window.storeListeners = window.storeListeners.filter(function (l) { return l !== listener; }); };
+    },
+};
+window.deliverEvent = function (message) {
+    var handler = window.registered.websocket[message.event];
+    if (handler) { handler(message); }
+    return Boolean(handler);
+};
 window.renderPost = function (post, theme, locale) {
     locale = locale || 'en';
     document.body.style.background = theme.centerChannelBg;
+    window.posts = Object.assign({}, window.posts, {[post.id]: post});
+    window.storeListeners.forEach(function (l) { l(); });
     var Component = window.registered.postTypes[post.props.type || post.type];
     var h = React.createElement;
+    var body = Component ? h(Component, {post: post, theme: theme}) : h('div', null,
+        h('p', {className: 'post-message__text'}, post.message),
+        window.registered.postMessageAttachments.map(function (C, i) { return h(C, {key: i, postId: post.id, theme: theme}); }));
     var attachments = (post.props.attachments || []).map(function (a, i) {
-        return h('div', {key: i, className: 'attachment'}, (a.actions || []).map(function (action) {
-            return h('button', {key: action.id, type: 'button'}, action.name);
-        }));
+        return h('div', {key: i, className: 'attachment'}, a.title ? h('span', {className: 'attachment__title'}, a.title) : null,
+            (a.actions || []).map(function (action) {
+                return h('button', {key: action.id, type: 'button'}, action.name);
+            }));
     });
     if (!window.cardRoot) { window.cardRoot = ReactDOM.createRoot(document.getElementById('root')); }
     window.cardRoot.render(h(ReactIntl.IntlProvider, {locale: locale, messages: window.registered.translations(locale)},
-        h('div', null, h(Component, {post: post, theme: theme}), h('div', {id: 'messageAttachmentList_' + post.id}, attachments))));
+        h('div', null, body, h('div', {id: 'messageAttachmentList_' + post.id}, attachments))));
 };
 </script>
 <script src="/main.js"></script>
 <script>
 window.plugin.instance.initialize({
     registerPostTypeComponent: function (type, component) { window.registered.postTypes[type] = component; return type; },
-    registerWebSocketEventHandler: function () {},
+    registerPostMessageAttachmentComponent: function (component) { window.registered.postMessageAttachments.push(component); return 'pma'; },
+    registerWebSocketEventHandler: function (event, handler) { window.registered.websocket[event] = handler; },
+    registerReconnectHandler: function (handler) { window.registered.reconnect.push(handler); },
     registerReducer: function () {},
     registerTranslations: function (getter) { window.registered.translations = getter; },
-}, {getState: function () { return {entities: {general: {config: {SiteURL: location.origin}}}}; }});
+}, window.store);
 </script>
 </body></html>`;
 

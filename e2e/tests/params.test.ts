@@ -188,6 +188,9 @@ describe.each(buildbotMasters)('with $label', (master) => {
         expect(await suggest('/build params-example main ticket=OPS-1 environment=')).toEqual(['environment=staging', 'environment=production']);
         expect(await suggest('/build params-example main ticket=OPS-1 deploy=true suites=unit,')).toEqual(['suites=unit,lint', 'suites=unit,e2e']);
         expect(await suggest('/build params-example main ticket=OPS-1 de')).toEqual(['deploy=']);
+        // After a revision too, and far into the line: every word is a list of its own.
+        expect(await suggest('/build params-example main 0123abcd ticket=OPS-1 env')).toEqual(['environment=']);
+        expect(await suggest('/build params-example main 0123abcd ticket=OPS-1 deploy=true notes=x count=2 region=us')).toEqual(['region=us-east-1', 'region=us-west-2']);
     });
 
     test.each([

@@ -7,11 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import type {Post} from '@mattermost/types/posts';
-import {chromium, type Browser, type Page} from 'playwright-core';
+import type {Page} from 'playwright-core';
 
+import {openBundlePage, type BundlePage} from '../src/browser';
 import {Buildbot, eventually} from '../src/buildbot';
-import {artifactsDir, bb4, buildbotUsers, mattermostURL} from '../src/env';
-import {startHarness, type Harness} from '../src/harness';
+import {artifactsDir, bb4, buildbotUsers} from '../src/env';
 import {configurePlugin, installPlugin, runCommand, setUpWorld, type World} from '../src/mattermost';
 
 const themes = {
@@ -22,8 +22,7 @@ const themes = {
 };
 
 let world: World;
-let harness: Harness;
-let browser: Browser;
+let bundle: BundlePage | undefined;
 let page: Page;
 const buildbot = new Buildbot(bb4.url);
 
@@ -41,42 +40,17 @@ async function statusPost(command: string, state: string): Promise<Post> {
     });
 }
 
-async function sessionCookies(): Promise<Array<{name: string; value: string}>> {
-    // Mattermost sets session cookies for logins that come from its web app, which say so.
-    const response = await fetch(`${mattermostURL}/api/v4/users/login`, {
-        method: 'POST',
-        headers: {'X-Requested-With': 'XMLHttpRequest'},
-        body: JSON.stringify({login_id: 'alice', password: 'E2e-password-1!'}),
-    });
-    return response.headers.getSetCookie().map((c) => {
-        const [pair = ''] = c.split(';');
-        const [name = '', value = ''] = pair.split('=');
-        return {name, value};
-    });
-}
-
 beforeAll(async () => {
     world = await setUpWorld();
     await installPlugin(world.admin);
     await configurePlugin(world.admin, {BuildbotURL: bb4.url, AuthMode: 'login', ...buildbotUsers.admin, PollIntervalSeconds: 2});
-    harness = await startHarness(mattermostURL);
-    browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    const context = await browser.newContext({viewport: {width: 680, height: 240}});
-    await context.addCookies((await sessionCookies()).map((c) => ({...c, url: harness.url})));
-    page = await context.newPage();
-    // The bundle asks for the bot's id once, on load, through the harness and with alice's cookie.
-    const botAnswer = page.waitForResponse((response) => response.url().endsWith('/plugins/buildbot/api/v1/bot'));
-    await page.goto(harness.url);
-    expect((await botAnswer).status()).toBe(200);
+    bundle = await openBundlePage(240);
+    page = bundle.page;
     fs.mkdirSync(artifactsDir, {recursive: true});
 });
 
 afterAll(async () => {
-    await browser?.close();
-    await harness?.close();
+    await bundle?.close();
 });
 
 const revision = '0123456789abcdef0123456789abcdef01234567';
@@ -100,7 +74,9 @@ test('the bundle registers its card and draws a running and a failed build in bo
             await page.getByRole('button', {name: 'Stop'}).waitFor();
             // Mattermost's copy of the buttons, drawn from the post's attachment, is hidden: one Stop.
             expect(await page.getByRole('button', {name: 'Stop'}).count()).toBe(1);
-            expect(await page.locator(`#messageAttachmentList_${running.id} button`).count()).toBe(1);
+            // The attachment has Notify me and Stop, for clients without the card.
+            expect(await page.locator(`#messageAttachmentList_${running.id} button`).count()).toBe(2);
+            expect(await page.getByRole('button', {name: 'Notify me'}).count()).toBe(1);
             expect(await page.locator(`#messageAttachmentList_${running.id}`).isVisible()).toBe(false);
             expect(await page.getByRole('progressbar', {name: 'Step 3 of 3'}).isVisible()).toBe(true);
             expect(await page.getByText('Step 3 of 3 · wait').isVisible()).toBe(true);
@@ -120,10 +96,48 @@ test('the bundle registers its card and draws a running and a failed build in bo
     }
 });
 
+// margin is an element's box with 12 pixels around it, for a screenshot of that element alone.
+async function margin(element: ReturnType<Page['getByRole']>): Promise<{x: number; y: number; width: number; height: number}> {
+    const box = await element.boundingBox();
+    if (!box) {
+        throw new Error('the element is not drawn');
+    }
+    return {x: Math.max(0, box.x - 12), y: Math.max(0, box.y - 12), width: box.width + 24, height: box.height + 24};
+}
+
+// The README's example failure: a build whose tests Buildbot recorded, failing since the build
+// before it, drawn in both themes. Its screenshots are docs/images/card-tests-{light,dark}.png.
+test('a failed build names its failed tests, new or already failing, and since when the branch fails', async () => {
+    const branch = `e2e-browser-tests-${Date.now().toString(36)}`;
+    await statusPost(`/build tests-example ${branch} good1`, 'success');
+    await statusPost(`/build tests-example ${branch} bad1`, 'failure');
+    const worse = await statusPost(`/build tests-example ${branch} worse1`, 'failure');
+    await page.setViewportSize({width: 680, height: 400});
+    try {
+        for (const [name, theme] of Object.entries(themes)) {
+            await render(worse, theme);
+            const tests = page.getByRole('region', {name: /^Build of /}).getByLabel('Tests of tests-example');
+            await tests.waitFor();
+            expect(await tests.innerText()).toMatch(/3 failed\s*·?\s*9 passed/);
+            const failing = tests.getByRole('list', {name: 'Failed tests'});
+            expect(await failing.getByRole('listitem').allInnerTexts()).toEqual([
+                expect.stringMatching(/test_parse_empty.*already failing/s),
+                expect.stringMatching(/test_render_unicode.*already failing/s),
+                expect.stringMatching(/test_cache_expiry.*new/s),
+            ]);
+            expect(await page.getByText(/^Failing since/).first().isVisible()).toBe(true);
+            // The card alone, with a margin of the theme's background, as the README shows it.
+            await page.screenshot({path: path.join(artifactsDir, `card-tests-${name}.png`), clip: await margin(page.getByRole('region', {name: /^Build of /}))});
+        }
+    } finally {
+        await page.setViewportSize({width: 680, height: 240});
+    }
+});
+
 test('the copy button puts the full revision on the clipboard', async () => {
     const started = await statusPost(`/build slow-example e2e-browser-copy ${revision}`, 'building');
     try {
-        await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {origin: harness.url});
+        await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {origin: bundle!.harness.url});
         await render(started, themes.light);
 
         await page.getByRole('button', {name: `Copy revision ${revision}`}).click();

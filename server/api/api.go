@@ -8,13 +8,17 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/gorilla/mux"
 
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/app"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/notify"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/route"
 )
 
@@ -38,13 +42,21 @@ type Rules interface {
 	MayView(userID, channelID, teamID string) bool
 }
 
-// Lists answers the dynamic lists of /build's autocomplete. parsed is the command before the
-// word being typed, input the command as typed.
+// Previews reads what a previewed message's Buildbot links show now, for a user who may see it.
+type Previews interface {
+	Live(ctx context.Context, userID, postID string, after time.Time) ([]post.Props, error)
+}
+
+// Me reads and writes a user's settings for direct messages about builds.
+type Me interface {
+	MeSettings(userID string) (app.MeView, error)
+	SetMeSettings(userID string, settings notify.Settings) (app.MeView, error)
+}
+
+// Lists answers the dynamic lists of /build's autocomplete: what may be typed as the word being
+// typed. parsed is the command before that word, input the command as typed.
 type Lists interface {
-	FirstWord(userID string) []model.AutocompleteListItem
-	SecondWord(userID, channelID, parsed, input string) []model.AutocompleteListItem
-	ThirdWord(userID, channelID, parsed, input string) []model.AutocompleteListItem
-	ParamWord(userID, parsed, input string, position int) []model.AutocompleteListItem
+	Word(userID, channelID, parsed, input string) []model.AutocompleteListItem
 }
 
 // Deps is what the routes need from the plugin.
@@ -56,6 +68,8 @@ type Deps struct {
 	Forms       Forms
 	Rules       Rules
 	Lists       Lists
+	Me          Me
+	Previews    Previews
 	// BotID is the account that writes status posts; the webapp draws only its posts as cards.
 	BotID    string
 	PluginID string
@@ -78,12 +92,11 @@ func NewRouter(deps Deps) http.Handler {
 	r.Use(requireUser, limitBody)
 	r.Handle("/"+route.Status, h.requireAdmin(http.HandlerFunc(h.status))).Methods(http.MethodGet)
 	r.HandleFunc("/"+route.Bot, h.bot).Methods(http.MethodGet)
+	r.HandleFunc("/"+route.MeSettings, h.meSettings).Methods(http.MethodGet, http.MethodPut)
+	r.HandleFunc("/"+route.Previews+"/{post_id:[a-z0-9]{26}}", h.previews).Methods(http.MethodGet)
 	r.HandleFunc("/"+route.Actions, h.action).Methods(http.MethodPost)
 	r.HandleFunc("/"+route.BuildForm, h.form).Methods(http.MethodPost)
-	r.HandleFunc("/"+route.FirstWord, h.firstWord).Methods(http.MethodGet)
-	r.HandleFunc("/"+route.SecondWord, h.secondWord).Methods(http.MethodGet)
-	r.HandleFunc("/"+route.ThirdWord, h.thirdWord).Methods(http.MethodGet)
-	r.HandleFunc("/"+route.Params+"/{position:[0-9]+}", h.paramWord).Methods(http.MethodGet)
+	r.HandleFunc("/"+route.Autocomplete, h.autocomplete).Methods(http.MethodGet)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "no such route")
 	})

@@ -3,9 +3,9 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,20 +34,8 @@ func (l *helpOnly) offer(what string) []model.AutocompleteListItem {
 	return []model.AutocompleteListItem{{Item: "help"}}
 }
 
-func (l *helpOnly) FirstWord(userID string) []model.AutocompleteListItem {
-	return l.offer("first " + userID)
-}
-
-func (l *helpOnly) SecondWord(userID, channelID, parsed, input string) []model.AutocompleteListItem {
-	return l.offer(strings.Join([]string{"second", userID, channelID, parsed, input}, " "))
-}
-
-func (l *helpOnly) ThirdWord(userID, channelID, parsed, input string) []model.AutocompleteListItem {
-	return l.offer(strings.Join([]string{"third", userID, channelID, parsed, input}, " "))
-}
-
-func (l *helpOnly) ParamWord(userID, parsed, input string, position int) []model.AutocompleteListItem {
-	return l.offer(fmt.Sprintf("param %s %s %s %d", userID, parsed, input, position))
+func (l *helpOnly) Word(userID, channelID, parsed, input string) []model.AutocompleteListItem {
+	return l.offer(strings.Join([]string{userID, channelID, parsed, input}, "|"))
 }
 
 // clicks records the button clicks that reach the command package.
@@ -138,17 +126,15 @@ func TestAButtonClickIsBoundedAsAWholeByTheRequestTimeout(t *testing.T) {
 
 func TestAutocompleteOffersNothingWhereBuildIsRefused(t *testing.T) {
 	h := router(config.NewSnapshot(&config.Configuration{}))
-	for _, path := range []string{"/api/v1/autocomplete/first", "/api/v1/autocomplete/second"} {
-		if rec := get(h, path+"?channel_id=refused&team_id=t&parsed=build+x+", "user-id"); rec.Body.String() != "[]\n" {
-			t.Errorf("%s in a refused channel: %s", path, rec.Body)
-		}
+	if rec := get(h, "/api/v1/autocomplete?channel_id=refused&team_id=t&parsed=build+x+", "user-id"); rec.Body.String() != "[]\n" {
+		t.Errorf("in a refused channel: %s", rec.Body)
 	}
-	if rec := get(h, "/api/v1/autocomplete/first?channel_id=allowed", "user-id"); !strings.Contains(rec.Body.String(), `"help"`) {
+	if rec := get(h, "/api/v1/autocomplete?channel_id=allowed", "user-id"); !strings.Contains(rec.Body.String(), `"help"`) {
 		t.Fatalf("in an allowed channel: %s", rec.Body)
 	}
 }
 
-// Each list is asked with what Mattermost's query says: who types, where, and what so far.
+// The list is asked with what Mattermost's query says: who types, where, and what so far.
 func TestAutocompletePassesTheQueryToItsList(t *testing.T) {
 	lists := &helpOnly{}
 	h := NewRouter(Deps{
@@ -157,11 +143,8 @@ func TestAutocompletePassesTheQueryToItsList(t *testing.T) {
 		Lists:    lists,
 	})
 	q := "?channel_id=allowed&team_id=t&parsed=build+app+&user_input=build+app+ma"
-	for _, path := range []string{"/" + route.FirstWord, "/" + route.SecondWord, "/" + route.ThirdWord, "/" + route.Params + "/5"} {
-		get(h, path+q, "alice")
-	}
-	want := []string{"first alice", "second alice allowed build app  build app ma", "third alice allowed build app  build app ma", "param alice build app  build app ma 5"}
-	if strings.Join(lists.asked, "|") != strings.Join(want, "|") {
+	get(h, "/"+route.Autocomplete+q, "alice")
+	if want := []string{"alice|allowed|build app |build app ma"}; !slices.Equal(lists.asked, want) {
 		t.Fatalf("asked %q, want %q", lists.asked, want)
 	}
 }

@@ -2,26 +2,23 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 )
 
-// The dynamic lists of /build. Mattermost calls them on every keystroke and filters the items by
-// what was typed; they answer from memory and never wait on Buildbot. Where /build is refused,
-// they offer nothing.
-
-func (h *handler) firstWord(w http.ResponseWriter, r *http.Request) {
+// The dynamic lists of /build. Mattermost calls the route on every keystroke, once for each word
+// up to the one typed, and filters the items by what was typed; it answers from memory and never
+// waits on Buildbot. Where /build is refused, it offers nothing.
+func (h *handler) autocomplete(w http.ResponseWriter, r *http.Request) {
 	if !h.allowed(r) {
 		writeJSON(w, http.StatusOK, []model.AutocompleteListItem{})
 		return
 	}
-	writeJSON(w, http.StatusOK, h.deps.Lists.FirstWord(r.Header.Get(userHeader)))
+	q := r.URL.Query()
+	writeJSON(w, http.StatusOK, h.deps.Lists.Word(r.Header.Get(userHeader), q.Get("channel_id"), q.Get("parsed"), q.Get("user_input")))
 }
 
 // words are the caller's language for the status route.
@@ -44,32 +41,4 @@ func (h *handler) allowed(r *http.Request) bool {
 	}
 	h.grants.add(key, snap, now)
 	return true
-}
-
-func (h *handler) secondWord(w http.ResponseWriter, r *http.Request) {
-	if !h.allowed(r) {
-		writeJSON(w, http.StatusOK, []model.AutocompleteListItem{})
-		return
-	}
-	q := r.URL.Query()
-	writeJSON(w, http.StatusOK, h.deps.Lists.SecondWord(r.Header.Get(userHeader), q.Get("channel_id"), q.Get("parsed"), q.Get("user_input")))
-}
-
-func (h *handler) thirdWord(w http.ResponseWriter, r *http.Request) {
-	if !h.allowed(r) {
-		writeJSON(w, http.StatusOK, []model.AutocompleteListItem{})
-		return
-	}
-	q := r.URL.Query()
-	writeJSON(w, http.StatusOK, h.deps.Lists.ThirdWord(r.Header.Get(userHeader), q.Get("channel_id"), q.Get("parsed"), q.Get("user_input")))
-}
-
-func (h *handler) paramWord(w http.ResponseWriter, r *http.Request) {
-	position, err := strconv.Atoi(mux.Vars(r)["position"])
-	if err != nil || !h.allowed(r) {
-		writeJSON(w, http.StatusOK, []model.AutocompleteListItem{})
-		return
-	}
-	q := r.URL.Query()
-	writeJSON(w, http.StatusOK, h.deps.Lists.ParamWord(r.Header.Get(userHeader), q.Get("parsed"), q.Get("user_input"), position))
 }

@@ -30,7 +30,7 @@ func TestAYesIsKeptForABurstOfKeystrokesOnly(t *testing.T) {
 		Rules:    rules,
 	})
 	keystroke := func(channel, user string) string {
-		return get(h, "/api/v1/autocomplete/first?team_id=t&channel_id="+channel, user).Body.String()
+		return get(h, "/api/v1/autocomplete?team_id=t&channel_id="+channel, user).Body.String()
 	}
 
 	for range 5 {

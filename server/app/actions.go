@@ -39,7 +39,7 @@ func (a *App) Act(ctx context.Context, req *model.PostActionIntegrationRequest) 
 }
 
 func (a *App) act(ctx context.Context, c *click) i18n.Text {
-	if c.action != post.ActionStop && c.action != post.ActionRebuild && c.action != post.ActionRebuildWith {
+	if c.action != post.ActionStop && c.action != post.ActionRebuild && c.action != post.ActionRebuildWith && c.action != post.ActionNotify {
 		return i18n.T("command.action.unknown", "Unknown action.")
 	}
 	snap := a.Snapshot()
@@ -56,6 +56,9 @@ func (a *App) act(ctx context.Context, c *click) i18n.Text {
 		return i18n.T("command.action.not_ours", "This post was not written by the Buildbot plugin, so it cannot act on it.")
 	}
 	c.rows = props.Rows
+	if c.action == post.ActionNotify {
+		return a.toggleNotify(snap, c, p, trackID, props)
+	}
 	if !props.From(snap.Buildbot.Fingerprint()) {
 		return i18n.T("command.action.other_buildbot", "This build ran on a Buildbot the plugin no longer uses, so it cannot act on it from here. Its links still open that Buildbot.")
 	}
@@ -203,11 +206,13 @@ func (a *App) rebuild(ctx context.Context, bb *buildbot.Client, original *model.
 	}
 	p := &model.Post{UserId: a.BotID, ChannelId: original.ChannelId, RootId: root}
 	post.Apply(p, again, a.ActionURL, a.Words.Server())
-	if err := a.Tracker.Announce(p, &tracker.Tracked{Props: again}); errors.Is(err, tracker.ErrNotPosted) {
+	tracked := &tracker.Tracked{Props: again}
+	if err := a.Tracker.Announce(p, tracked); errors.Is(err, tracker.ErrNotPosted) {
 		return i18n.T("command.rebuild.not_posted", "Buildbot started the rebuild, but Mattermost could not post about it.")
 	} else if err != nil {
 		return i18n.T("command.rebuild.not_stored", "Buildbot started the rebuild, but the plugin could not store it to follow it, so it did not post about it.")
 	}
+	a.noteMine(user.Id, tracked)
 	if len(failed) > 0 {
 		return i18n.T("command.rebuild.some_failed", "Some builders were not rebuilt:\n- {{.List}}", "List", i18n.Join("\n- ", failed...))
 	}

@@ -65,6 +65,18 @@ func TestStopOnABuildOfTheBuildbotInUseReachesIt(t *testing.T) {
 	}
 }
 
+// runningBuild starts /build tools as alice on a fake Buildbot: its status post shows it queued.
+func runningBuild(t *testing.T) (*buildbottest.Server, *fakeMM, *command.Handler, *model.Post) {
+	t.Helper()
+	bb := &buildbottest.Server{}
+	mm := newMM()
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t)}, mm)
+	if got := run(h, "alice", "builds", "/build tools"); got != "" {
+		t.Fatal(got)
+	}
+	return bb, mm, h, mm.posts[0]
+}
+
 type auditLog []string
 
 func (a *auditLog) LogInfo(msg string, keyValuePairs ...any) {
@@ -236,13 +248,7 @@ func TestEveryClickIsAuditedAllowedOrRefused(t *testing.T) {
 }
 
 func TestStopTellsBuildbotAndTheTrackerWhoStoppedIt(t *testing.T) {
-	bb := &buildbottest.Server{}
-	mm := newMM()
-	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t)}, mm)
-	if got := run(h, "alice", "builds", "/build tools"); got != "" {
-		t.Fatal(got)
-	}
-	status := mm.posts[0]
+	bb, _, h, status := runningBuild(t)
 
 	if got := press(h, "root", status.Id, post.ActionStop); !strings.Contains(got, "Stopping `tools`") {
 		t.Fatal(got)
@@ -254,5 +260,46 @@ func TestStopTellsBuildbotAndTheTrackerWhoStoppedIt(t *testing.T) {
 	}
 	if last := bb.Bodies[len(bb.Bodies)-1]; !strings.Contains(last, `"reason":"Stopped by @root from Mattermost"`) {
 		t.Fatalf("Buildbot got %s", last)
+	}
+}
+
+// Notify me: whoever may see the build asks for a direct message at its end, and asks again to
+// cancel; the post shows who waits. A user who cannot read the channel, or a build that ended, is
+// refused.
+func TestNotifyMeTogglesAndThePostShowsWhoWaits(t *testing.T) {
+	bb, mm, h, status := runningBuild(t)
+	mm.members = map[string][]string{"builds": {"alice", "bob", "carol"}}
+	for _, u := range []string{"bob", "carol", "mallory"} {
+		mm.users[u] = &model.User{Id: u, Username: u}
+	}
+	waiting := func() any {
+		p, _ := mm.GetPost(status.Id)
+		return p.GetProp(post.WaitingKey)
+	}
+	controls := bb.Controls
+
+	if got := press(h, "bob", status.Id, post.ActionNotify); !strings.Contains(got, "You will get a direct message when this build ends") {
+		t.Fatal(got)
+	}
+	press(h, "carol", status.Id, post.ActionNotify)
+	if got := fmt.Sprint(waiting()); got != "[bob carol]" {
+		t.Fatalf("waiting %s", got)
+	}
+	if got := press(h, "bob", status.Id, post.ActionNotify); !strings.Contains(got, "no longer") {
+		t.Fatal(got)
+	}
+	if got := press(h, "mallory", status.Id, post.ActionNotify); !strings.Contains(got, "in a channel you cannot read") {
+		t.Fatal(got)
+	}
+	if got := fmt.Sprint(waiting()); got != "[carol]" {
+		t.Fatalf("waiting %s", got)
+	}
+	if bb.Controls != controls {
+		t.Fatal("Notify me called Buildbot")
+	}
+
+	done := finishedBuild(t, h, mm, 3)
+	if got := press(h, "carol", done.Id, post.ActionNotify); !strings.Contains(got, "ended already") {
+		t.Fatal(got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/notify"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
@@ -42,6 +43,10 @@ type App struct {
 	Gate *access.Gate
 	// Authors links users to the address their commits carry.
 	Authors Authors
+	// Notify keeps who waits for which build's end, and each user's settings and recent builds.
+	Notify *notify.Store
+	// SiteURL is Mattermost's address, for links to posts.
+	SiteURL func() string
 
 	misses misses
 }
@@ -60,6 +65,7 @@ type Actor struct {
 type Mattermost interface {
 	access.Mattermost
 	GetPost(postID string) (*model.Post, error)
+	UpdatePost(p *model.Post) error
 }
 
 // Tracker takes over a started build's status post, and hears who stops one.

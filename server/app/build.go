@@ -104,6 +104,7 @@ func (a *App) announce(cfg *config.Configuration, who Actor, req request, s star
 		return i18n.T("command.build.not_stored", "Buildbot started the build, but the plugin could not store it to follow it, so it did not post about it:\n\n{{.Post}}",
 			"Post", i18n.Raw(p.Message))
 	}
+	a.noteMine(who.UserID, tracked)
 	if len(s.failed) > 0 {
 		return i18n.T("command.build.some_failed", "Some builders did not start:\n- {{.List}}", "List", i18n.Join("\n- ", s.failed...))
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/command"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/kvtest"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/notify"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
@@ -92,6 +93,16 @@ func (f *fakeMM) GetPost(id string) (*model.Post, error) {
 	return nil, errors.New("no post")
 }
 
+func (f *fakeMM) UpdatePost(p *model.Post) error {
+	for i, old := range f.posts {
+		if old.Id == p.Id {
+			f.posts[i] = p
+			return nil
+		}
+	}
+	return errors.New("no post")
+}
+
 type fakeTracker struct {
 	mm       *fakeMM
 	tracked  []*tracker.Tracked
@@ -149,7 +160,8 @@ func handlerFor(t *testing.T, cfg *config.Configuration, mm *fakeMM) *command.Ha
 	kv, _ := kvtest.New(t)
 	a := &app.App{Snapshot: func() *config.Snapshot { return snap }, Catalog: cat, MM: mm, BotID: "bot",
 		Tracker: &fakeTracker{mm: mm}, ActionURL: "/plugins/buildbot/api/v1/actions", Once: fakeOnce{},
-		Subs: &subscription.KVStore{KV: kv}, Gate: &access.Gate{MM: mm}}
+		Subs: &subscription.KVStore{KV: kv}, Gate: &access.Gate{MM: mm}, Notify: &notify.Store{KV: kv},
+		SiteURL: func() string { return "https://chat.example.com" }}
 	return &command.Handler{App: a}
 }
 

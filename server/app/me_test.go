@@ -8,6 +8,7 @@ import (
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbottest"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/notify"
 )
 
 type fakeAuthors struct {
@@ -34,7 +35,7 @@ func TestBuildMeLinksAndUnlinksTheUsersAddressWhereAddressesAreHidden(t *testing
 		{"/build me link", "mentions you. `/build me unlink` stops that."},
 		{"/build me", "mentions you. `/build me unlink` stops that."},
 		{"/build me UNLINK", "mentions you only once you link it"},
-		{"/build me links", "Use `/build me`, `/build me link` or `/build me unlink`."},
+		{"/build me links", "Use `/build me`, `/build me link|unlink`, `/build me builds off|failures|always` or `/build me breaks on|off`."},
 	} {
 		if got := run(h, "alice", "builds", step.command); !strings.Contains(got, step.want) {
 			t.Fatalf("%s: %q lacks %q", step.command, got, step.want)
@@ -47,5 +48,50 @@ func TestBuildMeLinksAndUnlinksTheUsersAddressWhereAddressesAreHidden(t *testing
 	authors.shown = true
 	if got := run(h, "alice", "builds", "/build me link"); !strings.Contains(got, "there is nothing to link") || authors.linked["alice"] {
 		t.Fatalf("where addresses are shown: %q, linked %v", got, authors.linked)
+	}
+}
+
+func TestBuildMeSetsWhichDirectMessagesAboutBuildsTheUserGets(t *testing.T) {
+	bb := &buildbottest.Server{}
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t)}, newMM())
+	h.App.Authors = &fakeAuthors{linked: map[string]bool{}}
+
+	for _, step := range []struct{ command, want string }{
+		{"/build me", "- A build you started from chat: never (`/build me builds off|failures|always`)\n- A build your change breaks: once, at the first failure after a success"},
+		{"/build me builds failures", "- A build you started from chat: when it fails"},
+		{"/build me breaks off", "- A build your change breaks: never"},
+		{"/build me", "- A build you started from chat: when it fails"},
+		{"/build me builds sometimes", "Use `/build me`"},
+	} {
+		if got := run(h, "alice", "builds", step.command); !strings.Contains(got, step.want) {
+			t.Fatalf("%s: %q lacks %q", step.command, got, step.want)
+		}
+	}
+	settings, err := h.App.Notify.Settings("alice")
+	if err != nil || settings != (notify.Settings{OwnBuilds: notify.OwnBuildsFailures, Breaks: false}) {
+		t.Fatalf("settings %+v, %v", settings, err)
+	}
+}
+
+// /build mine lists the builds the user started, newest first, as their posts show them now, and
+// leaves out those in a channel they can no longer read.
+func TestBuildMineListsTheUsersBuildsAsTheirPostsShowThem(t *testing.T) {
+	bb := &buildbottest.Server{}
+	mm := newMM()
+	h := handlerFor(t, &config.Configuration{BuildbotURL: bb.Start(t)}, mm)
+	if got := run(h, "alice", "builds", "/build mine"); !strings.Contains(got, "No builds of yours yet") {
+		t.Fatal(got)
+	}
+	run(h, "alice", "builds", "/build tools")
+	run(h, "alice", "random", "/build app-docs")
+	mm.members = map[string][]string{"random": {"bob"}}
+
+	got := run(h, "alice", "builds", "/build mine")
+
+	if !strings.Contains(got, "#### Your builds\n- :hourglass_flowing_sand: [**tools**](https://chat.example.com/_redirect/pl/"+mm.posts[0].Id+") `main` · tools queued") {
+		t.Fatal(got)
+	}
+	if strings.Contains(got, "app-docs") {
+		t.Fatalf("a build in a channel alice cannot read: %q", got)
 	}
 }

@@ -37,26 +37,35 @@ func linkKey(email string) string {
 	return linkPrefix + hex.EncodeToString(sum[:16])
 }
 
-// UsernameByEmail names the active user a commit address belongs to: any user's, where Mattermost
-// shows addresses; where it hides them, only a user who linked that address, while it is still
-// their account's.
+// UsernameByEmail names the active user a commit address belongs to (UserByEmail).
 func (d *Directory) UsernameByEmail(email string) (string, bool) {
-	if d.EmailsShown() {
-		u, err := d.Users.GetByEmail(email)
-		if err != nil || !active(u) {
-			return "", false
-		}
-		return u.Username, true
-	}
-	var userID string
-	if err := d.KV.Get(linkKey(email), &userID); err != nil || userID == "" {
-		return "", false
-	}
-	u, err := d.Users.Get(userID)
-	if err != nil || !active(u) || !strings.EqualFold(u.Email, strings.TrimSpace(email)) {
+	u, ok := d.UserByEmail(email)
+	if !ok {
 		return "", false
 	}
 	return u.Username, true
+}
+
+// UserByEmail finds the active user a commit address belongs to: any user's, where Mattermost
+// shows addresses; where it hides them, only a user who linked that address, while it is still
+// their account's.
+func (d *Directory) UserByEmail(email string) (*model.User, bool) {
+	if d.EmailsShown() {
+		u, err := d.Users.GetByEmail(email)
+		if err != nil || !active(u) {
+			return nil, false
+		}
+		return u, true
+	}
+	var userID string
+	if err := d.KV.Get(linkKey(email), &userID); err != nil || userID == "" {
+		return nil, false
+	}
+	u, err := d.Users.Get(userID)
+	if err != nil || !active(u) || !strings.EqualFold(u.Email, strings.TrimSpace(email)) {
+		return nil, false
+	}
+	return u, true
 }
 
 func active(u *model.User) bool { return u != nil && u.DeleteAt == 0 && !u.IsBot }

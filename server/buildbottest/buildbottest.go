@@ -55,6 +55,9 @@ type Server struct {
 	Bodies   []string
 	// Builders, Builds and ForceResult replace the usual answers when set.
 	Builders, Builds, ForceResult string
+	// BuildRequests replaces the list of build requests when set; RequestBuilds answers
+	// buildrequests/<id>/builds and Steps builds/<id>/steps, which are not found when unset.
+	BuildRequests, RequestBuilds, Steps string
 	// ForceDelay holds the answer to a force that long: a Buildbot busy with a burst of them.
 	ForceDelay time.Duration
 	// Schedulers replaces the list of force schedulers when set.
@@ -192,6 +195,14 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
 		return
 	}
+	if parts := strings.Split(r.URL.Path, "/"); r.Method == http.MethodGet && len(parts) == 6 && parts[5] == "builds" && parts[3] == "buildrequests" && f.RequestBuilds != "" {
+		_, _ = io.WriteString(w, f.RequestBuilds)
+		return
+	}
+	if parts := strings.Split(r.URL.Path, "/"); r.Method == http.MethodGet && len(parts) == 6 && parts[5] == "steps" && parts[3] == "builds" && f.Steps != "" {
+		_, _ = io.WriteString(w, f.Steps)
+		return
+	}
 	if name, ok := strings.CutPrefix(r.URL.Path, "/api/v2/forceschedulers/"); ok && r.Method == http.MethodGet {
 		_, _ = io.WriteString(w, f.scheduler(name))
 		return
@@ -242,7 +253,7 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case "GET /api/v2/changes":
 		_, _ = io.WriteString(w, `{"changes":[{"changeid":8,"properties":{"mattermost_request":["`+f.lastTag()+`","Change"]}}]}`)
 	case "GET /api/v2/buildrequests":
-		_, _ = io.WriteString(w, `{"buildrequests":[{"buildrequestid":41}]}`)
+		_, _ = io.WriteString(w, or(f.BuildRequests, `{"buildrequests":[{"buildrequestid":41}]}`))
 	case "POST /api/v2/builds/9":
 		var req struct{ Method string }
 		_ = json.NewDecoder(r.Body).Decode(&req)

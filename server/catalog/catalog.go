@@ -95,6 +95,10 @@ func (c *Catalog) Current() *Index {
 // Warm says whether a refresh has succeeded since the settings last changed.
 func (c *Catalog) Warm() bool { return c.current.Load() != nil }
 
+// Reading says whether the catalog waits for its first read of the Buildbot the settings name:
+// until it ends, autocomplete knows no repo and says why.
+func (c *Catalog) Reading() bool { return !c.Warm() && c.source().Reader != nil }
+
 // Reset forgets the index, for when the settings point at another Buildbot.
 func (c *Catalog) Reset() {
 	c.generation.Add(1)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -237,5 +238,52 @@ func TestARequestWaitsForAHungRefreshNoLongerThanItsOwnTimeout(t *testing.T) {
 	}
 	if _, ok := ix.Lookup("tools"); !ok {
 		t.Fatalf("the index in memory was not kept: %v", ix.Names())
+	}
+}
+
+// Every node offers what was built last first: the times travel with the shared index.
+func TestTheSharedIndexKeepsTheOrderOfWhatWasBuiltLast(t *testing.T) {
+	shared := kvShared(t)
+	src := sources()
+	src.Builds = []buildbot.Build{builtAt(3, "older", 100), builtAt(3, "newer", 200), builtAt(1, "main", 50)}
+	ix := Build(src, time.Unix(10, 0))
+	if err := shared.Publish("k", ix); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := shared.Since("k", time.Time{})
+	if err != nil || got == nil {
+		t.Fatalf("index %v, err %v", got, err)
+	}
+	if want := []string{"tools", "app", "unforceable"}; !slices.Equal(got.Recent(), want) || !slices.Equal(ix.Recent(), want) {
+		t.Fatalf("recent %v on the reader, %v shared, want %v", ix.Recent(), got.Recent(), want)
+	}
+	if want := []string{"main", "newer", "older"}; !slices.Equal(got.Repos["tools"].Branches, want) {
+		t.Fatalf("branches %v, want %v", got.Repos["tools"].Branches, want)
+	}
+}
+
+// Until the first read of the Buildbot the settings name ends, autocomplete says it is reading;
+// with no Buildbot set, nothing is being read.
+func TestTheCatalogIsReadingUntilItsFirstReadEnds(t *testing.T) {
+	r := &countingReader{}
+	reader := Reader(r)
+	c := New(func() Setup { return Setup{Reader: reader, Key: "k"} }, nil)
+	if !c.Reading() {
+		t.Fatal("a cold catalog is not reading")
+	}
+	if _, err := c.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if c.Reading() {
+		t.Fatal("still reading after the first read")
+	}
+	c.Reset()
+	if !c.Reading() {
+		t.Fatal("a catalog reset for another Buildbot is not reading")
+	}
+	reader = nil
+	if c.Reading() {
+		t.Fatal("reading with no Buildbot set")
 	}
 }

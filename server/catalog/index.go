@@ -80,16 +80,21 @@ type Repo struct {
 	Targets []Target
 	// DefaultBranch is the force scheduler's default, else the most built branch.
 	DefaultBranch string
-	// Branches are known branch names: the default first, then the most built.
+	// Branches are known branch names: the default first, then the most recently built (the most
+	// built first among those of one moment), then the force schedulers' other choices.
 	Branches []string
+	// LastBuilt is when a build or change of the repo was last seen, for offering the repos in use
+	// first; zero when none was.
+	LastBuilt buildbot.Time `json:",omitempty"`
 }
 
 // Index is one refresh's view of Buildbot. It is never changed after it is built.
 type Index struct {
 	// Repos are what /build can build: in force mode, only builders a force scheduler serves.
-	Repos       map[string]*Repo
-	names       []string
-	RefreshedAt time.Time
+	Repos map[string]*Repo
+	// names are the repos in alphabetical order, recent the most recently built first.
+	names, recent []string
+	RefreshedAt   time.Time
 	// Watched are the repos of every active builder, which subscriptions follow: most builds
 	// start from a push, on builders chat may never start. It is the index itself when every
 	// builder is in Repos.
@@ -127,6 +132,20 @@ func (r *Repo) Schedulers(branch string) []string {
 
 // Names lists the repos in alphabetical order.
 func (ix *Index) Names() []string { return ix.names }
+
+// Recent lists the repos most recently built first, then those never seen built by name.
+func (ix *Index) Recent() []string { return ix.recent }
+
+// order lists the repos' names once the repos are known.
+func (ix *Index) order() {
+	ix.names = make([]string, 0, len(ix.Repos))
+	for name := range ix.Repos {
+		ix.names = append(ix.names, name)
+	}
+	sort.Strings(ix.names)
+	ix.recent = slices.Clone(ix.names)
+	sort.SliceStable(ix.recent, func(i, j int) bool { return ix.Repos[ix.recent[i]].LastBuilt > ix.Repos[ix.recent[j]].LastBuilt })
+}
 
 // Lookup finds a repo by name, ignoring case.
 func (ix *Index) Lookup(name string) (*Repo, bool) {
@@ -166,6 +185,9 @@ func (ix *Index) LookupWatched(name string) (*Repo, bool) { return ix.watched().
 
 // WatchedNames lists the watched repos in alphabetical order.
 func (ix *Index) WatchedNames() []string { return ix.watched().names }
+
+// WatchedRecent lists the watched repos most recently built first, as Recent does.
+func (ix *Index) WatchedRecent() []string { return ix.watched().recent }
 
 // Serves says whether chat may build on a builder: one of the repos has it as a target.
 func (ix *Index) Serves(builderID int) bool {
@@ -284,44 +306,57 @@ func index(src Sources, now time.Time) *Index {
 		repoOfBuilder[b.BuilderID] = repo
 	}
 
-	counts := map[*Repo]map[string]int{}
-	count := func(repo *Repo, branch string) {
-		if repo == nil || branch == "" {
+	branches := map[*Repo]map[string]seen{}
+	note := func(repo *Repo, branch string, at buildbot.Time) {
+		if repo == nil {
 			return
 		}
-		if counts[repo] == nil {
-			counts[repo] = map[string]int{}
+		repo.LastBuilt = max(repo.LastBuilt, at)
+		if branch == "" {
+			return
 		}
-		counts[repo][branch]++
+		if branches[repo] == nil {
+			branches[repo] = map[string]seen{}
+		}
+		s := branches[repo][branch]
+		s.count++
+		s.last = max(s.last, at)
+		branches[repo][branch] = s
 	}
 	for _, b := range src.Builds {
-		count(repoOfBuilder[b.BuilderID], b.Properties.Get("branch"))
+		note(repoOfBuilder[b.BuilderID], b.Properties.Get("branch"), b.StartedAt)
 	}
 	for _, s := range src.Stamps {
 		repo := ix.Repos[s.Project]
 		if repo == nil {
 			repo = ix.Repos[repoName(s.Repository, "", nil)]
 		}
-		count(repo, s.Branch)
+		note(repo, s.Branch, s.CreatedAt)
 	}
 
 	for _, repo := range ix.Repos {
-		seen := counts[repo]
-		if seen == nil {
-			seen = map[string]int{}
+		known := branches[repo]
+		if known == nil {
+			known = map[string]seen{}
 		}
 		for _, c := range choices[repo] {
-			if _, ok := seen[c]; !ok {
-				seen[c] = 0
+			if _, ok := known[c]; !ok {
+				known[c] = seen{}
 			}
 		}
-		repo.DefaultBranch = pickDefault(defaults[repo], seen)
-		repo.Branches = rank(seen, repo.DefaultBranch)
+		repo.DefaultBranch = pickDefault(defaults[repo], known)
+		repo.Branches = rank(known, repo.DefaultBranch)
 		sort.Slice(repo.Targets, func(i, j int) bool { return repo.Targets[i].Builder < repo.Targets[j].Builder })
-		ix.names = append(ix.names, repo.Name)
 	}
-	sort.Strings(ix.names)
+	ix.order()
 	return ix
+}
+
+// seen is what recent builds and changes say of one branch: how many name it, and when the last
+// one was made.
+type seen struct {
+	count int
+	last  buildbot.Time
 }
 
 // builtRepos names, for each builder, the repo its recent builds say they build: the one named by
@@ -377,10 +412,10 @@ func repoName(repository, project string, ownProjects *regexp.Regexp) string {
 
 // pickDefault prefers a scheduler default (the most built one if schedulers disagree), then the
 // most built branch.
-func pickDefault(schedulerDefaults map[string]bool, seen map[string]int) string {
+func pickDefault(schedulerDefaults map[string]bool, known map[string]seen) string {
 	best, bestCount := "", -1
 	consider := func(branch string) {
-		if n := seen[branch]; n > bestCount || (n == bestCount && branch < best) {
+		if n := known[branch].count; n > bestCount || (n == bestCount && branch < best) {
 			best, bestCount = branch, n
 		}
 	}
@@ -390,22 +425,29 @@ func pickDefault(schedulerDefaults map[string]bool, seen map[string]int) string 
 		}
 		return best
 	}
-	for branch := range seen {
+	for branch := range known {
 		consider(branch)
 	}
 	return best
 }
 
-func rank(seen map[string]int, first string) []string {
-	branches := make([]string, 0, len(seen)+1)
-	for b := range seen {
+// rank puts first first, then the branches most recently built: a Buildbot keeps hundreds of
+// branches in its recent history, and the one someone builds next is most likely one built
+// lately. Buildbot's times are whole seconds, so among those of one second the most built lead.
+func rank(known map[string]seen, first string) []string {
+	branches := make([]string, 0, len(known)+1)
+	for b := range known {
 		if b != first {
 			branches = append(branches, b)
 		}
 	}
 	sort.Slice(branches, func(i, j int) bool {
-		if seen[branches[i]] != seen[branches[j]] {
-			return seen[branches[i]] > seen[branches[j]]
+		a, b := known[branches[i]], known[branches[j]]
+		switch {
+		case a.last != b.last:
+			return a.last > b.last
+		case a.count != b.count:
+			return a.count > b.count
 		}
 		return branches[i] < branches[j]
 	})

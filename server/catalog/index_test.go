@@ -317,3 +317,49 @@ func TestAFormServesARepoWhoseBuildersAnswerToOneScheduler(t *testing.T) {
 		t.Error("an unknown repo has a form")
 	}
 }
+
+// builtAt is a build of the branch started at the given second.
+func builtAt(builderID int, branch string, at buildbot.Time) buildbot.Build {
+	b := build(builderID, branch)
+	b.StartedAt = at
+	return b
+}
+
+// A Buildbot keeps hundreds of branches in its recent history: the one built last is the one most
+// likely built next, whatever its name and however often the others were built.
+func TestBranchesComeDefaultFirstThenTheMostRecentlyBuilt(t *testing.T) {
+	src := sources()
+	src.Builds = []buildbot.Build{
+		builtAt(3, "often-long-ago", 100), builtAt(3, "often-long-ago", 101), builtAt(3, "often-long-ago", 102),
+		builtAt(3, "s19-10", 300), builtAt(3, "s19-9", 400), builtAt(3, "main", 50),
+		// Buildbot's times are whole seconds: of one second, the most built leads.
+		builtAt(3, "same-second-once", 200), builtAt(3, "same-second-twice", 200), builtAt(3, "same-second-twice", 150),
+	}
+	src.Stamps = []buildbot.SourceStamp{{Project: "tools", Branch: "pushed-last", CreatedAt: 500}, {Project: "tools", Branch: "s19-10", CreatedAt: 250}}
+	ix := Build(src, time.Unix(0, 0))
+
+	want := []string{"main", "pushed-last", "s19-9", "s19-10", "same-second-twice", "same-second-once", "often-long-ago"}
+	if got := ix.Repos["tools"].Branches; !reflect.DeepEqual(got, want) {
+		t.Fatalf("branches %v, want %v", got, want)
+	}
+	if ix.Repos["tools"].DefaultBranch != "main" {
+		t.Fatalf("the scheduler's default is no longer the default: %q", ix.Repos["tools"].DefaultBranch)
+	}
+}
+
+func TestReposComeMostRecentlyBuiltFirstThenByName(t *testing.T) {
+	src := threeX(sources())
+	src.Builds = []buildbot.Build{builtAt(1, "main", 100), builtAt(3, "main", 300), builtAt(2, "main", 200)}
+	src.Stamps = []buildbot.SourceStamp{{Project: "compile", Branch: "next", CreatedAt: 400}}
+	ix := Build(src, time.Unix(0, 0))
+
+	if got := ix.Recent(); !reflect.DeepEqual(got, []string{"compile", "tools", "docs", "unforceable"}) {
+		t.Fatalf("recent %v", got)
+	}
+	if got := ix.WatchedRecent(); !reflect.DeepEqual(got, ix.Recent()) {
+		t.Fatalf("watched recent %v", got)
+	}
+	if got := ix.Names(); !reflect.DeepEqual(got, []string{"compile", "docs", "tools", "unforceable"}) {
+		t.Fatalf("names %v", got)
+	}
+}

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/pluginapi"
@@ -85,9 +84,6 @@ func (s KVShared) Since(key string, t time.Time) (*Index, error) {
 // restore makes an index of repos read elsewhere.
 func restore(repos map[string]*Repo, at time.Time) *Index {
 	ix := &Index{Repos: repos, RefreshedAt: at}
-	for name := range repos {
-		ix.names = append(ix.names, name)
-	}
-	sort.Strings(ix.names)
+	ix.order()
 	return ix
 }

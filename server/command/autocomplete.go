@@ -1,7 +1,6 @@
 package command
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/notify"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/route"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
@@ -27,33 +27,14 @@ type Lists struct {
 	Words *i18n.Bundle
 }
 
-// FirstWord lists the repos and subcommands, in the user's language.
-func (l *Lists) FirstWord(userID string) []model.AutocompleteListItem {
-	return FirstWord(l.Catalog.Current(), l.Words.User(userID))
-}
-
-// SecondWord lists what may follow the first word. parsed is the command before the word being
-// typed, input the command as typed.
-func (l *Lists) SecondWord(userID, channelID, parsed, input string) []model.AutocompleteListItem {
-	return Finished(SecondWord(l.Catalog.Current(), typed(parsed, input), l.subscribed(channelID), l.Words.User(userID)), parsed, input)
-}
-
-// ThirdWord lists what may follow the second word.
-func (l *Lists) ThirdWord(userID, channelID, parsed, input string) []model.AutocompleteListItem {
-	return Finished(ThirdWord(l.Catalog.Current(), typed(parsed, input), input, l.subscribed(channelID), l.Words.User(userID)), parsed, input)
-}
-
-// ParamWord lists the name=value words at a position after the third.
-func (l *Lists) ParamWord(userID, parsed, input string, position int) []model.AutocompleteListItem {
-	return Finished(ParamWord(l.Catalog.Current(), parsed, input, position, l.Words.User(userID)), parsed, input)
-}
-
-// typed is the command as typed so far.
-func typed(parsed, input string) string {
-	if parsed != "" {
-		return parsed
+// Word lists what may be typed as the word being typed, in the user's language. parsed is the
+// command before that word, input the command as typed, as Mattermost sends them.
+func (l *Lists) Word(userID, channelID, parsed, input string) []model.AutocompleteListItem {
+	var ix *catalog.Index
+	if !l.Catalog.Reading() {
+		ix = l.Catalog.Current()
 	}
-	return input
+	return Suggest(ix, parsed, input, l.subscribed(channelID), l.Words.User(userID))
 }
 
 // subscribed reads the channel's subscriptions when a list needs them.
@@ -67,33 +48,33 @@ func (l *Lists) subscribed(channelID string) Subscribed {
 	}
 }
 
-// Definition is what the plugin registers. Mattermost lets a node have arguments or
-// subcommands, not both, so the first word is one dynamic list holding the repos and the
-// subcommands alike.
+// maxWords is how many words after /build autocomplete completes: a build's repo, branch and
+// revision, and a form's worth of name=value words.
+const maxWords = 16
+
+// maxItems is the longest list offered: Mattermost's list is for picking, not browsing, and
+// typing narrows it to what the list left out.
+const maxItems = 25
+
+// Definition is what the plugin registers.
 // Mattermost keeps one definition for every user, so it is worded in the server's language.
 func Definition(l i18n.Localizer) *model.Command {
 	description := l.String(i18n.T("command.definition.description", "Start and follow Buildbot builds"))
 	root := model.NewAutocompleteData(Trigger, "[repo] [branch] [revision]", description)
-	root.AddDynamicListArgument(l.String(i18n.T("command.definition.first", "A repo to build, or help, list or status")), route.FirstWord, true)
-	root.AddDynamicListArgument(l.String(i18n.T("command.definition.second", "The branch; the repo's default branch if left out")), route.SecondWord, false)
+	// Mattermost lets a node have arguments or subcommands, not both, and the repos are known only
+	// at run time, so every word is a dynamic list of its own whose items depend on the words
+	// before it: the first holds the repos and the subcommands alike. Every one is marked
+	// required, though only the first is: Mattermost asks an optional argument's route about the
+	// word of each argument before it as well, on every keystroke (11 calls after `/build <repo> `
+	// with the lists this had), and a required one only about its own word, then once more to
+	// step past it: a keystroke at the n-th word costs n calls.
+	root.AddDynamicListArgument(l.String(i18n.T("command.definition.first", "A repo to build, or help, list or status")), route.Autocomplete, true)
+	root.AddDynamicListArgument(l.String(i18n.T("command.definition.second", "The branch; the repo's default branch if left out")), route.Autocomplete, true)
 	root.AddDynamicListArgument(l.String(i18n.T("command.definition.third", "The revision to build, a parameter (name=value), or the branches to subscribe to")),
-		route.ThirdWord, false)
-	// Mattermost completes only the arguments a command declares: enough for a form's worth. It
-	// also tries each optional argument at the words before its own, so each one's route names
-	// its position and answers only there; otherwise a word would list every suggestion many times.
-	for i := range paramArguments {
-		root.AddDynamicListArgument(l.String(i18n.T("command.definition.param", "A parameter of the build's force scheduler: name=value")),
-			fmt.Sprintf("%s/%d", route.Params, i+4), false)
+		route.Autocomplete, true)
+	for range maxWords - 3 {
+		root.AddDynamicListArgument(l.String(i18n.T("command.definition.param", "A parameter of the build's force scheduler: name=value")), route.Autocomplete, true)
 	}
-	events := make([]model.AutocompleteListItem, len(subscription.Events))
-	for i, e := range subscription.Events {
-		events[i] = model.AutocompleteListItem{Item: string(e.Event), HelpText: l.String(e.Means)}
-	}
-	root.AddNamedStaticListArgument("events", l.String(i18n.T("command.definition.events", "For subscribe: the events to post, comma-separated")), false, events)
-	root.AddNamedStaticListArgument("style", l.String(i18n.T("command.definition.style", "For subscribe: how to post a build")), false, []model.AutocompleteListItem{
-		{Item: string(subscription.StyleCard), HelpText: l.String(i18n.T("command.definition.style.card", "The live card, edited in place"))},
-		{Item: string(subscription.StyleLine), HelpText: l.String(i18n.T("command.definition.style.line", "One compact line"))},
-	})
 	return &model.Command{
 		Trigger:          Trigger,
 		DisplayName:      "Buildbot",
@@ -113,16 +94,10 @@ func subcommandItems(l i18n.Localizer) []model.AutocompleteListItem {
 			HelpText: l.String(i18n.T("command.sub.subscribe", "Post this channel the builds of a repo"))},
 		{Item: SubUnsubscribe, Hint: "<repo|*> [branch-glob]", HelpText: l.String(i18n.T("command.sub.unsubscribe", "Stop posting a repo's builds here"))},
 		{Item: SubSubscriptions, Hint: "[--all]", HelpText: l.String(i18n.T("command.sub.subscriptions", "This channel's subscriptions"))},
-		{Item: SubMe, Hint: "[link|unlink]", HelpText: l.String(i18n.T("command.sub.me", "Whether a failed build of your commits mentions you"))},
+		{Item: SubMe, Hint: "[link|unlink|builds|breaks]", HelpText: l.String(i18n.T("command.sub.me", "Your address and your direct messages about builds"))},
+		{Item: SubMine, HelpText: l.String(i18n.T("command.sub.mine", "Your recent and running builds"))},
 		{Item: SubHelp, HelpText: l.String(i18n.T("command.sub.help", "How to use /build"))},
 	}
-}
-
-// FirstWord lists what may follow /build: the repos, then the subcommands. Mattermost filters
-// the list by what the user typed.
-func FirstWord(ix *catalog.Index, l i18n.Localizer) []model.AutocompleteListItem {
-	items := repoItems(ix, l)
-	return append(items, subcommandItems(l)...)
 }
 
 // words are what was typed after /build; Mattermost passes it without the leading slash.
@@ -134,133 +109,107 @@ func words(parsed string) []string {
 	return fields
 }
 
-// SecondWord lists the branches of the repo typed first, the repos after `status`, every
-// builder's repo after `subscribe`, and the channel's subscribed repos after `unsubscribe`.
-// parsed is the command as typed so far.
-func SecondWord(ix *catalog.Index, parsed string, subscribed Subscribed, l i18n.Localizer) []model.AutocompleteListItem {
-	fields := words(parsed)
-	if len(fields) == 0 {
-		return []model.AutocompleteListItem{}
+// Suggest lists what may be typed as the word being typed, after the words before it: the repos
+// and subcommands first, then a repo's branches and its force scheduler's name=value words, or
+// what a subcommand takes. ix is the catalog's index, nil while the catalog waits for its first
+// read of Buildbot. Mattermost keeps the items that start with the word, so only those are
+// sent, at most maxItems. parsed is the command before the word, input the command as typed.
+func Suggest(ix *catalog.Index, parsed, input string, subscribed Subscribed, l i18n.Localizer) []model.AutocompleteListItem {
+	before := words(parsed)
+	word, _, past := strings.Cut(strings.TrimLeft(strings.TrimPrefix(input, parsed), " "), " ")
+	// Mattermost asks about a word typed past only to step past it to the next one, which it does
+	// when the word is an item: a new branch, a revision or a name=value is never one it would list.
+	if past {
+		return []model.AutocompleteListItem{{Item: word}}
 	}
-	switch strings.ToLower(fields[0]) {
+	if len(before) == 0 {
+		subcommands := pick(subcommandItems(l), word, maxItems)
+		if ix == nil {
+			return append([]model.AutocompleteListItem{reading(word, l)}, subcommands...)
+		}
+		return append(repoItems(ix, word, maxItems-len(subcommands), l), subcommands...)
+	}
+	args := before[1:]
+	switch strings.ToLower(before[0]) {
 	case SubStatus:
-		return repoItems(ix, l)
+		switch {
+		case len(args) > 1:
+		case ix == nil:
+			return []model.AutocompleteListItem{reading(word, l)}
+		case len(args) == 0:
+			return repoItems(ix, word, maxItems, l)
+		default:
+			repo, _ := ix.Lookup(args[0])
+			return branchItems(repo, word, maxItems, l)
+		}
 	case SubSubscribe:
-		items := []model.AutocompleteListItem{{Item: subscription.AnyRepo, HelpText: l.String(i18n.T("command.autocomplete.every_repo", "Every repo"))}}
-		for _, name := range ix.WatchedNames() {
-			items = append(items, model.AutocompleteListItem{Item: name})
-		}
-		return items
+		return subscribeItems(ix, args, word, l)
 	case SubUnsubscribe:
-		items := []model.AutocompleteListItem{}
-		for _, s := range subscribed() {
-			if !slices.ContainsFunc(items, func(i model.AutocompleteListItem) bool { return i.Item == s.Repo }) {
-				items = append(items, model.AutocompleteListItem{Item: s.Repo})
-			}
+		return unsubscribeItems(args, word, subscribed)
+	case SubSubscriptions:
+		if len(args) == 0 {
+			return pick([]model.AutocompleteListItem{{Item: "--all", HelpText: l.String(i18n.T("command.autocomplete.all_subscriptions", "Those of every channel"))}}, word, maxItems)
 		}
-		return items
 	case SubMe:
-		return []model.AutocompleteListItem{
-			{Item: meLink, HelpText: l.String(i18n.T("command.autocomplete.me_link", "Let a failed build of your commits mention you"))},
-			{Item: meUnlink, HelpText: l.String(i18n.T("command.autocomplete.me_unlink", "Stop that"))},
-		}
-	case SubHelp, SubList, SubSubscriptions:
-		return []model.AutocompleteListItem{}
-	}
-	repo, ok := ix.Lookup(fields[0])
-	if !ok {
-		return []model.AutocompleteListItem{}
-	}
-	items := make([]model.AutocompleteListItem, 0, len(repo.Branches))
-	for _, branch := range repo.Branches {
-		item := model.AutocompleteListItem{Item: branch}
-		if branch == repo.DefaultBranch {
-			item.HelpText = l.String(i18n.T("command.autocomplete.default_branch", "default branch"))
-		}
-		items = append(items, item)
-	}
-	return items
-}
-
-// ThirdWord lists the branch globs after `subscribe <repo>` (every branch, then the repo's
-// branches) and the channel's globs after `unsubscribe <repo>`; a revision has no list.
-func ThirdWord(ix *catalog.Index, parsed, input string, subscribed Subscribed, l i18n.Localizer) []model.AutocompleteListItem {
-	fields := words(parsed)
-	items := []model.AutocompleteListItem{}
-	if len(fields) < 2 {
-		return items
-	}
-	switch strings.ToLower(fields[0]) {
-	case SubSubscribe:
-		items = append(items, model.AutocompleteListItem{Item: "*", HelpText: l.String(i18n.T("command.autocomplete.every_branch", "Every branch"))})
-		if repo, ok := ix.LookupWatched(fields[1]); ok {
-			for _, branch := range repo.Branches {
-				items = append(items, model.AutocompleteListItem{Item: branch})
-			}
-		}
-	case SubUnsubscribe:
-		for _, s := range subscribed() {
-			if strings.EqualFold(s.Repo, fields[1]) && s.Branch != "" {
-				items = append(items, model.AutocompleteListItem{Item: s.Branch, HelpText: subscription.JoinEvents(s.Events)})
-			}
-		}
-	case SubStatus, SubSubscriptions, SubHelp, SubList:
+		return meItems(args, word, l)
+	case SubHelp, SubList, SubMine:
 	default:
-		return ParamWord(ix, parsed, input, 3, l)
+		switch {
+		case ix == nil:
+			return []model.AutocompleteListItem{reading(word, l)}
+		case len(before) == 1:
+			repo, _ := ix.Lookup(before[0])
+			return branchItems(repo, word, maxItems, l)
+		}
+		return paramItems(ix, before, word, l)
 	}
-	return items
+	return []model.AutocompleteListItem{}
 }
 
-// Finished adds the word typed at this argument to its list once the user has typed past it.
-// Mattermost moves on to the next argument only when the word typed is one of the list's items;
-// a new branch, a revision or a name=value never is, and the words after it would get nothing.
-// parsed is the command before this argument's word, input the command as typed.
-func Finished(items []model.AutocompleteListItem, parsed, input string) []model.AutocompleteListItem {
-	word, _, more := strings.Cut(strings.TrimLeft(strings.TrimPrefix(input, parsed), " "), " ")
-	if !more || word == "" || slices.ContainsFunc(items, func(i model.AutocompleteListItem) bool { return strings.EqualFold(i.Item, word) }) {
-		return items
-	}
-	return append(items, model.AutocompleteListItem{Item: word})
+// reading stands for what the catalog will know once it has read Buildbot. Its item is the word
+// typed, so Mattermost keeps it whatever was typed.
+func reading(word string, l i18n.Localizer) model.AutocompleteListItem {
+	return model.AutocompleteListItem{Item: word, HelpText: l.String(i18n.T("command.autocomplete.reading", "reading Buildbot's builders…"))}
 }
 
-// paramArguments is how many name=value words after the third autocomplete completes.
-const paramArguments = 8
+// hasPrefix matches a typed word as Mattermost does when it filters a list.
+func hasPrefix(item, word string) bool {
+	return strings.HasPrefix(strings.ToLower(item), strings.ToLower(word))
+}
 
-// ParamWord completes a name=value word of a build from the form of the repo's force scheduler
-// for the branch: the names not yet given, then a name's choices. parsed is the command up to the
-// word being typed, input the command as typed; the word must be the position-th after /build.
-func ParamWord(ix *catalog.Index, parsed, input string, position int, l i18n.Localizer) []model.AutocompleteListItem {
-	fields := words(parsed)
-	if len(fields) == 0 || len(fields)+1 != position || slices.Contains([]string{SubHelp, SubList, SubStatus, SubSubscribe, SubUnsubscribe, SubSubscriptions}, strings.ToLower(fields[0])) {
-		return []model.AutocompleteListItem{}
-	}
-	partial, _, _ := strings.Cut(strings.TrimLeft(strings.TrimPrefix(input, parsed), " "), " ")
-	branch := ""
-	if len(fields) > 1 && !strings.Contains(fields[1], "=") {
-		branch = fields[1]
-	}
-	if branch == "" {
-		if repo, ok := ix.Lookup(fields[0]); ok {
-			branch = repo.DefaultBranch
+// pick keeps the items that start with the word, at most limit of them.
+func pick(items []model.AutocompleteListItem, word string, limit int) []model.AutocompleteListItem {
+	kept := []model.AutocompleteListItem{}
+	for _, item := range items {
+		if len(kept) == limit {
+			break
+		}
+		if hasPrefix(item.Item, word) {
+			kept = append(kept, item)
 		}
 	}
-	f, ok := ix.FormFor(fields[0], branch)
-	if !ok {
-		return []model.AutocompleteListItem{}
-	}
-	// The branch and revision typed as plain words are given too.
-	given := slices.Clone(fields[1:])
-	for i, role := range []form.Role{form.RoleBranch, form.RoleRevision} {
-		if p, ok := f.Lookup(role, ""); ok && len(fields) > i+1 && !strings.Contains(fields[i+1], "=") {
-			given = append(given, p.FullName+"="+fields[i+1])
-		}
-	}
-	return f.Suggest(partial, given, l)
+	return kept
 }
 
-func repoItems(ix *catalog.Index, l i18n.Localizer) []model.AutocompleteListItem {
-	items := make([]model.AutocompleteListItem, 0, len(ix.Names()))
-	for _, name := range ix.Names() {
+// pickNames keeps the names that start with the word, at most limit of them.
+func pickNames(names []string, word string, limit int) []string {
+	kept := []string{}
+	for _, name := range names {
+		if len(kept) == limit {
+			break
+		}
+		if hasPrefix(name, word) {
+			kept = append(kept, name)
+		}
+	}
+	return kept
+}
+
+// repoItems lists the repos /build builds that start with the word, the most recently built
+// first, at most limit of them; only those are worded.
+func repoItems(ix *catalog.Index, word string, limit int, l i18n.Localizer) []model.AutocompleteListItem {
+	items := []model.AutocompleteListItem{}
+	for _, name := range pickNames(ix.Recent(), word, limit) {
 		repo := ix.Repos[name]
 		builders := make([]string, len(repo.Targets))
 		for i, t := range repo.Targets {
@@ -273,4 +222,175 @@ func repoItems(ix *catalog.Index, l i18n.Localizer) []model.AutocompleteListItem
 		items = append(items, item)
 	}
 	return items
+}
+
+// branchItems lists the repo's branches that start with the word: the default first, then the
+// most recently built, at most limit of them. A repo not found (nil) has none.
+func branchItems(repo *catalog.Repo, word string, limit int, l i18n.Localizer) []model.AutocompleteListItem {
+	items := []model.AutocompleteListItem{}
+	if repo == nil {
+		return items
+	}
+	for _, branch := range pickNames(repo.Branches, word, limit) {
+		item := model.AutocompleteListItem{Item: branch}
+		if branch == repo.DefaultBranch {
+			item.HelpText = l.String(i18n.T("command.autocomplete.default_branch", "default branch"))
+		}
+		items = append(items, item)
+	}
+	return items
+}
+
+// paramItems completes a name=value word of a build from the form of the repo's force scheduler
+// for the branch: the names not yet given, then a name's choices. before are the words before
+// it, the repo first.
+func paramItems(ix *catalog.Index, before []string, word string, l i18n.Localizer) []model.AutocompleteListItem {
+	if ix == nil {
+		return []model.AutocompleteListItem{reading(word, l)}
+	}
+	branch := ""
+	if !strings.Contains(before[1], "=") {
+		branch = before[1]
+	}
+	if branch == "" {
+		if repo, ok := ix.Lookup(before[0]); ok {
+			branch = repo.DefaultBranch
+		}
+	}
+	f, ok := ix.FormFor(before[0], branch)
+	if !ok {
+		return []model.AutocompleteListItem{}
+	}
+	// The branch and revision typed as plain words are given too.
+	given := slices.Clone(before[1:])
+	for i, role := range []form.Role{form.RoleBranch, form.RoleRevision} {
+		if p, ok := f.Lookup(role, ""); ok && len(before) > i+1 && !strings.Contains(before[i+1], "=") {
+			given = append(given, p.FullName+"="+before[i+1])
+		}
+	}
+	return pick(f.Suggest(word, given, l), word, maxItems)
+}
+
+// The options of /build subscribe.
+const (
+	optionEvents = "--events"
+	optionStyle  = "--style"
+)
+
+// subscribeItems lists what follows `subscribe`: every repo (*) and the repos of every builder,
+// then every branch (*) and the repo's branches with the options not yet given, and after an
+// option its values. args are the words after `subscribe`.
+func subscribeItems(ix *catalog.Index, args []string, word string, l i18n.Localizer) []model.AutocompleteListItem {
+	if len(args) > 0 {
+		switch args[len(args)-1] {
+		case optionEvents:
+			return eventItems(word, l)
+		case optionStyle:
+			return pick([]model.AutocompleteListItem{
+				{Item: string(subscription.StyleCard), HelpText: l.String(i18n.T("command.autocomplete.style_card", "The live card, edited in place"))},
+				{Item: string(subscription.StyleLine), HelpText: l.String(i18n.T("command.autocomplete.style_line", "One compact line"))},
+			}, word, maxItems)
+		}
+	}
+	// The repo, the glob and the options stand in any order, as parseSubscription reads them.
+	var positional []string
+	given := map[string]bool{}
+	for i := 0; i < len(args); i++ {
+		name, _, inline := strings.Cut(args[i], "=")
+		if !strings.HasPrefix(name, "--") {
+			positional = append(positional, args[i])
+			continue
+		}
+		given[name] = true
+		if !inline {
+			i++
+		}
+	}
+	if len(positional) == 0 {
+		items := pick([]model.AutocompleteListItem{{Item: subscription.AnyRepo, HelpText: l.String(i18n.T("command.autocomplete.every_repo", "Every repo"))}}, word, 1)
+		if ix == nil {
+			return append(items, reading(word, l))
+		}
+		for _, name := range pickNames(ix.WatchedRecent(), word, maxItems-len(items)) {
+			items = append(items, model.AutocompleteListItem{Item: name})
+		}
+		return items
+	}
+	var options []model.AutocompleteListItem
+	if !given[optionEvents] {
+		options = append(options, model.AutocompleteListItem{Item: optionEvents, Hint: "e1,e2",
+			HelpText: l.String(i18n.T("command.autocomplete.events", "The events to post, comma-separated"))})
+	}
+	if !given[optionStyle] {
+		options = append(options, model.AutocompleteListItem{Item: optionStyle, Hint: "card|line", HelpText: l.String(i18n.T("command.autocomplete.style", "How to post a build"))})
+	}
+	options = pick(options, word, maxItems)
+	if len(positional) > 1 {
+		return options
+	}
+	globs := pick([]model.AutocompleteListItem{{Item: "*", HelpText: l.String(i18n.T("command.autocomplete.every_branch", "Every branch"))}}, word, 1)
+	if ix == nil {
+		return append(append(globs, reading(word, l)), options...)
+	}
+	repo, _ := ix.LookupWatched(positional[0])
+	globs = append(globs, branchItems(repo, word, maxItems-len(globs)-len(options), l)...)
+	return append(globs, options...)
+}
+
+// eventItems completes --events' comma-separated list with the events not yet listed.
+func eventItems(word string, l i18n.Localizer) []model.AutocompleteListItem {
+	listed, last := "", word
+	if i := strings.LastIndex(word, ","); i >= 0 {
+		listed, last = word[:i+1], word[i+1:]
+	}
+	items := []model.AutocompleteListItem{}
+	for _, e := range subscription.Events {
+		name := string(e.Event)
+		if !hasPrefix(name, last) || slices.ContainsFunc(strings.Split(listed, ","), func(w string) bool { return strings.EqualFold(strings.TrimSpace(w), name) }) {
+			continue
+		}
+		items = append(items, model.AutocompleteListItem{Item: listed + name, HelpText: l.String(e.Means)})
+	}
+	return items
+}
+
+// unsubscribeItems lists the channel's subscribed repos, then the repo's globs in this channel.
+func unsubscribeItems(args []string, word string, subscribed Subscribed) []model.AutocompleteListItem {
+	items := []model.AutocompleteListItem{}
+	switch len(args) {
+	case 0:
+		for _, s := range subscribed() {
+			if !slices.ContainsFunc(items, func(i model.AutocompleteListItem) bool { return i.Item == s.Repo }) {
+				items = append(items, model.AutocompleteListItem{Item: s.Repo})
+			}
+		}
+	case 1:
+		for _, s := range subscribed() {
+			if strings.EqualFold(s.Repo, args[0]) && s.Branch != "" {
+				items = append(items, model.AutocompleteListItem{Item: s.Branch, HelpText: subscription.JoinEvents(s.Events)})
+			}
+		}
+	}
+	return pick(items, word, maxItems)
+}
+
+// meItems lists what /build me takes: what it changes, then the value.
+func meItems(args []string, word string, l i18n.Localizer) []model.AutocompleteListItem {
+	var items []model.AutocompleteListItem
+	switch {
+	case len(args) == 0:
+		items = []model.AutocompleteListItem{
+			{Item: meLink, HelpText: l.String(i18n.T("command.autocomplete.me_link", "Let a failed build of your commits mention you"))},
+			{Item: meUnlink, HelpText: l.String(i18n.T("command.autocomplete.me_unlink", "Stop that"))},
+			{Item: meBuilds, Hint: "off|failures|always", HelpText: l.String(i18n.T("command.autocomplete.me_builds", "A direct message when a build you started ends"))},
+			{Item: meBreaks, Hint: "on|off", HelpText: l.String(i18n.T("command.autocomplete.me_breaks", "A direct message when your change breaks a build"))},
+		}
+	case len(args) == 1 && strings.EqualFold(args[0], meBuilds):
+		for _, o := range []notify.OwnBuilds{notify.OwnBuildsOff, notify.OwnBuildsFailures, notify.OwnBuildsAlways} {
+			items = append(items, model.AutocompleteListItem{Item: string(o)})
+		}
+	case len(args) == 1 && strings.EqualFold(args[0], meBreaks):
+		items = []model.AutocompleteListItem{{Item: meOn}, {Item: meOff}}
+	}
+	return pick(items, word, maxItems)
 }

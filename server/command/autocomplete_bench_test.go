@@ -23,17 +23,17 @@ func BenchmarkAutocomplete(b *testing.B) {
 		}
 		for i := 0; i < size.branches; i++ {
 			v, _ := json.Marshal(fmt.Sprintf("feature/branch-%04d", i))
-			src.Builds = append(src.Builds, buildbot.Build{BuilderID: 1, Properties: buildbot.Properties{"branch": {Value: v}}})
+			src.Builds = append(src.Builds, buildbot.Build{BuilderID: 1, StartedAt: buildbot.Time(i), Properties: buildbot.Properties{"branch": {Value: v}}})
 		}
 		ix := catalog.Build(src, time.Now())
 		b.Run(fmt.Sprintf("first word, %d repos", size.repos), func(b *testing.B) {
 			for range b.N {
-				FirstWord(ix, english)
+				Suggest(ix, "build ", "build ", nil, english)
 			}
 		})
 		b.Run(fmt.Sprintf("branches, %d of them", size.branches), func(b *testing.B) {
 			for range b.N {
-				SecondWord(ix, "build repo-000 ", nil, english)
+				Suggest(ix, "build repo-000 ", "build repo-000 ", nil, english)
 			}
 		})
 	}

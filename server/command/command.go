@@ -49,7 +49,9 @@ func (h *Handler) execute(ctx context.Context, args *model.CommandArgs) i18n.Tex
 	case SubSubscriptions:
 		return h.App.Subscriptions(who, inv.All)
 	case SubMe:
-		return h.App.Me(who, inv.Change)
+		return h.App.Me(who, inv.Me)
+	case SubMine:
+		return h.App.Mine(who)
 	}
 	return h.App.Build(ctx, who, app.BuildRequest{Repo: inv.Repo, Branch: inv.Branch, Revision: inv.Revision, Params: inv.Params, Form: inv.Form})
 }
@@ -66,5 +68,8 @@ func usage() i18n.Text {
 		"For only what needs someone: `--events failure,problem,recovery`\n"+
 		"- `/build unsubscribe <repo|*> [branch-glob]` and `/build subscriptions [--all]`\n"+
 		"- `/build me [link|unlink]`: whether a failed build whose changes carry your address mentions you\n"+
+		"- `/build me builds off|failures|always`: a direct message when a build you started ends; "+
+		"`/build me breaks on|off`: one when your change breaks a build\n"+
+		"- `/build mine`: your recent and running builds\n"+
 		"- `/build help`: this text")
 }

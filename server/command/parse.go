@@ -9,6 +9,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/app"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/form"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/notify"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
 
@@ -21,6 +22,7 @@ const (
 	SubUnsubscribe   = "unsubscribe"
 	SubSubscriptions = "subscriptions"
 	SubMe            = "me"
+	SubMine          = "mine"
 	SubBuild         = ""
 )
 
@@ -28,6 +30,12 @@ const (
 const (
 	meLink   = "link"
 	meUnlink = "unlink"
+	// meBuilds <off|failures|always> sets the messages about one's own builds; meBreaks <on|off>
+	// those about builds one's change breaks.
+	meBuilds = "builds"
+	meBreaks = "breaks"
+	meOn     = "on"
+	meOff    = "off"
 )
 
 // Invocation is one parsed /build command.
@@ -44,8 +52,8 @@ type Invocation struct {
 	// for the form itself (--form).
 	Params []string
 	Form   bool
-	// Change is what /build me asks: link, unlink, or neither.
-	Change app.AddressChange
+	// Me is what /build me asks to change.
+	Me app.MeRequest
 }
 
 // mistake is something wrong in what the user typed, worded for them.
@@ -65,7 +73,7 @@ func Parse(text string) (Invocation, error) {
 	}
 
 	switch sub := strings.ToLower(fields[0]); sub {
-	case SubHelp, SubList:
+	case SubHelp, SubList, SubMine:
 		if len(fields) > 1 {
 			return Invocation{}, mistake(i18n.T("command.parse.no_arguments", "`/build {{.Sub}}` takes no arguments.", "Sub", sub))
 		}
@@ -73,14 +81,7 @@ func Parse(text string) (Invocation, error) {
 	case SubSubscribe, SubUnsubscribe, SubSubscriptions:
 		return parseSubscription(sub, fields[1:])
 	case SubMe:
-		if len(fields) > 2 || (len(fields) == 2 && !slices.Contains([]string{meLink, meUnlink}, strings.ToLower(fields[1]))) {
-			return Invocation{}, mistake(i18n.T("command.parse.me_usage", "Use `/build me`, `/build me link` or `/build me unlink`."))
-		}
-		inv := Invocation{Sub: SubMe}
-		if len(fields) == 2 {
-			inv.Change = map[string]app.AddressChange{meLink: app.AddressLink, meUnlink: app.AddressUnlink}[strings.ToLower(fields[1])]
-		}
-		return inv, nil
+		return parseMe(fields[1:])
 	case SubStatus:
 		if len(fields) > 3 {
 			return Invocation{}, mistake(i18n.T("command.parse.status_usage", "Use `/build status [repo] [branch]`."))
@@ -97,6 +98,34 @@ func Parse(text string) (Invocation, error) {
 	}
 
 	return parseBuild(text)
+}
+
+// parseMe reads `[link|unlink]`, `builds <off|failures|always>` or `breaks <on|off>`.
+func parseMe(fields []string) (Invocation, error) {
+	inv := Invocation{Sub: SubMe}
+	lower := make([]string, len(fields))
+	for i, f := range fields {
+		lower[i] = strings.ToLower(f)
+	}
+	switch {
+	case len(lower) == 0:
+		return inv, nil
+	case len(lower) == 1 && lower[0] == meLink:
+		inv.Me.Address = app.AddressLink
+		return inv, nil
+	case len(lower) == 1 && lower[0] == meUnlink:
+		inv.Me.Address = app.AddressUnlink
+		return inv, nil
+	case len(lower) == 2 && lower[0] == meBuilds && notify.OwnBuilds(lower[1]).Valid():
+		inv.Me.OwnBuilds = notify.OwnBuilds(lower[1])
+		return inv, nil
+	case len(lower) == 2 && lower[0] == meBreaks && slices.Contains([]string{meOn, meOff}, lower[1]):
+		on := lower[1] == meOn
+		inv.Me.Breaks = &on
+		return inv, nil
+	}
+	return Invocation{}, mistake(i18n.T("command.parse.me_usage",
+		"Use `/build me`, `/build me link|unlink`, `/build me builds off|failures|always` or `/build me breaks on|off`."))
 }
 
 // parseBuild reads `<repo> [branch] [revision] [name=value ...] [--form]`. Only values may be

@@ -96,6 +96,9 @@ type Configuration struct {
 	MentionAuthors     *bool
 	HealthAlertSeconds Number
 	LatentWorkers      string
+
+	// LinkPreviews is a pointer so an unset value (settings saved before it existed) means on.
+	LinkPreviews *bool
 }
 
 // Clone returns a copy, so callers can derive a configuration without touching the shared one.
@@ -181,6 +184,9 @@ func (c *Configuration) FailureReplyEnabled() bool { return c.FailureReply == ni
 func (c *Configuration) MentionAuthorsEnabled() bool {
 	return c.MentionAuthors == nil || *c.MentionAuthors
 }
+
+// PreviewsEnabled says whether a message that pastes links to Buildbot gets previews of them.
+func (c *Configuration) PreviewsEnabled() bool { return c.LinkPreviews == nil || *c.LinkPreviews }
 
 // DefaultMaxSubscriptions is how many subscriptions all channels may have together by default.
 const DefaultMaxSubscriptions = 1000

@@ -87,10 +87,10 @@ func actionIDs(p *model.Post) []string {
 }
 
 func TestApply(t *testing.T) {
-	t.Run("a queued build offers Stop only", func(t *testing.T) {
+	t.Run("a queued build offers Notify me and Stop only", func(t *testing.T) {
 		p := &model.Post{}
 		Apply(p, props(StateQueued), "/plugins/buildbot/api/v1/actions", i18n.English())
-		if got := strings.Join(actionIDs(p), ","); got != "stop" {
+		if got := strings.Join(actionIDs(p), ","); got != "notify,stop" {
 			t.Fatalf("actions %q", got)
 		}
 		if p.Type != Type || !strings.Contains(p.Message, ":hourglass_flowing_sand: **app** on `main` at `0123456789ab`: queued · requested by @alice") {
@@ -114,7 +114,7 @@ func TestApply(t *testing.T) {
 	t.Run("the buttons call the plugin with the action in a context clients never see", func(t *testing.T) {
 		p := &model.Post{}
 		Apply(p, props(StateBuilding), "/plugins/buildbot/api/v1/actions", i18n.English())
-		action := p.Attachments()[0].Actions[0]
+		action := p.Attachments()[0].Actions[1]
 		if action.Integration.URL != "/plugins/buildbot/api/v1/actions" || action.Integration.Context["action"] != "stop" {
 			t.Fatalf("action %+v", action.Integration)
 		}

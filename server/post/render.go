@@ -31,7 +31,14 @@ const (
 	// ActionRebuildWith opens the build's form, filled with what it was started with.
 	ActionRebuildWith = "rebuildwith"
 	ActionStop        = "stop"
+	// ActionNotify asks for, or cancels, a direct message when the build ends.
+	ActionNotify = "notify"
 )
+
+// WaitingKey holds, in post.props, the users who asked for a direct message when the build ends:
+// the card shows how many, and whether the viewer is one. The post's own props (PropsKey) are the
+// tracker's; this one is the button's, so neither overwrites the other.
+const WaitingKey = "buildbot_waiting"
 
 // Props are what the webapp reads to draw the build; the message says the same for clients
 // without it (mobile apps, email).
@@ -140,6 +147,16 @@ func (p Props) link() string {
 	return p.BuildbotURL
 }
 
+// Failed says whether a row failed or broke.
+func (p Props) Failed() bool {
+	for _, r := range p.Rows {
+		if r.State == StateFailure || r.State == StateException {
+			return true
+		}
+	}
+	return false
+}
+
 // Rebuildable says whether a build exists to rebuild, on the Buildbot in use, on builders chat may
 // start builds on.
 func (p Props) Rebuildable() bool {
@@ -176,7 +193,8 @@ func Apply(p *model.Post, props Props, actionURL string, l i18n.Localizer) {
 			button(ActionRebuildWith, l.String(i18n.T("post.button.rebuild_with", "Rebuild with…")), "default", actionURL))
 	}
 	if props.Running() {
-		actions = append(actions, button(ActionStop, l.String(i18n.T("post.button.stop", "Stop")), "danger", actionURL))
+		actions = append(actions, button(ActionNotify, l.String(i18n.T("post.button.notify", "Notify me")), "default", actionURL),
+			button(ActionStop, l.String(i18n.T("post.button.stop", "Stop")), "danger", actionURL))
 	}
 	// Clients without the webapp have no link button; the attachment's title is the link.
 	attachment := &model.SlackAttachment{Fallback: p.Message, Title: l.String(i18n.T("post.open_in_buildbot", "Open in Buildbot")), TitleLink: props.link(),

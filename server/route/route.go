@@ -11,20 +11,17 @@ const (
 	Status = "api/v1/status"
 	// Bot names the account whose posts are status posts.
 	Bot = "api/v1/bot"
+	// MeSettings reads and writes the caller's settings for direct messages about builds.
+	MeSettings = "api/v1/me/settings"
+	// Previews gives the live state of what a message's pasted Buildbot links show; the post's id
+	// follows it.
+	Previews = "api/v1/previews"
 )
 
-// The dynamic lists of /build's autocomplete. Mattermost calls them in-process on every
-// keystroke, so they answer from memory.
-const (
-	// FirstWord lists the repos and subcommands.
-	FirstWord = "api/v1/autocomplete/first"
-	// SecondWord lists a repo's branches, or what follows a subcommand.
-	SecondWord = "api/v1/autocomplete/second"
-	// ThirdWord lists branch globs, or a build's parameters.
-	ThirdWord = "api/v1/autocomplete/third"
-	// Params completes the name=value words after the third; the word's position follows it.
-	Params = "api/v1/autocomplete/params"
-)
+// Autocomplete lists what may be typed at a word of /build, from the words before it. Mattermost
+// calls it in-process on every keystroke, once for each word up to the one typed, so it answers
+// from memory.
+const Autocomplete = "api/v1/autocomplete"
 
 // URL is a route as Mattermost's clients and dialogs call it.
 func URL(pluginID, route string) string {

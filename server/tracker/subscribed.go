@@ -287,6 +287,9 @@ type results struct {
 	// before holds, by build id, the builds read before it on its builder: the previous result,
 	// a failure's previous tests and its run of failures are all found among the same builds.
 	before map[int][]buildbot.Build
+	// changesOf holds, by build id, the changes read: a failure's authors are wanted by its post
+	// and by the messages to them.
+	changesOf map[int][]buildbot.Change
 }
 
 // finishedBuild is a build's result, with its id, which orders results.
@@ -296,7 +299,8 @@ type finishedBuild struct {
 }
 
 func newResults(store Store) *results {
-	return &results{store: store, read: map[string]*buildbot.Result{}, finished: map[string][]finishedBuild{}, before: map[int][]buildbot.Build{}}
+	return &results{store: store, read: map[string]*buildbot.Result{}, finished: map[string][]finishedBuild{}, before: map[int][]buildbot.Build{},
+		changesOf: map[int][]buildbot.Change{}}
 }
 
 // resultKey names a builder's branch on one Buildbot.
@@ -364,6 +368,19 @@ func (r *results) buildsBefore(ctx context.Context, bb *buildbot.Client, row pos
 	}
 	r.before[row.BuildID] = builds
 	return builds
+}
+
+// changes is what a build brought, read once a tick for everything that asks.
+func (r *results) changes(ctx context.Context, bb *buildbot.Client, buildID int) ([]buildbot.Change, error) {
+	if changes, ok := r.changesOf[buildID]; ok {
+		return changes, nil
+	}
+	changes, err := bb.BuildChanges(ctx, buildID)
+	if err != nil {
+		return nil, err
+	}
+	r.changesOf[buildID] = changes
+	return changes, nil
 }
 
 // previousBuild is Buildbot's newest finished build before the row's on its builder and branch
@@ -436,13 +453,14 @@ const maxChanges = 10
 // blame lists what a failed subscribed build brought since its builder's last success on the
 // branch (one read of the failed row's build: the builds of a buildset build the same changes),
 // and finds the Mattermost users among the authors by their e-mail.
-func (t *Tracker) blame(ctx context.Context, bb *buildbot.Client, tr *Tracked, row post.Row) {
-	changes, err := bb.BuildChanges(ctx, row.BuildID)
+func (t *Tracker) blame(ctx context.Context, bb *buildbot.Client, tr *Tracked, row post.Row, r *results) {
+	changes, err := r.changes(ctx, bb, row.BuildID)
 	if err != nil {
 		return
 	}
 	tr.Props.Changes, tr.Props.Mentions = nil, nil
-	// The newest say most.
+	// The newest say most. The changes are the tick's, which others read too: sorted in a copy.
+	changes = slices.Clone(changes)
 	sort.Slice(changes, func(i, j int) bool { return changes[i].ChangeID > changes[j].ChangeID })
 	for _, c := range changes[:min(len(changes), maxChanges)] {
 		comment, _, _ := strings.Cut(strings.TrimSpace(c.Comments), "\n")

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/stretchr/testify/require"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbottest"
@@ -862,4 +863,44 @@ func TestASubscribedPostMattermostRefusedIsMadeByALaterTick(t *testing.T) {
 	if posts := p.postsIn("quiet"); len(posts) != 1 || !strings.Contains(posts[0].Message, "failure") || len(p.store.m) != 0 {
 		t.Fatalf("posts %v, entries %d", posts, len(p.store.m))
 	}
+}
+
+// told records what the tracker handed the notifier.
+type told struct {
+	ended []string
+	broke []string
+}
+
+func (n *told) Ended(tr *Tracked, authors []string) {
+	n.ended = append(n.ended, fmt.Sprintf("%s %s %v", tr.PostID, tr.Props.Rows[0].State, authors))
+}
+
+func (n *told) Broke(tr *Tracked, row post.Row, authors []string) {
+	n.broke = append(n.broke, fmt.Sprintf("%d %v", row.BuildID, authors))
+}
+
+// Each build with a post is handed to the notifier once when it ends, with its authors; a failure
+// after a success is a break, handed over once, and a failure after a failure is none.
+func TestTheNotifierHearsOfEachEndOnceAndOfTheFirstFailureAfterASuccess(t *testing.T) {
+	p := newPipeline(t, sub("live", "webapp", "*", subscription.Finished))
+	n := &told{}
+	p.tracker.Notify = n
+	authors := "[alice@example.com mallory@example.com]"
+	run := func(r buildbot.Result) int {
+		id := p.bb.start(1, "main")
+		p.tick(t)
+		p.bb.end(id, r)
+		p.tick(t)
+		p.tick(t)
+		return id
+	}
+	run(buildbot.Success)
+	broken := run(buildbot.Failure)
+	run(buildbot.Failure)
+
+	require.Len(t, n.ended, 3)
+	for _, e := range n.ended {
+		require.Contains(t, e, authors)
+	}
+	require.Equal(t, []string{fmt.Sprintf("%d %s", broken, authors)}, n.broke)
 }

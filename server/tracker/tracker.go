@@ -63,6 +63,8 @@ type Tracker struct {
 	Users Users
 	// Words word the posts in the server's language: a channel has none of its own.
 	Words *i18n.Bundle
+	// Notify tells people of builds in direct messages; nil tells no one.
+	Notify Notifier
 
 	mu          sync.Mutex
 	failures    int
@@ -245,12 +247,13 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 	for tr, rows := range newlyDone {
 		t.notePreviousFailures(ctx, bb, tr, rows, finished)
 	}
+	broke := t.breaks(ctx, bb, newlyFailed, finished)
 	finished.flush(t)
 	for _, tr := range all {
 		// A subscribed build its channel will not see costs no more reads.
 		shown := !tr.Pending || tr.announce
 		if len(newlyFailed[tr]) > 0 && tr.Watch != nil && shown {
-			t.blame(ctx, bb, tr, tr.Props.Rows[newlyFailed[tr][0]])
+			t.blame(ctx, bb, tr, tr.Props.Rows[newlyFailed[tr][0]], finished)
 		}
 		// Who to mention in a reply: the requester of a chat build, the authors of the changes
 		// of a subscribed one whose post an edit updates (a post made now mentions them itself).
@@ -282,6 +285,9 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 			}
 		}
 		t.publish(tr, replies)
+		if len(newlyDone[tr]) > 0 {
+			t.tell(ctx, bb, tr, broke[tr], finished)
+		}
 	}
 }
 

@@ -278,3 +278,13 @@ export function parseBuildStatus(props: unknown): BuildStatus | null {
 }
 
 export const isRunning = (state: State): boolean => state === 'queued' || state === 'building' || state === 'retry';
+
+// WAITING_KEY holds who asked for a direct message when the build ends (Notify me).
+export const WAITING_KEY = 'buildbot_waiting';
+
+// waitingOf reads who waits for a build's end from a post's props: user ids, or none when the
+// prop is not a list of them.
+export function waitingOf(props: unknown): string[] {
+    const v = isObject(props) ? props[WAITING_KEY] : undefined;
+    return Array.isArray(v) && v.every(isString) ? v : [];
+}

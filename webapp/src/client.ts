@@ -1,4 +1,7 @@
+import type {BuildStatus} from './build_status';
 import {id as pluginId} from './manifest';
+import {parseMeSettings, type MeSettings} from './me_settings';
+import {parsePreviews} from './previews';
 
 // postActionClient clicks a post's button through Mattermost's post-action route, the path mobile
 // takes too, so the server checks the same rules whoever clicks. It sends what Mattermost's own
@@ -52,4 +55,47 @@ export async function fetchBotUserId(siteURL: string): Promise<string | null> {
     } catch {
         return null;
     }
+}
+
+// meSettingsClient reads and saves the signed-in user's settings for direct messages about builds
+// through the plugin's route, with the session cookie and the headers Mattermost asks of its own
+// webapp's requests.
+export function meSettingsClient(siteURL: string) {
+    const url = `${siteURL}/plugins/${pluginId}/api/v1/me/settings`;
+    const call = async (init: RequestInit): Promise<MeSettings> => {
+        const response = await fetch(url, {
+            credentials: 'include',
+            ...init,
+            headers: {'Content-Type': 'application/json', 'X-Requested-With': 'XMLHttpRequest', 'X-CSRF-Token': csrfToken()},
+        });
+        const body: unknown = await response.json().catch(() => null);
+        const settings = response.ok ? parseMeSettings(body) : null;
+        if (!settings) {
+            throw new Error(`HTTP ${response.status}`);
+        }
+        return settings;
+    };
+    return {
+        load: () => call({method: 'GET'}),
+        save: (s: Pick<MeSettings, 'ownBuilds' | 'breaks'>) => call({method: 'PUT', body: JSON.stringify({own_builds: s.ownBuilds, breaks: s.breaks})}),
+    };
+}
+
+export type MeSettingsClient = ReturnType<typeof meSettingsClient>;
+
+// previewsClient reads the live state of a message's previews from the plugin's route, as the
+// signed-in user; after (epoch ms) asks for state read no earlier than the event that announced it.
+export function previewsClient(siteURL: string): (postId: string, after?: number) => Promise<BuildStatus[]> {
+    return async (postId, after) => {
+        const query = after === undefined ? '' : `?after=${after}`;
+        const response = await fetch(`${siteURL}/plugins/${pluginId}/api/v1/previews/${encodeURIComponent(postId)}${query}`, {
+            credentials: 'include',
+            headers: {'X-Requested-With': 'XMLHttpRequest'},
+        });
+        const statuses = response.ok ? parsePreviews(await response.json().catch(() => null)) : null;
+        if (!statuses) {
+            throw new Error(`HTTP ${response.status}`);
+        }
+        return statuses;
+    };
 }

@@ -3,16 +3,19 @@ import {useSyncExternalStore} from 'react';
 
 import {POST_TYPE} from './build_status';
 import {botUserStore} from './bot_user';
-import {fetchBotUserId, postActionClient, siteURLOf} from './client';
+import {fetchBotUserId, meSettingsClient, postActionClient, siteURLOf} from './client';
 import {BuildCard} from './components/build_card/build_card';
+import {registerPreviews} from './components/link_previews/register';
+import {DirectMessages} from './components/user_settings/direct_messages';
 import {id} from './manifest';
+import {messages} from './messages';
 import {translations} from './translations';
-import {viewerIsSystemAdmin} from './viewer';
-import type {PluginClass, PluginRegistry} from './types/registry';
+import {viewerId, viewerIsSystemAdmin, viewerLocale} from './viewer';
+import type {PluginClass, PluginRegistry, PluginStore} from './types/registry';
 import type {Theme} from './types/theme';
 
 export class Plugin implements PluginClass {
-    public initialize(registry: PluginRegistry, store: {getState(): unknown}): void {
+    public initialize(registry: PluginRegistry, store: PluginStore): void {
         registry.registerTranslations((locale) => translations[locale] ?? translations.en ?? {});
         const siteURL = siteURLOf(store.getState());
         const doPostAction = postActionClient(siteURL);
@@ -26,10 +29,18 @@ export class Plugin implements PluginClass {
                     botUserId={botUserId}
                     onAction={doPostAction}
                     viewerIsAdmin={viewerIsSystemAdmin(store.getState())}
+                    viewerId={viewerId(store.getState())}
                 />
             );
         };
         registry.registerPostTypeComponent(POST_TYPE, BuildPost);
+        registerPreviews(registry, store, siteURL);
+
+        const meClient = meSettingsClient(siteURL);
+        const DirectMessagesSection = () => <DirectMessages client={meClient}/>;
+        // The page's title is plain text, worded once in the viewer's language at start.
+        const title = translations[viewerLocale(store.getState())]?.[messages.meSection.id] ?? messages.meSection.defaultMessage;
+        registry.registerUserSettings?.({id, uiName: 'Buildbot', sections: [{title, component: DirectMessagesSection}]});
     }
 }
 

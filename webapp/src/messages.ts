@@ -5,6 +5,8 @@ import {defineMessages} from 'react-intl';
 export const messages = defineMessages({
     pluginName: {id: 'buildbot.plugin.name', defaultMessage: 'Buildbot'},
     cardLabel: {id: 'buildbot.card.label', defaultMessage: 'Build of {repo}'},
+    // previewsLabel names the live cards drawn under a message for the Buildbot links it pastes.
+    previewsLabel: {id: 'buildbot.previews.label', defaultMessage: 'Buildbot links in this message'},
     requestedBy: {id: 'buildbot.card.requested_by', defaultMessage: 'requested by @{username}'},
     changesTitle: {id: 'buildbot.card.changes', defaultMessage: 'Changes since the last success'},
     params: {id: 'buildbot.card.params', defaultMessage: 'With'},
@@ -51,6 +53,10 @@ export const messages = defineMessages({
     rebuildWith: {id: 'buildbot.button.rebuild_with', defaultMessage: 'Rebuild with…'},
     stop: {id: 'buildbot.button.stop', defaultMessage: 'Stop'},
     stopping: {id: 'buildbot.button.stopping', defaultMessage: 'Stopping…'},
+    notifyMe: {id: 'buildbot.button.notify', defaultMessage: 'Notify me'},
+    // notifying is the pressed Notify me: the viewer gets a direct message when the build ends.
+    notifying: {id: 'buildbot.button.notifying', defaultMessage: 'Notifying you'},
+    waitingCount: {id: 'buildbot.card.waiting_count', defaultMessage: '{count, plural, one {# person waits} other {# people wait}} for its end'},
     openInBuildbot: {id: 'buildbot.button.open', defaultMessage: 'Open in Buildbot'},
     queued: {id: 'buildbot.state.queued', defaultMessage: 'Queued'},
     building: {id: 'buildbot.state.building', defaultMessage: 'Building'},
@@ -64,4 +70,17 @@ export const messages = defineMessages({
     superseded: {id: 'buildbot.state.superseded', defaultMessage: 'Superseded by a newer request'},
     unfollowed: {id: 'buildbot.state.unfollowed', defaultMessage: 'No longer followed'},
     expired: {id: 'buildbot.state.expired', defaultMessage: 'No longer followed'},
+
+    // The plugin's section in Mattermost's settings.
+    meSection: {id: 'buildbot.me.section', defaultMessage: 'Direct messages about builds'},
+    meLoading: {id: 'buildbot.me.loading', defaultMessage: 'Reading your settings…'},
+    meNotRead: {id: 'buildbot.me.not_read', defaultMessage: 'Your settings could not be read; try again later.'},
+    meNotSaved: {id: 'buildbot.me.not_saved', defaultMessage: 'That was not saved; try again.'},
+    meOwnLegend: {id: 'buildbot.me.own', defaultMessage: 'A message when a build you started from chat ends'},
+    meOwnOff: {id: 'buildbot.me.own_off', defaultMessage: 'Never (the failure reply in its channel mentions you)'},
+    meOwnFailures: {id: 'buildbot.me.own_failures', defaultMessage: 'When it fails'},
+    meOwnAlways: {id: 'buildbot.me.own_always', defaultMessage: 'Whenever it ends'},
+    meBreaks: {id: 'buildbot.me.breaks', defaultMessage: 'A message when your change breaks a build that passed before it'},
+    meMatched: {id: 'buildbot.me.matched', defaultMessage: 'Builds whose changes carry {email} are matched to you.'},
+    meNotMatched: {id: 'buildbot.me.not_matched', defaultMessage: 'Mattermost hides e-mail addresses here: builds whose changes carry {email} are matched to you once you type /build me link.'},
 });

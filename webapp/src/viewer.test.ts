@@ -1,4 +1,4 @@
-import {viewerIsSystemAdmin} from './viewer';
+import {viewerId, viewerIsSystemAdmin} from './viewer';
 
 const state = (roles: unknown) => ({entities: {users: {currentUserId: 'u1', profiles: {u1: {roles}}}}});
 
@@ -11,4 +11,12 @@ test.each<[string, unknown, boolean]>([
     ['an empty store', {}, false],
 ])('%s', (_, s, want) => {
     expect(viewerIsSystemAdmin(s)).toBe(want);
+});
+
+test.each<[string, unknown, string | null]>([
+    ['a signed-in user', state('system_user'), 'u1'],
+    ['an id that is not text', {entities: {users: {currentUserId: 7}}}, null],
+    ['an empty store', {}, null],
+])('the viewer of %s', (_, s, want) => {
+    expect(viewerId(s)).toBe(want);
 });

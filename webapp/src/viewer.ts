@@ -7,3 +7,17 @@ export function viewerIsSystemAdmin(state: unknown): boolean {
     const roles = typeof id === 'string' ? users?.profiles?.[id]?.roles : undefined;
     return typeof roles === 'string' && roles.split(' ').includes('system_admin');
 }
+
+// viewerId reads the signed-in user's id from the webapp's store; null when there is none.
+export function viewerId(state: unknown): string | null {
+    const id = (state as {entities?: {users?: {currentUserId?: unknown}}} | undefined)?.entities?.users?.currentUserId;
+    return typeof id === 'string' && id !== '' ? id : null;
+}
+
+// viewerLocale reads the signed-in user's language from the webapp's store; 'en' when unknown.
+export function viewerLocale(state: unknown): string {
+    const users = (state as {entities?: {users?: {currentUserId?: unknown; profiles?: Record<string, {locale?: unknown} | undefined>}}} | undefined)?.entities?.users;
+    const id = users?.currentUserId;
+    const locale = typeof id === 'string' ? users?.profiles?.[id]?.locale : undefined;
+    return typeof locale === 'string' && locale !== '' ? locale : 'en';
+}

@@ -7,8 +7,29 @@ export interface PluginRegistry {
     registerWebSocketEventHandler(event: string, handler: (message: {data: unknown}) => void): void;
     registerReducer(reducer: (state: unknown, action: {type: string}) => unknown): void;
     registerTranslations(getTranslationsForLocale: (locale: string) => Record<string, string>): void;
+    // Mattermost 9.x and later; older servers have no plugin pages in their settings.
+    registerUserSettings?(setting: UserSettingsPage): void;
+    // Draws a component under every message that is not a plugin's post type, with the post's id.
+    registerPostMessageAttachmentComponent?(component: ComponentType<never>): string;
+    // Runs when the webapp's WebSocket is back after being down; what it missed is not replayed.
+    registerReconnectHandler?(handler: () => void): void;
+}
+
+// PluginStore is the webapp's redux store as initialize() gets it.
+export interface PluginStore {
+    getState(): unknown;
+    subscribe?(listener: () => void): () => void;
+}
+
+// UserSettingsPage is the plugin's page in Mattermost's settings, here with sections the plugin
+// draws itself.
+export interface UserSettingsPage {
+    id: string;
+    uiName: string;
+    icon?: string;
+    sections: Array<{title: string; component: ComponentType}>;
 }
 
 export interface PluginClass {
-    initialize(registry: PluginRegistry, store: {getState(): unknown}): void | Promise<void>;
+    initialize(registry: PluginRegistry, store: PluginStore): void | Promise<void>;
 }

@@ -34,10 +34,10 @@ const finished = (state: string) => row(state, {build_id: 3, number: 12, started
 
 // Mattermost renders plugin components inside its IntlProvider, with the strings the plugin
 // registered merged in.
-function renderCard(p: Post, onAction = jest.fn().mockResolvedValue(undefined), botUserId: string | null = bot, viewerIsAdmin = false) {
+function renderCard(p: Post, onAction = jest.fn().mockResolvedValue(undefined), botUserId: string | null = bot, viewerIsAdmin = false, viewerId: string | null = 'viewer1') {
     const view = render(
         <IntlProvider locale='en' messages={translations.en}>
-            <BuildCard post={p} theme={light} botUserId={botUserId} onAction={onAction} viewerIsAdmin={viewerIsAdmin}/>
+            <BuildCard post={p} theme={light} botUserId={botUserId} onAction={onAction} viewerIsAdmin={viewerIsAdmin} viewerId={viewerId}/>
         </IntlProvider>,
     );
     return Object.assign(onAction, {container: view.container});
@@ -476,6 +476,41 @@ describe('BuildCard', () => {
         expect(screen.getByRole('button', {name: 'Stopping…'})).toBeDisabled();
         await act(async () => finish());
         expect(screen.getByRole('button', {name: 'Stop'})).toBeEnabled();
+    });
+
+    test('Notify me asks for a direct message at the end; the card says how many wait and whether the viewer does', async () => {
+        const running = post(status('building', [row('building', {build_id: 3})]));
+        const onAction = renderCard(running);
+
+        await userEvent.click(screen.getByRole('button', {name: 'Notify me'}));
+
+        expect(onAction).toHaveBeenCalledWith('post1', 'notify');
+        expect(screen.getByRole('button', {name: 'Notify me'})).toHaveAttribute('aria-pressed', 'false');
+        expect(screen.queryByText(/wait/)).not.toBeInTheDocument();
+    });
+
+    test.each([
+        ['the viewer and another wait', ['viewer1', 'other1'], 'Notifying you', 'true', '2 people wait for its end'],
+        ['another waits', ['other1'], 'Notify me', 'false', '1 person waits for its end'],
+    ])('%s', (_, waiting, label, pressed, count) => {
+        const running = post(status('queued', [row('queued')]));
+        running.props.buildbot_waiting = waiting;
+        renderCard(running);
+
+        expect(screen.getByRole('button', {name: label})).toHaveAttribute('aria-pressed', pressed);
+        expect(screen.getByText(count)).toBeInTheDocument();
+    });
+
+    test('a finished build offers no Notify me, and a malformed waiting list counts nobody', () => {
+        const done = post(status('failure', [finished('failure')]));
+        done.props.buildbot_waiting = ['viewer1'];
+        renderCard(done);
+        expect(screen.queryByRole('button', {name: /Notify/})).not.toBeInTheDocument();
+
+        const odd = post(status('building', [row('building')]));
+        odd.props.buildbot_waiting = [1, 2];
+        renderCard(odd);
+        expect(screen.getByRole('button', {name: 'Notify me'})).toHaveAttribute('aria-pressed', 'false');
     });
 
     test('the buttons work from the keyboard', async () => {

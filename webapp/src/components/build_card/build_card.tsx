@@ -1,7 +1,8 @@
 import type {Post} from '@mattermost/types/posts';
 import {useIntl} from 'react-intl';
 
-import {parseBuildStatus} from '../../build_status';
+import type {BuildStatus} from '../../build_status';
+import {parseBuildStatus, waitingOf} from '../../build_status';
 import {messages} from '../../messages';
 import type {Theme} from '../../types/theme';
 
@@ -21,19 +22,26 @@ interface Props {
     onAction: (postId: string, actionId: ActionId) => Promise<void>;
     // viewerIsAdmin: the signed-in user is a system admin, who may stop what others may not.
     viewerIsAdmin?: boolean;
+    // viewerId is the signed-in user, whose Notify me shows pressed once they asked.
+    viewerId?: string | null;
+    // preview is the status of a Buildbot link pasted in someone's message, read from the plugin's
+    // route, which vouches for it: it is drawn instead of the post's props, with no buttons, as the
+    // message is not the bot's to act on.
+    preview?: BuildStatus;
 }
 
 // BuildCard draws a build's status post. Props it cannot read fall back to the post's message,
 // which the server writes to read well on its own, and Mattermost's own buttons stay. So does a
 // post the bot did not write: Mattermost keeps whatever props a user gives a post, and a card with
 // our buttons on it would lend the plugin's hand to anyone who imitates one.
-export function BuildCard({post, theme, botUserId, onAction, viewerIsAdmin = false}: Props) {
+export function BuildCard({post, theme, botUserId, onAction, viewerIsAdmin = false, viewerId = null, preview}: Props) {
     const intl = useIntl();
-    const status = botUserId !== null && post.user_id === botUserId ? parseBuildStatus(post.props) : null;
+    const status = preview ?? (botUserId !== null && post.user_id === botUserId ? parseBuildStatus(post.props) : null);
     if (!status) {
         return <p style={{whiteSpace: 'pre-wrap', margin: 0}}>{post.message}</p>;
     }
     const action: PostAction = (actionId) => onAction(post.id, actionId);
+    const waiting = waitingOf(post.props);
     const color = stateColor(status.state, theme);
     const secondary = fade(theme.centerChannelColor, 0.64);
     return (
@@ -94,12 +102,25 @@ export function BuildCard({post, theme, botUserId, onAction, viewerIsAdmin = fal
                     secondary={secondary}
                 />
             )}
-            <CardButtons
-                status={status}
-                theme={theme}
-                onAction={action}
-                viewerIsAdmin={viewerIsAdmin}
-            />
+            {preview ? (
+                <a
+                    href={status.buildbotUrl}
+                    target='_blank'
+                    rel='noopener noreferrer'
+                    style={{display: 'inline-block', marginTop: 8, color: theme.linkColor}}
+                >
+                    {intl.formatMessage(messages.openInBuildbot)}
+                </a>
+            ) : (
+                <CardButtons
+                    status={status}
+                    theme={theme}
+                    onAction={action}
+                    viewerIsAdmin={viewerIsAdmin}
+                    waiting={waiting}
+                    viewerWaits={viewerId !== null && waiting.includes(viewerId)}
+                />
+            )}
         </section>
     );
 }

@@ -6,10 +6,11 @@ import {isRunning} from '../../build_status';
 import {messages} from '../../messages';
 import type {Theme} from '../../types/theme';
 
+import {fade} from './colors';
 import {plainText} from './format';
 
 // PostAction runs one of the post's buttons through Mattermost, as mobile does.
-export type ActionId = 'rebuild' | 'rebuildwith' | 'stop';
+export type ActionId = 'rebuild' | 'rebuildwith' | 'stop' | 'notify';
 export type PostAction = (actionId: ActionId) => Promise<void>;
 
 interface Props {
@@ -17,12 +18,16 @@ interface Props {
     theme: Theme;
     onAction: PostAction;
     viewerIsAdmin: boolean;
+    // waiting lists who asked for a direct message at the build's end; viewerWaits says the
+    // signed-in user is one.
+    waiting: string[];
+    viewerWaits: boolean;
 }
 
-// CardButtons shows Rebuild, Rebuild with… (the build's form, which Mattermost opens) and Stop
-// when they apply; a click disables them until the server answers, and a refusal shows the
-// server's words, as plain text.
-export function CardButtons({status, theme, onAction, viewerIsAdmin}: Props) {
+// CardButtons shows Rebuild, Rebuild with… (the build's form, which Mattermost opens), Notify me
+// and Stop when they apply; a click disables them until the server answers, and a refusal shows
+// the server's words, as plain text.
+export function CardButtons({status, theme, onAction, viewerIsAdmin, waiting, viewerWaits}: Props) {
     const intl = useIntl();
     const [pending, setPending] = useState<string | null>(null);
     const [error, setError] = useState('');
@@ -32,7 +37,8 @@ export function CardButtons({status, theme, onAction, viewerIsAdmin}: Props) {
     // system admins may stop its builds (the server refuses the rest; mobile shows its refusal).
     const canRebuild = !status.unfollowed && !status.expired && status.rows.some((r) => r.buildId && !isRunning(r.state)) &&
         !status.rows.some((r) => r.unserved);
-    const canStop = status.rows.some((r) => isRunning(r.state)) && (viewerIsAdmin || !status.rows.some((r) => r.unserved && isRunning(r.state)));
+    const running = status.rows.some((r) => isRunning(r.state));
+    const canStop = running && (viewerIsAdmin || !status.rows.some((r) => r.unserved && isRunning(r.state)));
 
     const click = async (actionId: ActionId) => {
         setPending(actionId);
@@ -69,6 +75,20 @@ export function CardButtons({status, theme, onAction, viewerIsAdmin}: Props) {
                 >
                     {intl.formatMessage(messages.rebuildWith)}
                 </button>
+            )}
+            {running && (
+                <button
+                    type='button'
+                    aria-pressed={viewerWaits}
+                    style={viewerWaits ? style : {...style, background: 'transparent', color: theme.buttonBg, boxShadow: `inset 0 0 0 1px ${theme.buttonBg}`}}
+                    disabled={pending !== null}
+                    onClick={() => click('notify')}
+                >
+                    {intl.formatMessage(viewerWaits ? messages.notifying : messages.notifyMe)}
+                </button>
+            )}
+            {running && waiting.length > 0 && (
+                <span style={{color: fade(theme.centerChannelColor, 0.64)}}>{intl.formatMessage(messages.waitingCount, {count: waiting.length})}</span>
             )}
             {canStop && (
                 <button
