@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/api"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/health"
@@ -183,6 +185,31 @@ func (p *Plugin) followPush(ctx context.Context) {
 	p.followingEvents.Store(true)
 	defer p.followingEvents.Store(false)
 	p.push.Run(ctx)
+}
+
+// eventsKey holds whether the server that follows Buildbot's events is subscribed, for the status
+// route on every server: only the leader follows them.
+const eventsKey = "events_state"
+
+// noteEvents records the event follower's state as it changes. Why a subscription ended is worded
+// in the server's language, as the log is.
+func (p *Plugin) noteEvents(connected bool, err error) {
+	state := api.EventsStatus{Connected: connected, Since: time.Now().UnixMilli()}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		state.Error = p.words.Server().String(buildbot.UserMessage(err))
+	}
+	if _, kvErr := p.client.KV.Set(eventsKey, state); kvErr != nil {
+		p.API.LogDebug("Could not record whether Buildbot's events are followed", "error", kvErr.Error())
+	}
+}
+
+// eventsStatus reads what the event follower last recorded.
+func (p *Plugin) eventsStatus() api.EventsStatus {
+	var state api.EventsStatus
+	if err := p.client.KV.Get(eventsKey, &state); err != nil {
+		p.API.LogDebug("Could not read whether Buildbot's events are followed", "error", err.Error())
+	}
+	return state
 }
 
 // scheduledPoll is the leader's poll at the poll interval.

@@ -127,6 +127,7 @@ func (p *Plugin) OnActivate() error {
 		PluginID:    manifestID,
 		Version:     manifestVersion,
 		Node:        p.nodeStatus,
+		Events:      p.eventsStatus,
 		Words:       words,
 		Log:         p.API,
 	})
@@ -148,6 +149,7 @@ func (p *Plugin) OnActivate() error {
 			return need
 		},
 		OnError: func(err error) { p.API.LogDebug("Buildbot's event stream ended", "error", err.Error()) },
+		OnState: p.noteEvents,
 		OnPanic: func(v any, stack []byte) { p.logPanic(v, stack, "job", "event-follow") },
 	}
 	p.kicks, p.urgent = make(chan struct{}, 1), make(chan struct{}, 1)

@@ -243,7 +243,7 @@ function pluginRssMb(): number {
 }
 
 // readsPerTick is what a poll tick asks of Buildbot whatever number of queued builds it follows
-// (README, "A poller for the whole cluster"): the build requests Buildbot claimed and their builds,
+// (docs/following.md, "A poller for the whole cluster"): the build requests Buildbot claimed and their builds,
 // from the oldest followed. The bench's stack is fresh, so no channel subscribes; a subscription
 // adds the read of new builds.
 const readsPerTick = 2;

@@ -10,7 +10,7 @@
 // (www/rest.py, `threads.deferToThread(_write_json_data, …)`), which is not safe in Twisted: a
 // client that goes away in mid-reply can corrupt its reactor, and its web server then fails every
 // new connection ("FileNotFoundError" in epoll) until restarted (twisted/twisted#11625, a CI run
-// of this file). README, Faults, lists it as Buildbot's limit.
+// of this file). docs/faults.md lists it as Buildbot's limit.
 import type {Post} from '@mattermost/types/posts';
 
 import {Buildbot, eventually} from '../src/buildbot';

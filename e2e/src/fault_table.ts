@@ -2,7 +2,7 @@
 // what it measured and whether it passed. Run with Jest's JSON results; it exits 1 unless every row
 // passed:
 //   tsx e2e/src/fault_table.ts e2e/artifacts/faults-results.json
-// With --readme it prints the table without results, as the README shows it.
+// With --readme it prints the table without results, as docs/faults.md shows it.
 import fs from 'node:fs';
 
 import {measuredFile, type Measured} from './measured';
@@ -94,7 +94,7 @@ function main(): void {
     }
     say(`\n${rows.length - failed} of ${rows.length} rows pass`);
     // A row whose test failed, or did not run (renamed, removed, skipped), fails the suite: the
-    // README's table claims every row.
+    // table in docs/faults.md claims every row.
     if (failed > 0) {
         process.exitCode = 1;
     }

@@ -5,7 +5,8 @@
 // element with Mattermost's id. A post of no plugin's type is drawn as its message followed by the
 // components registered for every message (registerPostMessageAttachmentComponent, given the post's
 // id, which they read from the store, as Mattermost's PostMessageView does), and deliverEvent hands
-// a WebSocket event to the handler the plugin registered for it. It also forwards /api/v4 and
+// a WebSocket event to the handler the plugin registered for it; renderAdminSetting draws a custom
+// System Console setting the plugin registered. It also forwards /api/v4 and
 // /plugins/ to the real Mattermost server, so the card learns the bot's id and its buttons reach
 // the server from the same origin with the user's session cookies.
 import fs from 'node:fs';
@@ -22,7 +23,7 @@ const page = `<!doctype html>
 <script src="/react.js"></script><script src="/react-dom.js"></script><script src="/react-intl.js"></script>
 <script>
 window.Redux = {}; window.ReactRedux = {}; window.PropTypes = {};
-window.registered = {postTypes: {}, translations: null, postMessageAttachments: [], websocket: {}, reconnect: []};
+window.registered = {postTypes: {}, translations: null, postMessageAttachments: [], websocket: {}, reconnect: [], adminSettings: {}};
 window.registerPlugin = function (id, plugin) { window.plugin = {id: id, instance: plugin}; };
 // The store holds the posts drawn, as Mattermost's holds the channel's, and tells its readers.
 window.posts = {};
@@ -59,6 +60,22 @@ window.renderPost = function (post, theme, locale) {
     window.cardRoot.render(h(ReactIntl.IntlProvider, {locale: locale, messages: window.registered.translations(locale)},
         h('div', null, body, h('div', {id: 'messageAttachmentList_' + post.id}, attachments))));
 };
+// renderAdminSetting draws a custom setting as the System Console does, with Mattermost's theme
+// variables on the page, which the System Console's own styles set.
+window.renderAdminSetting = function (key, theme, locale) {
+    locale = locale || 'en';
+    var root = document.documentElement.style;
+    document.body.style.background = theme.centerChannelBg;
+    root.setProperty('--center-channel-bg', theme.centerChannelBg);
+    root.setProperty('--center-channel-color-rgb', theme.centerChannelColorRgb);
+    root.setProperty('--online-indicator', theme.onlineIndicator);
+    root.setProperty('--error-text', theme.errorTextColor);
+    var Component = window.registered.adminSettings[key];
+    var h = React.createElement;
+    if (!window.cardRoot) { window.cardRoot = ReactDOM.createRoot(document.getElementById('root')); }
+    window.cardRoot.render(h(ReactIntl.IntlProvider, {locale: locale, messages: window.registered.translations(locale)},
+        h('div', {id: 'admin-setting-' + key}, Component ? h(Component, {id: key, value: null, disabled: false, onChange: function () {}, setSaveNeeded: function () {}}) : null)));
+};
 </script>
 <script src="/main.js"></script>
 <script>
@@ -69,6 +86,7 @@ window.plugin.instance.initialize({
     registerReconnectHandler: function (handler) { window.registered.reconnect.push(handler); },
     registerReducer: function () {},
     registerTranslations: function (getter) { window.registered.translations = getter; },
+    registerAdminConsoleCustomSetting: function (key, component) { window.registered.adminSettings[key] = component; },
 }, window.store);
 </script>
 </body></html>`;

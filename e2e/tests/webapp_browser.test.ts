@@ -9,7 +9,7 @@ import path from 'node:path';
 import type {Post} from '@mattermost/types/posts';
 import type {Page} from 'playwright-core';
 
-import {openBundlePage, type BundlePage} from '../src/browser';
+import {margin, openBundlePage, type BundlePage} from '../src/browser';
 import {Buildbot, eventually} from '../src/buildbot';
 import {artifactsDir, bb4, buildbotUsers} from '../src/env';
 import {configurePlugin, installPlugin, runCommand, setUpWorld, type World} from '../src/mattermost';
@@ -95,15 +95,6 @@ test('the bundle registers its card and draws a running and a failed build in bo
         await world.admin.doPostAction(running.id, 'stop');
     }
 });
-
-// margin is an element's box with 12 pixels around it, for a screenshot of that element alone.
-async function margin(element: ReturnType<Page['getByRole']>): Promise<{x: number; y: number; width: number; height: number}> {
-    const box = await element.boundingBox();
-    if (!box) {
-        throw new Error('the element is not drawn');
-    }
-    return {x: Math.max(0, box.x - 12), y: Math.max(0, box.y - 12), width: box.width + 24, height: box.height + 24};
-}
 
 // The README's example failure: a build whose tests Buildbot recorded, failing since the build
 // before it, drawn in both themes. Its screenshots are docs/images/card-tests-{light,dark}.png.

@@ -121,8 +121,8 @@ type Gate struct {
 }
 
 // Check decides a request. Every action needs the settings to be ready, a channel the user may
-// read, and a team and channel the settings allow; then each action has its own rule (README,
-// Security, has the table). The refusal is a *Refusal.
+// read, and a team and channel the settings allow; then each action has its own rule (docs/security.md
+// has the table). The refusal is a *Refusal.
 func (g *Gate) Check(snap *config.Snapshot, req Request) (Grant, error) {
 	if !snap.Ready() {
 		return Grant{}, refuse(NotReady, snap.ProblemsMessage())

@@ -60,7 +60,7 @@ func snapshot(change func(*config.Configuration)) *config.Snapshot {
 	return config.NewSnapshot(cfg.Normalized())
 }
 
-// The gate's table, row by row: README, Security, shows the same table to admins.
+// The gate's table, row by row: docs/security.md shows the same table to admins.
 func TestTheGateDecidesEveryActionByTheSameRules(t *testing.T) {
 	onlyAdmins := func(c *config.Configuration) { c.BuildPermission = config.PermissionAdmins }
 	listed := func(c *config.Configuration) { c.BuildPermission = config.PermissionUsers; c.AllowedUsers = "Dev" }

@@ -76,6 +76,8 @@ type Deps struct {
 	Version  string
 	// Node reports this server's share of the work for the status route.
 	Node func() NodeStatus
+	// Events reports whether the plugin follows Buildbot's events, cluster-wide.
+	Events func() EventsStatus
 	// Words word the autocomplete lists in the caller's language; nil words English.
 	Words *i18n.Bundle
 	// Log hears of requests that panicked; it may be nil.

@@ -61,6 +61,7 @@ func routerWith(snap *config.Snapshot, actions Actions) http.Handler {
 		PluginID:    "buildbot",
 		Version:     "1.2.3",
 		Node:        func() NodeStatus { return NodeStatus{FollowsEvents: true, LastScheduledPoll: 42, Goroutines: 7} },
+		Events:      func() EventsStatus { return EventsStatus{Connected: true, Since: 1700000000000} },
 	})
 }
 
@@ -194,12 +195,16 @@ func TestStatusRoute(t *testing.T) {
 		if report.Node == nil || !report.Node.FollowsEvents || report.Node.LastScheduledPoll != 42 || report.Node.Goroutines != 7 {
 			t.Fatalf("this server's share of the work is missing: %+v", report.Node)
 		}
+		// The System Console's check says whether Buildbot's events are followed, and since when.
+		if report.Events == nil || !report.Events.Enabled || !report.Events.Connected || report.Events.Since != 1700000000000 {
+			t.Fatalf("the event follower's state is missing: %+v", report.Events)
+		}
 	})
 	t.Run("an admin sees what is wrong with the settings", func(t *testing.T) {
 		rec := get(router(bad), "/api/v1/status", "admin-id")
 		var report StatusReport
 		_ = json.Unmarshal(rec.Body.Bytes(), &report)
-		if report.Configured || len(report.Problems) != 1 || report.Problems[0].Setting != "Buildbot URL" || report.Buildbot != nil {
+		if report.Configured || len(report.Problems) != 1 || report.Problems[0].Setting != "Buildbot URL" || report.Buildbot != nil || report.Events != nil {
 			t.Fatalf("report %+v", report)
 		}
 	})

@@ -17,6 +17,19 @@ type StatusReport struct {
 	Problems   []ProblemReport `json:"problems"`
 	Buildbot   *BuildbotStatus `json:"buildbot,omitempty"`
 	Node       *NodeStatus     `json:"node,omitempty"`
+	Events     *EventsStatus   `json:"events,omitempty"`
+}
+
+// EventsStatus is whether the plugin follows Buildbot's events (its WebSocket), as the server
+// that follows them last said: a result then reaches its post within moments, else at the next
+// poll.
+type EventsStatus struct {
+	// Enabled is the setting; Connected says Buildbot acknowledged the subscription and it has not
+	// ended since, Since when (Unix ms), and Error why it last ended, in the admin's words.
+	Enabled   bool   `json:"enabled"`
+	Connected bool   `json:"connected"`
+	Since     int64  `json:"since,omitempty"`
+	Error     string `json:"error,omitempty"`
 }
 
 // NodeStatus is the share of the work that the plugin on the answering Mattermost server does. On
@@ -67,6 +80,11 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 	if h.deps.Node != nil {
 		node := h.deps.Node()
 		report.Node = &node
+	}
+	if h.deps.Events != nil && snap.Ready() {
+		events := h.deps.Events()
+		events.Enabled = snap.Config.PushEnabled()
+		report.Events = &events
 	}
 	writeJSON(w, http.StatusOK, report)
 }

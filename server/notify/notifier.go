@@ -45,8 +45,8 @@ type Notifier struct {
 }
 
 // Ended tells whoever clicked Notify me, and whoever started the build from chat as their settings
-// ask, that a build ended; and notes it among the recent builds of the authors of its changes.
-func (n *Notifier) Ended(tr *tracker.Tracked, authors []string) {
+// ask, that a build ended.
+func (n *Notifier) Ended(tr *tracker.Tracked) {
 	told := map[string]bool{}
 	waiting, err := n.Store.TakeWaiting(tr.ID)
 	if err != nil {
@@ -63,6 +63,11 @@ func (n *Notifier) Ended(tr *tracker.Tracked, authors []string) {
 			n.tell(u.Id, post.WhyStarted, tr)
 		}
 	}
+}
+
+// Involved notes a build that ended among the recent builds of the authors of its changes, for
+// /build mine.
+func (n *Notifier) Involved(tr *tracker.Tracked, authors []string) {
 	for _, email := range authors {
 		if u, ok := n.Users.UserByEmail(email); ok {
 			n.noteRecent(u.Id, tr)

@@ -118,7 +118,7 @@ func TestAnEndedBuildTellsItsWaitersAndItsRequesterAsTheyAsked(t *testing.T) {
 	}
 	require.NoError(t, n.Store.SetSettings("alice", Settings{OwnBuilds: OwnBuildsFailures, Breaks: true}))
 
-	n.Ended(ended(post.StateFailure), nil)
+	n.Ended(ended(post.StateFailure))
 
 	require.Len(t, mm.sent["bob"], 1)
 	require.Contains(t, mm.sent["bob"][0], "You asked to hear when this build ends ([status post](https://chat.example.com/_redirect/pl/p1))")
@@ -128,7 +128,7 @@ func TestAnEndedBuildTellsItsWaitersAndItsRequesterAsTheyAsked(t *testing.T) {
 	require.Contains(t, mm.sent["alice"][0], "Your build ended")
 
 	// Failures only: a passing build of alice's says nothing to her.
-	n.Ended(ended(post.StateSuccess), nil)
+	n.Ended(ended(post.StateSuccess))
 	require.Len(t, mm.sent["alice"], 1)
 	require.Len(t, mm.sent["bob"], 1, "waiters were taken")
 }

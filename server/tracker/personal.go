@@ -9,12 +9,13 @@ import (
 
 // Notifier tells people of builds in direct messages (package notify).
 type Notifier interface {
-	// Ended hears of a build with a post once all of it ended, with the addresses of the authors
-	// of its changes where they were read (a subscribed build's).
-	Ended(tr *Tracked, authors []string)
+	// Ended hears of a build with a post once all of it ended.
+	Ended(tr *Tracked)
 	// Broke hears of a row that failed after a success on its builder and branch, with the
 	// addresses of the authors of its build's changes.
 	Broke(tr *Tracked, row post.Row, authors []string)
+	// Involved hears of the authors of the changes of a subscribed build that ended.
+	Involved(tr *Tracked, authors []string)
 }
 
 // breaks finds, among the rows that failed this tick, those whose builder and branch passed
@@ -40,30 +41,38 @@ func (t *Tracker) breaks(ctx context.Context, bb *buildbot.Client, newlyFailed m
 	return broke
 }
 
-// tell hands a build that ended or broke this tick to the notifier, once its post is made: the
-// messages link to it.
-func (t *Tracker) tell(ctx context.Context, bb *buildbot.Client, tr *Tracked, broke []int, r *results) {
-	if t.Notify == nil || tr.PostID == "" {
+// tell hands the builds that ended or broke this tick to the notifier, once their posts are made:
+// the messages link to them. The messages that need no read of Buildbot go first.
+func (t *Tracker) tell(ctx context.Context, bb *buildbot.Client, all []*Tracked, newlyDone, broke map[*Tracked][]int, r *results) {
+	if t.Notify == nil {
 		return
 	}
-	for _, i := range broke {
-		row := tr.Props.Rows[i]
-		t.Notify.Broke(tr, row, t.authors(ctx, bb, row.BuildID, r))
+	var ended []*Tracked
+	for _, tr := range all {
+		if tr.PostID != "" && len(newlyDone[tr]) > 0 && tr.Done() {
+			ended = append(ended, tr)
+			t.Notify.Ended(tr)
+		}
 	}
-	if !tr.Done() {
-		return
+	for _, tr := range all {
+		for _, i := range broke[tr] {
+			if row := tr.Props.Rows[i]; tr.PostID != "" {
+				t.Notify.Broke(tr, row, t.authors(ctx, bb, row.BuildID, r))
+			}
+		}
 	}
-	var authors []string
 	// A chat build's force has no changes; a subscribed push's builds share theirs.
-	if tr.Watch != nil {
+	for _, tr := range ended {
+		if tr.Watch == nil {
+			continue
+		}
 		for _, row := range tr.Props.Rows {
 			if row.BuildID != 0 {
-				authors = t.authors(ctx, bb, row.BuildID, r)
+				t.Notify.Involved(tr, t.authors(ctx, bb, row.BuildID, r))
 				break
 			}
 		}
 	}
-	t.Notify.Ended(tr, authors)
 }
 
 // authors lists the addresses of the authors of a build's changes, once each.

@@ -38,6 +38,9 @@ type Push struct {
 	Notice func(buildbot.Event) Need
 	// OnError hears why a subscription ended.
 	OnError func(error)
+	// OnState hears when a subscription starts (Buildbot sends events) and ends, with why; nil
+	// hears nothing.
+	OnState func(connected bool, err error)
 	// OnPanic hears of a subscription that panicked, with the stack where it did; Run then
 	// reconnects as after an error.
 	OnPanic func(value any, stack []byte)
@@ -71,6 +74,9 @@ func (p *Push) Run(ctx context.Context) {
 		err := p.consume(attemptCtx, client)
 		restarted := attemptCtx.Err() != nil
 		cancel()
+		if p.OnState != nil {
+			p.OnState(false, err)
+		}
 		if ctx.Err() != nil {
 			return
 		}
@@ -99,7 +105,12 @@ func (p *Push) consume(ctx context.Context, client *buildbot.Client) error {
 	}()
 	// Events missed while disconnected are not replayed: re-read everything once, when
 	// Buildbot sends events again, so none falls between the re-read and the subscription.
-	return client.Consume(ctx, pushPaths, func() { p.Kick(TickSoon) }, func(e buildbot.Event) {
+	return client.Consume(ctx, pushPaths, func() {
+		if p.OnState != nil {
+			p.OnState(true, nil)
+		}
+		p.Kick(TickSoon)
+	}, func(e buildbot.Event) {
 		if need := p.Notice(e); need != NoTick {
 			p.Kick(need)
 		}

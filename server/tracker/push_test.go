@@ -3,6 +3,7 @@ package tracker
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,11 +40,17 @@ func TestAPanicWhileFollowingEventsIsReportedAndTheFollowerReconnects(t *testing
 	var (
 		mu     sync.Mutex
 		panics []string
+		states []bool
 	)
 	push := &Push{
 		Source: func() *buildbot.Client { return client },
 		Kick:   func(Need) {},
 		Notice: notice.Notice,
+		OnState: func(connected bool, _ error) {
+			mu.Lock()
+			defer mu.Unlock()
+			states = append(states, connected)
+		},
 		OnPanic: func(v any, stack []byte) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -71,5 +78,10 @@ func TestAPanicWhileFollowingEventsIsReportedAndTheFollowerReconnects(t *testing
 	defer mu.Unlock()
 	if len(panics) != 1 || !strings.HasPrefix(panics[0], "an event without a build\n") || !strings.Contains(panics[0], "(*panicsOnFirstEvent).Notice") {
 		t.Fatalf("reported %q", panics)
+	}
+	// Cut by the panic, connected again once Buildbot acknowledged the reconnect's paths, and
+	// cut when the plugin stopped: what the System Console's check shows.
+	if i := slices.Index(states, true); i < 1 || slices.Contains(states[i+1:], true) || states[len(states)-1] {
+		t.Fatalf("states %v", states)
 	}
 }

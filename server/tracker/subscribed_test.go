@@ -865,18 +865,27 @@ func TestASubscribedPostMattermostRefusedIsMadeByALaterTick(t *testing.T) {
 	}
 }
 
-// told records what the tracker handed the notifier.
+// told records what the tracker handed the notifier, in order.
 type told struct {
-	ended []string
-	broke []string
+	ended    []string
+	broke    []string
+	involved []string
+	order    []string
 }
 
-func (n *told) Ended(tr *Tracked, authors []string) {
-	n.ended = append(n.ended, fmt.Sprintf("%s %s %v", tr.PostID, tr.Props.Rows[0].State, authors))
+func (n *told) Ended(tr *Tracked) {
+	n.ended = append(n.ended, fmt.Sprintf("%s %s", tr.PostID, tr.Props.Rows[0].State))
+	n.order = append(n.order, "ended")
 }
 
 func (n *told) Broke(tr *Tracked, row post.Row, authors []string) {
 	n.broke = append(n.broke, fmt.Sprintf("%d %v", row.BuildID, authors))
+	n.order = append(n.order, "broke")
+}
+
+func (n *told) Involved(tr *Tracked, authors []string) {
+	n.involved = append(n.involved, fmt.Sprintf("%s %v", tr.PostID, authors))
+	n.order = append(n.order, "involved")
 }
 
 // Each build with a post is handed to the notifier once when it ends, with its authors; a failure
@@ -899,8 +908,11 @@ func TestTheNotifierHearsOfEachEndOnceAndOfTheFirstFailureAfterASuccess(t *testi
 	run(buildbot.Failure)
 
 	require.Len(t, n.ended, 3)
-	for _, e := range n.ended {
+	require.Len(t, n.involved, 3)
+	for _, e := range n.involved {
 		require.Contains(t, e, authors)
 	}
 	require.Equal(t, []string{fmt.Sprintf("%d %s", broken, authors)}, n.broke)
+	// The messages that need no read of Buildbot go first.
+	require.Equal(t, []string{"ended", "involved", "ended", "broke", "involved", "ended", "involved"}, n.order)
 }

@@ -285,10 +285,10 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 			}
 		}
 		t.publish(tr, replies)
-		if len(newlyDone[tr]) > 0 {
-			t.tell(ctx, bb, tr, broke[tr], finished)
-		}
 	}
+	// Once every post shows this tick's results: a message, and a read of who to tell, must not
+	// hold back another post.
+	t.tell(ctx, bb, all, newlyDone, broke, finished)
 }
 
 // showArrived shows the results that Buildbot's finished events carried, without reading

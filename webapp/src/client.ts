@@ -1,6 +1,7 @@
 import type {BuildStatus} from './build_status';
 import {id as pluginId} from './manifest';
 import {parseMeSettings, type MeSettings} from './me_settings';
+import {parsePluginStatus, type PluginStatus} from './plugin_status';
 import {parsePreviews} from './previews';
 
 // postActionClient clicks a post's button through Mattermost's post-action route, the path mobile
@@ -99,3 +100,18 @@ export function previewsClient(siteURL: string): (postId: string, after?: number
         return statuses;
     };
 }
+
+// pluginStatusClient reads the plugin's status route, which answers system admins only, for the
+// System Console's check.
+export function pluginStatusClient(siteURL: string): () => Promise<PluginStatus> {
+    return async () => {
+        const response = await fetch(`${siteURL}/plugins/${pluginId}/api/v1/status`, {credentials: 'include', headers: {'X-Requested-With': 'XMLHttpRequest'}});
+        const status = response.ok ? parsePluginStatus(await response.json().catch(() => null)) : null;
+        if (!status) {
+            throw new Error(`HTTP ${response.status}`);
+        }
+        return status;
+    };
+}
+
+export type PluginStatusClient = ReturnType<typeof pluginStatusClient>;

@@ -3,7 +3,8 @@ import {useSyncExternalStore} from 'react';
 
 import {POST_TYPE} from './build_status';
 import {botUserStore} from './bot_user';
-import {fetchBotUserId, meSettingsClient, postActionClient, siteURLOf} from './client';
+import {fetchBotUserId, meSettingsClient, pluginStatusClient, postActionClient, siteURLOf} from './client';
+import {ConnectionCheck} from './components/admin/connection_check';
 import {BuildCard} from './components/build_card/build_card';
 import {registerPreviews} from './components/link_previews/register';
 import {DirectMessages} from './components/user_settings/direct_messages';
@@ -13,6 +14,9 @@ import {translations} from './translations';
 import {viewerId, viewerIsSystemAdmin, viewerLocale} from './viewer';
 import type {PluginClass, PluginRegistry, PluginStore} from './types/registry';
 import type {Theme} from './types/theme';
+
+// CONNECTION_CHECK_KEY is the custom setting in plugin.json that draws the connection check.
+const CONNECTION_CHECK_KEY = 'ConnectionCheck';
 
 export class Plugin implements PluginClass {
     public initialize(registry: PluginRegistry, store: PluginStore): void {
@@ -41,6 +45,10 @@ export class Plugin implements PluginClass {
         // The page's title is plain text, worded once in the viewer's language at start.
         const title = translations[viewerLocale(store.getState())]?.[messages.meSection.id] ?? messages.meSection.defaultMessage;
         registry.registerUserSettings?.({id, uiName: 'Buildbot', sections: [{title, component: DirectMessagesSection}]});
+
+        const readStatus = pluginStatusClient(siteURL);
+        const ConnectionCheckSetting = () => <ConnectionCheck read={readStatus}/>;
+        registry.registerAdminConsoleCustomSetting?.(CONNECTION_CHECK_KEY, ConnectionCheckSetting, {showTitle: true});
     }
 }
 

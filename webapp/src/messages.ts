@@ -71,6 +71,19 @@ export const messages = defineMessages({
     unfollowed: {id: 'buildbot.state.unfollowed', defaultMessage: 'No longer followed'},
     expired: {id: 'buildbot.state.expired', defaultMessage: 'No longer followed'},
 
+    // The connection check beside the plugin's settings in the System Console.
+    checkLabel: {id: 'buildbot.check.label', defaultMessage: 'Connection to Buildbot'},
+    checking: {id: 'buildbot.check.checking', defaultMessage: 'Asking Buildbot…'},
+    checkFailed: {id: 'buildbot.check.failed', defaultMessage: 'The plugin did not answer: is it enabled?'},
+    checkNotSetUp: {id: 'buildbot.check.not_set_up', defaultMessage: 'The settings are not complete.'},
+    checkAnswered: {id: 'buildbot.check.answered', defaultMessage: 'Buildbot {version} answered: {builders, plural, one {# builder} other {# builders}}, {active} active'},
+    checkUnreachable: {id: 'buildbot.check.unreachable', defaultMessage: 'Buildbot did not answer: {error}'},
+    checkEventsOn: {id: 'buildbot.check.events_on', defaultMessage: 'Following Buildbot\'s events since {since}: results show within moments'},
+    checkEventsDown: {id: 'buildbot.check.events_down', defaultMessage: 'Not following Buildbot\'s events: {error}. Results wait for the next poll until it reconnects.'},
+    checkEventsNoReason: {id: 'buildbot.check.events_no_reason', defaultMessage: 'not connected yet'},
+    checkEventsOff: {id: 'buildbot.check.events_off', defaultMessage: 'Push is off: results show at each poll.'},
+    checkSaved: {id: 'buildbot.check.saved', defaultMessage: 'Checks the saved settings, every few seconds: save to check new ones.'},
+
     // The plugin's section in Mattermost's settings.
     meSection: {id: 'buildbot.me.section', defaultMessage: 'Direct messages about builds'},
     meLoading: {id: 'buildbot.me.loading', defaultMessage: 'Reading your settings…'},

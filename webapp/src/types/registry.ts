@@ -9,6 +9,8 @@ export interface PluginRegistry {
     registerTranslations(getTranslationsForLocale: (locale: string) => Record<string, string>): void;
     // Mattermost 9.x and later; older servers have no plugin pages in their settings.
     registerUserSettings?(setting: UserSettingsPage): void;
+    // Draws a plugin setting of type custom in the System Console.
+    registerAdminConsoleCustomSetting?(key: string, component: ComponentType<never>, options?: {showTitle?: boolean}): void;
     // Draws a component under every message that is not a plugin's post type, with the post's id.
     registerPostMessageAttachmentComponent?(component: ComponentType<never>): string;
     // Runs when the webapp's WebSocket is back after being down; what it missed is not replayed.
