@@ -177,6 +177,12 @@ test('the channel of a previewed build hears when it changes, and reads the resu
         const posted = await say(`watch ${slow.link}`);
         expect(attachmentsOf(posted)).toHaveLength(1);
         const heard = events.next('custom_buildbot_preview', 20000);
+        // The change reaches the channel through Buildbot's events, which the plugin follows once
+        // its settings are saved, as the status route says.
+        await eventually('the plugin follows Buildbot\'s events', async () => {
+            const status = await (await pluginFetch(world.admin, '/api/v1/status')).json() as {events?: {connected: boolean}};
+            return status.events?.connected === true;
+        }, 20000);
 
         await buildbot.stop(slow.buildId, 'e2e: a previewed build ends');
 

@@ -187,7 +187,8 @@ test('a subscribed deploy only a push starts offers no Rebuild; a member\'s Stop
     }, 30000);
     const buildId = statusOf(card).rows[0]!.build_id!;
     const actions = (card.props.attachments as Array<{actions?: Array<{id: string}>}>)[0]?.actions?.map((a) => a.id);
-    expect(actions).toEqual(['stop']);
+    // Notify me is for whoever may see the build; Stop is the server's to refuse.
+    expect(actions).toEqual(['notify', 'stop']);
     expect(card.props.buildbot_build).toMatchObject({rows: [{unserved: true}]});
 
     expect(await answerToClick(world.user, card.id, 'stop')).toContain('only system admins may stop its builds');

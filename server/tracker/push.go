@@ -47,14 +47,41 @@ type Push struct {
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
+	// restarted wakes a Run that waits for settings, or to try again, when they change.
+	restarted chan struct{}
 }
 
-// Restart drops the current subscription, so the next one uses the settings in force.
+// Restart drops the current subscription, so the next one uses the settings in force, and ends
+// any wait: push starts as soon as an admin saves settings that allow it.
 func (p *Push) Restart() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.cancel != nil {
 		p.cancel()
+	}
+	select {
+	case p.wake() <- struct{}{}:
+	default:
+	}
+}
+
+// wake is the channel Restart signals on; the caller holds mu.
+func (p *Push) wake() chan struct{} {
+	if p.restarted == nil {
+		p.restarted = make(chan struct{}, 1)
+	}
+	return p.restarted
+}
+
+// wait waits for d, for ctx to end, or for new settings.
+func (p *Push) wait(ctx context.Context, d time.Duration) {
+	p.mu.Lock()
+	restarted := p.wake()
+	p.mu.Unlock()
+	select {
+	case <-ctx.Done():
+	case <-restarted:
+	case <-time.After(d):
 	}
 }
 
@@ -63,7 +90,7 @@ func (p *Push) Run(ctx context.Context) {
 	for attempt := 0; ctx.Err() == nil; {
 		client := p.Source()
 		if client == nil {
-			sleep(ctx, 5*time.Second)
+			p.wait(ctx, 5*time.Second)
 			continue
 		}
 		started := time.Now()
@@ -90,7 +117,7 @@ func (p *Push) Run(ctx context.Context) {
 		if time.Since(started) > time.Minute {
 			attempt = 0
 		}
-		sleep(ctx, buildbot.Backoff(attempt))
+		p.wait(ctx, buildbot.Backoff(attempt))
 		attempt++
 	}
 }
@@ -117,9 +144,3 @@ func (p *Push) consume(ctx context.Context, client *buildbot.Client) error {
 	})
 }
 
-func sleep(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
-}
