@@ -143,4 +143,3 @@ func (p *Push) consume(ctx context.Context, client *buildbot.Client) error {
 		}
 	})
 }
-
