@@ -22,8 +22,9 @@ type click struct {
 	// triggerID lets the click open a dialog (Rebuild with…).
 	triggerID string
 	rows      []post.Row
-	// tried says the plugin called Buildbot; otherwise the click was refused before it.
-	tried bool
+	// tried says the plugin called Buildbot; otherwise the click was refused before it. noted says
+	// a Notify me was taken, which calls nobody.
+	tried, noted bool
 }
 
 // Act runs a status post's button (Rebuild or Stop) for the user who clicked it, with the same
@@ -125,6 +126,8 @@ func (a *App) audit(c *click, text i18n.Text) {
 		outcome = "sent to Buildbot" //i18n:verbatim the audit log is English
 	case c.action == post.ActionRebuildWith && text.IsZero():
 		outcome = "form opened" //i18n:verbatim the audit log is English
+	case c.noted:
+		outcome = "noted" //i18n:verbatim the audit log is English
 	}
 	answer, _, _ := strings.Cut(text.English(), "\n")
 	a.Log.LogInfo("Buildbot button clicked", "user_id", c.userID, "action", c.action, "post_id", c.postID,

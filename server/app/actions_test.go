@@ -277,6 +277,8 @@ func TestNotifyMeTogglesAndThePostShowsWhoWaits(t *testing.T) {
 		return p.GetProp(post.WaitingKey)
 	}
 	controls := bb.Controls
+	audit := &auditLog{}
+	h.App.Log = audit
 
 	if got := press(h, "bob", status.Id, post.ActionNotify); !strings.Contains(got, "You will get a direct message when this build ends") {
 		t.Fatal(got)
@@ -296,6 +298,10 @@ func TestNotifyMeTogglesAndThePostShowsWhoWaits(t *testing.T) {
 	}
 	if bb.Controls != controls {
 		t.Fatal("Notify me called Buildbot")
+	}
+	// Each click is audited: taken, or refused, never "sent to Buildbot".
+	if got := strings.Join(*audit, "\n"); strings.Count(got, "outcomenoted") != 3 || strings.Count(got, "outcomerefused") != 1 {
+		t.Fatalf("audit %s", got)
 	}
 
 	done := finishedBuild(t, h, mm, 3)

@@ -20,6 +20,7 @@ func (a *App) toggleNotify(snap *config.Snapshot, c *click, p *model.Post, track
 		if refusal, ok := access.TextOf(err); ok {
 			return refusal
 		}
+		return i18n.T("command.notify.not_saved", "That was not saved; try again.")
 	}
 	if a.Notify == nil {
 		return i18n.T("command.notify.unavailable", "Direct messages about builds are not available here.")
@@ -27,11 +28,11 @@ func (a *App) toggleNotify(snap *config.Snapshot, c *click, p *model.Post, track
 	if !props.Running() {
 		return i18n.T("command.notify.ended", "This build has ended already.")
 	}
-	c.tried = true
 	waiting, all, err := a.Notify.ToggleWaiting(trackID, c.userID)
 	if err != nil {
 		return i18n.T("command.notify.not_saved", "That was not saved; try again.")
 	}
+	c.noted = true
 	a.showWaiting(p.Id, all)
 	if waiting {
 		return i18n.T("command.notify.on", "You will get a direct message when this build ends. Click **Notify me** again to cancel.")
