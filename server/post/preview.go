@@ -59,26 +59,29 @@ func PreviewProps(p Previewed) Props {
 	}
 	row.State = StateOf(req, p.Build)
 	if row.State == StateBuilding {
-		row.StepsDone, row.Step = runningStep(p.Steps)
+		// A preview names the step alone: it does not read how many steps the builder's builds have.
+		row.StepsDone, _, row.Step = CountSteps(p.Steps)
 	}
 	props.Rows = []Row{row}
 	return settled(props)
 }
 
-// runningStep reads a running build's steps as Buildbot's UI shows them, hidden ones left out:
-// how many finished, and the one that runs. Buildbot adds steps as they start, so how many are to
-// come is not known; the card then names the step alone.
-func runningStep(steps []buildbot.Step) (done int, current string) {
+// CountSteps reads a running build's steps as Buildbot's UI shows them, hidden ones left out: how
+// many finished, how many exist, and the one that runs. Buildbot adds steps as they start, so how
+// many are to come is not known from them alone.
+func CountSteps(steps []buildbot.Step) (done, seen int, current string) {
 	for _, s := range steps {
-		switch {
-		case s.Hidden:
-		case s.Complete:
+		if s.Hidden {
+			continue
+		}
+		seen++
+		if s.Complete {
 			done++
-		case current == "":
+		} else if current == "" {
 			current = s.Name
 		}
 	}
-	return done, current
+	return done, seen, current
 }
 
 // previewMarker is PreviewsKey's value.

@@ -107,28 +107,11 @@ func (t *Tracker) readSteps(ctx context.Context, bb *buildbot.Client, all []*Tra
 		t.steps.read[buildID] = time.Now()
 		rows := rowsOf[buildID]
 		total := t.expectedSteps(ctx, bb, rows[0].BuilderID, &budget)
-		done, seen, current := countSteps(steps)
+		done, seen, current := post.CountSteps(steps)
 		for _, row := range rows {
 			row.StepsDone, row.Step, row.StepsTotal = done, current, max(total, seen)
 		}
 	}
-}
-
-// countSteps reads a running build's steps: how many finished, how many exist and which runs.
-// Hidden steps are left out, as Buildbot's own UI leaves them out.
-func countSteps(steps []buildbot.Step) (done, seen int, current string) {
-	for _, s := range steps {
-		if s.Hidden {
-			continue
-		}
-		seen++
-		if s.Complete {
-			done++
-		} else if current == "" {
-			current = s.Name
-		}
-	}
-	return done, seen, current
 }
 
 // expectedSteps is how many steps a builder's builds have: those of its last successful build.
@@ -160,7 +143,7 @@ func (t *Tracker) expectedSteps(ctx context.Context, bb *buildbot.Client, builde
 		if err != nil {
 			return cached.count
 		}
-		_, count, _ = countSteps(steps)
+		_, count, _ = post.CountSteps(steps)
 	}
 	t.steps.expected[builderID] = expectedSteps{count: count, at: time.Now(), source: bb.Fingerprint()}
 	return count
