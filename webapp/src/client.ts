@@ -58,27 +58,28 @@ export async function fetchBotUserId(siteURL: string): Promise<string | null> {
     }
 }
 
+// callPlugin calls one of the plugin's routes as the signed-in user, with the session cookie and
+// the header Mattermost asks of its own webapp's requests, and reads the answer with parse: one
+// that is not ok, or does not parse, throws, naming the status.
+async function callPlugin<T>(url: string, parse: (body: unknown) => T | null, init: RequestInit = {}): Promise<T> {
+    const response = await fetch(url, {credentials: 'include', ...init, headers: {'X-Requested-With': 'XMLHttpRequest', ...init.headers}});
+    const parsed = response.ok ? parse(await response.json().catch(() => null)) : null;
+    if (parsed === null) {
+        throw new Error(`HTTP ${response.status}`);
+    }
+    return parsed;
+}
+
 // meSettingsClient reads and saves the signed-in user's settings for direct messages about builds
-// through the plugin's route, with the session cookie and the headers Mattermost asks of its own
-// webapp's requests.
+// through the plugin's route; a save carries the CSRF token Mattermost requires of a cookie's PUT.
 export function meSettingsClient(siteURL: string) {
     const url = `${siteURL}/plugins/${pluginId}/api/v1/me/settings`;
-    const call = async (init: RequestInit): Promise<MeSettings> => {
-        const response = await fetch(url, {
-            credentials: 'include',
-            ...init,
-            headers: {'Content-Type': 'application/json', 'X-Requested-With': 'XMLHttpRequest', 'X-CSRF-Token': csrfToken()},
-        });
-        const body: unknown = await response.json().catch(() => null);
-        const settings = response.ok ? parseMeSettings(body) : null;
-        if (!settings) {
-            throw new Error(`HTTP ${response.status}`);
-        }
-        return settings;
-    };
+    // The token is read at each call, as the session's cookie holds it then.
+    const headers = () => ({'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken()});
     return {
-        load: () => call({method: 'GET'}),
-        save: (s: Pick<MeSettings, 'ownBuilds' | 'breaks'>) => call({method: 'PUT', body: JSON.stringify({own_builds: s.ownBuilds, breaks: s.breaks})}),
+        load: () => callPlugin(url, parseMeSettings, {method: 'GET', headers: headers()}),
+        save: (s: Pick<MeSettings, 'ownBuilds' | 'breaks'>) => callPlugin(url, parseMeSettings,
+            {method: 'PUT', headers: headers(), body: JSON.stringify({own_builds: s.ownBuilds, breaks: s.breaks})}),
     };
 }
 
@@ -87,31 +88,16 @@ export type MeSettingsClient = ReturnType<typeof meSettingsClient>;
 // previewsClient reads the live state of a message's previews from the plugin's route, as the
 // signed-in user; after (epoch ms) asks for state read no earlier than the event that announced it.
 export function previewsClient(siteURL: string): (postId: string, after?: number) => Promise<BuildStatus[]> {
-    return async (postId, after) => {
+    return (postId, after) => {
         const query = after === undefined ? '' : `?after=${after}`;
-        const response = await fetch(`${siteURL}/plugins/${pluginId}/api/v1/previews/${encodeURIComponent(postId)}${query}`, {
-            credentials: 'include',
-            headers: {'X-Requested-With': 'XMLHttpRequest'},
-        });
-        const statuses = response.ok ? parsePreviews(await response.json().catch(() => null)) : null;
-        if (!statuses) {
-            throw new Error(`HTTP ${response.status}`);
-        }
-        return statuses;
+        return callPlugin(`${siteURL}/plugins/${pluginId}/api/v1/previews/${encodeURIComponent(postId)}${query}`, parsePreviews);
     };
 }
 
 // pluginStatusClient reads the plugin's status route, which answers system admins only, for the
 // System Console's check.
 export function pluginStatusClient(siteURL: string): () => Promise<PluginStatus> {
-    return async () => {
-        const response = await fetch(`${siteURL}/plugins/${pluginId}/api/v1/status`, {credentials: 'include', headers: {'X-Requested-With': 'XMLHttpRequest'}});
-        const status = response.ok ? parsePluginStatus(await response.json().catch(() => null)) : null;
-        if (!status) {
-            throw new Error(`HTTP ${response.status}`);
-        }
-        return status;
-    };
+    return () => callPlugin(`${siteURL}/plugins/${pluginId}/api/v1/status`, parsePluginStatus);
 }
 
 export type PluginStatusClient = ReturnType<typeof pluginStatusClient>;
