@@ -255,7 +255,8 @@ func (p *Plugin) poll() {
 				return now.Buildbot.Fingerprint()
 			}
 			return ""
-		}}
+		},
+		Queue: p.queueOf}
 	// Subscriptions wait for the catalog: while it is cold, no build's repo is known.
 	if ix := p.catalog.Current(); p.catalog.Warm() {
 		opts.Watched = func(builderID int) (tracker.Watched, bool) { return watchedOf(ix, builderID) }

@@ -103,11 +103,13 @@ func (p *Plugin) OnActivate() error {
 		Words: words, Notify: notifier}
 	p.health = &health.Monitor{Store: health.KVStore{KV: &p.client.KV}, Subs: subs, Posts: mm, BotID: botID, Log: p.API, Words: words}
 	p.catalog = catalog.New(p.catalogSource, catalog.KVShared{KV: &p.client.KV})
+	board, panelLive := p.startPanel()
 	p.app = &app.App{
 		Snapshot: p.currentSnapshot, Catalog: p.catalog, MM: mm, BotID: botID,
 		Tracker: p.tracker, ActionURL: actionURL, Once: mm, Log: p.API,
 		Subs: subs, Dialogs: mm, FormURL: route.URL(manifestID, route.BuildForm), Words: words,
 		Gate: gate, Authors: people, Notify: personal, SiteURL: p.siteURL,
+		Board: board, ChatPosts: &tracker.KVStore{KV: &p.client.KV}, Publish: p.API.PublishWebSocketEvent,
 	}
 	p.command = &command.Handler{App: p.app, Words: words}
 	if err := p.client.SlashCommand.Register(command.Definition(words.Server())); err != nil {
@@ -123,6 +125,7 @@ func (p *Plugin) OnActivate() error {
 		Me:          p.app,
 		Lists:       &command.Lists{Catalog: p.catalog, Subs: subs, Words: words},
 		Previews:    p.previews.app,
+		Panel:       p.app,
 		BotID:       botID,
 		PluginID:    manifestID,
 		Version:     manifestVersion,
@@ -143,6 +146,7 @@ func (p *Plugin) OnActivate() error {
 		Notice: func(e buildbot.Event) tracker.Need {
 			need := p.tracker.Notice(e)
 			p.previews.live.Notice(e)
+			panelLive.Notice(e)
 			if p.health.Notice(e) {
 				need = max(need, tracker.TickSoon)
 			}

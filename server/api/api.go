@@ -70,6 +70,7 @@ type Deps struct {
 	Lists       Lists
 	Me          Me
 	Previews    Previews
+	Panel       Panel
 	// BotID is the account that writes status posts; the webapp draws only its posts as cards.
 	BotID    string
 	PluginID string
@@ -99,6 +100,14 @@ func NewRouter(deps Deps) http.Handler {
 	r.HandleFunc("/"+route.Actions, h.action).Methods(http.MethodPost)
 	r.HandleFunc("/"+route.BuildForm, h.form).Methods(http.MethodPost)
 	r.HandleFunc("/"+route.Autocomplete, h.autocomplete).Methods(http.MethodGet)
+	if deps.Panel != nil {
+		r.HandleFunc("/"+route.Panel+"/builds", h.panelBuilds).Methods(http.MethodGet)
+		r.HandleFunc("/"+route.Panel+"/mine", h.panelMine).Methods(http.MethodGet)
+		r.HandleFunc("/"+route.Panel+"/red_count", h.panelRedCount).Methods(http.MethodGet)
+		r.HandleFunc("/"+route.Panel+"/branches", h.panelBranches).Methods(http.MethodGet)
+		r.HandleFunc("/"+route.Panel+"/subscriptions", h.panelSubscriptions).Methods(http.MethodGet, http.MethodPut, http.MethodDelete)
+		r.HandleFunc("/"+route.Panel+"/stop", h.panelStop).Methods(http.MethodPost)
+	}
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "no such route")
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/notify"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/panel"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/tracker"
 )
@@ -47,8 +48,15 @@ type App struct {
 	Notify *notify.Store
 	// SiteURL is Mattermost's address, for links to posts.
 	SiteURL func() string
+	// Board reads what the Builds panel shows of Buildbot; ChatPosts finds the status posts of
+	// builds started from chat. Publish tells webapps what changed (PublishWebSocketEvent); it
+	// may be nil.
+	Board     *panel.Reader
+	ChatPosts ChatPosts
+	Publish   func(event string, payload map[string]any, broadcast *model.WebsocketBroadcast)
 
-	misses misses
+	misses    misses
+	chatPosts chatPostCache
 }
 
 // Actor is who asks and from where. The user is Mattermost's word; the channel and team are the
@@ -59,6 +67,18 @@ type Actor struct {
 	RootID string
 	// TriggerID lets the answer open a dialog (the build form).
 	TriggerID string
+	// CallerTeam says TeamID comes from the caller alone (the webapp's Builds panel), not from
+	// Mattermost: the gate then checks the user is in it.
+	CallerTeam bool
+}
+
+// request is who asks to do action, for the gate.
+func (who Actor) request(action access.Action) access.Request {
+	r := access.Request{Action: action, UserID: who.UserID, ChannelID: who.ChannelID, TeamID: who.TeamID}
+	if who.CallerTeam {
+		r.TeamID, r.CallerTeamID = "", who.TeamID
+	}
+	return r
 }
 
 // Mattermost is what the app asks the server: the gate's questions, and posts.
@@ -102,7 +122,7 @@ type Authors interface {
 
 // check asks the gate whether who may do action from where they ask; a refusal comes back worded.
 func (a *App) check(snap *config.Snapshot, who Actor, action access.Action) (access.Grant, i18n.Text, bool) {
-	grant, err := a.Gate.Check(snap, access.Request{Action: action, UserID: who.UserID, ChannelID: who.ChannelID, TeamID: who.TeamID})
+	grant, err := a.Gate.Check(snap, who.request(action))
 	if refusal, ok := access.TextOf(err); ok {
 		return grant, refusal, false
 	}

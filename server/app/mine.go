@@ -15,8 +15,7 @@ import (
 // channel the user may not see builds in (one they left, one the settings no longer allow) is
 // left out.
 func (a *App) Mine(who Actor) i18n.Text {
-	snap := a.Snapshot()
-	grant, denied, ok := a.check(snap, who, access.Personal)
+	grant, denied, ok := a.check(a.Snapshot(), who, access.Personal)
 	if !ok {
 		return denied
 	}
@@ -29,15 +28,8 @@ func (a *App) Mine(who Actor) i18n.Text {
 	}
 	var lines []i18n.Text
 	for _, r := range recent {
-		p, err := a.MM.GetPost(r.PostID)
-		if err != nil || p.DeleteAt != 0 || p.UserId != a.BotID {
-			continue
-		}
-		props, ok := post.Decode(p)
+		p, props, ok := a.visibleStatusPost(grant.User.Id, r.PostID)
 		if !ok {
-			continue
-		}
-		if _, err := a.Gate.Check(snap, access.Request{Action: access.View, UserID: grant.User.Id, ChannelID: p.ChannelId, TeamID: props.TeamID}); err != nil {
 			continue
 		}
 		lines = append(lines, mineLine(props, post.Permalink(a.SiteURL(), p.Id), time.UnixMilli(r.At)))

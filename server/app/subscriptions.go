@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattermost/mattermost/server/public/model"
+
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/access"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
@@ -26,17 +28,47 @@ type SubscribeRequest struct {
 
 // Subscribe adds or replaces the channel's subscription to a repo and branch glob.
 func (a *App) Subscribe(ctx context.Context, who Actor, asked SubscribeRequest) i18n.Text {
+	return answerOf(a.PanelSubscribe(ctx, who, asked))
+}
+
+// answerOf is what a user is told of an operation's outcome: its answer, or why it failed.
+func answerOf(answer i18n.Text, err error) i18n.Text {
+	if text, ok := access.TextOf(err); ok {
+		return text
+	}
+	if text, ok := i18n.TextOf(err); ok {
+		return text
+	}
+	if err != nil {
+		return i18n.T("command.failed", "That did not work: {{.Error}}", "Error", err.Error())
+	}
+	return answer
+}
+
+// PanelSubscribe is Subscribe for the Builds panel, which tells a refusal (an *access.Refusal)
+// and a subscription that was not saved (an *i18n.Error) from one that was.
+func (a *App) PanelSubscribe(ctx context.Context, who Actor, asked SubscribeRequest) (i18n.Text, error) {
 	snap := a.Snapshot()
-	grant, denied, ok := a.check(snap, who, access.Subscribe)
-	if !ok {
-		return denied
+	grant, err := a.grant(who, access.Subscribe)
+	if err != nil {
+		return i18n.Text{}, err
+	}
+	if asked.Branch != "" {
+		if problem := subscription.CheckBranch(asked.Branch); !problem.IsZero() {
+			return i18n.Text{}, i18n.NewError(problem)
+		}
+	}
+	if len(asked.Events) > 0 {
+		if _, err := subscription.ParseEvents(subscription.JoinEvents(asked.Events)); err != nil {
+			return i18n.Text{}, err
+		}
 	}
 	cfg := snap.Config
 	repo := subscription.AnyRepo
 	if asked.Repo != subscription.AnyRepo {
 		found, answer := a.findWatched(ctx, asked.Repo)
 		if found == nil {
-			return answer
+			return i18n.Text{}, i18n.NewError(answer)
 		}
 		repo = found.Name
 	}
@@ -52,14 +84,15 @@ func (a *App) Subscribe(ctx context.Context, who Actor, asked SubscribeRequest) 
 	var limit *subscription.LimitError
 	switch {
 	case errors.As(err, &limit) && limit.InAll:
-		return i18n.T("command.subscribe.limit_all", "Nothing was saved: all channels together have {{.Max}} subscriptions, the most the settings allow. "+
-			"Drop one with `/build unsubscribe`, or a system admin can allow more in **System Console > Plugins > Buildbot > Most subscriptions in all**.", "Max", limit.Max)
+		return i18n.Text{}, i18n.NewError(i18n.T("command.subscribe.limit_all", "Nothing was saved: all channels together have {{.Max}} subscriptions, the most the settings allow. "+
+			"Drop one with `/build unsubscribe`, or a system admin can allow more in **System Console > Plugins > Buildbot > Most subscriptions in all**.", "Max", limit.Max))
 	case errors.As(err, &limit):
-		return i18n.T("command.subscribe.limit_channel", "Nothing was saved: this channel has {{.Max}} subscriptions, the most one channel may have. "+
-			"`/build subscriptions` lists them; drop one with `/build unsubscribe`, or subscribe with a broader glob.", "Max", limit.Max)
+		return i18n.Text{}, i18n.NewError(i18n.T("command.subscribe.limit_channel", "Nothing was saved: this channel has {{.Max}} subscriptions, the most one channel may have. "+
+			"`/build subscriptions` lists them; drop one with `/build unsubscribe`, or subscribe with a broader glob.", "Max", limit.Max))
 	case err != nil:
-		return i18n.T("command.subscribe.not_saved", "The subscription was not saved: {{.Error}}", "Error", err.Error())
+		return i18n.Text{}, i18n.NewError(i18n.T("command.subscribe.not_saved", "The subscription was not saved: {{.Error}}", "Error", err.Error()))
 	}
+	a.subscriptionsChanged(sub.ChannelID)
 	answer := i18n.T("command.subscribe.done", "This channel now hears about {{.Subject}}: {{.Events}}.", "Subject", subject(sub), "Events", eventsText(sub))
 	if replaced {
 		answer = i18n.Join(" ", answer, i18n.T("command.subscribe.replaced", "It replaces the channel's earlier subscription to the same branches."))
@@ -68,20 +101,37 @@ func (a *App) Subscribe(ctx context.Context, who Actor, asked SubscribeRequest) 
 		answer = i18n.Join("\n", answer, i18n.T("command.subscribe.quiet_hint", "For only what needs someone, subscribe with `--events {{.Events}}`.",
 			"Events", subscription.JoinEvents(subscription.QuietEvents)))
 	}
-	return answer
+	return answer, nil
+}
+
+// SubscriptionsEvent is the WebSocket event that tells a channel's webapps its subscriptions
+// changed; Mattermost sends it as custom_<plugin id>_panel_subscriptions.
+const SubscriptionsEvent = "panel_subscriptions"
+
+// subscriptionsChanged tells the channel's open Builds panels to read its subscriptions again.
+func (a *App) subscriptionsChanged(channelID string) {
+	if a.Publish != nil {
+		a.Publish(SubscriptionsEvent, map[string]any{"channel_id": channelID}, &model.WebsocketBroadcast{ChannelId: channelID})
+	}
 }
 
 // Unsubscribe drops one of the channel's subscriptions to repo. Without a glob, a repo's only
 // subscription goes; with several, the user picks.
 func (a *App) Unsubscribe(who Actor, repo, glob string) i18n.Text {
-	grant, denied, ok := a.check(a.Snapshot(), who, access.Subscribe)
-	if !ok {
-		return denied
+	return answerOf(a.PanelUnsubscribe(who, repo, glob))
+}
+
+// PanelUnsubscribe is Unsubscribe for the Builds panel, which tells a refusal (an
+// *access.Refusal) and a subscription that was not removed (an *i18n.Error) from one that was.
+func (a *App) PanelUnsubscribe(who Actor, repo, glob string) (i18n.Text, error) {
+	grant, err := a.grant(who, access.Subscribe)
+	if err != nil {
+		return i18n.Text{}, err
 	}
 	asked := SubscribeRequest{Repo: repo, Branch: glob}
 	subs, err := a.Subs.Channel(grant.Place.Channel.Id)
 	if err != nil {
-		return notRead(err)
+		return i18n.Text{}, i18n.NewError(notRead(err))
 	}
 	var ofRepo []subscription.Subscription
 	for _, s := range subs {
@@ -91,21 +141,22 @@ func (a *App) Unsubscribe(who Actor, repo, glob string) i18n.Text {
 	}
 	switch {
 	case len(ofRepo) == 0:
-		return i18n.T("command.unsubscribe.none", "This channel has no subscription to `{{.Repo}}`{{.Branches}}. `/build subscriptions` lists its subscriptions.",
-			"Repo", markdown.Code(asked.Repo), "Branches", globText(asked.Branch))
+		return i18n.Text{}, i18n.NewError(i18n.T("command.unsubscribe.none", "This channel has no subscription to `{{.Repo}}`{{.Branches}}. `/build subscriptions` lists its subscriptions.",
+			"Repo", markdown.Code(asked.Repo), "Branches", globText(asked.Branch)))
 	case len(ofRepo) > 1:
 		var globs []string
 		for _, s := range ofRepo {
 			globs = append(globs, "`/build unsubscribe "+markdown.Code(s.Repo)+" "+markdown.Code(globOrDefault(s.Branch))+"`") //i18n:verbatim a command
 		}
-		return i18n.T("command.unsubscribe.several", "This channel has several subscriptions to `{{.Repo}}`; name one:\n- {{.Commands}}",
-			"Repo", markdown.Code(asked.Repo), "Commands", strings.Join(globs, "\n- "))
+		return i18n.Text{}, i18n.NewError(i18n.T("command.unsubscribe.several", "This channel has several subscriptions to `{{.Repo}}`; name one:\n- {{.Commands}}",
+			"Repo", markdown.Code(asked.Repo), "Commands", strings.Join(globs, "\n- ")))
 	}
 	branch := ofRepo[0].Branch
 	if _, err := a.Subs.Remove(grant.Place.Channel.Id, ofRepo[0].Repo, branch); err != nil {
-		return i18n.T("command.unsubscribe.not_removed", "The subscription was not removed: {{.Error}}", "Error", err.Error())
+		return i18n.Text{}, i18n.NewError(i18n.T("command.unsubscribe.not_removed", "The subscription was not removed: {{.Error}}", "Error", err.Error()))
 	}
-	return i18n.T("command.unsubscribe.done", "This channel no longer hears about {{.Subject}}.", "Subject", subject(ofRepo[0]))
+	a.subscriptionsChanged(grant.Place.Channel.Id)
+	return i18n.T("command.unsubscribe.done", "This channel no longer hears about {{.Subject}}.", "Subject", subject(ofRepo[0])), nil
 }
 
 func notRead(err error) i18n.Text {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -55,6 +56,20 @@ func (r request) reason() string {
 	}
 	//i18n:verbatim Buildbot keeps the reason and its web UI is English
 	return fmt.Sprintf("Requested by @%s in %s (Mattermost)", r.user.Username, where)
+}
+
+// chatReason matches reason's words, as Buildbot keeps them (a force scheduler puts "A build was
+// forced by '<login>': " before them).
+var chatReason = regexp.MustCompile(`^(?:A build was forced by '[^']*': )?Requested by (@[\w.-]+) in .* \(Mattermost\)$`)
+
+// requesterOf is the Mattermost user a build's reason names, for a build started from chat. The
+// channel the reason names stays out: it may be one the reader cannot see.
+func requesterOf(reason string) (string, bool) {
+	m := chatReason.FindStringSubmatch(reason)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
 }
 
 // buildbotUsername is "Display Name <email>", the only shape Buildbot's default username field accepts.

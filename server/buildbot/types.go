@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 )
 
 // Result is a finished build's or request's outcome. Buildbot sends null while running.
@@ -48,6 +49,14 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	}
 	*t = Time(f)
 	return nil
+}
+
+// Time is the timestamp as a time.Time; the zero time when it is zero.
+func (t Time) Time() time.Time {
+	if t == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(float64(t) * 1000))
 }
 
 // Property is one build or change property: Buildbot sends [value, source].
@@ -132,14 +141,16 @@ var Claimed = Filter{Field: "claimed", Op: "eq", Value: "true"}
 
 // BuildRequest is one entry of api/v2/buildrequests.
 type BuildRequest struct {
-	BuildRequestID int     `json:"buildrequestid"`
-	BuildsetID     int     `json:"buildsetid"`
-	BuilderID      int     `json:"builderid"`
-	Claimed        bool    `json:"claimed"`
-	Complete       bool    `json:"complete"`
-	Results        *Result `json:"results"`
-	SubmittedAt    Time    `json:"submitted_at"`
-	CompleteAt     Time    `json:"complete_at"`
+	BuildRequestID int `json:"buildrequestid"`
+	BuildsetID     int `json:"buildsetid"`
+	BuilderID      int `json:"builderid"`
+	// Priority orders the queue on Buildbot 3.9 and later; the tracker does not ask for it.
+	Priority    int     `json:"priority"`
+	Claimed     bool    `json:"claimed"`
+	Complete    bool    `json:"complete"`
+	Results     *Result `json:"results"`
+	SubmittedAt Time    `json:"submitted_at"`
+	CompleteAt  Time    `json:"complete_at"`
 }
 
 // SourceStamp is what a buildset builds: repository, branch and revision.
@@ -329,6 +340,7 @@ type Project struct {
 type Worker struct {
 	WorkerID    int    `json:"workerid"`
 	Name        string `json:"name"`
+	Paused      bool   `json:"paused"`
 	ConnectedTo []struct {
 		MasterID int `json:"masterid"`
 	} `json:"connected_to"`

@@ -120,6 +120,10 @@ type Row struct {
 	// Buildbot gave when someone stopped it elsewhere.
 	StoppedBy  string `json:"stopped_by,omitempty"`
 	StopReason string `json:"stop_reason,omitempty"`
+	// QueuePlace is a queued row's place in its builder's line, 1 for the next to start, and
+	// QueueStartsAt when it should start, epoch ms; 0 when unknown.
+	QueuePlace    int   `json:"queue_place,omitempty"`
+	QueueStartsAt int64 `json:"queue_starts_at,omitempty"`
 	// Unserved says no force scheduler serves the builder, so chat may not start builds on it (a
 	// subscribed deploy that only a push starts): no Rebuild, and Stop for system admins only.
 	Unserved bool `json:"unserved,omitempty"`
@@ -379,6 +383,8 @@ func rowDetail(r Row, sep string) i18n.Text {
 		text = append(text, i18n.Raw(" ("+markdown.Text(r.StateString)+")"))
 	case r.State == StateCancelled:
 		text = append(text, stoppedText([]Row{r}))
+	case r.State == StateQueued && r.QueuePlace > 0:
+		text = append(text, queueText(r))
 	}
 	if r.State.Done() && r.StartedAt != 0 && r.CompleteAt >= r.StartedAt {
 		text = append(text, i18n.T("post.row.took", " in {{.Duration}}", "Duration", (time.Duration(r.CompleteAt-r.StartedAt)*time.Second).String()))
@@ -396,6 +402,19 @@ func rowDetail(r Row, sep string) i18n.Text {
 		text = append(text, i18n.T("post.row.failed_step", " · failed step {{.Step}}", "Step", markdown.Text(r.FailedStep)))
 	}
 	return i18n.Join("", text...)
+}
+
+// queueText is where a queued row stands in its builder's line, and when it should start. The
+// time is a clock time, not "in 4 minutes": the post is not edited as time passes.
+func queueText(r Row) i18n.Text {
+	place := i18n.T("post.row.queue_place", " · number {{.Place}} in line", "Place", r.QueuePlace)
+	if r.QueuePlace == 1 {
+		place = i18n.T("post.row.queue_next", " · next in line")
+	}
+	if r.QueueStartsAt == 0 {
+		return place
+	}
+	return i18n.Join("", place, i18n.T("post.row.queue_starts", ", starts about {{.Time}} UTC", "Time", time.UnixMilli(r.QueueStartsAt).UTC().Format("15:04")))
 }
 
 // stoppedText says who stopped the first of rows that someone stopped: " by @bob" for a

@@ -18,6 +18,10 @@ const (
 	Previews = "api/v1/previews"
 )
 
+// Panel is the Builds panel's routes: builds, mine, subscriptions, branches, stop and red_count
+// follow it.
+const Panel = "api/v1/panel"
+
 // Autocomplete lists what may be typed at a word of /build, from the words before it. Mattermost
 // calls it in-process on every keystroke, once for each word up to the one typed, so it answers
 // from memory.

@@ -42,16 +42,16 @@ func (t *Tracker) Announce(p *model.Post, tr *Tracked) error {
 		return fmt.Errorf("%w: %w", ErrNotPosted, err)
 	}
 	t.expect(tr)
-	t.markChat(tr)
+	t.markChat(tr, p.Id)
 	t.settle(tr, p.Id)
 	return nil
 }
 
-// markChat notes the channel of a chat post's requests, so a subscription of that channel does
-// not post the same build again.
-func (t *Tracker) markChat(tr *Tracked) {
+// markChat notes the channel and post of a chat post's requests, so a subscription of that
+// channel does not post the same build again, and the Builds panel links the post.
+func (t *Tracker) markChat(tr *Tracked, postID string) {
 	for _, r := range tr.Props.Rows {
-		if err := t.Store.MarkChat(tr.Props.Source, r.RequestID, tr.ChannelID); err != nil {
+		if err := t.Store.MarkChat(tr.Props.Source, r.RequestID, tr.ChannelID, postID); err != nil {
 			t.warn("Could not note a chat post's request", tr, "error", err.Error())
 		}
 	}

@@ -35,7 +35,7 @@ func (s *memStore) SetCursor(source string, id int) error { s.cursors[source] = 
 
 func (s *memStore) DropCursor(source string) error { delete(s.cursors, source); return nil }
 
-func (s *memStore) MarkChat(source string, requestID int, channelID string) error {
+func (s *memStore) MarkChat(source string, requestID int, channelID, _ string) error {
 	s.chats[fmt.Sprint(source, requestID)] = channelID
 	return nil
 }

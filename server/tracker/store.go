@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/pluginapi"
@@ -122,8 +123,9 @@ type Store interface {
 	Cursor(source string) (int, bool, error)
 	SetCursor(source string, buildID int) error
 	DropCursor(source string) error
-	// MarkChat notes the channel a build request's chat post is in; ChatChannel reads it.
-	MarkChat(source string, requestID int, channelID string) error
+	// MarkChat notes the channel and the status post of a build request started from chat;
+	// ChatChannel reads the channel.
+	MarkChat(source string, requestID int, channelID, postID string) error
 	ChatChannel(source string, requestID int) (string, error)
 	// LastResult is the result of the newest finished build of a builder on a branch;
 	// SetLastResult records one.
@@ -294,21 +296,34 @@ func (s *KVStore) DropCursor(source string) error {
 	return nil
 }
 
-// MarkChat notes which channel has the chat post of a build request.
-func (s *KVStore) MarkChat(source string, requestID int, channelID string) error {
-	if _, err := s.KV.Set(fmt.Sprintf("%s%s_%d", chatPrefix, source, requestID), channelID, pluginapi.SetExpiry(chatKept)); err != nil {
+// MarkChat notes which channel and post have the chat post of a build request, as
+// "<channel id>/<post id>": ids have no slash, and a mark written before posts were noted is the
+// channel alone.
+func (s *KVStore) MarkChat(source string, requestID int, channelID, postID string) error {
+	if _, err := s.KV.Set(chatKey(source, requestID), channelID+"/"+postID, pluginapi.SetExpiry(chatKept)); err != nil {
 		return fmt.Errorf("note the chat post of request %d: %w", requestID, err)
 	}
 	return nil
 }
 
+func chatKey(source string, requestID int) string {
+	return fmt.Sprintf("%s%s_%d", chatPrefix, source, requestID)
+}
+
 // ChatChannel is the channel with the chat post of a build request, or "".
 func (s *KVStore) ChatChannel(source string, requestID int) (string, error) {
-	var channelID string
-	if err := s.KV.Get(fmt.Sprintf("%s%s_%d", chatPrefix, source, requestID), &channelID); err != nil {
-		return "", fmt.Errorf("read the chat post of request %d: %w", requestID, err)
+	channelID, _, err := s.ChatPost(source, requestID)
+	return channelID, err
+}
+
+// ChatPost is the channel and status post of a build request started from chat, or "".
+func (s *KVStore) ChatPost(source string, requestID int) (channelID, postID string, err error) {
+	var mark string
+	if err := s.KV.Get(chatKey(source, requestID), &mark); err != nil {
+		return "", "", fmt.Errorf("read the chat post of request %d: %w", requestID, err)
 	}
-	return channelID, nil
+	channelID, postID, _ = strings.Cut(mark, "/")
+	return channelID, postID, nil
 }
 
 // LastResult reads the newest finished result recorded under key.

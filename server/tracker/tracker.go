@@ -72,6 +72,8 @@ type Tracker struct {
 	opts        Options
 	steps       stepProgress
 	interest    interest
+	// queue is where queued requests stand, for the tick that runs.
+	queue Queue
 	// setUp is the build discover waits for while Buildbot sets it up, and since when.
 	setUp struct {
 		buildID int
@@ -95,6 +97,29 @@ type Options struct {
 	Watched func(builderID int) (Watched, bool)
 	// Posts says whether the settings let subscribed builds be posted in a channel. Nil: all.
 	Posts func(channelID string) bool
+	// Queue reads where queued requests stand, once a tick that follows queued builds; nil, or
+	// a nil answer, shows no place or estimate.
+	Queue func(ctx context.Context) Queue
+}
+
+// Queue says where a queued request stands: its place in its builder's line and when it should
+// start, in epoch ms rounded to the minute so a post changes only when the estimate does; zero
+// when unknown.
+type Queue func(requestID int) (place int, startsAt int64)
+
+// queueOf reads where queued requests stand when a followed build has one.
+func (t *Tracker) queueOf(ctx context.Context, here []*Tracked) Queue {
+	if t.opts.Queue == nil {
+		return nil
+	}
+	for _, tr := range here {
+		for _, row := range tr.Props.Rows {
+			if row.State == post.StateQueued {
+				return t.opts.Queue(ctx)
+			}
+		}
+	}
+	return nil
 }
 
 // Tick polls Buildbot once for every tracked build. Its cost in Buildbot requests is the same
@@ -163,8 +188,10 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 		var requests []buildbot.BuildRequest
 		var builds []buildbot.Build
 		if requests, builds, err = read(ctx, bb, windows(ids, openFrom), len(openFrom) > 0); err == nil {
-			changing, now := mayChange(here, requests)
+			t.queue = t.queueOf(ctx, here)
+			changing, now := mayChange(here, requests, t.queue)
 			t.apply(ctx, bb, changing, withQueued(requests, changing), builds)
+			t.queue = nil
 			t.noteInterest(now)
 		}
 	}
@@ -226,6 +253,10 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 			row.State = post.StateOf(req, build)
 			if row.State.Done() {
 				row.Step = ""
+			}
+			row.QueuePlace, row.QueueStartsAt = 0, 0
+			if row.State == post.StateQueued && t.queue != nil {
+				row.QueuePlace, row.QueueStartsAt = t.queue(row.RequestID)
 			}
 			if row.State == post.StateCancelled {
 				t.noteStopper(tr, row)
@@ -447,7 +478,7 @@ func withQueued(claimed []buildbot.BuildRequest, changing []*Tracked) []buildbot
 // and returns the copies, and here with the copies in their places. The others wait for a worker
 // as their posts show, and stay as this node holds them: at ten thousand followed builds, a copy
 // of each made most of the plugin's memory.
-func mayChange(here []*Tracked, claimed []buildbot.BuildRequest) (changing, now []*Tracked) {
+func mayChange(here []*Tracked, claimed []buildbot.BuildRequest, where Queue) (changing, now []*Tracked) {
 	started := make(map[int]bool, len(claimed))
 	for _, r := range claimed {
 		started[r.BuildRequestID] = true
@@ -455,7 +486,7 @@ func mayChange(here []*Tracked, claimed []buildbot.BuildRequest) (changing, now 
 	now = make([]*Tracked, len(here))
 	for i, tr := range here {
 		now[i] = tr
-		if waitsAsShown(tr, started) {
+		if waitsAsShown(tr, started, where) {
 			continue
 		}
 		now[i] = tr.copy()
@@ -465,14 +496,20 @@ func mayChange(here []*Tracked, claimed []buildbot.BuildRequest) (changing, now 
 }
 
 // waitsAsShown says whether a followed build is shown (or, pending, stored) as it is, with its
-// unfinished rows queued and none of their requests claimed: nothing in a tick changes it.
-func waitsAsShown(tr *Tracked, claimed map[int]bool) bool {
+// unfinished rows queued, none of their requests claimed, and each where its post says in the
+// queue: nothing in a tick changes it.
+func waitsAsShown(tr *Tracked, claimed map[int]bool, where Queue) bool {
 	if tr.Props.UnreachableSince != 0 || tr.waiting() || tr.Done() || (tr.Shown == "" && !tr.Pending) {
 		return false
 	}
 	for _, row := range tr.Props.Rows {
 		if !row.State.Done() && (row.State != post.StateQueued || claimed[row.RequestID]) {
 			return false
+		}
+		if row.State == post.StateQueued && where != nil {
+			if place, startsAt := where(row.RequestID); place != row.QueuePlace || startsAt != row.QueueStartsAt {
+				return false
+			}
 		}
 	}
 	return true
@@ -569,7 +606,7 @@ func (t *Tracker) adoptChangeBuilds(ctx context.Context, bb *buildbot.Client, tr
 		}
 		tr.Props.Rows = append(tr.Props.Rows, post.Row{Builder: name, BuilderID: b.BuilderID, RequestID: b.BuildRequestID, State: post.StateQueued,
 			URL: buildbot.BuildRequestURL(t.opts.LinkBase, b.BuildRequestID)})
-		t.markChat(tr)
+		t.markChat(tr, tr.PostID)
 	}
 	if len(tr.Props.Rows) == 0 && time.Since(time.UnixMilli(tr.CreatedAt)) > changeWait {
 		tr.Props.NothingStarted = true
