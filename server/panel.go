@@ -20,7 +20,8 @@ func (p *Plugin) startPanel() (*panel.Reader, *panel.Live) {
 			}
 			return snap.Buildbot
 		},
-		Timeout: func() time.Duration { return p.currentSnapshot().Config.RequestTimeout() },
+		Timeout:  func() time.Duration { return p.currentSnapshot().Config.RequestTimeout() },
+		Lifetime: p.lifetime,
 	}
 	relay := &panel.Relay{KV: &p.client.KV, Publish: p.API.PublishWebSocketEvent, Clustered: p.clustered}
 	live := &panel.Live{Publish: p.API.PublishWebSocketEvent, Reader: reader, Relay: relay}

@@ -6,7 +6,11 @@ module.exports = {
     entry: './src/index.tsx',
     resolve: {extensions: ['.ts', '.tsx', '.js']},
     module: {
-        rules: [{test: /\.tsx?$/, exclude: /node_modules/, use: {loader: 'ts-loader', options: {onlyCompileBundledFiles: true}}}],
+        rules: [
+            {test: /\.tsx?$/, exclude: /node_modules/, use: {loader: 'ts-loader', options: {onlyCompileBundledFiles: true}}},
+            // The plugin's icon goes in the bundle as a data: URL: the server serves no file for it.
+            {test: /\.svg$/, type: 'asset/inline'},
+        ],
     },
     externals: {
         react: 'React',

@@ -11,6 +11,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/app"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/panel"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
 )
@@ -112,32 +113,33 @@ func (h *handler) panelStop(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) panelMessage(w http.ResponseWriter, r *http.Request, text i18n.Text, err error) {
-	h.panelAnswer(w, r, map[string]string{"message": h.words(r).String(text)}, err)
+	h.panelAnswer(w, r, map[string]string{"message": markdown.Plain(h.words(r).String(text))}, err)
 }
 
 // panelAnswer writes a panel answer, or why there is none in the caller's words: what the gate
 // refuses is 403, what the request got wrong 400, a Buildbot that does not answer 502.
 func (h *handler) panelAnswer(w http.ResponseWriter, r *http.Request, body any, err error) {
-	words := h.words(r)
+	// The panel shows text: the answers' Markdown, written for chat, is dropped.
+	say := func(t i18n.Text) string { return markdown.Plain(h.words(r).String(t)) }
 	if text, ok := access.TextOf(err); ok {
-		writeError(w, http.StatusForbidden, words.String(text))
+		writeError(w, http.StatusForbidden, say(text))
 		return
 	}
 	if text, ok := i18n.TextOf(err); ok {
-		writeError(w, http.StatusBadRequest, words.String(text))
+		writeError(w, http.StatusBadRequest, say(text))
 		return
 	}
 	var bbErr *buildbot.Error
 	switch {
 	case errors.Is(err, panel.ErrNoBuildbot):
-		writeError(w, http.StatusServiceUnavailable, words.String(i18n.T("panel.no_buildbot", "The plugin is not connected to Buildbot yet.")))
+		writeError(w, http.StatusServiceUnavailable, say(i18n.T("panel.no_buildbot", "The plugin is not connected to Buildbot yet.")))
 	case errors.As(err, &bbErr):
-		writeError(w, http.StatusBadGateway, words.String(buildbot.UserMessage(err)))
+		writeError(w, http.StatusBadGateway, say(buildbot.UserMessage(err)))
 	case err != nil:
 		if h.deps.Log != nil {
 			h.deps.Log.LogError("A Builds panel request failed", "path", r.URL.Path, "error", err.Error())
 		}
-		writeError(w, http.StatusInternalServerError, words.String(i18n.T("panel.failed", "The Builds panel could not be read; try again.")))
+		writeError(w, http.StatusInternalServerError, say(i18n.T("panel.failed", "The Builds panel could not be read; try again.")))
 	default:
 		writeJSON(w, http.StatusOK, body)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/panel"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
@@ -381,6 +382,9 @@ type PanelMineBuilder struct {
 	State   post.State `json:"state"`
 }
 
+// maxPanelMine bounds the viewer's builds the panel lists, newest first; /build mine lists all.
+const maxPanelMine = 10
+
 // PanelMine lists the viewer's builds, as /build mine does, each in a channel they may see builds in.
 func (a *App) PanelMine(who Actor) ([]PanelMineBuild, error) {
 	grant, err := a.grant(who, access.Personal)
@@ -396,6 +400,9 @@ func (a *App) PanelMine(who Actor) ([]PanelMineBuild, error) {
 		return nil, err
 	}
 	for _, r := range recent {
+		if len(out) == maxPanelMine {
+			break
+		}
 		p, props, ok := a.visibleStatusPost(grant.User.Id, r.PostID)
 		if !ok {
 			continue
@@ -546,7 +553,7 @@ func (a *App) PanelSubscriptionList(who Actor) (PanelSubscriptions, error) {
 	}
 	if _, err := a.grant(who, access.Subscribe); err != nil {
 		refusal, _ := access.TextOf(err)
-		out.Refusal = words.String(refusal)
+		out.Refusal = markdown.Plain(words.String(refusal))
 	} else {
 		out.MayEdit = true
 		if ix := a.Catalog.Current(); ix != nil {

@@ -59,7 +59,7 @@ func (a *App) PanelSubscribe(ctx context.Context, who Actor, asked SubscribeRequ
 		}
 	}
 	if len(asked.Events) > 0 {
-		if _, err := subscription.ParseEvents(subscription.JoinEvents(asked.Events)); err != nil {
+		if asked.Events, err = subscription.ParseEvents(subscription.JoinEvents(asked.Events)); err != nil {
 			return i18n.Text{}, err
 		}
 	}

@@ -45,6 +45,11 @@ const ParamsSchedulers = `{"forceschedulers":[
 // workers, and a record of what was forced, posted to the change hook and read. Its zero value is
 // ready to Start, or to give a Client. Tests read and set the fields between requests; Mu guards
 // them during one.
+//
+// The lists of builds and build requests honour the field__eq filters, as Buildbot does, on the
+// fields their items carry: an item that leaves a field out is kept, since a test's answer leaves
+// out what it does not care about. builds/<id> and builders/<id> answer the item of that id from
+// their list.
 type Server struct {
 	Mu      sync.Mutex
 	Forced  []map[string]any
@@ -64,6 +69,12 @@ type Server struct {
 	Schedulers string
 	// Version replaces the Buildbot version GET config reports when set.
 	Version string
+	// Buildsets answers buildsets/<id> with the buildset of that id from its list
+	// ({"buildsets":[...]}); BuildChanges answers builds/<id>/changes. Both are not found when unset.
+	Buildsets, BuildChanges string
+	// ReadDelay holds the answer to every GET that long, before it is read: a slow Buildbot, for the
+	// tests of reads that callers share.
+	ReadDelay time.Duration
 	// Workers are what GET api/v2/workers lists.
 	Workers []buildbot.Worker
 	// Down answers every request with 503, as the proxy in front of a Buildbot that is down does.
@@ -180,6 +191,11 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	f.Requests.Add(1)
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
+	if delay := f.ReadDelay; delay > 0 && r.Method == http.MethodGet {
+		f.Mu.Unlock()
+		time.Sleep(delay)
+		f.Mu.Lock()
+	}
 	if r.Method == http.MethodPost {
 		f.Controls++
 		body, _ := io.ReadAll(r.Body)
@@ -203,6 +219,21 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, f.Steps)
 		return
 	}
+	if parts := strings.Split(r.URL.Path, "/"); r.Method == http.MethodGet && len(parts) == 6 && parts[5] == "changes" && parts[3] == "builds" && f.BuildChanges != "" {
+		_, _ = io.WriteString(w, f.BuildChanges)
+		return
+	}
+	if parts := strings.Split(r.URL.Path, "/"); r.Method == http.MethodGet && len(parts) == 5 && parts[1] == "api" {
+		if list, ok := map[string]string{"builds": f.builds(), "builders": f.builders(), "buildsets": f.Buildsets}[parts[3]]; ok {
+			item := itemOf(list, parts[3], map[string]string{"builds": "buildid", "builders": "builderid", "buildsets": "bsid"}[parts[3]], parts[4])
+			if item == "" {
+				http.NotFound(w, r)
+				return
+			}
+			_, _ = io.WriteString(w, item)
+			return
+		}
+	}
 	if name, ok := strings.CutPrefix(r.URL.Path, "/api/v2/forceschedulers/"); ok && r.Method == http.MethodGet {
 		_, _ = io.WriteString(w, f.scheduler(name))
 		return
@@ -223,14 +254,14 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"workers": workers, "meta": map[string]int{"total": len(workers)}})
 	case "GET /api/v2/builders":
-		_, _ = io.WriteString(w, or(f.Builders, `{"builders":[{"builderid":1,"name":"app-compile","masterids":[1]},{"builderid":2,"name":"app-docs","masterids":[1]},{"builderid":3,"name":"tools","masterids":[1]},{"builderid":4,"name":"deploy-prod","masterids":[1]}]}`))
+		_, _ = io.WriteString(w, f.builders())
 	case "GET /api/v2/forceschedulers":
 		_, _ = io.WriteString(w, or(f.Schedulers, `{"forceschedulers":[{"name":"force","builder_names":["app-compile","app-docs","tools"],
 			"all_fields":[{"name":"","type":"nested","fields":[{"name":"branch","fullName":"branch","type":"text","default":"main"}]}]}]}`))
 	case "GET /api/v2/projects":
 		http.NotFound(w, r)
 	case "GET /api/v2/builds":
-		_, _ = io.WriteString(w, or(f.Builds, `{"builds":[{"buildid":10,"number":8,"builderid":4,"complete":true,"results":0,"properties":{"branch":["main","x"]}},{"buildid":9,"number":4,"builderid":3,"complete":true,"results":2,"properties":{"branch":["dev","x"],"revision":["0123456789abcdef","x"]}}]}`))
+		_, _ = io.WriteString(w, filtered(f.builds(), "builds", r.URL.Query()))
 	case "GET /api/v2/sourcestamps":
 		_, _ = io.WriteString(w, `{"sourcestamps":[]}`)
 	case "POST /api/v2/forceschedulers/params":
@@ -253,7 +284,7 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case "GET /api/v2/changes":
 		_, _ = io.WriteString(w, `{"changes":[{"changeid":8,"properties":{"mattermost_request":["`+f.lastTag()+`","Change"]}}]}`)
 	case "GET /api/v2/buildrequests":
-		_, _ = io.WriteString(w, or(f.BuildRequests, `{"buildrequests":[{"buildrequestid":41}]}`))
+		_, _ = io.WriteString(w, filtered(or(f.BuildRequests, `{"buildrequests":[{"buildrequestid":41}]}`), "buildrequests", r.URL.Query()))
 	case "POST /api/v2/builds/9":
 		var req struct{ Method string }
 		_ = json.NewDecoder(r.Body).Decode(&req)
@@ -267,6 +298,70 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+func (f *Server) builders() string {
+	return or(f.Builders, `{"builders":[{"builderid":1,"name":"app-compile","masterids":[1]},{"builderid":2,"name":"app-docs","masterids":[1]},{"builderid":3,"name":"tools","masterids":[1]},{"builderid":4,"name":"deploy-prod","masterids":[1]}]}`)
+}
+
+func (f *Server) builds() string {
+	return or(f.Builds, `{"builds":[{"buildid":10,"number":8,"builderid":4,"complete":true,"results":0,"properties":{"branch":["main","x"]}},{"buildid":9,"number":4,"builderid":3,"complete":true,"results":2,"properties":{"branch":["dev","x"],"revision":["0123456789abcdef","x"]}}]}`)
+}
+
+// items reads a list answer such as {"builds":[...]}; nil when it is not one.
+func items(answer, key string) []map[string]json.RawMessage {
+	var all map[string][]map[string]json.RawMessage
+	if json.Unmarshal([]byte(answer), &all) != nil {
+		return nil
+	}
+	return all[key]
+}
+
+// asFilter is a field's JSON value as a filter names it: true, 12, main.
+func asFilter(raw json.RawMessage) string {
+	var v any
+	d := json.NewDecoder(strings.NewReader(string(raw)))
+	d.UseNumber()
+	if d.Decode(&v) != nil {
+		return string(raw)
+	}
+	return fmt.Sprint(v)
+}
+
+// filtered keeps the items of a list answer that every field__eq filter of query matches, as
+// Buildbot does; an item without the field is kept. An answer that is not a list is left as it is.
+func filtered(answer, key string, query url.Values) string {
+	list := items(answer, key)
+	if list == nil {
+		return answer
+	}
+	kept := []map[string]json.RawMessage{}
+	for _, item := range list {
+		matches := true
+		for param, values := range query {
+			field, ok := strings.CutSuffix(param, "__eq")
+			if raw, carried := item[field]; ok && carried && !slices.Contains(values, asFilter(raw)) {
+				matches = false
+			}
+		}
+		if matches {
+			kept = append(kept, item)
+		}
+	}
+	out, _ := json.Marshal(map[string]any{key: kept})
+	return string(out)
+}
+
+// itemOf answers a read of one item by id from a list answer, as a list of that one item; "" when
+// the list has none of that id.
+func itemOf(answer, key, idField, id string) string {
+	for _, item := range items(answer, key) {
+		if asFilter(item[idField]) == id {
+			out, _ := json.Marshal(map[string]any{key: []map[string]json.RawMessage{item}})
+			return string(out)
+		}
+	}
+	return ""
 }
 
 // push acknowledges each subscription as Buildbot does, and then pushes the events it covers that

@@ -54,8 +54,10 @@ func (b *Board) Estimate(requestID int) (queue.Estimate, bool) {
 type Reader struct {
 	// Client is the Buildbot to read; nil while the settings name none that works.
 	Client func() *buildbot.Client
-	// Timeout bounds one read of the board.
-	Timeout func() time.Duration
+	// Timeout bounds one read of the board. Lifetime ends the reads in flight; it is the
+	// plugin's, not a viewer's, since viewers share a read and one may go while others wait.
+	Timeout  func() time.Duration
+	Lifetime context.Context
 
 	mu    sync.Mutex
 	board *Board
@@ -120,7 +122,7 @@ func (r *Reader) Get(ctx context.Context, after time.Time) (*Board, error) {
 		done := make(chan struct{})
 		r.reading = done
 		r.mu.Unlock()
-		b, err := r.read(ctx, bb)
+		b, err := r.read(r.lifetime(), bb)
 		r.mu.Lock()
 		r.reading, r.err = nil, err
 		if err == nil {
@@ -130,6 +132,13 @@ func (r *Reader) Get(ctx context.Context, after time.Time) (*Board, error) {
 		close(done)
 		return b, err
 	}
+}
+
+func (r *Reader) lifetime() context.Context {
+	if r.Lifetime != nil {
+		return r.Lifetime
+	}
+	return context.Background()
 }
 
 // ErrNoBuildbot says the settings name no Buildbot the plugin can read.

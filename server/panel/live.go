@@ -14,7 +14,8 @@ import (
 
 // Event is the WebSocket event that tells the webapps Buildbot's builds changed; Mattermost sends
 // it as custom_<plugin id>_panel, to every connection and through every server of a cluster. It
-// carries no build: an open panel reads its builds again through the plugin's route, as the user
+// says when ("at", epoch ms) and whether a build started or finished ("builds"), and names no
+// build: an open panel reads its builds again through the plugin's route, as the user
 // it shows them to, on whichever server it is connected to.
 const Event = "panel"
 
@@ -30,11 +31,12 @@ type Live struct {
 	Relay  *Relay
 
 	mu sync.Mutex
-	// pending says an event waits to be told; finished that a build finished in it, which may
-	// change which builders are red; steps that only steps changed.
-	pending, finished, stepsOnly bool
-	lastSent                     time.Time
-	wake                         chan struct{}
+	// pending says an event waits to be told; builds that a build started or finished in it,
+	// which changes the viewers' own builds and may change which builders are red; stepsOnly that
+	// only steps changed.
+	pending, builds, stepsOnly bool
+	lastSent                   time.Time
+	wake                       chan struct{}
 }
 
 const (
@@ -73,8 +75,8 @@ func (l *Live) Notice(e buildbot.Event) {
 	}
 	l.pending = true
 	l.stepsOnly = l.stepsOnly && steps
-	if kind == "builds" && verb == "finished" {
-		l.finished = true
+	if kind == "builds" && (verb == "new" || verb == "finished") {
+		l.builds = true
 	}
 	if l.wake == nil {
 		l.wake = make(chan struct{}, 1)
@@ -129,12 +131,12 @@ func (l *Live) Flush(now time.Time) time.Duration {
 		l.mu.Unlock()
 		return wait
 	}
-	finished := l.finished
-	l.pending, l.finished, l.stepsOnly, l.lastSent = false, false, false, now
+	builds := l.builds
+	l.pending, l.builds, l.stepsOnly, l.lastSent = false, false, false, now
 	l.mu.Unlock()
-	l.Publish(Event, map[string]any{"at": now.UnixMilli(), "finished": finished}, &model.WebsocketBroadcast{})
+	l.Publish(Event, map[string]any{"at": now.UnixMilli(), "builds": builds}, &model.WebsocketBroadcast{})
 	if l.Relay != nil {
-		l.Relay.Sent(now.UnixMilli(), finished)
+		l.Relay.Sent(now.UnixMilli(), builds)
 	}
 	return 0
 }

@@ -32,8 +32,8 @@ type Relay struct {
 }
 
 type sentEvent struct {
-	At       int64 `json:"at"`
-	Finished bool  `json:"finished"`
+	At     int64 `json:"at"`
+	Builds bool  `json:"builds"`
 }
 
 const (
@@ -44,12 +44,12 @@ const (
 )
 
 // Sent notes an event this server sent, for the others to relay.
-func (r *Relay) Sent(at int64, finished bool) {
+func (r *Relay) Sent(at int64, builds bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	e := sentEvent{At: at, Finished: finished}
+	e := sentEvent{At: at, Builds: builds}
 	if r.unsaved != nil {
-		e.Finished = e.Finished || r.unsaved.Finished
+		e.Builds = e.Builds || r.unsaved.Builds
 	}
 	r.seen, r.unsaved = e, &e
 }
@@ -90,7 +90,7 @@ func (r *Relay) Step() {
 	}
 	r.seen = note
 	r.mu.Unlock()
-	r.Publish(Event, map[string]any{"at": note.At, "finished": note.Finished}, &model.WebsocketBroadcast{})
+	r.Publish(Event, map[string]any{"at": note.At, "builds": note.Builds}, &model.WebsocketBroadcast{})
 }
 
 func (r *Relay) isClustered() bool {

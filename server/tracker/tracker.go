@@ -254,9 +254,13 @@ func (t *Tracker) apply(ctx context.Context, bb *buildbot.Client, all []*Tracked
 			if row.State.Done() {
 				row.Step = ""
 			}
-			row.QueuePlace, row.QueueStartsAt = 0, 0
-			if row.State == post.StateQueued && t.queue != nil {
-				row.QueuePlace, row.QueueStartsAt = t.queue(row.RequestID)
+			switch {
+			case row.State != post.StateQueued || t.queue == nil:
+				row.QueuePlace, row.QueueStartsAt = 0, 0
+			default:
+				if place, startsAt := t.queue(row.RequestID); !sameQueue(*row, place, startsAt) {
+					row.QueuePlace, row.QueueStartsAt = place, startsAt
+				}
 			}
 			if row.State == post.StateCancelled {
 				t.noteStopper(tr, row)
@@ -507,12 +511,32 @@ func waitsAsShown(tr *Tracked, claimed map[int]bool, where Queue) bool {
 			return false
 		}
 		if row.State == post.StateQueued && where != nil {
-			if place, startsAt := where(row.RequestID); place != row.QueuePlace || startsAt != row.QueueStartsAt {
+			if place, startsAt := where(row.RequestID); !sameQueue(row, place, startsAt) {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// queueDrift is how far an estimated start may move before a queued build's post says so: behind
+// a build that runs longer than usual, the estimate moves with the clock, and its post need not.
+const queueDrift = 2 * time.Minute
+
+// sameQueue says whether a queued row shows where its request stands: the same place, and a start
+// known as before and within queueDrift of it.
+func sameQueue(row post.Row, place int, startsAt int64) bool {
+	if place != row.QueuePlace || (startsAt == 0) != (row.QueueStartsAt == 0) {
+		return false
+	}
+	return time.Duration(abs(startsAt-row.QueueStartsAt))*time.Millisecond < queueDrift
+}
+
+func abs(d int64) int64 {
+	if d < 0 {
+		return -d
+	}
+	return d
 }
 
 // window is a range of followed request ids; to is 0 when it is open-ended.

@@ -37,6 +37,10 @@ export interface Row {
     // brokenSince is the first of the failed builds just before a finished one on its builder and
     // branch: the run of failures a failed row continues, or a passing row ends.
     brokenSince?: Broken;
+    // queuePlace is a queued build's place in its builder's line, 1 the next to start;
+    // queueStartsAt its estimated start, in epoch milliseconds (not seconds), 0 unknown.
+    queuePlace?: number;
+    queueStartsAt?: number;
 }
 
 // Broken mirrors the server's post.Broken, with what it omits read back as undefined.
@@ -153,8 +157,10 @@ function parseRow(v: unknown): Row | null {
     const unserved = optional(v.unserved, isBoolean);
     const tests = object(v.tests, parseTests);
     const brokenSince = object(v.broken_since, parseBroken);
+    const queuePlace = optional(v.queue_place, isCount);
+    const queueStartsAt = optional(v.queue_starts_at, isCount);
     if ([buildId, number, stateString, startedAt, completeAt, step, stepsDone, stepsTotal, failedStep, logUrl, stoppedBy, stopReason, unserved, tests,
-        brokenSince].includes(null)) {
+        brokenSince, queuePlace, queueStartsAt].includes(null)) {
         return null;
     }
     return {
@@ -164,6 +170,7 @@ function parseRow(v: unknown): Row | null {
         stepsDone: stepsDone ?? undefined, stepsTotal: stepsTotal ?? undefined, failedStep: failedStep ?? undefined,
         logUrl: logUrl ?? undefined, stoppedBy: stoppedBy ?? undefined, stopReason: stopReason ?? undefined,
         unserved: unserved ?? undefined, tests: tests ?? undefined, brokenSince: brokenSince ?? undefined,
+        queuePlace: queuePlace ?? undefined, queueStartsAt: queueStartsAt ?? undefined,
     };
 }
 

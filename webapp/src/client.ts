@@ -1,6 +1,7 @@
 import type {BuildStatus} from './build_status';
 import {id as pluginId} from './manifest';
 import {parseMeSettings, type MeSettings} from './me_settings';
+import {parseBranches, parseMessage, parseMine, parsePanelBuilds, parseRedCount, parseSubscriptions} from './panel/answers';
 import {parsePluginStatus, type PluginStatus} from './plugin_status';
 import {parsePreviews} from './previews';
 
@@ -60,15 +61,33 @@ export async function fetchBotUserId(siteURL: string): Promise<string | null> {
 
 // callPlugin calls one of the plugin's routes as the signed-in user, with the session cookie and
 // the header Mattermost asks of its own webapp's requests, and reads the answer with parse: one
-// that is not ok, or does not parse, throws, naming the status.
-async function callPlugin<T>(url: string, parse: (body: unknown) => T | null, init: RequestInit = {}): Promise<T> {
+// that does not parse throws, naming the status, and one that is not ok throws what refuse makes
+// of it (by default the status too).
+async function callPlugin<T>(url: string, parse: (body: unknown) => T | null, init: RequestInit = {},
+    refuse: (response: Response) => Promise<Error> = async (response) => new Error(`HTTP ${response.status}`)): Promise<T> {
     const response = await fetch(url, {credentials: 'include', ...init, headers: {'X-Requested-With': 'XMLHttpRequest', ...init.headers}});
-    const parsed = response.ok ? parse(await response.json().catch(() => null)) : null;
+    if (!response.ok) {
+        throw await refuse(response);
+    }
+    const parsed = parse(await response.json().catch(() => null));
     if (parsed === null) {
         throw new Error(`HTTP ${response.status}`);
     }
     return parsed;
 }
+
+// PluginRefusal is an error the plugin's server worded for the user, {"error": ...}, shown as is.
+export class PluginRefusal extends Error {}
+
+async function pluginRefusalOf(response: Response): Promise<Error> {
+    const body: unknown = await response.json().catch(() => null);
+    const error = typeof body === 'object' && body !== null && 'error' in body ? body.error : null;
+    return typeof error === 'string' && error !== '' ? new PluginRefusal(error) : new Error(`HTTP ${response.status}`);
+}
+
+// refusalText is the server's words in an error, '' when the error is not the server's (a network
+// failure, an answer that does not read), which the UI then words itself.
+export const refusalText = (error: unknown): string => (error instanceof PluginRefusal ? error.message : '');
 
 // meSettingsClient reads and saves the signed-in user's settings for direct messages about builds
 // through the plugin's route; a save carries the CSRF token Mattermost requires of a cookie's PUT.
@@ -101,3 +120,43 @@ export function pluginStatusClient(siteURL: string): () => Promise<PluginStatus>
 }
 
 export type PluginStatusClient = ReturnType<typeof pluginStatusClient>;
+
+// Where names the channel (and its team) the panel shows, which the server's gate checks.
+export interface Where {
+    channelId: string;
+    teamId: string;
+}
+
+// StopTarget is a running build, by its id, or a queued one, by its request's.
+export type StopTarget = {buildId: number} | {requestId: number};
+
+// panelClient calls the builds panel's routes for a channel as the signed-in user; changes carry
+// the CSRF token. A refusal throws a PluginRefusal with the server's words.
+export function panelClient(siteURL: string) {
+    const base = `${siteURL}/plugins/${pluginId}/api/v1/panel`;
+    const read = <T>(route: string, parse: (body: unknown) => T | null, where: Where, more: Record<string, string> = {}) => {
+        const query = new URLSearchParams({channel_id: where.channelId, team_id: where.teamId, ...more});
+        return callPlugin(`${base}/${route}?${query.toString()}`, parse, {}, pluginRefusalOf);
+    };
+    // The token is read at each call, as the session's cookie holds it then.
+    const change = (method: string, route: string, where: Where, body: Record<string, unknown>) => callPlugin(`${base}/${route}`, parseMessage, {
+        method,
+        headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken()},
+        body: JSON.stringify({channel_id: where.channelId, team_id: where.teamId, ...body}),
+    }, pluginRefusalOf);
+    return {
+        // after (epoch ms) asks for builds read no earlier than the event that announced them.
+        builds: (where: Where, after?: number) => read('builds', parsePanelBuilds, where, after === undefined ? {} : {after: String(after)}),
+        mine: (where: Where) => read('mine', parseMine, where),
+        subscriptions: (where: Where) => read('subscriptions', parseSubscriptions, where),
+        branches: (where: Where, repo: string) => read('branches', parseBranches, where, {repo}),
+        redCount: (where: Where) => read('red_count', parseRedCount, where),
+        subscribe: (where: Where, s: {repo: string; branch: string; events: string[]}) =>
+            change('PUT', 'subscriptions', where, {repo: s.repo, branch: s.branch, events: s.events}),
+        unsubscribe: (where: Where, s: {repo: string; branch: string}) => change('DELETE', 'subscriptions', where, {repo: s.repo, branch: s.branch}),
+        stop: (where: Where, target: StopTarget) =>
+            change('POST', 'stop', where, 'buildId' in target ? {build_id: target.buildId} : {request_id: target.requestId}),
+    };
+}
+
+export type PanelClient = ReturnType<typeof panelClient>;

@@ -7,10 +7,11 @@ import {fetchBotUserId, meSettingsClient, pluginStatusClient, postActionClient, 
 import {ConnectionCheck} from './components/admin/connection_check';
 import {BuildCard} from './components/build_card/build_card';
 import {registerPreviews} from './components/link_previews/register';
+import {registerPanel} from './components/panel/register';
 import {DirectMessages} from './components/user_settings/direct_messages';
 import {id} from './manifest';
 import {messages} from './messages';
-import {translations} from './translations';
+import {textOf, translations} from './translations';
 import {viewerId, viewerIsSystemAdmin, viewerLocale} from './viewer';
 import type {PluginClass, PluginRegistry, PluginStore} from './types/registry';
 import type {Theme} from './types/theme';
@@ -38,12 +39,18 @@ export class Plugin implements PluginClass {
             );
         };
         registry.registerPostTypeComponent(POST_TYPE, BuildPost);
-        registerPreviews(registry, store, siteURL);
+        const previewsReconnected = registerPreviews(registry, store, siteURL);
+        const panelReconnected = registerPanel(registry, store, siteURL);
+        // Mattermost keeps one reconnect handler per plugin: this one tells every part.
+        registry.registerReconnectHandler?.(() => {
+            previewsReconnected?.();
+            panelReconnected();
+        });
 
         const meClient = meSettingsClient(siteURL);
         const DirectMessagesSection = () => <DirectMessages client={meClient}/>;
         // The page's title is plain text, worded once in the viewer's language at start.
-        const title = translations[viewerLocale(store.getState())]?.[messages.meSection.id] ?? messages.meSection.defaultMessage;
+        const title = textOf(viewerLocale(store.getState()), messages.meSection);
         registry.registerUserSettings?.({id, uiName: 'Buildbot', sections: [{title, component: DirectMessagesSection}]});
 
         const readStatus = pluginStatusClient(siteURL);

@@ -96,4 +96,56 @@ export const messages = defineMessages({
     meBreaks: {id: 'buildbot.me.breaks', defaultMessage: 'A message when your change breaks a build that passed before it'},
     meMatched: {id: 'buildbot.me.matched', defaultMessage: 'Builds whose changes carry {email} are matched to you.'},
     meNotMatched: {id: 'buildbot.me.not_matched', defaultMessage: 'Mattermost hides e-mail addresses here: builds whose changes carry {email} are matched to you once you type /build me link.'},
+
+    // The builds panel in the right-hand sidebar, for the channel shown.
+    panelTitle: {id: 'buildbot.panel.title', defaultMessage: 'Buildbot builds'},
+    panelLoading: {id: 'buildbot.panel.loading', defaultMessage: 'Asking Buildbot…'},
+    panelNotRead: {id: 'buildbot.panel.not_read', defaultMessage: 'The plugin did not answer; try again later.'},
+    panelNotDone: {id: 'buildbot.panel.not_done', defaultMessage: 'That did not work; try again.'},
+    // panelBadge is the count on the panel's button: red builders this channel's subscriptions cover.
+    panelBadge: {id: 'buildbot.panel.badge', defaultMessage: '{count, plural, one {# red builder} other {# red builders}}'},
+    panelRunningTitle: {id: 'buildbot.panel.running.title', defaultMessage: 'Running and waiting'},
+    panelRunningEmpty: {id: 'buildbot.panel.running.empty', defaultMessage: 'Nothing runs or waits on Buildbot.'},
+    // panelOtherBuilders heads the builders no repo claims.
+    panelOtherBuilders: {id: 'buildbot.panel.running.other', defaultMessage: 'Other builders'},
+    panelBuildLabel: {id: 'buildbot.panel.build.label', defaultMessage: '{builder} #{number}'},
+    panelQueuedLabel: {id: 'buildbot.panel.build.queued_label', defaultMessage: '{builder}, queued'},
+    panelQueued: {id: 'buildbot.panel.build.queued', defaultMessage: 'queued'},
+    // name is who or what started the build: a user, a scheduler.
+    panelStartedBy: {id: 'buildbot.panel.build.started_by', defaultMessage: 'by {name}'},
+    panelStatusPost: {id: 'buildbot.panel.status_post', defaultMessage: 'Status post'},
+    // The queue line of a queued build, in the panel and on the card: "3rd for webapp-linux · starts
+    // in about 4 min". place is its place in its builder's line, 1 the next to start.
+    panelQueuePlace: {id: 'buildbot.panel.queue.place', defaultMessage: '{place, selectordinal, one {#st} two {#nd} few {#rd} other {#th}} for {builder} · {when}'},
+    panelQueueMinutes: {id: 'buildbot.panel.queue.minutes', defaultMessage: 'starts in about {minutes, plural, other {# min}}'},
+    panelQueueHours: {id: 'buildbot.panel.queue.hours', defaultMessage: 'starts in about {hours, plural, one {# hour} other {# hours}}'},
+    panelQueueSoon: {id: 'buildbot.panel.queue.soon', defaultMessage: 'starts in less than a minute'},
+    panelQueueUnknown: {id: 'buildbot.panel.queue.unknown', defaultMessage: 'start time unknown'},
+    panelQueueOverdue: {id: 'buildbot.panel.queue.overdue', defaultMessage: 'should have started by now'},
+    panelRedTitle: {id: 'buildbot.panel.red.title', defaultMessage: 'Red'},
+    panelRedEmpty: {id: 'buildbot.panel.red.empty', defaultMessage: 'No builder is red.'},
+    // panelRedSubscribed marks a red builder this channel's subscriptions cover, which the badge counts.
+    panelRedSubscribed: {id: 'buildbot.panel.red.subscribed', defaultMessage: 'followed here'},
+    // panelRedFailing says how long a builder has failed: unit is minute, hour or day, n how many.
+    panelRedFailing: {id: 'buildbot.panel.red.failing', defaultMessage: 'Failing for {unit, select, minute {{n, plural, one {# minute} other {# minutes}}} hour {{n, plural, one {# hour} other {# hours}}} other {{n, plural, one {# day} other {# days}}}}, {failures, plural, one {# failed build} other {# failed builds}}'},
+    // link is the first failed build's number, #17, linked to it in Buildbot.
+    panelRedFirstFailed: {id: 'buildbot.panel.red.first_failed', defaultMessage: 'first failed in {link}'},
+    panelRedFirstBad: {id: 'buildbot.panel.red.first_bad', defaultMessage: 'first bad change {revision}'},
+    panelRedAuthor: {id: 'buildbot.panel.red.author', defaultMessage: 'by {author}'},
+    panelMineTitle: {id: 'buildbot.panel.mine.title', defaultMessage: 'Mine'},
+    panelMineEmpty: {id: 'buildbot.panel.mine.empty', defaultMessage: 'No build of yours to show.'},
+    panelChannelTitle: {id: 'buildbot.panel.channel.title', defaultMessage: 'This channel'},
+    panelChannelEmpty: {id: 'buildbot.panel.channel.empty', defaultMessage: 'This channel has no subscriptions.'},
+    panelAnyRepo: {id: 'buildbot.panel.channel.any_repo', defaultMessage: 'any repo'},
+    panelDefaultBranch: {id: 'buildbot.panel.channel.default_branch', defaultMessage: 'default branch'},
+    panelSubscriptionLabel: {id: 'buildbot.panel.channel.subscription', defaultMessage: '{repo} on {branch}'},
+    panelAddedBy: {id: 'buildbot.panel.channel.added_by', defaultMessage: 'added by @{username}'},
+    panelRemove: {id: 'buildbot.panel.channel.remove', defaultMessage: 'Remove'},
+    panelRemoving: {id: 'buildbot.panel.channel.removing', defaultMessage: 'Removing…'},
+    panelFormLabel: {id: 'buildbot.panel.form.label', defaultMessage: 'Subscribe this channel'},
+    panelFormRepo: {id: 'buildbot.panel.form.repo', defaultMessage: 'Repo'},
+    panelFormBranch: {id: 'buildbot.panel.form.branch', defaultMessage: 'Branch'},
+    panelFormEvents: {id: 'buildbot.panel.form.events', defaultMessage: 'Events'},
+    panelFormSave: {id: 'buildbot.panel.form.save', defaultMessage: 'Save'},
+    panelFormSaving: {id: 'buildbot.panel.form.saving', defaultMessage: 'Saving…'},
 });

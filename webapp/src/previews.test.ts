@@ -41,7 +41,7 @@ test('the client reads a post\'s previews as the signed-in user, after the event
     await expect(previewsClient('https://chat.example.com')('post1')).rejects.toThrow('HTTP 403');
 });
 
-test('the previews register a component for every message, the plugin\'s event and a reconnect handler', () => {
+test('the previews register a component for every message and the plugin\'s event, and hand back what a reconnect does', () => {
     const registry = {
         registerPostTypeComponent: jest.fn(),
         registerWebSocketEventHandler: jest.fn(),
@@ -49,12 +49,16 @@ test('the previews register a component for every message, the plugin\'s event a
         registerTranslations: jest.fn(),
         registerPostMessageAttachmentComponent: jest.fn(),
         registerReconnectHandler: jest.fn(),
+        registerRightHandSidebarComponent: jest.fn(),
+        registerChannelHeaderButtonAction: jest.fn(),
     } satisfies PluginRegistry;
 
-    registerPreviews(registry, {getState: () => ({})}, 'https://chat.example.com');
+    const reconnected = registerPreviews(registry, {getState: () => ({}), dispatch: jest.fn()}, 'https://chat.example.com');
 
     expect(PREVIEW_EVENT).toBe('custom_buildbot_preview');
     expect(registry.registerWebSocketEventHandler).toHaveBeenCalledWith(PREVIEW_EVENT, expect.any(Function));
     expect(registry.registerPostMessageAttachmentComponent).toHaveBeenCalledWith(expect.any(Function));
-    expect(registry.registerReconnectHandler).toHaveBeenCalledWith(expect.any(Function));
+    // Mattermost keeps one reconnect handler per plugin, so index.tsx registers the one for all parts.
+    expect(reconnected).toEqual(expect.any(Function));
+    expect(registry.registerReconnectHandler).not.toHaveBeenCalled();
 });

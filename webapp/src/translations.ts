@@ -9,3 +9,8 @@ export const translations: Record<string, Record<string, string>> = {
     en,
     de: {...en, ...de},
 };
+
+// textOf words a message in a locale once, for the places Mattermost shows plain text (titles,
+// tooltips) rather than a component that follows the user's language.
+export const textOf = (locale: string, message: {id: string; defaultMessage: string}): string =>
+    translations[locale]?.[message.id] ?? message.defaultMessage;

@@ -1,4 +1,4 @@
-import {viewerId, viewerIsSystemAdmin} from './viewer';
+import {currentChannelId, currentTeamId, viewerId, viewerIsSystemAdmin} from './viewer';
 
 const state = (roles: unknown) => ({entities: {users: {currentUserId: 'u1', profiles: {u1: {roles}}}}});
 
@@ -19,4 +19,14 @@ test.each<[string, unknown, string | null]>([
     ['an empty store', {}, null],
 ])('the viewer of %s', (_, s, want) => {
     expect(viewerId(s)).toBe(want);
+});
+
+test.each<[string, unknown, string | null, string | null]>([
+    ['a channel of a team', {entities: {channels: {currentChannelId: 'c1'}, teams: {currentTeamId: 't1'}}}, 'c1', 't1'],
+    ['no channel yet', {entities: {channels: {currentChannelId: ''}, teams: {currentTeamId: ''}}}, null, null],
+    ['ids that are not text', {entities: {channels: {currentChannelId: 7}, teams: {currentTeamId: ['t1']}}}, null, null],
+    ['an empty store', {}, null, null],
+])('the channel and team shown with %s', (_, s, channel, team) => {
+    expect(currentChannelId(s)).toBe(channel);
+    expect(currentTeamId(s)).toBe(team);
 });

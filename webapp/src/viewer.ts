@@ -21,3 +21,15 @@ export function viewerLocale(state: unknown): string {
     const locale = typeof id === 'string' ? users?.profiles?.[id]?.locale : undefined;
     return typeof locale === 'string' && locale !== '' ? locale : 'en';
 }
+
+// currentChannelId reads the channel the user is looking at from the webapp's store; null when none.
+export function currentChannelId(state: unknown): string | null {
+    const id = (state as {entities?: {channels?: {currentChannelId?: unknown}}} | undefined)?.entities?.channels?.currentChannelId;
+    return typeof id === 'string' && id !== '' ? id : null;
+}
+
+// currentTeamId reads the team the user is looking at from the webapp's store; null when none.
+export function currentTeamId(state: unknown): string | null {
+    const id = (state as {entities?: {teams?: {currentTeamId?: unknown}}} | undefined)?.entities?.teams?.currentTeamId;
+    return typeof id === 'string' && id !== '' ? id : null;
+}

@@ -172,6 +172,30 @@ describe('BuildCard', () => {
         expect(screen.queryByRole('button', {name: 'Rebuild'})).not.toBeInTheDocument();
     });
 
+    test('a queued build says where it stands in its builder\'s line, in the panel\'s words, and the wait ticks down', () => {
+        jest.useFakeTimers();
+        jest.setSystemTime(1765000000000);
+        renderCard(post(status('queued', [row('queued', {queue_place: 3, queue_starts_at: 1765000000000 + 4 * 60 * 1000 + 20000})])));
+
+        expect(screen.getByText('3rd for compile · starts in about 4 min')).toBeInTheDocument();
+        act(() => jest.advanceTimersByTime(60 * 1000));
+        expect(screen.getByText('3rd for compile · starts in about 3 min')).toBeInTheDocument();
+        jest.useRealTimers();
+    });
+
+    test('a queued build whose start Buildbot cannot tell says so; one without a place says nothing of the line', () => {
+        renderCard(post(status('queued', [row('queued', {queue_place: 1, queue_starts_at: 0}), row('queued', {builder: 'lint', request_id: 8})])));
+
+        expect(screen.getByText('1st for compile · start time unknown')).toBeInTheDocument();
+        expect(screen.queryByText(/for lint/)).not.toBeInTheDocument();
+    });
+
+    test('a queue place that is not a count makes the card fall back to the message', () => {
+        renderCard(post(status('queued', [row('queued', {queue_place: '3'})])));
+
+        expect(screen.getByText('fallback message')).toBeInTheDocument();
+    });
+
     test('a running build spins, shows its step progress, and its duration ticks without the server', () => {
         jest.useFakeTimers();
         jest.setSystemTime(130 * 1000);

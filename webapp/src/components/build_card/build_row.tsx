@@ -5,6 +5,7 @@ import type {Row} from '../../build_status';
 import {isRunning} from '../../build_status';
 import {messages} from '../../messages';
 import type {Theme} from '../../types/theme';
+import {queueLine} from '../../wording';
 
 import {BrokenSince} from './broken_since';
 import {fade, stateColor} from './colors';
@@ -30,13 +31,16 @@ function stateText(row: Row, intl: IntlShape): string {
     return intl.formatMessage(messages[row.state]);
 }
 
-// BuildRow is one builder's part: its state, link and duration, then how far it has come while
-// it runs, or the step it failed in with a link to that step's log, since when its builder and
-// branch fail (or after how many failures it was fixed), and what its tests said.
+// BuildRow is one builder's part: its state, link and duration, then where it stands in its
+// builder's line while queued (in the builds panel's words), how far it has come while it runs,
+// or the step it failed in with a link to that step's log, since when its builder and branch fail
+// (or after how many failures it was fixed), and what its tests said.
 export function BuildRow({row, theme}: Props) {
     const intl = useIntl();
     const running = isRunning(row.state);
-    const now = useNow(running && Boolean(row.startedAt));
+    const queue = row.state === 'queued' && (row.queuePlace !== undefined || row.queueStartsAt !== undefined) ?
+        {place: row.queuePlace ?? 0, builder: row.builder, startsAt: row.queueStartsAt ?? 0} : null;
+    const now = useNow(running && (Boolean(row.startedAt) || Boolean(queue?.startsAt)));
     let duration = '';
     if (row.startedAt) {
         const end = running ? now : row.completeAt ?? row.startedAt;
@@ -88,6 +92,11 @@ export function BuildRow({row, theme}: Props) {
                     </span>
                 )}
             </div>
+            {queue && (
+                <div style={{marginLeft: 18, color: fade(theme.centerChannelColor, 0.64)}}>
+                    {queueLine(intl, queue, now * 1000)}
+                </div>
+            )}
             {row.state === 'building' && (
                 <div style={{marginLeft: 18}}>
                     <StepProgress

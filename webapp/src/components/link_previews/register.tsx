@@ -8,10 +8,12 @@ import {LinkPreviews} from './link_previews';
 // registerPreviews draws the live cards of pasted Buildbot links under any message, whatever its
 // type: Mattermost gives such a component the post's id, which it reads from the store. An embed
 // component would not do: it gets only the embed (no post, no channel), and only the message's
-// first link's. The plugin's WebSocket event and a reconnect tell the cards to read again.
-export function registerPreviews(registry: PluginRegistry, store: PluginStore, siteURL: string): void {
+// first link's. The plugin's WebSocket event and a reconnect tell the cards to read again: it
+// returns what to do on a reconnect (null when it drew nothing), as Mattermost keeps a single
+// reconnect handler per plugin.
+export function registerPreviews(registry: PluginRegistry, store: PluginStore, siteURL: string): (() => void) | null {
     if (!registry.registerPostMessageAttachmentComponent) {
-        return;
+        return null;
     }
     const signals = previewSignals();
     registry.registerWebSocketEventHandler(PREVIEW_EVENT, (message) => {
@@ -20,7 +22,6 @@ export function registerPreviews(registry: PluginRegistry, store: PluginStore, s
             signals.emit(event);
         }
     });
-    registry.registerReconnectHandler?.(() => signals.emit('reconnect'));
     const posts = postSource(store);
     const read = previewsClient(siteURL);
     const Previews = ({postId, theme, onHeightChange}: {postId: string; theme: Theme; onHeightChange?: (height: number) => void}) => (
@@ -34,4 +35,5 @@ export function registerPreviews(registry: PluginRegistry, store: PluginStore, s
         />
     );
     registry.registerPostMessageAttachmentComponent(Previews);
+    return () => signals.emit('reconnect');
 }

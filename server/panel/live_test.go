@@ -1,0 +1,179 @@
+package panel
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+)
+
+type published struct {
+	event     string
+	payload   map[string]any
+	broadcast *model.WebsocketBroadcast
+}
+
+// sink keeps what Live published.
+type sink struct {
+	mu   sync.Mutex
+	sent []published
+}
+
+func (s *sink) publish(event string, payload map[string]any, b *model.WebsocketBroadcast) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = append(s.sent, published{event, payload, b})
+}
+
+func (s *sink) take() []published {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sent := s.sent
+	s.sent = nil
+	return sent
+}
+
+func newLive() (*Live, *sink) {
+	out := &sink{}
+	return &Live{Publish: out.publish}, out
+}
+
+func event(key, record string) buildbot.Event {
+	return buildbot.Event{Key: key, Message: json.RawMessage(record)}
+}
+
+func TestABuildEventTellsEveryWebappAtOnce(t *testing.T) {
+	l, sent := newLive()
+	l.Notice(event("builds/90/new", `{"buildid":90,"builderid":3}`))
+
+	require.Zero(t, l.Flush(now))
+
+	got := sent.take()
+	require.Len(t, got, 1)
+	require.Equal(t, Event, got[0].event)
+	require.Equal(t, map[string]any{"at": now.UnixMilli(), "builds": true}, got[0].payload)
+	// An empty broadcast is every connection: the event carries nothing a user may not see.
+	require.Equal(t, model.WebsocketBroadcast{}, *got[0].broadcast)
+	require.Zero(t, l.Flush(now.Add(time.Second)), "nothing new")
+	require.Empty(t, sent.take())
+}
+
+func TestABurstOfEventsWithinTheChangeGapIsOneEvent(t *testing.T) {
+	l, sent := newLive()
+	l.Notice(event("buildrequests/41/new", `{}`))
+	l.Flush(now)
+	sent.take()
+
+	l.Notice(event("buildrequests/42/new", `{}`))
+	l.Notice(event("buildrequests/43/new", `{}`))
+	l.Notice(event("builds/91/new", `{}`))
+	require.Equal(t, changeGap-10*time.Millisecond, l.Flush(now.Add(10*time.Millisecond)))
+	require.Empty(t, sent.take())
+
+	require.Zero(t, l.Flush(now.Add(changeGap)))
+	got := sent.take()
+	require.Len(t, got, 1)
+	require.Equal(t, now.Add(changeGap).UnixMilli(), got[0].payload["at"])
+}
+
+func TestStepsAloneAreToldAtMostEveryStepGap(t *testing.T) {
+	l, sent := newLive()
+	l.Notice(event("builds/90/new", `{}`))
+	l.Flush(now)
+	sent.take()
+
+	l.Notice(event("steps/700/started", `{"stepid":700,"buildid":90}`))
+	l.Notice(event("steps/700/finished", `{"stepid":700,"buildid":90}`))
+	require.Equal(t, stepGap-time.Second, l.Flush(now.Add(time.Second)))
+	require.Empty(t, sent.take())
+	require.Zero(t, l.Flush(now.Add(stepGap)))
+	require.Len(t, sent.take(), 1)
+
+	t.Run("a build event among steps is told after the change gap", func(t *testing.T) {
+		l.Notice(event("steps/701/new", `{"stepid":701,"buildid":90}`))
+		l.Notice(event("buildrequests/44/claimed", `{}`))
+		require.Zero(t, l.Flush(now.Add(stepGap+changeGap)))
+		require.Len(t, sent.take(), 1)
+	})
+	t.Run("a worker that comes or goes is told as a change", func(t *testing.T) {
+		l.Notice(event("workers/3/connected", `{}`))
+		require.Zero(t, l.Flush(now.Add(stepGap+2*changeGap)))
+		require.Len(t, sent.take(), 1)
+	})
+}
+
+// A build that starts or finishes changes the viewers' own builds and may change which builders
+// are red; a request that waits, moves or is claimed, a step or a worker changes neither.
+func TestTheEventSaysWhetherABuildStartedOrFinished(t *testing.T) {
+	l, sent := newLive()
+	for i, tc := range []struct {
+		keys   []string
+		builds bool
+	}{
+		{[]string{"buildrequests/44/new", "builds/91/finished", "steps/700/finished"}, true},
+		{[]string{"buildrequests/44/claimed", "buildrequests/45/complete", "steps/701/finished", "builds/92/changed", "workers/3/connected"}, false},
+		{[]string{"builds/92/new"}, true},
+		{[]string{"steps/702/new"}, false},
+	} {
+		for _, key := range tc.keys {
+			l.Notice(event(key, `{}`))
+		}
+		l.Flush(now.Add(time.Duration(i) * time.Minute))
+		got := sent.take()
+		require.Len(t, got, 1, "%v", tc.keys)
+		require.Equal(t, tc.builds, got[0].payload["builds"], "%v", tc.keys)
+	}
+}
+
+func TestEventsThatChangeNoBuildTellNothing(t *testing.T) {
+	l, sent := newLive()
+	for _, key := range []string{"changes/8/new", "logs/70/append", "buildsets/7/new", "masters/1/started"} {
+		l.Notice(event(key, `{}`))
+	}
+	require.Zero(t, l.Flush(now))
+	require.Empty(t, sent.take())
+}
+
+func TestAStepEventTellsTheReaderWhichBuildsStepsChanged(t *testing.T) {
+	r := &Reader{}
+	l := &Live{Publish: func(string, map[string]any, *model.WebsocketBroadcast) {}, Reader: r}
+
+	l.Notice(event("steps/700/started", `{"stepid":700,"buildid":90,"number":2}`))
+	l.Notice(event("steps/701/started", `{"stepid":701}`))
+	l.Notice(event("steps/702/started", `not json`))
+
+	require.Equal(t, map[int]bool{90: true}, r.steps.changed)
+}
+
+func TestRunTellsOfAnEventWithinMomentsAndStopsWithItsContext(t *testing.T) {
+	l, sent := newLive()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		l.Run(ctx)
+		close(done)
+	}()
+
+	for i := range 2 {
+		l.Notice(event("builds/90/finished", `{}`))
+		deadline := time.Now().Add(2 * time.Second)
+		for len(sent.take()) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("event %d: none within 2s", i)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("Run outlived its context")
+	}
+}
