@@ -22,14 +22,15 @@ import {configurePlugin, installPlugin, pluginId, runCommand, setUpWorld, type P
 import {configureBoth, logFile, onBoth, startNode2, stopNode, type Node} from '../src/nodes';
 import {isCatalogRead, startProxy, type Proxy} from '../src/proxy';
 import {autocompleteAndCatalog, bigMaster} from './big';
+import {panelBench} from './panel';
 import {ms, note, parseTable, quantile, record, results, sameMeasure, sleep, table} from './table';
 
 const builds = Number(process.env.MMBB_BENCH_BUILDS ?? 20);
 const warmUp = 3;
 const levels = (process.env.MMBB_BENCH_LEVELS ?? '1,10,100,1000,10000').split(',').map(Number);
 const run = Date.now().toString(36);
-// MMBB_BENCH_PARTS picks parts to run again after a change: latency, two, growth, big (all by default).
-const allPartNames = ['latency', 'two', 'growth', 'big'];
+// MMBB_BENCH_PARTS picks parts to run again after a change: latency, two, panel, growth, big (all by default).
+const allPartNames = ['latency', 'two', 'panel', 'growth', 'big'];
 const parts = new Set((process.env.MMBB_BENCH_PARTS ?? allPartNames.join(',')).split(','));
 const allParts = allPartNames.every((p) => parts.has(p));
 const buildbotScript = path.join(repoRoot, 'e2e', 'stack', 'buildbot.sh');
@@ -544,6 +545,9 @@ async function main(): Promise<void> {
         // The recipes' webhooks would post every parked build twice over.
         fs.writeFileSync(hooks, '{}');
         execFileSync(buildbotScript, ['reporters', '4', hooks], {stdio: 'inherit'});
+        if (parts.has('panel')) {
+            await panelBench(world, buildbotScript);
+        }
         // Before growth, whose last followed builds stay unfinished: moved to another Buildbot,
         // the plugin would let a thousand go during the keystrokes.
         if (parts.has('big')) {

@@ -6,7 +6,8 @@ import type {Post} from '@mattermost/types/posts';
 
 import {Buildbot, eventually} from '../src/buildbot';
 import {bb4, buildbotUsers} from '../src/env';
-import {installPlugin, setUpWorld, type PluginSettings} from '../src/mattermost';
+import {listen} from '../src/events';
+import {installPlugin, pluginFetch, setUpWorld, type PluginSettings} from '../src/mattermost';
 import {configureBoth, killNode, logOffset, onBoth, startNode, startNode2, stopNode, ticks, type Both, type Node} from '../src/nodes';
 import {editHistory, flaps, resultShownAt, startBuild, statusOf, waitFinished} from '../src/posts';
 import {isCatalogRead, startProxy} from '../src/proxy';
@@ -70,6 +71,34 @@ test('20 builds started alternately through both servers, passing and failing, e
     expect(roots).toHaveLength(20);
     measured('20 posts, 20 results, 10 failure replies, no state went back in any edit history');
 }, 300000);
+
+test('the Builds panel on either server hears of a build and shows it, whichever server follows Buildbot\'s events', async () => {
+    const listeners = await Promise.all(([1, 2] as Node[]).map((node) => listen(both.users[node])));
+    try {
+        const heard = listeners.map((l) => l.next('custom_buildbot_panel', 20000));
+        const post = await startBuild(both.users[1], both.admins[2], both.world, 'slow-example', `ha-panel-${run}`);
+        const requestId = statusOf(post).rows[0]!.request_id;
+        const events = await Promise.all(heard);
+        for (const node of [1, 2] as Node[]) {
+            const at = Number(events[node - 1]!.data.at);
+            const view = await eventually(`server ${node}'s panel shows the build`, async () => {
+                const response = await pluginFetch(both.users[node],
+                    `/api/v1/panel/builds?channel_id=${both.world.channel.id}&team_id=${both.world.team.id}&after=${at}`);
+                const body = await response.json() as {read_at: number; repos: Array<{builds: Array<{request_id: number; post_url: string}>}>};
+                return body.repos.flatMap((r) => r.builds).find((b) => b.request_id === requestId) && body;
+            }, 20000);
+            expect(view.read_at).toBeGreaterThanOrEqual(at);
+        }
+        await buildbot.cancel(requestId).catch(() => undefined);
+        const running = await buildbot.get<{builds: Array<{buildid: number}>}>(`buildrequests/${requestId}/builds`);
+        for (const b of running.builds) {
+            await buildbot.stop(b.buildid).catch(() => undefined);
+        }
+    } finally {
+        listeners.forEach((l) => l.close());
+    }
+    measured('the panel event reached the webapps of both servers, and each server\'s panel read showed the build');
+}, 120000);
 
 test('Buildbot requests per tick across both servers equal one server\'s', async () => {
     const proxy = await startProxy({target: bb4.url, prefix: '/counted/', record: true});
