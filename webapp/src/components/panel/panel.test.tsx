@@ -4,12 +4,14 @@ import {IntlProvider} from 'react-intl';
 
 import {PluginRefusal} from '../../client';
 import {panelController} from '../../panel/controller';
-import {panelSource} from '../../panel/reducer';
+import {panelSource, redCountRead} from '../../panel/reducer';
 import {fakeClient, MINUTE, queued, running, someBuilds, someSubscriptions, testStore, type FakeClient} from '../../tests/panel_fakes';
 import {translations} from '../../translations';
+import type {PluginRegistry} from '../../types/registry';
 
 import {HeaderIcon} from './header_icon';
 import {BuildsPanel} from './panel';
+import {iconWithCount, registerPanel} from './register';
 
 const where = {channelId: 'c1', teamId: 't1'};
 
@@ -260,4 +262,39 @@ test('the elapsed time of a running build ticks', async () => {
     } finally {
         jest.useRealTimers();
     }
+});
+
+describe('the App Bar icon', () => {
+    test('is drawn anew with the count in it when the channel\'s red count changes, and only then', () => {
+        const store = testStore();
+        let registered = 0;
+        const registry = {
+            registerReducer: jest.fn(),
+            registerWebSocketEventHandler: jest.fn(),
+            registerRightHandSidebarComponent: jest.fn(() => ({id: 'rhs', showRHSPlugin: {type: 's'}, hideRHSPlugin: {type: 'h'}, toggleRHSPlugin: {type: 't'}})),
+            registerChannelHeaderButtonAction: jest.fn(),
+            registerAppBarComponent: jest.fn<string, [string, () => void, string]>(() => `appbar${++registered}`),
+            unregisterComponent: jest.fn(),
+        };
+        window.fetch = jest.fn<Promise<Response>, Parameters<typeof fetch>>(() => new Promise(() => undefined));
+        registerPanel(registry as unknown as PluginRegistry, store, 'https://chat.example.com');
+        expect(registry.registerAppBarComponent).toHaveBeenCalledTimes(1);
+        expect(registry.registerAppBarComponent.mock.calls[0]?.[0]).toBe('data:image/svg+xml;base64,PHN2Zy8+');
+
+        act(() => {
+            store.dispatch(redCountRead('c1', 3));
+        });
+        expect(registry.unregisterComponent).toHaveBeenCalledWith('appbar1');
+        expect(registry.registerAppBarComponent).toHaveBeenCalledTimes(2);
+        expect(decodeURIComponent(registry.registerAppBarComponent.mock.calls[1]?.[0] ?? '')).toMatch(/<text[^>]*>3<\/text>/);
+
+        act(() => {
+            store.dispatch(redCountRead('c1', 3));
+        });
+        expect(registry.registerAppBarComponent).toHaveBeenCalledTimes(2);
+    });
+
+    test('says 99+ past 99', () => {
+        expect(decodeURIComponent(iconWithCount('icon.svg', 120))).toMatch(/>99\+<\/text>/);
+    });
 });
