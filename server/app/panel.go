@@ -120,7 +120,7 @@ func (a *App) Panel(ctx context.Context, who Actor, after time.Time) (PanelBuild
 	mayStop := func(builderID int) bool {
 		return stopErr == nil && (ix != nil && ix.Serves(builderID) || a.MM.IsSystemAdmin(who.UserID))
 	}
-	names := a.builderNames(ctx, board)
+	names := board.Names
 	link := snap.Config.LinkBaseURL()
 	posts := a.postLinks(board.Source, grant.User.Id)
 
@@ -176,38 +176,6 @@ func reposOfBuilders(ix *catalog.Index) map[int]string {
 		}
 	}
 	return out
-}
-
-// builderNames names the builders of the board from the catalog, reading Buildbot's builders
-// only for one the catalog does not know (a builder added since its last refresh).
-func (a *App) builderNames(ctx context.Context, board *panel.Board) map[int]string {
-	names := map[int]string{}
-	if ix := a.Catalog.Current(); ix != nil {
-		for _, name := range ix.WatchedNames() {
-			repo, _ := ix.LookupWatched(name)
-			for _, t := range repo.Targets {
-				names[t.BuilderID] = t.Builder
-			}
-		}
-	}
-	missing := false
-	for _, b := range board.Running {
-		missing = missing || names[b.BuilderID] == ""
-	}
-	for _, w := range board.Waiting {
-		missing = missing || names[w.Request.BuilderID] == ""
-	}
-	for _, s := range board.Streaks {
-		missing = missing || (s.Red() && names[s.BuilderID] == "")
-	}
-	if missing {
-		if builders, err := a.Snapshot().Buildbot.Builders(ctx); err == nil {
-			for _, b := range builders {
-				names[b.BuilderID] = b.Name
-			}
-		}
-	}
-	return names
 }
 
 // redBuilders lists the red builders the channel cares about: a repo's builders on its default

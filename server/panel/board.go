@@ -30,6 +30,8 @@ type Board struct {
 	// Streaks are, for each builder and branch that finished a build lately, how its last
 	// builds ended.
 	Streaks []Streak
+	// Names names the builders of the running, queued and red builds.
+	Names map[int]string
 }
 
 // Waiting is a queued build request, with what its buildset says and when it should start.
@@ -69,8 +71,13 @@ type Reader struct {
 	// byPriority remembers, per Buildbot, whether it picks the queue by priority (3.9 and later).
 	byPriority map[string]bool
 	// buildsets keeps what each queued request's buildset builds and why, which never changes.
-	buildsets map[int]buildsetSummary
-	steps     stepsRead
+	buildsets  map[int]buildsetSummary
+	steps      stepsRead
+	properties propertyCache
+	// names keeps the builders' names, of the Buildbot namesOf names: read again only when a
+	// builder appears that it does not name.
+	names   map[int]string
+	namesOf string
 }
 
 // MaxAge is how old a board may be and still answer without reading Buildbot: the events make
@@ -145,7 +152,7 @@ func (r *Reader) lifetime() context.Context {
 var ErrNoBuildbot = fmt.Errorf("no Buildbot is set up")
 
 // read reads the board: four requests whatever the number of builders or builds, and a few for
-// the steps of running builds and the first changes of red builders.
+// the properties and steps of running builds and the first changes of red builders.
 func (r *Reader) read(ctx context.Context, bb *buildbot.Client) (*Board, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.Timeout())
 	defer cancel()
@@ -162,7 +169,7 @@ func (r *Reader) read(ctx context.Context, bb *buildbot.Client) (*Board, error) 
 	go func() {
 		defer wg.Done()
 		running, errs[0] = bb.Builds(ctx, buildbot.Query{Filters: []buildbot.Filter{buildbot.Where("complete", "eq", false)},
-			Order: []string{"buildid"}, Properties: []string{"branch", "owner", "scheduler", "reason"}})
+			Order: []string{"buildid"}})
 	}()
 	go func() {
 		defer wg.Done()
@@ -173,7 +180,7 @@ func (r *Reader) read(ctx context.Context, bb *buildbot.Client) (*Board, error) 
 	go func() {
 		defer wg.Done()
 		finished, errs[2] = bb.Builds(ctx, buildbot.Query{Filters: []buildbot.Filter{buildbot.Where("complete", "eq", true)},
-			Order: []string{"-buildid"}, Limit: finishedWindow, Properties: []string{"branch", "got_revision", "revision"}})
+			Order: []string{"-buildid"}, Limit: finishedWindow})
 	}()
 	go func() {
 		defer wg.Done()
@@ -188,11 +195,13 @@ func (r *Reader) read(ctx context.Context, bb *buildbot.Client) (*Board, error) 
 			return nil, fmt.Errorf("read the builds panel's %s from Buildbot: %w", []string{"running builds", "queue", "finished builds", "workers"}[i], err)
 		}
 	}
+	r.withProperties(ctx, bb, running, finished)
 	b := &Board{ReadAt: readAt, Source: bb.Fingerprint(), Running: running, Steps: r.readSteps(ctx, bb, running)}
 	b.Waiting = waiting(requests, running, finished, workers, byPriority, readAt)
 	r.describe(ctx, bb, b.Waiting)
 	b.Streaks = streaks(finished)
 	r.firstChanges(ctx, bb, b.Streaks)
+	b.Names = r.builderNames(ctx, bb, b)
 	return b, nil
 }
 
@@ -343,4 +352,51 @@ func (r *Reader) describe(ctx context.Context, bb *buildbot.Client, list []Waiti
 			list[i].Branch, list[i].Reason = s.branch, s.reason
 		}
 	}
+}
+
+// builderNames names the builders the board shows, reading Buildbot's builders only when one is
+// new to the reader: a builder's name does not change while its id stands.
+func (r *Reader) builderNames(ctx context.Context, bb *buildbot.Client, b *Board) map[int]string {
+	var ids []int
+	for _, run := range b.Running {
+		ids = append(ids, run.BuilderID)
+	}
+	for _, w := range b.Waiting {
+		ids = append(ids, w.Request.BuilderID)
+	}
+	for _, s := range b.Streaks {
+		if s.Red() {
+			ids = append(ids, s.BuilderID)
+		}
+	}
+	r.mu.Lock()
+	known := r.namesOf == bb.Fingerprint()
+	for _, id := range ids {
+		if _, ok := r.names[id]; !ok {
+			known = false
+			break
+		}
+	}
+	names := r.names
+	r.mu.Unlock()
+	if !known {
+		builders, err := bb.Builders(ctx)
+		if err == nil {
+			names = make(map[int]string, len(builders))
+			for _, builder := range builders {
+				names[builder.BuilderID] = builder.Name
+			}
+			r.mu.Lock()
+			r.names, r.namesOf = names, bb.Fingerprint()
+			r.mu.Unlock()
+		}
+	}
+	out := make(map[int]string, len(ids))
+	for _, id := range ids {
+		out[id] = names[id]
+		if out[id] == "" {
+			out[id] = fmt.Sprintf("builder %d", id)
+		}
+	}
+	return out
 }

@@ -110,8 +110,9 @@ func TestViewersAskingAtOnceShareOneReadOfBuildbot(t *testing.T) {
 		require.Same(t, boards[0], b)
 	}
 	got := reads(bb)
-	// Running and finished builds are two reads of builds; the version is read once per Buildbot.
-	require.Equal(t, 2, got["/api/v2/builds"])
+	// Running and finished builds are two reads of builds, and their properties a third, by a
+	// range of ids; the version is read once per Buildbot.
+	require.Equal(t, 3, got["/api/v2/builds"])
 	require.Equal(t, 1, got["/api/v2/buildrequests"])
 	require.Equal(t, 1, got["/api/v2/workers"])
 	require.Equal(t, 1, got["/config"])
@@ -138,7 +139,7 @@ func TestABoardAnswersFromMemoryUntilItIsOlderThanAskedFor(t *testing.T) {
 		require.NoError(t, err)
 		require.NotSame(t, first, b)
 		require.True(t, b.ReadAt.After(first.ReadAt))
-		require.Equal(t, 4, reads(bb)["/api/v2/builds"])
+		require.Equal(t, 5, reads(bb)["/api/v2/builds"], "the builds' properties are read once")
 		require.Equal(t, 1, reads(bb)["/config"], "the version is read once")
 	})
 	t.Run("a board older than MaxAge is read again", func(t *testing.T) {
@@ -150,7 +151,7 @@ func TestABoardAnswersFromMemoryUntilItIsOlderThanAskedFor(t *testing.T) {
 		b, err := r.Get(ctx, time.Time{})
 		require.NoError(t, err)
 		require.NotSame(t, &old, b)
-		require.Equal(t, 6, reads(bb)["/api/v2/builds"])
+		require.Equal(t, 7, reads(bb)["/api/v2/builds"])
 	})
 	t.Run("a board of another Buildbot does not answer for the one the settings name now", func(t *testing.T) {
 		other := boardBuildbot()
@@ -159,7 +160,7 @@ func TestABoardAnswersFromMemoryUntilItIsOlderThanAskedFor(t *testing.T) {
 		b, err := r.Get(ctx, time.Time{})
 		require.NoError(t, err)
 		require.Equal(t, client.Fingerprint(), b.Source)
-		require.Equal(t, 2, reads(other)["/api/v2/builds"])
+		require.Equal(t, 3, reads(other)["/api/v2/builds"], "another Buildbot's builds have their own properties")
 	})
 	t.Run("without a Buildbot set up there is no board", func(t *testing.T) {
 		r.Client = func() *buildbot.Client { return nil }

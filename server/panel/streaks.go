@@ -39,7 +39,8 @@ func streaks(finished []buildbot.Build) []Streak {
 	var out []Streak
 	open := map[key]bool{}
 	for _, b := range finished {
-		if b.Results == nil || *b.Results == buildbot.Retry {
+		// A build whose properties are not read yet has no known branch: a later read places it.
+		if b.Results == nil || *b.Results == buildbot.Retry || b.Properties == nil {
 			continue
 		}
 		k := key{b.BuilderID, b.Properties.Get("branch")}

@@ -69,3 +69,11 @@ func TestAStreakIsHowABuildersLastBuildsOnABranchEnded(t *testing.T) {
 		})
 	}
 }
+
+func TestABuildWhosePropertiesAreNotReadYetIsInNoStreak(t *testing.T) {
+	unread := finished(3, 1, "main", buildbot.Failure)
+	unread.Properties = nil
+	got := streaks([]buildbot.Build{unread, finished(2, 1, "main", buildbot.Success)})
+	require.Len(t, got, 1)
+	require.False(t, got[0].Red(), "the failure's branch is not known yet")
+}
