@@ -106,10 +106,13 @@ func (l *Live) Run(ctx context.Context) {
 			if wait == 0 {
 				break
 			}
+			// A build that starts or ends while only steps wait is told after changeGap, not
+			// after the rest of stepGap: an event wakes the wait to look again.
 			select {
 			case <-ctx.Done():
 				return
 			case <-time.After(wait):
+			case <-wake:
 			}
 		}
 	}

@@ -177,3 +177,21 @@ func TestRunTellsOfAnEventWithinMomentsAndStopsWithItsContext(t *testing.T) {
 		t.Fatal("Run outlived its context")
 	}
 }
+
+func TestABuildThatEndsWhileStepsWaitIsToldAfterTheChangeGapNotTheStepGap(t *testing.T) {
+	l, sent := newLive()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go l.Run(ctx)
+
+	// One step event is told at once; the next waits for the step gap.
+	l.Notice(event("steps/700/started", `{"stepid":700,"buildid":90}`))
+	require.Eventually(t, func() bool { return len(sent.take()) == 1 }, time.Second, 5*time.Millisecond)
+	l.Notice(event("steps/700/finished", `{"stepid":700,"buildid":90}`))
+	time.Sleep(20 * time.Millisecond)
+
+	ended := time.Now()
+	l.Notice(event("builds/90/finished", `{"buildid":90,"builderid":1}`))
+	require.Eventually(t, func() bool { return len(sent.take()) == 1 }, stepGap/2, 5*time.Millisecond)
+	require.Less(t, time.Since(ended), stepGap/2)
+}

@@ -14,11 +14,11 @@ import (
 // the step each build runs is read per build, at most stepReadsPerRead a read of the board. Builds
 // never read go first, then those whose steps Buildbot's events said changed, then those read
 // longest ago; the others show the step last read.
-const stepReadsPerRead = 8
+const stepReadsPerRead = 4
 
 // stepTTL is how long a step read is shown without an event saying it changed: on a server that
 // hears no events, a panel's steps are that far behind at most, with few builds running.
-const stepTTL = 10 * time.Second
+const stepTTL = 30 * time.Second
 
 type stepsRead struct {
 	mu      sync.Mutex
