@@ -28,7 +28,7 @@ func boardBuildbot() *buildbottest.Server {
 	var builds []string
 	started := time.Now().Add(-time.Minute).Unix()
 	for id := 201; id < 201+running; id++ {
-		builds = append(builds, fmt.Sprintf(`{"buildid":%d,"number":%d,"builderid":1,"buildrequestid":%d,"complete":false,"results":null,"started_at":%d,"properties":{"branch":["main","x"]}}`,
+		builds = append(builds, fmt.Sprintf(`{"buildid":%d,"number":%d,"builderid":1,"buildrequestid":%d,"complete":false,"results":null,"started_at":%d,"properties":{"branch":["main","x"],"buildername":["builder-1","Build"]}}`,
 			id, id-200, id+200, started))
 	}
 	for _, b := range []struct {

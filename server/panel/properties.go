@@ -14,8 +14,9 @@ import (
 // are read by ranges of build ids, which Buildbot filters in its database, once per build: what
 // the panel reads of them (branch, revision, who and why) never changes once the build ended.
 
-// panelProperties are the properties the panel shows of a build.
-var panelProperties = []string{"branch", "owner", "scheduler", "reason", "got_revision", "revision"}
+// panelProperties are the properties the panel shows of a build, and buildername, which Buildbot
+// gives every build: a build read before Buildbot stored its properties lacks it.
+var panelProperties = []string{"branch", "owner", "scheduler", "reason", "got_revision", "revision", "buildername"}
 
 const (
 	// rangeSpan bounds the build ids one range read covers, and rangeReadsPerRead the range reads
@@ -49,7 +50,7 @@ func (r *Reader) withProperties(ctx context.Context, bb *buildbot.Client, runnin
 	}
 	var missing []int
 	for _, b := range running {
-		if _, ok := c.builds[b.BuildID]; !ok {
+		if cached, ok := c.builds[b.BuildID]; !ok || cached.properties.Get("buildername") == "" {
 			missing = append(missing, b.BuildID)
 		}
 	}

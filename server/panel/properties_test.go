@@ -1,9 +1,13 @@
 package panel
 
 import (
+	"context"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 )
 
 func TestPropertiesAreReadByRangesOfIdsTheNewestFirst(t *testing.T) {
@@ -30,4 +34,23 @@ func coldStart(n int) []int {
 		ids[i] = i + 1
 	}
 	return ids
+}
+
+func TestARunningBuildReadBeforeBuildbotStoredItsPropertiesIsReadAgain(t *testing.T) {
+	bb := boardBuildbot()
+	client := bb.Client(t)
+	r := readerOf(client)
+	running := []buildbot.Build{{BuildID: 201, BuilderID: 1}}
+	bb.Builds = `{"builds":[{"buildid":201,"builderid":1,"complete":false,"properties":{}}]}`
+	r.withProperties(context.Background(), client, slices.Clone(running), nil)
+	first := reads(bb)["/api/v2/builds"]
+
+	bb.Builds = `{"builds":[{"buildid":201,"builderid":1,"complete":false,"properties":{"branch":["main","x"],"buildername":["builder-1","Build"]}}]}`
+	got := slices.Clone(running)
+	r.withProperties(context.Background(), client, got, nil)
+	require.Equal(t, first+1, reads(bb)["/api/v2/builds"])
+	require.Equal(t, "main", got[0].Properties.Get("branch"))
+
+	r.withProperties(context.Background(), client, slices.Clone(running), nil)
+	require.Equal(t, first+1, reads(bb)["/api/v2/builds"], "read once they are stored")
 }
