@@ -21,6 +21,11 @@ describe('parsePanelBuilds', () => {
         expect(builds?.red[0]).toMatchObject({builder: 'webapp-linux', failures: 2, firstBad: {revision: 'abc1234', author: 'Alice', comment: 'first line'}});
     });
 
+    test('a status post link is a path on Mattermost\'s own site when its Site URL is not set', () => {
+        const build = parsePanelBuilds(wireBuilds({repos: [{repo: 'webapp', builds: [{...wireBuild, post_url: '/_redirect/pl/post1'}]}]}))?.repos[0]?.builds[0];
+        expect(build?.postUrl).toBe('/_redirect/pl/post1');
+    });
+
     test('a red builder without a first bad change reads as null', () => {
         expect(parsePanelBuilds(wireBuilds({red: [{...wireRed, first_bad: null}]}))?.red[0]?.firstBad).toBeNull();
     });
@@ -28,6 +33,7 @@ describe('parsePanelBuilds', () => {
     test.each<[string, object]>([
         ['a link that is not http', {...wireBuild, url: 'javascript:alert(1)'}],
         ['a status post link that is not http', {...wireBuild, post_url: 'javascript:alert(1)'}],
+        ['a status post link to another site without a scheme', {...wireBuild, post_url: '//evil.example/x'}],
         ['an unknown state', {...wireBuild, state: 'paused'}],
         ['a number that is text', {...wireBuild, number: '5'}],
         ['a place that is negative', {...wireQueued, place: -1}],

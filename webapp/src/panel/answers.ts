@@ -103,7 +103,8 @@ const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== nul
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const isHttpURL = (v: unknown): v is string => isString(v) && /^https?:\/\//.test(v);
-const isLinkOrNone = (v: unknown): v is string => v === '' || isHttpURL(v);
+// A status post's link is a path on Mattermost's own site when its Site URL is not set.
+const isLinkOrNone = (v: unknown): v is string => v === '' || isHttpURL(v) || (isString(v) && /^\/(?![/\\])/.test(v));
 const isState = (v: unknown): v is State => isString(v) && (STATES as readonly string[]).includes(v);
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
 
