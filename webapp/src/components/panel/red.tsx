@@ -9,7 +9,6 @@ import {useNow} from '../build_card/use_now';
 import {colors} from './colors';
 import {ExternalLink, itemStyle, lineStyle, listStyle, Note, Section} from './section';
 
-
 // Red lists the builders whose last builds failed: since when and how often, the first failed
 // build, and the change it first failed with. Buildbot's words are shown as text, never as markup.
 export function Red({red}: {red: RedBuilder[]}) {
