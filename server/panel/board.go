@@ -67,11 +67,11 @@ type Reader struct {
 	reading chan struct{}
 	err     error
 	// changes keeps the first change of each red streak's first build, which never changes.
-	changes map[int]*buildbot.Change
+	changes readOnce[*buildbot.Change]
 	// byPriority remembers, per Buildbot, whether it picks the queue by priority (3.9 and later).
 	byPriority map[string]bool
 	// buildsets keeps what each queued request's buildset builds and why, which never changes.
-	buildsets  map[int]buildsetSummary
+	buildsets  readOnce[buildsetSummary]
 	steps      stepsRead
 	properties propertyCache
 	// names keeps the builders' names, of the Buildbot namesOf names: read again only when a
@@ -314,44 +314,23 @@ const buildsetReadsPerRead = 16
 
 // describe gives queued requests their buildset's branch and reason, reading each buildset once.
 func (r *Reader) describe(ctx context.Context, bb *buildbot.Client, list []Waiting) {
-	r.mu.Lock()
-	if r.buildsets == nil {
-		r.buildsets = map[int]buildsetSummary{}
+	ids := make([]int, len(list))
+	for i, w := range list {
+		ids[i] = w.Request.BuildsetID
 	}
-	var due []int
-	for _, w := range list {
-		id := w.Request.BuildsetID
-		if _, ok := r.buildsets[id]; !ok && !slices.Contains(due, id) && len(due) < buildsetReadsPerRead {
-			due = append(due, id)
+	r.buildsets.fill(ids, buildsetReadsPerRead, func(id int) (buildsetSummary, error) {
+		set, err := bb.Buildset(ctx, id)
+		if err != nil {
+			return buildsetSummary{}, err
 		}
-	}
-	r.mu.Unlock()
-	var wg sync.WaitGroup
-	for _, id := range due {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			set, err := bb.Buildset(ctx, id)
-			if err != nil {
-				return
-			}
-			summary := buildsetSummary{reason: set.Reason}
-			if len(set.SourceStamps) > 0 {
-				summary.branch = set.SourceStamps[0].Branch
-			}
-			r.mu.Lock()
-			if len(r.buildsets) >= maxRemembered {
-				r.buildsets = map[int]buildsetSummary{}
-			}
-			r.buildsets[id] = summary
-			r.mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	r.mu.Lock()
-	defer r.mu.Unlock()
+		summary := buildsetSummary{reason: set.Reason}
+		if len(set.SourceStamps) > 0 {
+			summary.branch = set.SourceStamps[0].Branch
+		}
+		return summary, nil
+	})
 	for i := range list {
-		if s, ok := r.buildsets[list[i].Request.BuildsetID]; ok {
+		if s, ok := r.buildsets.get(list[i].Request.BuildsetID); ok {
 			list[i].Branch, list[i].Reason = s.branch, s.reason
 		}
 	}

@@ -3,7 +3,6 @@ package panel
 import (
 	"context"
 	"slices"
-	"sync"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 )
@@ -69,9 +68,6 @@ func streaks(finished []buildbot.Build) []Streak {
 	return out
 }
 
-// maxRemembered bounds the first changes and buildsets kept between reads.
-const maxRemembered = 2000
-
 // changeReadsPerRead bounds the builds whose changes one read of the board reads; the other red
 // builders show their first change after a later read.
 const changeReadsPerRead = 16
@@ -79,45 +75,23 @@ const changeReadsPerRead = 16
 // firstChanges finds the oldest change of each red streak's first build: one read per build the
 // reader has not seen before, none for one it has, since a build's changes never change.
 func (r *Reader) firstChanges(ctx context.Context, bb *buildbot.Client, list []Streak) {
-	r.mu.Lock()
-	if r.changes == nil {
-		r.changes = map[int]*buildbot.Change{}
-	}
-	var due []int
+	var ids []int
 	for _, s := range list {
-		if _, ok := r.changes[s.First.BuildID]; s.Red() && !ok && len(due) < changeReadsPerRead {
-			due = append(due, s.First.BuildID)
+		if s.Red() {
+			ids = append(ids, s.First.BuildID)
 		}
 	}
-	r.mu.Unlock()
-	var wg sync.WaitGroup
-	for _, id := range due {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			changes, err := bb.BuildChanges(ctx, id)
-			if err != nil {
-				return
-			}
-			var first *buildbot.Change
-			if len(changes) > 0 {
-				oldest := slices.MinFunc(changes, func(a, b buildbot.Change) int { return a.ChangeID - b.ChangeID })
-				first = &oldest
-			}
-			r.mu.Lock()
-			if len(r.changes) >= maxRemembered {
-				r.changes = map[int]*buildbot.Change{}
-			}
-			r.changes[id] = first
-			r.mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.changes.fill(ids, changeReadsPerRead, func(id int) (*buildbot.Change, error) {
+		changes, err := bb.BuildChanges(ctx, id)
+		if err != nil || len(changes) == 0 {
+			return nil, err
+		}
+		oldest := slices.MinFunc(changes, func(a, b buildbot.Change) int { return a.ChangeID - b.ChangeID })
+		return &oldest, nil
+	})
 	for i := range list {
 		if list[i].Red() {
-			list[i].FirstChange = r.changes[list[i].First.BuildID]
+			list[i].FirstChange, _ = r.changes.get(list[i].First.BuildID)
 		}
 	}
 }
