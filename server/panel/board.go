@@ -318,7 +318,7 @@ func (r *Reader) describe(ctx context.Context, bb *buildbot.Client, list []Waiti
 	for i, w := range list {
 		ids[i] = w.Request.BuildsetID
 	}
-	r.buildsets.fill(ids, buildsetReadsPerRead, func(id int) (buildsetSummary, error) {
+	r.buildsets.fill(bb.Fingerprint(), ids, buildsetReadsPerRead, func(id int) (buildsetSummary, error) {
 		set, err := bb.Buildset(ctx, id)
 		if err != nil {
 			return buildsetSummary{}, err

@@ -161,6 +161,8 @@ func TestABoardAnswersFromMemoryUntilItIsOlderThanAskedFor(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, client.Fingerprint(), b.Source)
 		require.Equal(t, 3, reads(other)["/api/v2/builds"], "another Buildbot's builds have their own properties")
+		require.Equal(t, 1, reads(other)["/api/v2/buildsets/7"], "another Buildbot's buildset 7 is another buildset")
+		require.Equal(t, 1, reads(other)["/api/v2/builds/102/changes"], "and its build 102 other changes")
 	})
 	t.Run("without a Buildbot set up there is no board", func(t *testing.T) {
 		r.Client = func() *buildbot.Client { return nil }

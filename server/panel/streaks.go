@@ -81,7 +81,7 @@ func (r *Reader) firstChanges(ctx context.Context, bb *buildbot.Client, list []S
 			ids = append(ids, s.First.BuildID)
 		}
 	}
-	r.changes.fill(ids, changeReadsPerRead, func(id int) (*buildbot.Change, error) {
+	r.changes.fill(bb.Fingerprint(), ids, changeReadsPerRead, func(id int) (*buildbot.Change, error) {
 		changes, err := bb.BuildChanges(ctx, id)
 		if err != nil || len(changes) == 0 {
 			return nil, err
