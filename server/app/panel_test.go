@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/panel"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/post"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/subscription"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/websockettest"
 )
 
 // panelBuildbot is the fake Buildbot with builder 5, "retired", on no master, so no repo claims it.
@@ -63,34 +63,9 @@ func (c chatPosts) ChatPost(_ string, requestID int) (string, string, error) {
 }
 
 // publishedEvents keeps what the app published on the WebSocket.
-type publishedEvents struct {
-	mu   sync.Mutex
-	sent []publishedEvent
-}
-
-type publishedEvent struct {
-	event     string
-	payload   map[string]any
-	broadcast *model.WebsocketBroadcast
-}
-
-func (p *publishedEvents) publish(event string, payload map[string]any, b *model.WebsocketBroadcast) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.sent = append(p.sent, publishedEvent{event, payload, b})
-}
-
-func (p *publishedEvents) take() []publishedEvent {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	sent := p.sent
-	p.sent = nil
-	return sent
-}
-
 // panelFor is the app as the Builds panel drives it, over the fake Buildbot, with a warm catalog.
 // Build 9's status post is in ~builds, request 6's in ~secret, which only root may read.
-func panelFor(t *testing.T, cfg *config.Configuration, mm *fakeMM) (*app.App, *publishedEvents) {
+func panelFor(t *testing.T, cfg *config.Configuration, mm *fakeMM) (*app.App, *websockettest.Recorder) {
 	t.Helper()
 	a := handlerFor(t, cfg, mm).App
 	if _, err := a.Catalog.Refresh(context.Background()); err != nil {
@@ -103,8 +78,8 @@ func panelFor(t *testing.T, cfg *config.Configuration, mm *fakeMM) (*app.App, *p
 	}
 	mm.members["secret"] = []string{"root"}
 	a.ChatPosts = chatPosts{41: {"builds", "post-of-9"}, 6: {"secret", "post-of-6"}}
-	events := &publishedEvents{}
-	a.Publish = events.publish
+	events := &websockettest.Recorder{}
+	a.Publish = events.Publish
 	return a, events
 }
 
@@ -362,15 +337,15 @@ func TestPanelSubscriptionsTellTheChannelsPanelsOnlyWhenTheyChange(t *testing.T)
 	ctx := context.Background()
 	told := func(t *testing.T, want bool) {
 		t.Helper()
-		got := events.take()
+		got := events.Take()
 		if !want {
 			if len(got) != 0 {
 				t.Errorf("told %+v", got)
 			}
 			return
 		}
-		if len(got) != 1 || got[0].event != "panel_subscriptions" ||
-			len(got[0].payload) != 1 || got[0].payload["channel_id"] != "builds" || !reflect.DeepEqual(*got[0].broadcast, model.WebsocketBroadcast{ChannelId: "builds"}) {
+		if len(got) != 1 || got[0].Event != "panel_subscriptions" ||
+			len(got[0].Payload) != 1 || got[0].Payload["channel_id"] != "builds" || !reflect.DeepEqual(*got[0].Broadcast, model.WebsocketBroadcast{ChannelId: "builds"}) {
 			t.Errorf("told %+v", got)
 		}
 	}

@@ -3,7 +3,6 @@ package panel
 import (
 	"context"
 	"encoding/json"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,37 +10,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/websockettest"
 )
 
-type published struct {
-	event     string
-	payload   map[string]any
-	broadcast *model.WebsocketBroadcast
-}
-
-// sink keeps what Live published.
-type sink struct {
-	mu   sync.Mutex
-	sent []published
-}
-
-func (s *sink) publish(event string, payload map[string]any, b *model.WebsocketBroadcast) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sent = append(s.sent, published{event, payload, b})
-}
-
-func (s *sink) take() []published {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sent := s.sent
-	s.sent = nil
-	return sent
-}
-
-func newLive() (*Live, *sink) {
-	out := &sink{}
-	return &Live{Publish: out.publish}, out
+func newLive() (*Live, *websockettest.Recorder) {
+	out := &websockettest.Recorder{}
+	return &Live{Publish: out.Publish}, out
 }
 
 func event(key, record string) buildbot.Event {
@@ -54,57 +28,57 @@ func TestABuildEventTellsEveryWebappAtOnce(t *testing.T) {
 
 	require.Zero(t, l.Flush(now))
 
-	got := sent.take()
+	got := sent.Take()
 	require.Len(t, got, 1)
-	require.Equal(t, Event, got[0].event)
-	require.Equal(t, map[string]any{"at": now.UnixMilli(), "builds": true}, got[0].payload)
+	require.Equal(t, Event, got[0].Event)
+	require.Equal(t, map[string]any{"at": now.UnixMilli(), "builds": true}, got[0].Payload)
 	// An empty broadcast is every connection: the event carries nothing a user may not see.
-	require.Equal(t, model.WebsocketBroadcast{}, *got[0].broadcast)
+	require.Equal(t, model.WebsocketBroadcast{}, *got[0].Broadcast)
 	require.Zero(t, l.Flush(now.Add(time.Second)), "nothing new")
-	require.Empty(t, sent.take())
+	require.Empty(t, sent.Take())
 }
 
 func TestABurstOfEventsWithinTheChangeGapIsOneEvent(t *testing.T) {
 	l, sent := newLive()
 	l.Notice(event("buildrequests/41/new", `{}`))
 	l.Flush(now)
-	sent.take()
+	sent.Take()
 
 	l.Notice(event("buildrequests/42/new", `{}`))
 	l.Notice(event("buildrequests/43/new", `{}`))
 	l.Notice(event("builds/91/new", `{}`))
 	require.Equal(t, changeGap-10*time.Millisecond, l.Flush(now.Add(10*time.Millisecond)))
-	require.Empty(t, sent.take())
+	require.Empty(t, sent.Take())
 
 	require.Zero(t, l.Flush(now.Add(changeGap)))
-	got := sent.take()
+	got := sent.Take()
 	require.Len(t, got, 1)
-	require.Equal(t, now.Add(changeGap).UnixMilli(), got[0].payload["at"])
+	require.Equal(t, now.Add(changeGap).UnixMilli(), got[0].Payload["at"])
 }
 
 func TestStepsAloneAreToldAtMostEveryStepGap(t *testing.T) {
 	l, sent := newLive()
 	l.Notice(event("builds/90/new", `{}`))
 	l.Flush(now)
-	sent.take()
+	sent.Take()
 
 	l.Notice(event("steps/700/started", `{"stepid":700,"buildid":90}`))
 	l.Notice(event("steps/700/finished", `{"stepid":700,"buildid":90}`))
 	require.Equal(t, stepGap-time.Second, l.Flush(now.Add(time.Second)))
-	require.Empty(t, sent.take())
+	require.Empty(t, sent.Take())
 	require.Zero(t, l.Flush(now.Add(stepGap)))
-	require.Len(t, sent.take(), 1)
+	require.Len(t, sent.Take(), 1)
 
 	t.Run("a build event among steps is told after the change gap", func(t *testing.T) {
 		l.Notice(event("steps/701/new", `{"stepid":701,"buildid":90}`))
 		l.Notice(event("buildrequests/44/claimed", `{}`))
 		require.Zero(t, l.Flush(now.Add(stepGap+changeGap)))
-		require.Len(t, sent.take(), 1)
+		require.Len(t, sent.Take(), 1)
 	})
 	t.Run("a worker that comes or goes is told as a change", func(t *testing.T) {
 		l.Notice(event("workers/3/connected", `{}`))
 		require.Zero(t, l.Flush(now.Add(stepGap+2*changeGap)))
-		require.Len(t, sent.take(), 1)
+		require.Len(t, sent.Take(), 1)
 	})
 }
 
@@ -125,9 +99,9 @@ func TestTheEventSaysWhetherABuildStartedOrFinished(t *testing.T) {
 			l.Notice(event(key, `{}`))
 		}
 		l.Flush(now.Add(time.Duration(i) * time.Minute))
-		got := sent.take()
+		got := sent.Take()
 		require.Len(t, got, 1, "%v", tc.keys)
-		require.Equal(t, tc.builds, got[0].payload["builds"], "%v", tc.keys)
+		require.Equal(t, tc.builds, got[0].Payload["builds"], "%v", tc.keys)
 	}
 }
 
@@ -137,7 +111,7 @@ func TestEventsThatChangeNoBuildTellNothing(t *testing.T) {
 		l.Notice(event(key, `{}`))
 	}
 	require.Zero(t, l.Flush(now))
-	require.Empty(t, sent.take())
+	require.Empty(t, sent.Take())
 }
 
 func TestAStepEventTellsTheReaderWhichBuildsStepsChanged(t *testing.T) {
@@ -163,7 +137,7 @@ func TestRunTellsOfAnEventWithinMomentsAndStopsWithItsContext(t *testing.T) {
 	for i := range 2 {
 		l.Notice(event("builds/90/finished", `{}`))
 		deadline := time.Now().Add(2 * time.Second)
-		for len(sent.take()) == 0 {
+		for len(sent.Take()) == 0 {
 			if time.Now().After(deadline) {
 				t.Fatalf("event %d: none within 2s", i)
 			}
@@ -186,12 +160,12 @@ func TestABuildThatEndsWhileStepsWaitIsToldAfterTheChangeGapNotTheStepGap(t *tes
 
 	// One step event is told at once; the next waits for the step gap.
 	l.Notice(event("steps/700/started", `{"stepid":700,"buildid":90}`))
-	require.Eventually(t, func() bool { return len(sent.take()) == 1 }, time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return len(sent.Take()) == 1 }, time.Second, 5*time.Millisecond)
 	l.Notice(event("steps/700/finished", `{"stepid":700,"buildid":90}`))
 	time.Sleep(20 * time.Millisecond)
 
 	ended := time.Now()
 	l.Notice(event("builds/90/finished", `{"buildid":90,"builderid":1}`))
-	require.Eventually(t, func() bool { return len(sent.take()) == 1 }, stepGap/2, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return len(sent.Take()) == 1 }, stepGap/2, 5*time.Millisecond)
 	require.Less(t, time.Since(ended), stepGap/2)
 }

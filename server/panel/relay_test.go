@@ -6,60 +6,61 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/kvtest"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/websockettest"
 )
 
 func TestAnEventTheFollowerSentReachesTheOtherServersOnce(t *testing.T) {
 	kv, _ := kvtest.New(t)
-	here, there := &sink{}, &sink{}
-	follower := &Relay{KV: kv, Publish: here.publish}
-	other := &Relay{KV: kv, Publish: there.publish}
-	live := &Live{Publish: here.publish, Relay: follower}
+	here, there := &websockettest.Recorder{}, &websockettest.Recorder{}
+	follower := &Relay{KV: kv, Publish: here.Publish}
+	other := &Relay{KV: kv, Publish: there.Publish}
+	live := &Live{Publish: here.Publish, Relay: follower}
 
 	live.Notice(event("builds/90/finished", `{}`))
 	live.Flush(now)
-	require.Len(t, here.take(), 1)
+	require.Len(t, here.Take(), 1)
 	other.Step()
-	require.Empty(t, there.take(), "relayed before the follower noted it")
+	require.Empty(t, there.Take(), "relayed before the follower noted it")
 
 	follower.Step()
 	follower.Step()
-	require.Empty(t, here.take(), "the follower told its own webapps twice")
+	require.Empty(t, here.Take(), "the follower told its own webapps twice")
 	other.Step()
-	got := there.take()
+	got := there.Take()
 	require.Len(t, got, 1)
-	require.Equal(t, Event, got[0].event)
-	require.Equal(t, map[string]any{"at": now.UnixMilli(), "builds": true}, got[0].payload)
+	require.Equal(t, Event, got[0].Event)
+	require.Equal(t, map[string]any{"at": now.UnixMilli(), "builds": true}, got[0].Payload)
 	other.Step()
-	require.Empty(t, there.take(), "relayed twice")
+	require.Empty(t, there.Take(), "relayed twice")
 }
 
 func TestEventsSentBetweenTwoNotesAreOneThatSaysABuildStartedOrFinished(t *testing.T) {
 	kv, _ := kvtest.New(t)
-	there := &sink{}
+	there := &websockettest.Recorder{}
 	follower := &Relay{KV: kv}
-	other := &Relay{KV: kv, Publish: there.publish}
+	other := &Relay{KV: kv, Publish: there.Publish}
 
 	follower.Sent(now.UnixMilli(), true)
 	follower.Sent(now.UnixMilli()+100, false)
 	follower.Step()
 	other.Step()
 
-	got := there.take()
+	got := there.Take()
 	require.Len(t, got, 1)
-	require.Equal(t, map[string]any{"at": now.UnixMilli() + 100, "builds": true}, got[0].payload)
+	require.Equal(t, map[string]any{"at": now.UnixMilli() + 100, "builds": true}, got[0].Payload)
 }
 
 func TestInAClusterMattermostRelaysTheEventAndTheOthersReadNothing(t *testing.T) {
 	kv, store := kvtest.New(t)
-	there := &sink{}
+	there := &websockettest.Recorder{}
 	follower := &Relay{KV: kv}
-	other := &Relay{KV: kv, Publish: there.publish, Clustered: func() bool { return true }}
+	other := &Relay{KV: kv, Publish: there.Publish, Clustered: func() bool { return true }}
 	follower.Sent(now.UnixMilli(), false)
 	follower.Step()
 	reads := store.Reads()
 
 	other.Step()
 
-	require.Empty(t, there.take())
+	require.Empty(t, there.Take())
 	require.Equal(t, reads, store.Reads())
 }

@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/mattermost/mattermost/server/public/model"
-
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/kvtest"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/websockettest"
 )
 
 func TestWatchesLastADayAndAChannelWritesOnceAnHour(t *testing.T) {
@@ -79,35 +77,11 @@ func TestTheListStaysBounded(t *testing.T) {
 	}
 }
 
-type published struct {
-	event     string
-	payload   map[string]any
-	broadcast *model.WebsocketBroadcast
-}
-
-// sink keeps what Live published.
-type sink struct {
-	mu   sync.Mutex
-	sent []published
-}
-
-func (s *sink) take() []published {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sent := s.sent
-	s.sent = nil
-	return sent
-}
-
-func newLive(t *testing.T) (*Live, *Watches, *sink, *kvtest.Store) {
+func newLive(t *testing.T) (*Live, *Watches, *websockettest.Recorder, *kvtest.Store) {
 	kv, store := kvtest.New(t)
 	w := &Watches{KV: kv}
-	out := &sink{}
-	l := &Live{Watches: w, Publish: func(event string, payload map[string]any, b *model.WebsocketBroadcast) {
-		out.mu.Lock()
-		defer out.mu.Unlock()
-		out.sent = append(out.sent, published{event, payload, b})
-	}}
+	out := &websockettest.Recorder{}
+	l := &Live{Watches: w, Publish: out.Publish}
 	return l, w, out, store
 }
 
@@ -129,16 +103,16 @@ func TestBuildbotsEventsTellTheWatchingChannelsOnly(t *testing.T) {
 	l.Notice(event("builds/91/finished", `{"buildid":91,"builderid":9}`))
 	l.Flush()
 
-	got := sent.take()
+	got := sent.Take()
 	if len(got) != 2 {
 		t.Fatalf("sent %+v", got)
 	}
 	channels := []string{}
 	for _, s := range got {
-		channel := s.payload["channel_id"].(string)
+		channel := s.Payload["channel_id"].(string)
 		channels = append(channels, channel)
-		if s.event != Event || s.broadcast.ChannelId != channel || !slices.Equal(s.payload["builder_ids"].([]int), []int{3}) || s.payload["at"].(int64) <= 0 {
-			t.Errorf("sent %+v to %+v", s.payload, s.broadcast)
+		if s.Event != Event || s.Broadcast.ChannelId != channel || !slices.Equal(s.Payload["builder_ids"].([]int), []int{3}) || s.Payload["at"].(int64) <= 0 {
+			t.Errorf("sent %+v to %+v", s.Payload, s.Broadcast)
 		}
 	}
 	slices.Sort(channels)
@@ -147,7 +121,7 @@ func TestBuildbotsEventsTellTheWatchingChannelsOnly(t *testing.T) {
 	}
 
 	l.Flush()
-	if got := sent.take(); len(got) != 0 {
+	if got := sent.Take(); len(got) != 0 {
 		t.Errorf("a flush with nothing new sent %+v", got)
 	}
 }
@@ -160,7 +134,7 @@ func TestAStepTellsOfItsBuildsBuilderAndEventsCostOneReadOfTheWatches(t *testing
 	l.Notice(event("builds/90/new", `{"buildid":90,"builderid":3}`))
 	l.Flush()
 	reads := store.Reads()
-	sent.take()
+	sent.Take()
 
 	for range 50 {
 		l.Notice(event("steps/700/updated", `{"stepid":700,"buildid":90}`))
@@ -169,7 +143,7 @@ func TestAStepTellsOfItsBuildsBuilderAndEventsCostOneReadOfTheWatches(t *testing
 	l.Notice(event("steps/800/new", `{"stepid":800,"buildid":12345}`))
 	l.Flush()
 
-	if got := sent.take(); len(got) != 50 {
+	if got := sent.Take(); len(got) != 50 {
 		t.Errorf("sent %d events for 50 flushes of a watched build's steps", len(got))
 	}
 	if store.Reads() != reads {
@@ -195,7 +169,7 @@ func TestRunTellsOfAnEventWithinMoments(t *testing.T) {
 	}()
 	l.Notice(event("buildrequests/41/claimed", `{"buildrequestid":41,"builderid":3}`))
 	deadline := time.Now().Add(2 * time.Second)
-	for len(sent.take()) == 0 {
+	for len(sent.Take()) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("no event within 2s")
 		}
@@ -209,7 +183,7 @@ func TestAWatchThisNodeAddsIsHeardAtTheNextFlush(t *testing.T) {
 	l, w, sent, _ := newLive(t)
 	l.Notice(event("builds/90/new", `{"buildid":90,"builderid":3}`))
 	l.Flush()
-	if got := sent.take(); len(got) != 0 {
+	if got := sent.Take(); len(got) != 0 {
 		t.Fatalf("told %+v before anyone watched", got)
 	}
 
@@ -219,7 +193,7 @@ func TestAWatchThisNodeAddsIsHeardAtTheNextFlush(t *testing.T) {
 	l.Notice(event("builds/90/finished", `{"buildid":90,"builderid":3}`))
 	l.Flush()
 
-	if got := sent.take(); len(got) != 1 || got[0].broadcast.ChannelId != "builds" {
+	if got := sent.Take(); len(got) != 1 || got[0].Broadcast.ChannelId != "builds" {
 		t.Errorf("sent %+v", got)
 	}
 }
@@ -236,7 +210,7 @@ func TestWhileNobodyWatchesEventsCostOneReadOfTheList(t *testing.T) {
 	if got := store.Reads() - reads; got != 1 {
 		t.Errorf("20 flushes read the watches %d times", got)
 	}
-	if got := sent.take(); len(got) != 0 {
+	if got := sent.Take(); len(got) != 0 {
 		t.Errorf("sent %+v", got)
 	}
 }
