@@ -97,32 +97,61 @@ func (a *App) grant(who Actor, action access.Action) (access.Grant, error) {
 	return a.Gate.Check(a.Snapshot(), who.request(action))
 }
 
-// Panel reads the builds panel for who, from a board read no earlier than after.
-func (a *App) Panel(ctx context.Context, who Actor, after time.Time) (PanelBuilds, error) {
+// panelRead is what every view of Buildbot's builds starts from: the gate's grant, the board, and
+// the channel's subscriptions.
+type panelRead struct {
+	grant access.Grant
+	board *panel.Board
+	subs  []subscription.Subscription
+	ix    *catalog.Index
+	// repoOf maps a builder to its repo.
+	repoOf map[int]string
+}
+
+// readPanel asks the gate whether who may see builds in the channel, then reads the board, no
+// earlier than after, and the channel's subscriptions.
+func (a *App) readPanel(ctx context.Context, who Actor, after time.Time) (panelRead, error) {
 	grant, err := a.grant(who, access.View)
 	if err != nil {
-		return PanelBuilds{}, err
+		return panelRead{}, err
 	}
 	ctx, cancel := a.panelCall(ctx)
 	defer cancel()
 	board, err := a.Board.Get(ctx, after)
 	if err != nil {
-		return PanelBuilds{}, err
+		return panelRead{}, err
 	}
 	subs, err := a.Subs.Channel(grant.Place.Channel.Id)
 	if err != nil {
+		return panelRead{}, err
+	}
+	ix := a.Catalog.Current()
+	return panelRead{grant: grant, board: board, subs: subs, ix: ix, repoOf: reposOfBuilders(ix)}, nil
+}
+
+// red lists the red builders the channel cares about.
+func (r panelRead) red(link string) []PanelRed {
+	return redBuilders(r.board.Streaks, r.ix, r.repoOf, r.board.Names, r.subs, link)
+}
+
+// Panel reads the builds panel for who, from a board read no earlier than after.
+func (a *App) Panel(ctx context.Context, who Actor, after time.Time) (PanelBuilds, error) {
+	read, err := a.readPanel(ctx, who, after)
+	if err != nil {
 		return PanelBuilds{}, err
 	}
+	board, ix, repoOf := read.board, read.ix, read.repoOf
 	snap := a.Snapshot()
-	ix := a.Catalog.Current()
-	repoOf := reposOfBuilders(ix)
 	_, stopErr := a.Gate.Check(snap, who.request(access.Stop))
+	// Whether the viewer is a system admin matters only for a builder chat does not serve, and is
+	// asked of Mattermost once.
+	admin := sync.OnceValue(func() bool { return a.MM.IsSystemAdmin(who.UserID) })
 	mayStop := func(builderID int) bool {
-		return stopErr == nil && (ix != nil && ix.Serves(builderID) || a.MM.IsSystemAdmin(who.UserID))
+		return stopErr == nil && (ix != nil && ix.Serves(builderID) || admin())
 	}
 	names := board.Names
 	link := snap.Config.LinkBaseURL()
-	posts := a.postLinks(board.Source, grant.User.Id)
+	posts := a.postLinks(board.Source, read.grant.User.Id)
 
 	byRepo := map[string][]PanelBuild{}
 	for _, b := range board.Running {
@@ -154,13 +183,20 @@ func (a *App) Panel(ctx context.Context, who Actor, after time.Time) (PanelBuild
 		}
 		return strings.ToLower(a) < strings.ToLower(b)
 	})
-	out.Red = redBuilders(board.Streaks, ix, repoOf, names, subs, link)
-	for _, r := range out.Red {
+	out.Red = read.red(link)
+	out.RedCount = subscribedCount(out.Red)
+	return out, nil
+}
+
+// subscribedCount counts the red builders a subscription of the channel covers: the badge.
+func subscribedCount(red []PanelRed) int {
+	n := 0
+	for _, r := range red {
 		if r.Subscribed {
-			out.RedCount++
+			n++
 		}
 	}
-	return out, nil
+	return n
 }
 
 // reposOfBuilders maps each builder to the repo it builds, among every active builder's repos.
@@ -551,8 +587,11 @@ func (a *App) PanelBranches(who Actor, repo string) ([]string, error) {
 
 // PanelRedCount counts the red builders the channel's subscriptions cover, for the badge.
 func (a *App) PanelRedCount(ctx context.Context, who Actor) (int, error) {
-	view, err := a.Panel(ctx, who, time.Time{})
-	return view.RedCount, err
+	read, err := a.readPanel(ctx, who, time.Time{})
+	if err != nil {
+		return 0, err
+	}
+	return subscribedCount(read.red(a.Snapshot().Config.LinkBaseURL())), nil
 }
 
 // visibleStatusPost is one of the bot's status posts, in a channel the user may see builds in.
