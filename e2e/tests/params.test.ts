@@ -56,10 +56,15 @@ async function submit(dialog: OpenDialog, submission: Record<string, unknown>): 
 }
 
 // propertiesOf waits for the post's build to start and reads its properties from Buildbot.
+// Buildbot creates a build first and writes its properties one at a time after that, all before
+// it calls the build 'starting' (3.7 and 4.x alike), so it reads until the build is past 'created'.
 async function propertiesOf(buildbot: Buildbot, post: Post): Promise<Record<string, unknown>> {
     const buildId = await eventually('the build starts', async () => statusOf(await world.admin.getPost(post.id)).rows[0]?.build_id, 60000);
-    const {builds} = await buildbot.get<{builds: Array<{properties: Record<string, [unknown, string]>}>}>(`builds/${buildId}?property=*`);
-    return Object.fromEntries(Object.entries(builds[0]!.properties).map(([k, v]) => [k, v[0]]));
+    const build = await eventually('the build has its properties', async () => {
+        const {builds} = await buildbot.get<{builds: Array<{state_string: string, properties: Record<string, [unknown, string]>}>}>(`builds/${buildId}?property=*`);
+        return builds[0]!.state_string === 'created' ? undefined : builds[0]!;
+    }, 15000);
+    return Object.fromEntries(Object.entries(build.properties).map(([k, v]) => [k, v[0]]));
 }
 
 async function postOfBranch(branch: string): Promise<Post> {
