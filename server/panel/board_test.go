@@ -302,6 +302,28 @@ func TestStepsAreReadAFewBuildsAReadAndAgainWhenAnEventSaysTheyChanged(t *testin
 	require.Equal(t, running+1, stepReads(), "steps read moments ago are not read again")
 }
 
+func TestStepEventsForMoreBuildsThanOneReadTakesAreReadInTheNext(t *testing.T) {
+	bb := boardBuildbot()
+	r := readerOf(bb.Client(t))
+	ctx := context.Background()
+	b, err := r.Get(ctx, time.Time{})
+	require.NoError(t, err)
+	b, err = r.Get(ctx, newer(b))
+	require.NoError(t, err)
+	require.Len(t, b.Steps, running, "every build's steps read once")
+
+	for id := 201; id < 201+running; id++ {
+		r.StepChanged(id)
+	}
+	b, err = r.Get(ctx, newer(b))
+	require.NoError(t, err)
+	_, err = r.Get(ctx, newer(b))
+	require.NoError(t, err)
+	for id := 201; id < 201+running; id++ {
+		require.Equal(t, 2, reads(bb)[fmt.Sprintf("/api/v2/builds/%d/steps", id)], "build %d, read again after its event", id)
+	}
+}
+
 func TestAViewerWhoGoesAwayDoesNotFailTheReadOthersWaitFor(t *testing.T) {
 	bb := boardBuildbot()
 	bb.ReadDelay = 100 * time.Millisecond

@@ -70,6 +70,13 @@ func (r *Reader) readSteps(ctx context.Context, bb *buildbot.Client, running []b
 		}
 		return a.readAt.Before(b.readAt)
 	})
+	// A changed build left for the next read keeps its hint, or it would show its old step until
+	// stepTTL.
+	for _, id := range due[min(len(due), stepReadsPerRead):] {
+		if changed[id] {
+			r.StepChanged(id)
+		}
+	}
 	due = due[:min(len(due), stepReadsPerRead)]
 	var wg sync.WaitGroup
 	for _, id := range due {
