@@ -110,7 +110,9 @@ func (p *Plugin) OnActivate() error {
 		Subs: subs, Dialogs: mm, FormURL: route.URL(manifestID, route.BuildForm), Words: words,
 		Gate: gate, Authors: people, Notify: personal, SiteURL: p.siteURL,
 		Board: board, ChatPosts: &tracker.KVStore{KV: &p.client.KV}, Publish: p.API.PublishWebSocketEvent,
+		PostsChanged: panelLive.PostsChanged,
 	}
+	p.tracker.PostsChanged = panelLive.PostsChanged
 	p.command = &command.Handler{App: p.app, Words: words}
 	if err := p.client.SlashCommand.Register(command.Definition(words.Server())); err != nil {
 		return fmt.Errorf("register /%s: %w", command.Trigger, err)

@@ -14,8 +14,9 @@ import {configurePlugin, installPlugin, pluginFetch, runCommand, setUpWorld, typ
 let world: World;
 let events: Events;
 let socket: WebSocket;
-// panelEvents are the times (at) of the panel events alice's WebSocket received, in order.
-const panelEvents: number[] = [];
+// panelEvents are the panel events alice's WebSocket received, in order: when (at), and whether a
+// status post came to show another state (posts).
+const panelEvents: Array<{at: number; posts: boolean}> = [];
 const buildbot = new Buildbot(bb4.url);
 const run = Date.now().toString(36);
 const settings: PluginSettings = {BuildbotURL: bb4.url, AuthMode: 'login', ...buildbotUsers.admin, PollIntervalSeconds: 2};
@@ -49,9 +50,9 @@ beforeAll(async () => {
     events = await listen(world.user);
     socket = new WebSocket(`${mattermostURL.replace(/^http/, 'ws')}/api/v4/websocket`, {headers: {Authorization: `Bearer ${world.user.getToken()}`}});
     socket.on('message', (raw: WebSocket.RawData) => {
-        const message = JSON.parse(raw.toString()) as {event?: string; data?: {at?: number}};
+        const message = JSON.parse(raw.toString()) as {event?: string; data?: {at?: number; posts?: boolean}};
         if (message.event === 'custom_buildbot_panel' && typeof message.data?.at === 'number') {
-            panelEvents.push(message.data.at);
+            panelEvents.push({at: message.data.at, posts: message.data.posts === true});
         }
     });
     await new Promise<void>((resolve, reject) => {
@@ -104,7 +105,7 @@ const requestOf = (post: Post): number => (post.props.buildbot_build as {rows: A
 // come: a quick build can start and end before the test asks.
 async function heard(since: number, channel: ServerChannel, until: (view: PanelBuilds) => boolean, what: string): Promise<PanelBuilds> {
     return eventually(what, async () => {
-        const at = panelEvents.filter((e) => e >= since - 1000).at(-1);
+        const at = panelEvents.filter((e) => e.at >= since - 1000).at(-1)?.at;
         if (at === undefined) {
             return false;
         }
@@ -240,4 +241,15 @@ test('mine lists the user\'s builds with links to their status posts', async () 
     }, 30000);
     expect(status).toBe(200);
     expect(body.builds.find((b) => b.post_url.endsWith(post.id))).toMatchObject({repo: 'quick-example', branch: `e2e-mine-${run}`});
+
+    // The tracker edits the post after Buildbot's event that the build finished: the panel event
+    // that says so comes once the post shows it, and mine then lists the build as finished.
+    const finished = await eventually('the status post shows the result', async () => {
+        const p = await world.admin.getPost(post.id);
+        return (p.props.buildbot_build as {state: string}).state === 'success' && p;
+    }, 60000);
+    await eventually('a panel event says a status post changed after the post did', async () =>
+        panelEvents.some((e) => e.posts && e.at >= finished.update_at), 15000);
+    const after = await get<{builds: Array<{post_url: string; state: string}>}>(world.user, `mine?${where(world.channel)}`);
+    expect(after.body.builds.find((b) => b.post_url.endsWith(post.id))?.state).toBe('success');
 });

@@ -100,6 +100,10 @@ test('the header button opens the panel, which shows a build wait, run and fail 
     await red.waitFor({timeout: 40000});
     await eventually('the running build is gone', async () => (await running.count()) === 0, 15000);
     await red.getByText(`e2e-pb-${run}-b`).waitFor();
+    // Mine reads the status posts, which the tracker edits after Buildbot's event: it shows the
+    // failure once the post does, without a reload.
+    const mine = panel().getByRole('region', {name: 'Mine'}).getByRole('listitem').filter({hasText: `e2e-pb-${run}-b`});
+    await mine.getByRole('img', {name: 'Failed'}).waitFor({timeout: 15000});
     await page.locator('#channel-header').getByRole('img', {name: /^\d+ red builders?$/}).waitFor({timeout: 10000});
     // The App Bar icon, an image, carries the count drawn in.
     const appBarIcon = await page.evaluate(() => (window as unknown as {registered: {appBar: Array<{iconUrl: string}>}}).registered.appBar.map((a) => a.iconUrl));

@@ -54,6 +54,9 @@ type App struct {
 	Board     *panel.Reader
 	ChatPosts ChatPosts
 	Publish   func(event string, payload map[string]any, broadcast *model.WebsocketBroadcast)
+	// PostsChanged is told when a status post joins someone's own builds, which the Builds panel
+	// lists; it may be nil.
+	PostsChanged func()
 
 	misses    misses
 	chatPosts chatPostCache

@@ -82,8 +82,13 @@ func TestBuildMineListsTheUsersBuildsAsTheirPostsShowThem(t *testing.T) {
 	if got := run(h, "alice", "builds", "/build mine"); !strings.Contains(got, "No builds of yours yet") {
 		t.Fatal(got)
 	}
+	told := 0
+	h.App.PostsChanged = func() { told++ }
 	run(h, "alice", "builds", "/build tools")
 	run(h, "alice", "random", "/build app-docs")
+	if told != 2 {
+		t.Fatalf("the Builds panel was told of %d new builds of alice's, not 2", told)
+	}
 	mm.members = map[string][]string{"random": {"bob"}}
 
 	got := run(h, "alice", "builds", "/build mine")

@@ -61,7 +61,13 @@ func (a *App) noteMine(userID string, tr *tracker.Tracked) {
 	if a.Notify == nil || tr.PostID == "" {
 		return
 	}
-	if err := a.Notify.AddRecent(userID, notify.Recent{PostID: tr.PostID, ChannelID: tr.ChannelID, At: tr.CreatedAt}); err != nil && a.Log != nil {
-		a.Log.LogInfo("Could not note a build among its requester's recent builds", "post_id", tr.PostID, "error", err.Error())
+	if err := a.Notify.AddRecent(userID, notify.Recent{PostID: tr.PostID, ChannelID: tr.ChannelID, At: tr.CreatedAt}); err != nil {
+		if a.Log != nil {
+			a.Log.LogInfo("Could not note a build among its requester's recent builds", "post_id", tr.PostID, "error", err.Error())
+		}
+		return
+	}
+	if a.PostsChanged != nil {
+		a.PostsChanged()
 	}
 }

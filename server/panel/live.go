@@ -14,9 +14,11 @@ import (
 
 // Event is the WebSocket event that tells the webapps Buildbot's builds changed; Mattermost sends
 // it as custom_<plugin id>_panel, to every connection and through every server of a cluster. It
-// says when ("at", epoch ms) and whether a build started or finished ("builds"), and names no
-// build: an open panel reads its builds again through the plugin's route, as the user
-// it shows them to, on whichever server it is connected to.
+// says when ("at", epoch ms), whether Buildbot's builds changed ("buildbot") and of those whether a
+// build started or finished ("builds"), and whether a status post appeared or came to show another
+// state ("posts"), which the viewers' own builds are read from. It names no build: an open panel
+// reads again through the plugin's routes, as the user it shows them to, on whichever server it is
+// connected to.
 const Event = "panel"
 
 // Live hears Buildbot's events on the server that follows them and tells the webapps. A build or
@@ -31,12 +33,12 @@ type Live struct {
 	Relay  *Relay
 
 	mu sync.Mutex
-	// pending says an event waits to be told; builds that a build started or finished in it,
-	// which changes the viewers' own builds and may change which builders are red; stepsOnly that
-	// only steps changed.
-	pending, builds, stepsOnly bool
-	lastSent                   time.Time
-	wake                       chan struct{}
+	// pending says an event waits to be told, next what it says; stepsOnly that only steps
+	// changed.
+	pending, stepsOnly bool
+	next               sentEvent
+	lastSent           time.Time
+	wake               chan struct{}
 }
 
 const (
@@ -68,6 +70,17 @@ func (l *Live) Notice(e buildbot.Event) {
 	default:
 		return
 	}
+	l.note(steps, sentEvent{Buildbot: true, Builds: kind == "builds" && (verb == "new" || verb == "finished")})
+}
+
+// PostsChanged notes that a status post appeared or came to show another state. The tracker
+// writes a post after Buildbot's event about its build, so the event for that may have been
+// told before the post showed it.
+func (l *Live) PostsChanged() {
+	l.note(false, sentEvent{Posts: true})
+}
+
+func (l *Live) note(steps bool, e sentEvent) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.pending {
@@ -75,9 +88,7 @@ func (l *Live) Notice(e buildbot.Event) {
 	}
 	l.pending = true
 	l.stepsOnly = l.stepsOnly && steps
-	if kind == "builds" && (verb == "new" || verb == "finished") {
-		l.builds = true
-	}
+	l.next = l.next.with(e)
 	if l.wake == nil {
 		l.wake = make(chan struct{}, 1)
 	}
@@ -134,12 +145,13 @@ func (l *Live) Flush(now time.Time) time.Duration {
 		l.mu.Unlock()
 		return wait
 	}
-	builds := l.builds
-	l.pending, l.builds, l.stepsOnly, l.lastSent = false, false, false, now
+	e := l.next
+	e.At = now.UnixMilli()
+	l.pending, l.next, l.stepsOnly, l.lastSent = false, sentEvent{}, false, now
 	l.mu.Unlock()
-	l.Publish(Event, map[string]any{"at": now.UnixMilli(), "builds": builds}, &model.WebsocketBroadcast{})
+	l.Publish(Event, e.payload(), &model.WebsocketBroadcast{})
 	if l.Relay != nil {
-		l.Relay.Sent(now.UnixMilli(), builds)
+		l.Relay.Sent(e)
 	}
 	return 0
 }

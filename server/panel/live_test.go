@@ -31,7 +31,7 @@ func TestABuildEventTellsEveryWebappAtOnce(t *testing.T) {
 	got := sent.Take()
 	require.Len(t, got, 1)
 	require.Equal(t, Event, got[0].Event)
-	require.Equal(t, map[string]any{"at": now.UnixMilli(), "builds": true}, got[0].Payload)
+	require.Equal(t, map[string]any{"at": now.UnixMilli(), "buildbot": true, "builds": true, "posts": false}, got[0].Payload)
 	// An empty broadcast is every connection: the event carries nothing a user may not see.
 	require.Equal(t, model.WebsocketBroadcast{}, *got[0].Broadcast)
 	require.Zero(t, l.Flush(now.Add(time.Second)), "nothing new")
@@ -103,6 +103,23 @@ func TestTheEventSaysWhetherABuildStartedOrFinished(t *testing.T) {
 		require.Len(t, got, 1, "%v", tc.keys)
 		require.Equal(t, tc.builds, got[0].Payload["builds"], "%v", tc.keys)
 	}
+}
+
+// The tracker writes a status post after Buildbot's event about its build: a post that shows
+// another state is told too, after the change gap like a build, so the viewers' own builds are
+// read again once their posts show it.
+func TestAStatusPostThatShowsAnotherStateIsTold(t *testing.T) {
+	l, sent := newLive()
+	l.Notice(event("builds/91/finished", `{}`))
+	l.Flush(now)
+	require.Equal(t, false, sent.Take()[0].Payload["posts"])
+
+	l.PostsChanged()
+	require.Equal(t, changeGap, l.Flush(now), "within the change gap of the last event")
+	require.Zero(t, l.Flush(now.Add(changeGap)))
+	got := sent.Take()
+	require.Len(t, got, 1)
+	require.Equal(t, map[string]any{"at": now.Add(changeGap).UnixMilli(), "buildbot": false, "builds": false, "posts": true}, got[0].Payload)
 }
 
 func TestEventsThatChangeNoBuildTellNothing(t *testing.T) {

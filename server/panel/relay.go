@@ -31,9 +31,22 @@ type Relay struct {
 	clusteredAt time.Time
 }
 
+// sentEvent is what a panel event says (Event).
 type sentEvent struct {
-	At     int64 `json:"at"`
-	Builds bool  `json:"builds"`
+	At       int64 `json:"at"`
+	Buildbot bool  `json:"buildbot"`
+	Builds   bool  `json:"builds"`
+	Posts    bool  `json:"posts"`
+}
+
+// with is e, saying also what o says.
+func (e sentEvent) with(o sentEvent) sentEvent {
+	e.Buildbot, e.Builds, e.Posts = e.Buildbot || o.Buildbot, e.Builds || o.Builds, e.Posts || o.Posts
+	return e
+}
+
+func (e sentEvent) payload() map[string]any {
+	return map[string]any{"at": e.At, "buildbot": e.Buildbot, "builds": e.Builds, "posts": e.Posts}
 }
 
 const (
@@ -44,12 +57,11 @@ const (
 )
 
 // Sent notes an event this server sent, for the others to relay.
-func (r *Relay) Sent(at int64, builds bool) {
+func (r *Relay) Sent(e sentEvent) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	e := sentEvent{At: at, Builds: builds}
 	if r.unsaved != nil {
-		e.Builds = e.Builds || r.unsaved.Builds
+		e = e.with(*r.unsaved)
 	}
 	r.seen, r.unsaved = e, &e
 }
@@ -90,7 +102,7 @@ func (r *Relay) Step() {
 	}
 	r.seen = note
 	r.mu.Unlock()
-	r.Publish(Event, map[string]any{"at": note.At, "builds": note.Builds}, &model.WebsocketBroadcast{})
+	r.Publish(Event, note.payload(), &model.WebsocketBroadcast{})
 }
 
 func (r *Relay) isClustered() bool {

@@ -29,25 +29,26 @@ func TestAnEventTheFollowerSentReachesTheOtherServersOnce(t *testing.T) {
 	got := there.Take()
 	require.Len(t, got, 1)
 	require.Equal(t, Event, got[0].Event)
-	require.Equal(t, map[string]any{"at": now.UnixMilli(), "builds": true}, got[0].Payload)
+	require.Equal(t, map[string]any{"at": now.UnixMilli(), "buildbot": true, "builds": true, "posts": false}, got[0].Payload)
 	other.Step()
 	require.Empty(t, there.Take(), "relayed twice")
 }
 
-func TestEventsSentBetweenTwoNotesAreOneThatSaysABuildStartedOrFinished(t *testing.T) {
+func TestEventsSentBetweenTwoNotesAreOneThatSaysWhatAnyOfThemSaid(t *testing.T) {
 	kv, _ := kvtest.New(t)
 	there := &websockettest.Recorder{}
 	follower := &Relay{KV: kv}
 	other := &Relay{KV: kv, Publish: there.Publish}
 
-	follower.Sent(now.UnixMilli(), true)
-	follower.Sent(now.UnixMilli()+100, false)
+	follower.Sent(sentEvent{At: now.UnixMilli(), Buildbot: true, Builds: true})
+	follower.Sent(sentEvent{At: now.UnixMilli() + 50, Posts: true})
+	follower.Sent(sentEvent{At: now.UnixMilli() + 100})
 	follower.Step()
 	other.Step()
 
 	got := there.Take()
 	require.Len(t, got, 1)
-	require.Equal(t, map[string]any{"at": now.UnixMilli() + 100, "builds": true}, got[0].Payload)
+	require.Equal(t, map[string]any{"at": now.UnixMilli() + 100, "buildbot": true, "builds": true, "posts": true}, got[0].Payload)
 }
 
 func TestInAClusterMattermostRelaysTheEventAndTheOthersReadNothing(t *testing.T) {
@@ -55,7 +56,7 @@ func TestInAClusterMattermostRelaysTheEventAndTheOthersReadNothing(t *testing.T)
 	there := &websockettest.Recorder{}
 	follower := &Relay{KV: kv}
 	other := &Relay{KV: kv, Publish: there.Publish, Clustered: func() bool { return true }}
-	follower.Sent(now.UnixMilli(), false)
+	follower.Sent(sentEvent{At: now.UnixMilli()})
 	follower.Step()
 	reads := store.Reads()
 

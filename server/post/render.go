@@ -232,6 +232,21 @@ func Digest(props Props) string {
 	return hex.EncodeToString(sum[:12])
 }
 
+// SameStates says two statuses show the build, and each of its builders with its build number, in
+// the same state: what a list of builds shows of a post, without its steps and times.
+func SameStates(a, b Props) bool {
+	a, b = settled(a), settled(b)
+	if a.State != b.State || len(a.Rows) != len(b.Rows) {
+		return false
+	}
+	for i := range a.Rows {
+		if a.Rows[i].State != b.Rows[i].State || a.Rows[i].Number != b.Rows[i].Number {
+			return false
+		}
+	}
+	return true
+}
+
 func plain(props Props) map[string]any {
 	var out map[string]any
 	raw, _ := json.Marshal(props)

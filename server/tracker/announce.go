@@ -145,7 +145,11 @@ func (t *Tracker) saved(tr *Tracked) bool {
 func (t *Tracker) postEntry(tr *Tracked) error {
 	p := &model.Post{UserId: t.BotID, ChannelId: tr.ChannelID, RootId: tr.RootID}
 	post.Apply(p, tr.Props, t.ActionURL, t.Words.Server())
-	return t.createPost(p, tr)
+	if err := t.createPost(p, tr); err != nil {
+		return err
+	}
+	t.postsChanged = true
+	return nil
 }
 
 // createPost makes a tracked build's post, marked with its TrackKey, and notes the post in tr.

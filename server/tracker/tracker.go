@@ -65,6 +65,9 @@ type Tracker struct {
 	Words *i18n.Bundle
 	// Notify tells people of builds in direct messages; nil tells no one.
 	Notify Notifier
+	// PostsChanged is told after a tick in which a status post was made or came to show another
+	// state (the Builds panel lists people's own builds from their posts); nil tells no one.
+	PostsChanged func()
 
 	mu          sync.Mutex
 	failures    int
@@ -74,6 +77,8 @@ type Tracker struct {
 	interest    interest
 	// queue is where queued requests stand, for the tick that runs.
 	queue Queue
+	// postsChanged says the tick running made a status post or changed the state one shows.
+	postsChanged bool
 	// setUp is the build discover waits for while Buildbot sets it up, and since when.
 	setUp struct {
 		buildID int
@@ -129,6 +134,7 @@ func (t *Tracker) queueOf(ctx context.Context, here []*Tracked) Queue {
 func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	defer t.tellPostsChanged()
 	t.opts = opts
 	t.Store.Hold()
 	defer func() {
@@ -216,6 +222,14 @@ func (t *Tracker) Tick(ctx context.Context, bb *buildbot.Client, opts Options) e
 		}
 	}
 	return fmt.Errorf("poll Buildbot: %w", err)
+}
+
+// tellPostsChanged tells PostsChanged what the tick did, once.
+func (t *Tracker) tellPostsChanged() {
+	if t.postsChanged && t.PostsChanged != nil {
+		t.PostsChanged()
+	}
+	t.postsChanged = false
 }
 
 // apply folds what Buildbot said into each tracked build and publishes the ones that changed.
@@ -668,12 +682,14 @@ func (t *Tracker) publish(tr *Tracked, failures []failure) {
 			t.warn("Could not read a status post to update it", tr, "error", err.Error())
 			return
 		}
+		before, _ := post.Decode(p)
 		post.Apply(p, tr.Props, t.ActionURL, t.Words.Server())
 		if err := t.Posts.UpdatePost(p); err != nil {
 			t.warn("Could not update a status post", tr, "error", err.Error())
 			return
 		}
 		tr.Shown = digest
+		t.postsChanged = t.postsChanged || !post.SameStates(before, tr.Props)
 	}
 	for _, f := range failures {
 		t.replyFailure(tr, f)

@@ -351,6 +351,38 @@ func TestATickMovesQueuedToBuildingAndOnlyEditsPostsThatChange(t *testing.T) {
 	}
 }
 
+// The Builds panel lists people's own builds from their status posts: a tick tells it when a post
+// came to show another state, once, and not when only a step moved on.
+func TestATickTellsWhenAPostShowsAnotherStateNotWhenOnlyItsStepMoves(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		row  post.Row
+		told int
+	}{
+		{"queued, then building", post.Row{Builder: "b", BuilderID: 1, RequestID: 1, State: post.StateQueued}, 1},
+		{"building, a step further", post.Row{Builder: "b", BuilderID: 1, RequestID: 1, State: post.StateBuilding, BuildID: 5, Number: 3,
+			Step: "checkout", StartedAt: 100, URL: "https://ci/#/builders/1/builds/3"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var requests int64
+			bb := fakeBuildbot(t, &requests, runningBuild)
+			store, posts := tracking(1)
+			tracked := store.m["post000"]
+			tracked.Props.Rows = []post.Row{tc.row}
+			post.Apply(posts.posts["post000"], tracked.Props, "/x", i18n.English())
+			told := 0
+			tr := &Tracker{Store: store, Posts: posts, ActionURL: "/x", PostsChanged: func() { told++ }}
+
+			require.NoError(t, tr.Tick(context.Background(), bb, opts))
+			require.NoError(t, tr.Tick(context.Background(), bb, opts))
+
+			require.Equal(t, 1, posts.updates, "the post shows the step")
+			require.Contains(t, posts.posts["post000"].Message, "compile")
+			require.Equal(t, tc.told, told)
+		})
+	}
+}
+
 func TestAFailedBuildEndsTrackingAndRepliesWithTheLogTail(t *testing.T) {
 	var requests int64
 	bb := fakeBuildbot(t, &requests, `{"builds":[{"buildid":7,"number":4,"builderid":1,"buildrequestid":1,"complete":true,"results":2,"started_at":100,"complete_at":130}]}`)

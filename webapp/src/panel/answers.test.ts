@@ -81,8 +81,9 @@ test('the subscriptions read with what the form offers', () => {
 test('the badge\'s count and the events\' data read, or are nothing', () => {
     expect(parseRedCount({count: 2})).toBe(2);
     expect(parseRedCount({count: -1})).toBeNull();
-    expect(parsePanelEvent({at: 1765000000000})).toEqual({at: 1765000000000, builds: false});
-    expect(parsePanelEvent({at: 1765000000000, builds: true})).toEqual({at: 1765000000000, builds: true});
+    expect(parsePanelEvent({at: 1765000000000})).toEqual({at: 1765000000000, buildbot: true, builds: false, posts: false});
+    expect(parsePanelEvent({at: 1765000000000, buildbot: true, builds: true, posts: false})).toEqual({at: 1765000000000, buildbot: true, builds: true, posts: false});
+    expect(parsePanelEvent({at: 1765000000000, buildbot: false, builds: false, posts: true})).toEqual({at: 1765000000000, buildbot: false, builds: false, posts: true});
     expect(parsePanelEvent({at: 'now'})).toBeNull();
     expect(parseSubscriptionsEvent({channel_id: 'c1'})).toEqual({channelId: 'c1'});
     expect(parseSubscriptionsEvent({channel_id: ''})).toBeNull();

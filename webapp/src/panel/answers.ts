@@ -227,10 +227,17 @@ export function parseMessage(v: unknown): string | null {
     return isObject(v) && isString(v.message) ? v.message : null;
 }
 
-// parsePanelEvent reads the panel event's data: when Buildbot's builds changed (epoch ms), and
-// whether a build started or finished, rather than only a step or the queue.
-export function parsePanelEvent(data: unknown): {at: number; builds: boolean} | null {
-    return isObject(data) && isCount(data.at) ? {at: data.at, builds: data.builds === true} : null;
+// PanelEvent is the server's word that what the panel shows changed at at (epoch ms): Buildbot's
+// builds (buildbot), among them a build that started or finished (builds), or a status post's
+// state, which the viewer's own builds are read from (posts).
+export type PanelEvent = {at: number; buildbot: boolean; builds: boolean; posts: boolean};
+
+// parsePanelEvent reads the panel event's data.
+export function parsePanelEvent(data: unknown): PanelEvent | null {
+    if (!isObject(data) || !isCount(data.at)) {
+        return null;
+    }
+    return {at: data.at, buildbot: data.buildbot !== false, builds: data.builds === true, posts: data.posts === true};
 }
 
 // parseSubscriptionsEvent reads which channel's subscriptions changed.

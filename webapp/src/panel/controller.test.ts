@@ -9,6 +9,9 @@ import {panelOf} from './reducer';
 // settle lets the fake client's answers arrive.
 const settle = () => act(async () => undefined);
 
+// buildbotEvent is the panel event for a change on Buildbot; builds says a build started or finished.
+const buildbotEvent = (at: number, builds: boolean) => ({at, buildbot: true, builds, posts: false});
+
 function started(client = fakeClient(), store = testStore()) {
     const controller = panelController(client, store);
     controller.start();
@@ -53,7 +56,7 @@ test('a build that starts or ends re-reads the badge, and the builds and the vie
     const {client, controller} = started();
     await settle();
 
-    controller.buildsChanged(1000, true);
+    controller.buildsChanged(buildbotEvent(1000, true));
     await settle();
     expect(client.builds).not.toHaveBeenCalled();
     expect(client.mine).not.toHaveBeenCalled();
@@ -61,14 +64,14 @@ test('a build that starts or ends re-reads the badge, and the builds and the vie
 
     controller.opened();
     await settle();
-    controller.buildsChanged(2000, true);
+    controller.buildsChanged(buildbotEvent(2000, true));
     await settle();
     expect(client.builds).toHaveBeenLastCalledWith({channelId: 'c1', teamId: 't1'}, 2000);
     expect(client.mine).toHaveBeenCalledTimes(2);
     expect(client.redCount).toHaveBeenCalledTimes(3);
 
     controller.closed();
-    controller.buildsChanged(3000, true);
+    controller.buildsChanged(buildbotEvent(3000, true));
     await settle();
     expect(client.builds).toHaveBeenCalledTimes(2);
 });
@@ -76,16 +79,30 @@ test('a build that starts or ends re-reads the badge, and the builds and the vie
 test('a step or the queue moving re-reads the open panel\'s builds alone: every webapp hears the event', async () => {
     const {client, controller} = started();
     await settle();
-    controller.buildsChanged(1000, false);
+    controller.buildsChanged(buildbotEvent(1000, false));
     await settle();
     expect(client.redCount).toHaveBeenCalledTimes(1);
 
     controller.opened();
     await settle();
-    controller.buildsChanged(2000, false);
+    controller.buildsChanged(buildbotEvent(2000, false));
     await settle();
     expect(client.builds).toHaveBeenCalledTimes(2);
     expect(client.mine).toHaveBeenCalledTimes(1);
+    expect(client.redCount).toHaveBeenCalledTimes(1);
+});
+
+test('a status post that shows another state re-reads the open panel\'s own builds alone', async () => {
+    const {client, controller} = started();
+    await settle();
+    controller.opened();
+    await settle();
+
+    controller.buildsChanged({at: 2000, buildbot: false, builds: false, posts: true});
+    await settle();
+
+    expect(client.mine).toHaveBeenCalledTimes(2);
+    expect(client.builds).toHaveBeenCalledTimes(1);
     expect(client.redCount).toHaveBeenCalledTimes(1);
 });
 
@@ -96,9 +113,9 @@ test('a burst of events while a read is out costs one more read, for the newest 
     const {controller} = started(client);
     controller.opened();
 
-    controller.buildsChanged(1000, false);
-    controller.buildsChanged(3000, false);
-    controller.buildsChanged(2000, false);
+    controller.buildsChanged(buildbotEvent(1000, false));
+    controller.buildsChanged(buildbotEvent(3000, false));
+    controller.buildsChanged(buildbotEvent(2000, false));
     expect(client.builds).toHaveBeenCalledTimes(1);
 
     await act(async () => answers.shift()?.());

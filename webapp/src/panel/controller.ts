@@ -6,7 +6,7 @@ import {refusalText, type PanelClient, type StopTarget, type Where} from '../cli
 import type {PluginStore} from '../types/registry';
 import {currentChannelId, currentTeamId} from '../viewer';
 
-import type {PanelBuild} from './answers';
+import type {PanelBuild, PanelEvent} from './answers';
 import {channelShown, panelClosed, panelOf, panelOpened, partFailed, partLoaded, partLoading, redCountRead, type Part, type Parts} from './reducer';
 
 // coalesced runs read at most once at a time: calls while it runs ask for one more run after it,
@@ -113,18 +113,20 @@ export function panelController(client: PanelClient, store: PluginStore) {
         closed: () => {
             store.dispatch(panelClosed());
         },
-        // buildsChanged is the server's word that Buildbot's builds changed at at (epoch ms). Only a
-        // build that started or finished (builds) changes the viewer's own builds or the red
-        // builders: every webapp hears the event, and most need read nothing.
-        buildsChanged: (at: number, builds: boolean) => {
+        // buildsChanged reads again what the event says changed. Only a build that started or
+        // finished changes the red builders, and the viewer's own builds only that or a status
+        // post: every webapp hears the event, and most need read nothing.
+        buildsChanged: (event: PanelEvent) => {
             if (isOpen()) {
-                after = Math.max(after ?? 0, at);
-                readBuilds();
-                if (builds) {
+                if (event.buildbot) {
+                    after = Math.max(after ?? 0, event.at);
+                    readBuilds();
+                }
+                if (event.builds || event.posts) {
                     readMine();
                 }
             }
-            if (builds) {
+            if (event.builds) {
                 readCount();
             }
         },

@@ -212,12 +212,12 @@ test('the panel is open while drawn, and the builds event re-reads it only then'
     await screen.findByRole('region', {name: 'Running and waiting'});
     expect(client.builds).toHaveBeenCalledTimes(1);
 
-    await act(async () => controller.buildsChanged(1000, true));
+    await act(async () => controller.buildsChanged({at: 1000, buildbot: true, builds: true, posts: false}));
     expect(client.builds).toHaveBeenLastCalledWith(where, 1000);
 
     view.unmount();
     expect(store.getState()).toMatchObject({'plugins-buildbot': {open: false}});
-    await act(async () => controller.buildsChanged(2000, true));
+    await act(async () => controller.buildsChanged({at: 2000, buildbot: true, builds: true, posts: false}));
     expect(client.builds).toHaveBeenCalledTimes(2);
 });
 

@@ -60,7 +60,7 @@ export function registerPanel(registry: PluginRegistry, store: PluginStore, site
     registry.registerWebSocketEventHandler(PANEL_EVENT, (message) => {
         const event = parsePanelEvent(message.data);
         if (event) {
-            controller.buildsChanged(event.at, event.builds);
+            controller.buildsChanged(event);
         }
     });
     registry.registerWebSocketEventHandler(PANEL_SUBSCRIPTIONS_EVENT, (message) => {
