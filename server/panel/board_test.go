@@ -273,6 +273,20 @@ func TestARedStreakNamesTheOldestChangeOfItsFirstFailureReadOnce(t *testing.T) {
 	require.Equal(t, 1, readsOf(bb, "/api/v2/builds/", "/changes"), "a build's changes never change: read once")
 }
 
+func TestARedStreakWhoseFirstFailureHasNoChangeIsReadOnce(t *testing.T) {
+	bb := boardBuildbot()
+	bb.BuildChanges = `{"changes":[]}`
+	r := readerOf(bb.Client(t))
+	ctx := context.Background()
+	b, err := r.Get(ctx, time.Time{})
+	require.NoError(t, err)
+	require.Nil(t, b.Streaks[1].FirstChange, "a forced build brings no change")
+
+	_, err = r.Get(ctx, newer(b))
+	require.NoError(t, err)
+	require.Equal(t, 1, readsOf(bb, "/api/v2/builds/", "/changes"), "no change is an answer too")
+}
+
 func TestStepsAreReadAFewBuildsAReadAndAgainWhenAnEventSaysTheyChanged(t *testing.T) {
 	bb := boardBuildbot()
 	r := readerOf(bb.Client(t))

@@ -21,9 +21,10 @@ import (
 // connected to.
 const Event = "panel"
 
-// Live hears Buildbot's events on the server that follows them and tells the webapps. A build or
-// request that starts, ends or moves in the queue is told at once; a step, which a running build
-// changes several times a second, at most every stepGap.
+// Live hears Buildbot's events on the server that follows them, and the status posts the plugin
+// made or changed on the server that did, and tells the webapps. A build or request that starts,
+// ends or moves in the queue, or a post, is told at once; a step, which a running build changes
+// several times a second, at most every stepGap.
 type Live struct {
 	// Publish sends a WebSocket event (the plugin API's PublishWebSocketEvent).
 	Publish func(event string, payload map[string]any, broadcast *model.WebsocketBroadcast)
