@@ -88,13 +88,15 @@ test('the header button opens the panel, which shows a build wait, run and fail 
     // A passing build holds the builder while a failing one waits behind it.
     await runCommand(world.user, world, `/build verdict-example e2e-pb-${run}-a slowgood`, channel.id);
     await runCommand(world.user, world, `/build verdict-example e2e-pb-${run}-b slowbad`, channel.id);
-    const waiting = entry('verdict-example, queued');
+    // Until the worker takes the first, both wait: the one that waits behind is told by its branch.
+    const running = entry(/^verdict-example #\d+$/);
+    const waiting = entry('verdict-example, queued').filter({hasText: `e2e-pb-${run}-b`});
+    await running.getByText(`e2e-pb-${run}-a`).waitFor({timeout: 20000});
     await waiting.waitFor({timeout: 20000});
     await waiting.getByText(/next in line|1st for verdict-example/).waitFor({timeout: 10000});
     await page.waitForTimeout(500);
     await shoot('panel-queued', light);
 
-    const running = entry(/^verdict-example #\d+$/);
     await eventually('the waiting build runs', async () => (await running.count()) === 1 && (await waiting.count()) === 0, 30000);
     const red = panel().getByRole('region', {name: 'Red'}).getByRole('listitem', {name: /verdict-example/});
     await red.waitFor({timeout: 40000});

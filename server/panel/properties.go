@@ -14,9 +14,8 @@ import (
 // are read by ranges of build ids, which Buildbot filters in its database, once per build: what
 // the panel reads of them (branch, revision, who and why) never changes once the build ended.
 
-// panelProperties are the properties the panel shows of a build, and buildername, which Buildbot
-// gives every build: a build read before Buildbot stored its properties lacks it.
-var panelProperties = []string{"branch", "owner", "scheduler", "reason", "got_revision", "revision", "buildername"}
+// panelProperties are the properties the panel shows of a build.
+var panelProperties = []string{"branch", "owner", "scheduler", "reason", "got_revision", "revision"}
 
 const (
 	// rangeSpan bounds the build ids one range read covers, and rangeReadsPerRead the range reads
@@ -36,8 +35,11 @@ type propertyCache struct {
 
 type cachedProperties struct {
 	properties buildbot.Properties
-	// final says the build had ended when they were read.
-	final bool
+	// final says the build had ended when they were read. stored says Buildbot had stored them:
+	// it creates a build, then writes its properties one at a time, and only then calls it
+	// anything but "created" (3.7 and 4.x alike), so a build read before that lacks some, the
+	// branch as likely as any.
+	final, stored bool
 }
 
 // withProperties gives the running and finished builds their properties, reading those it has not
@@ -50,7 +52,7 @@ func (r *Reader) withProperties(ctx context.Context, bb *buildbot.Client, runnin
 	}
 	var missing []int
 	for _, b := range running {
-		if cached, ok := c.builds[b.BuildID]; !ok || cached.properties.Get("buildername") == "" {
+		if cached, ok := c.builds[b.BuildID]; !ok || !cached.stored {
 			missing = append(missing, b.BuildID)
 		}
 	}
@@ -74,7 +76,7 @@ func (r *Reader) withProperties(ctx context.Context, bb *buildbot.Client, runnin
 			c.mu.Lock()
 			defer c.mu.Unlock()
 			for _, b := range builds {
-				c.builds[b.BuildID] = cachedProperties{properties: b.Properties, final: b.Complete}
+				c.builds[b.BuildID] = cachedProperties{properties: b.Properties, final: b.Complete, stored: b.StateString != "created"}
 			}
 		}()
 	}

@@ -41,11 +41,11 @@ func TestARunningBuildReadBeforeBuildbotStoredItsPropertiesIsReadAgain(t *testin
 	client := bb.Client(t)
 	r := readerOf(client)
 	running := []buildbot.Build{{BuildID: 201, BuilderID: 1}}
-	bb.Builds = `{"builds":[{"buildid":201,"builderid":1,"complete":false,"properties":{}}]}`
+	bb.Builds = `{"builds":[{"buildid":201,"builderid":1,"complete":false,"state_string":"created","properties":{"buildername":["builder-1","Build"]}}]}`
 	r.withProperties(context.Background(), client, slices.Clone(running), nil)
 	first := reads(bb)["/api/v2/builds"]
 
-	bb.Builds = `{"builds":[{"buildid":201,"builderid":1,"complete":false,"properties":{"branch":["main","x"],"buildername":["builder-1","Build"]}}]}`
+	bb.Builds = `{"builds":[{"buildid":201,"builderid":1,"complete":false,"state_string":"starting","properties":{"branch":["main","x"],"buildername":["builder-1","Build"]}}]}`
 	got := slices.Clone(running)
 	r.withProperties(context.Background(), client, got, nil)
 	require.Equal(t, first+1, reads(bb)["/api/v2/builds"])
