@@ -68,11 +68,11 @@ func reads(bb *buildbottest.Server) map[string]int {
 	return out
 }
 
-// readsOf counts the reads of the paths that start with prefix and end with suffix.
-func readsOf(bb *buildbottest.Server, prefix, suffix string) int {
+// buildReads counts the reads of one build's paths that end with suffix (/changes, /steps).
+func buildReads(bb *buildbottest.Server, suffix string) int {
 	n := 0
 	for path, count := range reads(bb) {
-		if strings.HasPrefix(path, prefix) && strings.HasSuffix(path, suffix) {
+		if strings.HasPrefix(path, "/api/v2/builds/") && strings.HasSuffix(path, suffix) {
 			n += count
 		}
 	}
@@ -264,13 +264,13 @@ func TestARedStreakNamesTheOldestChangeOfItsFirstFailureReadOnce(t *testing.T) {
 	require.Equal(t, 8, red.FirstChange.ChangeID)
 	require.Equal(t, "abc", red.FirstChange.Revision)
 	require.Nil(t, b.Streaks[0].FirstChange, "a builder that is not red")
-	require.Equal(t, 1, readsOf(bb, "/api/v2/builds/", "/changes"), "only the first failure's changes are read")
+	require.Equal(t, 1, buildReads(bb, "/changes"), "only the first failure's changes are read")
 	require.Equal(t, 1, reads(bb)["/api/v2/builds/102/changes"])
 
 	b, err = r.Get(ctx, newer(b))
 	require.NoError(t, err)
 	require.Equal(t, 8, b.Streaks[1].FirstChange.ChangeID)
-	require.Equal(t, 1, readsOf(bb, "/api/v2/builds/", "/changes"), "a build's changes never change: read once")
+	require.Equal(t, 1, buildReads(bb, "/changes"), "a build's changes never change: read once")
 }
 
 func TestARedStreakWhoseFirstFailureHasNoChangeIsReadOnce(t *testing.T) {
@@ -284,7 +284,7 @@ func TestARedStreakWhoseFirstFailureHasNoChangeIsReadOnce(t *testing.T) {
 
 	_, err = r.Get(ctx, newer(b))
 	require.NoError(t, err)
-	require.Equal(t, 1, readsOf(bb, "/api/v2/builds/", "/changes"), "no change is an answer too")
+	require.Equal(t, 1, buildReads(bb, "/changes"), "no change is an answer too")
 }
 
 func TestStepsAreReadAFewBuildsAReadAndAgainWhenAnEventSaysTheyChanged(t *testing.T) {
@@ -292,7 +292,7 @@ func TestStepsAreReadAFewBuildsAReadAndAgainWhenAnEventSaysTheyChanged(t *testin
 	r := readerOf(bb.Client(t))
 	live := &Live{Reader: r, Publish: func(string, map[string]any, *model.WebsocketBroadcast) {}}
 	ctx := context.Background()
-	stepReads := func() int { return readsOf(bb, "/api/v2/builds/", "/steps") }
+	stepReads := func() int { return buildReads(bb, "/steps") }
 
 	b, err := r.Get(ctx, time.Time{})
 	require.NoError(t, err)
