@@ -14,6 +14,7 @@ import (
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/access"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/buildbot"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/catalog"
+	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/config"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/i18n"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/markdown"
 	"github.com/mattermost-plugin-buildbot/mattermost-plugin-buildbot/server/panel"
@@ -97,9 +98,10 @@ func (a *App) grant(who Actor, action access.Action) (access.Grant, error) {
 	return a.Gate.Check(a.Snapshot(), who.request(action))
 }
 
-// panelRead is what every view of Buildbot's builds starts from: the gate's grant, the board, and
-// the channel's subscriptions.
+// panelRead is what every view of Buildbot's builds starts from: the settings it was judged
+// under, the gate's grant, the board, and the channel's subscriptions.
 type panelRead struct {
+	snap  *config.Snapshot
 	grant access.Grant
 	board *panel.Board
 	subs  []subscription.Subscription
@@ -111,11 +113,12 @@ type panelRead struct {
 // readPanel asks the gate whether who may see builds in the channel, then reads the board, no
 // earlier than after, and the channel's subscriptions.
 func (a *App) readPanel(ctx context.Context, who Actor, after time.Time) (panelRead, error) {
-	grant, err := a.grant(who, access.View)
+	snap := a.Snapshot()
+	grant, err := a.Gate.Check(snap, who.request(access.View))
 	if err != nil {
 		return panelRead{}, err
 	}
-	ctx, cancel := a.panelCall(ctx)
+	ctx, cancel := context.WithTimeout(ctx, snap.Config.RequestTimeout())
 	defer cancel()
 	board, err := a.Board.Get(ctx, after)
 	if err != nil {
@@ -126,12 +129,12 @@ func (a *App) readPanel(ctx context.Context, who Actor, after time.Time) (panelR
 		return panelRead{}, err
 	}
 	ix := a.Catalog.Current()
-	return panelRead{grant: grant, board: board, subs: subs, ix: ix, repoOf: reposOfBuilders(ix)}, nil
+	return panelRead{snap: snap, grant: grant, board: board, subs: subs, ix: ix, repoOf: reposOfBuilders(ix)}, nil
 }
 
 // red lists the red builders the channel cares about.
-func (r panelRead) red(link string) []PanelRed {
-	return redBuilders(r.board.Streaks, r.ix, r.repoOf, r.board.Names, r.subs, link)
+func (r panelRead) red() []PanelRed {
+	return redBuilders(r.board.Streaks, r.ix, r.repoOf, r.board.Names, r.subs, r.snap.Config.LinkBaseURL())
 }
 
 // Panel reads the builds panel for who, from a board read no earlier than after.
@@ -140,8 +143,7 @@ func (a *App) Panel(ctx context.Context, who Actor, after time.Time) (PanelBuild
 	if err != nil {
 		return PanelBuilds{}, err
 	}
-	board, ix, repoOf := read.board, read.ix, read.repoOf
-	snap := a.Snapshot()
+	board, ix, repoOf, snap := read.board, read.ix, read.repoOf, read.snap
 	_, stopErr := a.Gate.Check(snap, who.request(access.Stop))
 	// Whether the viewer is a system admin matters only for a builder chat does not serve, and is
 	// asked of Mattermost once.
@@ -183,7 +185,7 @@ func (a *App) Panel(ctx context.Context, who Actor, after time.Time) (PanelBuild
 		}
 		return strings.ToLower(a) < strings.ToLower(b)
 	})
-	out.Red = read.red(link)
+	out.Red = read.red()
 	out.RedCount = subscribedCount(out.Red)
 	return out, nil
 }
@@ -591,7 +593,7 @@ func (a *App) PanelRedCount(ctx context.Context, who Actor) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return subscribedCount(read.red(a.Snapshot().Config.LinkBaseURL())), nil
+	return subscribedCount(read.red()), nil
 }
 
 // visibleStatusPost is one of the bot's status posts, in a channel the user may see builds in.
