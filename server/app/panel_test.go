@@ -62,7 +62,6 @@ func (c chatPosts) ChatPost(_ string, requestID int) (string, string, error) {
 	return p[0], p[1], nil
 }
 
-// publishedEvents keeps what the app published on the WebSocket.
 // panelFor is the app as the Builds panel drives it, over the fake Buildbot, with a warm catalog.
 // Build 9's status post is in ~builds, request 6's in ~secret, which only root may read.
 func panelFor(t *testing.T, cfg *config.Configuration, mm *fakeMM) (*app.App, *websockettest.Recorder) {
